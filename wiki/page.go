@@ -1,0 +1,116 @@
+package wiki
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits on what a page may hold. The web layer caps request bodies a
+// little above MaxMarkdownBytes so that an oversized text is refused before
+// it is read whole.
+const (
+	MaxMarkdownBytes = 2 << 20 // 2 MiB of Markdown per revision
+	MaxTitleLen      = 200     // runes
+	MaxSummaryLen    = 500     // runes
+	MaxTags          = 20
+	MaxTagLen        = 40 // bytes; tags are slug-like words
+)
+
+// Page is the current state of a page: its head revision's content plus
+// where it came from.
+type Page struct {
+	Slug      Slug
+	Title     string
+	Markdown  string
+	Tags      []string
+	Revision  int       // number of the head revision
+	Deleted   bool      // the head revision deletes the page
+	CreatedAt time.Time // time of revision 1
+	UpdatedAt time.Time // time of the head revision
+	Author    string    // author of the head revision
+	Cohort    string    // cohort of that author when they wrote it
+}
+
+// PageSummary is a page in a listing: enough to link to it.
+type PageSummary struct {
+	Slug      Slug
+	Title     string
+	Revision  int
+	UpdatedAt time.Time
+	Author    string
+	Tags      []string
+}
+
+// PageFilter selects pages for a listing. Cursor is opaque: pass the
+// NextCursor of the previous result to continue.
+type PageFilter struct {
+	Prefix string // slug prefix, e.g. "travel/"
+	Tag    string
+	Limit  int
+	Cursor string
+}
+
+// NormalizeTitle trims a title and folds runs of white space and control
+// characters into single spaces.
+func NormalizeTitle(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}), " ")
+}
+
+// NormalizeTags lower-cases, slugifies, de-duplicates and sorts tags,
+// dropping empty ones.
+func NormalizeTags(tags []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range tags {
+		s := slugSegment(t)
+		if s == "" || seen[s] {
+			continue
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ParseTagList splits the comma- or space-separated tags people type in a form.
+func ParseTagList(s string) []string {
+	return NormalizeTags(strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || unicode.IsSpace(r)
+	}))
+}
+
+// validateContent checks a title, text, tags and summary against the limits.
+func validateContent(title, markdown, summary string, tags []string) error {
+	v := &ValidationError{}
+	switch {
+	case title == "":
+		v.Add("title", "is required")
+	case utf8.RuneCountInString(title) > MaxTitleLen:
+		v.Add("title", "is longer than %d characters", MaxTitleLen)
+	}
+	if !utf8.ValidString(markdown) {
+		v.Add("markdown", "is not valid UTF-8")
+	}
+	if strings.ContainsRune(markdown, 0) {
+		v.Add("markdown", "contains a NUL character")
+	}
+	if utf8.RuneCountInString(summary) > MaxSummaryLen {
+		v.Add("summary", "is longer than %d characters", MaxSummaryLen)
+	}
+	if len(tags) > MaxTags {
+		v.Add("tags", "has more than %d tags", MaxTags)
+	}
+	for _, t := range tags {
+		if len(t) > MaxTagLen {
+			v.Add("tags", "tag %.20q… is longer than %d characters", t, MaxTagLen)
+			break
+		}
+	}
+	return v.orNil()
+}
