@@ -1,0 +1,369 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/gin-gonic/gin"
+)
+
+// JSON shapes of the API (../API.md is the contract; field names are part
+// of it).
+
+type apiPage struct {
+	Slug      wiki.Slug `json:"slug"`
+	Title     string    `json:"title"`
+	Markdown  string    `json:"markdown"`
+	HTML      string    `json:"html"`
+	Revision  int       `json:"revision"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Author    string    `json:"author"`
+	Cohort    string    `json:"cohort"`
+	Tags      []string  `json:"tags"`
+	TOC       []apiTOC  `json:"toc"`
+}
+
+type apiTOC struct {
+	Level int    `json:"level"`
+	Text  string `json:"text"`
+	ID    string `json:"anchor"`
+}
+
+type apiPageSummary struct {
+	Slug      wiki.Slug `json:"slug"`
+	Title     string    `json:"title"`
+	Revision  int       `json:"revision"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Tags      []string  `json:"tags"`
+}
+
+type apiPageList struct {
+	Pages      []apiPageSummary `json:"pages"`
+	NextCursor string           `json:"next_cursor"`
+}
+
+type apiRevision struct {
+	Slug       wiki.Slug         `json:"slug"`
+	Revision   int               `json:"revision"`
+	Kind       wiki.RevisionKind `json:"kind"`
+	Title      string            `json:"title"`
+	Markdown   *string           `json:"markdown,omitempty"`
+	Tags       []string          `json:"tags"`
+	Author     string            `json:"author"`
+	Cohort     string            `json:"cohort"`
+	Summary    string            `json:"summary"`
+	CreatedAt  time.Time         `json:"created_at"`
+	Base       int               `json:"base_revision"`
+	Merged     bool              `json:"merged"`
+	RevertOf   int               `json:"revert_of,omitempty"`
+	Size       int               `json:"size"`
+	Added      int               `json:"added"`
+	Removed    int               `json:"removed"`
+	ReviewedBy string            `json:"reviewed_by"`
+	ReviewedAt *time.Time        `json:"reviewed_at"`
+}
+
+type apiSaveRequest struct {
+	Title        string    `json:"title"`
+	Markdown     *string   `json:"markdown"`
+	BaseRevision int       `json:"base_revision"`
+	Summary      string    `json:"summary"`
+	Tags         *[]string `json:"tags"`
+}
+
+type apiSaveResponse struct {
+	Slug      wiki.Slug `json:"slug"`
+	Revision  int       `json:"revision"`
+	Merged    bool      `json:"merged"`
+	Unchanged bool      `json:"unchanged"`
+}
+
+type apiRevertRequest struct {
+	Revision int    `json:"revision"`
+	Summary  string `json:"summary"`
+}
+
+type apiDiff struct {
+	From  int             `json:"from"`
+	To    int             `json:"to"`
+	Hunks []wiki.DiffHunk `json:"hunks"`
+	Stats apiDiffStats    `json:"stats"`
+}
+
+type apiDiffStats struct {
+	Added   int `json:"added"`
+	Removed int `json:"removed"`
+}
+
+func toAPIRevision(r *wiki.Revision, withText bool) apiRevision {
+	out := apiRevision{
+		Slug: r.Slug, Revision: r.Number, Kind: r.Kind, Title: r.Title, Tags: nonNil(r.Tags),
+		Author: r.Author, Cohort: r.Cohort, Summary: r.Summary, CreatedAt: r.CreatedAt.UTC(),
+		Base: r.Base, Merged: r.Merged, RevertOf: r.RevertOf, Size: r.Size, Added: r.Added, Removed: r.Removed,
+		ReviewedBy: r.ReviewedBy,
+	}
+	if withText {
+		md := r.Markdown
+		out.Markdown = &md
+	}
+	if !r.ReviewedAt.IsZero() {
+		t := r.ReviewedAt.UTC()
+		out.ReviewedAt = &t
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (s *Server) handleAPIPageList(c *gin.Context) {
+	f := wiki.PageFilter{Prefix: c.Query("prefix"), Tag: c.Query("tag"), Cursor: c.Query("cursor")}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			s.fail(c, errBadRequestf("limit must be a number from 1 to 1000"))
+			return
+		}
+		f.Limit = n
+	}
+	pages, next, err := s.wiki.Store().Pages(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := apiPageList{Pages: make([]apiPageSummary, 0, len(pages)), NextCursor: next}
+	for _, p := range pages {
+		out.Pages = append(out.Pages, apiPageSummary{Slug: p.Slug, Title: p.Title, Revision: p.Revision, UpdatedAt: p.UpdatedAt.UTC(), Tags: nonNil(p.Tags)})
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// handleAPIPage serves everything under /api/v1/pages/{slug}. A slug may
+// contain '/', so the route is a wildcard read from the left: the first
+// reserved segment (wiki.ReservedSegments) ends the slug and names the
+// sub-resource.
+func (s *Server) handleAPIPage(c *gin.Context) {
+	segs := strings.Split(strings.Trim(c.Param("rest"), "/"), "/")
+	i := 0
+	for i < len(segs) && !wiki.ReservedSegments[segs[i]] {
+		i++
+	}
+	slug, err := wiki.ParseSlug(strings.Join(segs[:i], "/"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rest := segs[i:]
+	m := c.Request.Method
+	switch {
+	case len(rest) == 0 && m == http.MethodGet:
+		s.apiGetPage(c, slug)
+	case len(rest) == 0 && m == http.MethodPut:
+		s.apiPutPage(c, slug)
+	case len(rest) == 0 && m == http.MethodDelete:
+		s.apiDeletePage(c, slug)
+	case len(rest) == 1 && rest[0] == "revisions" && m == http.MethodGet:
+		s.apiRevisions(c, slug)
+	case len(rest) == 2 && rest[0] == "revisions" && m == http.MethodGet:
+		s.apiRevision(c, slug, rest[1])
+	case len(rest) == 1 && rest[0] == "diff" && m == http.MethodGet:
+		s.apiDiff(c, slug)
+	case len(rest) == 1 && rest[0] == "revert" && m == http.MethodPost:
+		s.apiRevert(c, slug)
+	case len(rest) == 0 || len(rest) == 1 && (rest[0] == "revisions" || rest[0] == "diff" || rest[0] == "revert"):
+		s.handleNoMethod(c)
+	default:
+		s.handleNoRoute(c)
+	}
+}
+
+func (s *Server) apiGetPage(c *gin.Context, slug wiki.Slug) {
+	ctx := c.Request.Context()
+	var page *wiki.Page
+	var err error
+	if v := c.Query("at"); v != "" {
+		t, perr := time.Parse(time.RFC3339, v)
+		if perr != nil {
+			s.fail(c, errBadRequestf("at must be an RFC 3339 time, e.g. 2026-11-29T10:00:00Z"))
+			return
+		}
+		page, err = s.wiki.Store().PageAt(ctx, slug, t)
+	} else {
+		page, err = s.wiki.Page(ctx, slug)
+	}
+	if err == nil && page.Deleted {
+		err = errNotFoundf("the page %q was deleted; its revisions are still listed and a revert restores it", slug)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.wiki.RenderPage(ctx, page)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := apiPage{Slug: page.Slug, Title: page.Title, Markdown: page.Markdown, HTML: string(r.HTML), Revision: page.Revision,
+		CreatedAt: page.CreatedAt.UTC(), UpdatedAt: page.UpdatedAt.UTC(), Author: page.Author, Cohort: page.Cohort,
+		Tags: nonNil(page.Tags), TOC: []apiTOC{}}
+	for _, h := range r.TOC {
+		out.TOC = append(out.TOC, apiTOC{Level: h.Level, Text: h.Text, ID: h.ID})
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// decodeJSON reads one JSON object from the body into v, refusing unknown
+// fields, trailing data and bodies over the limit.
+func decodeJSON(c *gin.Context, v any) error {
+	limitBody(c, maxJSONBytes)
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		if errors.Is(err, io.EOF) {
+			return errBadRequestf("the request body is empty; send a JSON object")
+		}
+		return errBadRequestf("the request body is not valid JSON for this call: %s", jsonProblem(err))
+	}
+	if dec.More() {
+		return errBadRequestf("the request body has data after the JSON object")
+	}
+	return nil
+}
+
+// jsonProblem describes a JSON decoding error without echoing the body.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return "syntax error at byte " + strconv.FormatInt(se.Offset, 10)
+	case errors.As(err, &te):
+		return "field " + strconv.Quote(te.Field) + " must be " + te.Type.String()
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	default:
+		return "malformed"
+	}
+}
+
+func (s *Server) apiPutPage(c *gin.Context, slug wiki.Slug) {
+	var req apiSaveRequest
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Markdown == nil {
+		s.fail(c, wiki.Invalid("markdown", "is required"))
+		return
+	}
+	e := wiki.Edit{Slug: slug, Title: req.Title, Markdown: *req.Markdown, Summary: req.Summary, Base: req.BaseRevision}
+	if req.Tags != nil {
+		e.Tags = nonNil(*req.Tags)
+	}
+	res, err := s.wiki.Save(c.Request.Context(), e)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
+		c.Header("Location", "/api/v1/pages/"+string(slug))
+	}
+	if !res.Unchanged {
+		s.cfg.Changed()
+	}
+	c.JSON(status, apiSaveResponse{Slug: slug, Revision: res.Revision.Number, Merged: res.Merged, Unchanged: res.Unchanged})
+}
+
+func (s *Server) apiDeletePage(c *gin.Context, slug wiki.Slug) {
+	if _, err := s.wiki.Delete(c.Request.Context(), slug, c.Query("summary")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cfg.Changed()
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) apiRevisions(c *gin.Context, slug wiki.Slug) {
+	revs, err := s.wiki.Store().Revisions(c.Request.Context(), slug)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]apiRevision, 0, len(revs))
+	for _, r := range revs {
+		out = append(out, toAPIRevision(r, false))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiRevision(c *gin.Context, slug wiki.Slug, v string) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		s.fail(c, errBadRequestf("%q is not a revision number (1 or more)", v))
+		return
+	}
+	r, err := s.wiki.Store().Revision(c.Request.Context(), slug, n)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toAPIRevision(r, true))
+}
+
+func (s *Server) apiDiff(c *gin.Context, slug wiki.Slug) {
+	ctx := c.Request.Context()
+	page, err := s.wiki.Page(ctx, slug)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	from, to, err := parseRange(c, page.Revision)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.wiki.Diff(ctx, slug, from, to)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	hunks := d.Hunks
+	if hunks == nil {
+		hunks = []wiki.DiffHunk{}
+	}
+	c.JSON(http.StatusOK, apiDiff{From: from, To: to, Hunks: hunks, Stats: apiDiffStats{Added: d.Added, Removed: d.Removed}})
+}
+
+func (s *Server) apiRevert(c *gin.Context, slug wiki.Slug) {
+	var req apiRevertRequest
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.wiki.Revert(c.Request.Context(), slug, req.Revision, req.Summary)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !res.Unchanged {
+		s.cfg.Changed()
+	}
+	c.JSON(http.StatusOK, apiSaveResponse{Slug: slug, Revision: res.Revision.Number, Unchanged: res.Unchanged})
+}

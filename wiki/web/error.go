@@ -1,0 +1,131 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/gin-gonic/gin"
+)
+
+// publicError is an error whose message is safe to show to the client. All
+// other errors become a generic "internal" answer; their detail goes only
+// to the log.
+type publicError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *publicError) Error() string { return e.msg }
+
+var errInternal = errors.New("internal error")
+
+func errBadRequestf(format string, args ...any) error {
+	return &publicError{http.StatusBadRequest, "bad_request", fmt.Sprintf(format, args...)}
+}
+
+func errNotFoundf(format string, args ...any) error {
+	return &publicError{http.StatusNotFound, "not_found", fmt.Sprintf(format, args...)}
+}
+
+func errForbiddenf(format string, args ...any) error {
+	return &publicError{http.StatusForbidden, "forbidden", fmt.Sprintf(format, args...)}
+}
+
+// apiError is the contract's error shape: {"error": {"code", "message"}}.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// conflictBody is the 409 answer to an edit that overlaps another.
+type conflictBody struct {
+	Error   apiErrorBody    `json:"error"`
+	Current conflictCurrent `json:"current"`
+	Yours   string          `json:"yours"`
+}
+
+type conflictCurrent struct {
+	Revision int    `json:"revision"`
+	Markdown string `json:"markdown"`
+	Author   string `json:"author"`
+}
+
+// classify maps an error to a status, a code and a message safe to show.
+// It is the one place that decides what clients learn about an error.
+func classify(err error) (status int, body apiErrorBody) {
+	var pe *publicError
+	var ve *wiki.ValidationError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &pe):
+		return pe.status, apiErrorBody{Code: pe.code, Message: pe.msg}
+	case errors.As(err, &ve):
+		return http.StatusBadRequest, apiErrorBody{Code: "bad_request", Message: ve.Error(), Fields: ve.Fields}
+	case errors.As(err, &mbe), errors.Is(err, wiki.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge, apiErrorBody{Code: "too_large",
+			Message: fmt.Sprintf("the request is too large: page text is limited to %d MiB", wiki.MaxMarkdownBytes>>20)}
+	case errors.Is(err, wiki.ErrNotFound):
+		return http.StatusNotFound, apiErrorBody{Code: "not_found", Message: "no such page or revision"}
+	case errors.Is(err, wiki.ErrConflict):
+		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: "the page was changed by someone else in a way that overlaps your edit"}
+	case errors.Is(err, wiki.ErrUnauthorized):
+		return http.StatusUnauthorized, apiErrorBody{Code: "unauthorized", Message: "please sign in"}
+	case errors.Is(err, wiki.ErrForbidden):
+		return http.StatusForbidden, apiErrorBody{Code: "forbidden", Message: "you may not do this"}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, apiErrorBody{Code: "unavailable", Message: "the request was cancelled or took too long"}
+	default:
+		return http.StatusInternalServerError, apiErrorBody{Code: "internal", Message: "something went wrong on our side; it has been logged"}
+	}
+}
+
+// fail answers a request with err: JSON for the API, an error page for
+// people. Server-side errors are logged here, once.
+func (s *Server) fail(c *gin.Context, err error) {
+	status, body := classify(err)
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+	}
+	if isAPI(c) {
+		var ce *wiki.ConflictError
+		if errors.As(err, &ce) {
+			c.JSON(status, conflictBody{Error: body, Current: conflictCurrent{
+				Revision: ce.Current.Number, Markdown: ce.Current.Markdown, Author: ce.Current.Author,
+			}, Yours: ce.Yours})
+			return
+		}
+		c.JSON(status, apiError{Error: body})
+		return
+	}
+	s.render(c, status, "error.html", &errorPage{BasePage: s.base(c, "Error"), Status: status, Message: body.Message, Fields: body.Fields})
+}
+
+func isAPI(c *gin.Context) bool {
+	p := c.Request.URL.Path
+	return len(p) >= 8 && p[:8] == "/api/v1/" || p == "/api/v1" || p == "/healthz"
+}
+
+func (s *Server) handleNoRoute(c *gin.Context) {
+	s.fail(c, errNotFoundf("there is nothing at %s", c.Request.URL.Path))
+}
+
+func (s *Server) handleNoMethod(c *gin.Context) {
+	s.fail(c, &publicError{http.StatusMethodNotAllowed, "method_not_allowed", c.Request.Method + " is not allowed here"})
+}
+
+// errorPage is the data of error.html.
+type errorPage struct {
+	BasePage
+	Status  int
+	Message string
+	Fields  map[string]string
+}

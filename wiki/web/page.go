@@ -1,0 +1,508 @@
+package web
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/gin-gonic/gin"
+)
+
+// slugParam reads the page slug from the route's *slug wildcard. A path
+// that is not a slug but can be made into one (upper case, spaces, a
+// trailing slash) is redirected to its canonical address; ok is false when
+// the request has been answered.
+func (s *Server) slugParam(c *gin.Context) (slug wiki.Slug, ok bool) {
+	raw := strings.TrimPrefix(c.Param("slug"), "/")
+	slug, err := wiki.ParseSlug(raw)
+	if err == nil {
+		return slug, true
+	}
+	if c.Request.Method == http.MethodGet {
+		if fixed := wiki.SlugFromTitle(raw); fixed != "" && !isAPI(c) {
+			target := strings.TrimSuffix(c.Request.URL.Path, raw) + string(fixed)
+			if c.Request.URL.RawQuery != "" {
+				target += "?" + c.Request.URL.RawQuery
+			}
+			c.Redirect(http.StatusMovedPermanently, target)
+			return "", false
+		}
+	}
+	s.fail(c, err)
+	return "", false
+}
+
+// pageView is the data of page_view.html: a page's current text, an old
+// revision (?rev=N) or the page as it stood at a time (?at=...).
+type pageView struct {
+	BasePage
+	Page   *wiki.Page
+	Body   template.HTML
+	TOC    []wiki.Heading
+	OldRev *wiki.Revision // set when showing an old revision
+	AsOf   time.Time      // set when showing the page as of a time
+	Newest int            // the page's newest revision number
+}
+
+// notFoundPage is the data of not_found.html: a missing or deleted page,
+// with a way to create or restore it.
+type notFoundPage struct {
+	BasePage
+	Slug    wiki.Slug
+	Title   string
+	Deleted *wiki.Page // the deleted page's head, or nil if it never existed
+}
+
+func (s *Server) handlePageView(c *gin.Context) {
+	slug, ok := s.slugParam(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	if v := c.Query("rev"); v != "" {
+		s.showRevision(c, slug, v)
+		return
+	}
+	var page *wiki.Page
+	var asOf time.Time
+	var err error
+	if v := c.Query("at"); v != "" {
+		if asOf, err = time.Parse(time.RFC3339, v); err != nil {
+			s.fail(c, errBadRequestf("at must be a time like 2026-11-29T10:00:00Z"))
+			return
+		}
+		page, err = s.wiki.Store().PageAt(ctx, slug, asOf)
+	} else {
+		page, err = s.wiki.Page(ctx, slug)
+	}
+	if errors.Is(err, wiki.ErrNotFound) || err == nil && page.Deleted {
+		s.showMissing(c, slug, page)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.wiki.RenderPage(ctx, page)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := &pageView{BasePage: s.base(c, page.Title), Page: page, Body: r.HTML, TOC: r.TOC, AsOf: asOf, Newest: page.Revision}
+	if !asOf.IsZero() {
+		if head, err := s.wiki.Page(ctx, slug); err == nil {
+			v.Newest = head.Revision
+		}
+	}
+	s.render(c, http.StatusOK, "page_view.html", v)
+}
+
+func (s *Server) showMissing(c *gin.Context, slug wiki.Slug, deleted *wiki.Page) {
+	v := &notFoundPage{BasePage: s.base(c, "Page not found"), Slug: slug, Title: wiki.TitleFromSlug(slug), Deleted: deleted}
+	if deleted != nil {
+		v.BasePage.Title = deleted.Title + " (deleted)"
+		v.Title = deleted.Title
+	}
+	s.render(c, http.StatusNotFound, "not_found.html", v)
+}
+
+func (s *Server) showRevision(c *gin.Context, slug wiki.Slug, v string) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		s.fail(c, errBadRequestf("rev must be a revision number (1 or more)"))
+		return
+	}
+	ctx := c.Request.Context()
+	rev, err := s.wiki.Store().Revision(ctx, slug, n)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	head, err := s.wiki.Page(ctx, slug)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.wiki.RenderRevision(ctx, rev)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page := &wiki.Page{Slug: slug, Title: rev.Title, Markdown: rev.Markdown, Tags: rev.Tags, Revision: rev.Number,
+		Deleted: rev.Deleted(), UpdatedAt: rev.CreatedAt, Author: rev.Author, Cohort: rev.Cohort}
+	s.render(c, http.StatusOK, "page_view.html", &pageView{
+		BasePage: s.base(c, rev.Title+" (revision "+v+")"), Page: page, Body: r.HTML, TOC: r.TOC, OldRev: rev, Newest: head.Revision,
+	})
+}
+
+// editForm is what the edit and new-page forms post.
+type editForm struct {
+	Title    string `form:"title"`
+	Slug     string `form:"slug"`
+	Markdown string `form:"markdown"`
+	Tags     string `form:"tags"`
+	Summary  string `form:"summary"`
+	Base     string `form:"base_revision"`
+	Action   string `form:"action"` // "preview" or "save"
+}
+
+// editPage is the data of page_edit.html.
+type editPage struct {
+	BasePage
+	Slug      wiki.Slug
+	New       bool // creating a page (the /new form, with a slug field)
+	Form      editForm
+	Base      int
+	Preview   template.HTML
+	Previewed bool
+	Errors    map[string]string
+	Conflict  *conflictView
+}
+
+// conflictView shows an overlapping edit: the text saved meanwhile and how
+// the user's text differs from it.
+type conflictView struct {
+	Current *wiki.Revision
+	Diff    []wiki.DiffBlock
+}
+
+func (s *Server) handlePageEdit(c *gin.Context) {
+	slug, ok := s.slugParam(c)
+	if !ok {
+		return
+	}
+	page, err := s.wiki.Page(c.Request.Context(), slug)
+	v := &editPage{BasePage: s.base(c, ""), Slug: slug}
+	switch {
+	case errors.Is(err, wiki.ErrNotFound):
+		title := wiki.NormalizeTitle(c.Query("title"))
+		if title == "" {
+			title = wiki.TitleFromSlug(slug)
+		}
+		v.Form.Title = title
+		v.Title = "Create " + title
+	case err != nil:
+		s.fail(c, err)
+		return
+	default:
+		v.Form = editForm{Title: page.Title, Markdown: page.Markdown, Tags: strings.Join(page.Tags, ", ")}
+		v.Base = page.Revision
+		v.Title = "Edit " + page.Title
+		if page.Deleted {
+			v.Title = "Recreate " + page.Title
+		}
+	}
+	s.render(c, http.StatusOK, "page_edit.html", v)
+}
+
+func (s *Server) handlePageNew(c *gin.Context) {
+	title := wiki.NormalizeTitle(c.Query("title"))
+	v := &editPage{BasePage: s.base(c, "New page"), New: true, Form: editForm{Title: title}}
+	s.render(c, http.StatusOK, "page_edit.html", v)
+}
+
+func (s *Server) handlePageCreate(c *gin.Context) {
+	limitBody(c, maxFormBytes)
+	var f editForm
+	if err := c.ShouldBind(&f); err != nil {
+		s.fail(c, formError(err))
+		return
+	}
+	v := &editPage{BasePage: s.base(c, "New page"), New: true, Form: f}
+	slug := wiki.SlugFromTitle(f.Slug)
+	if strings.TrimSpace(f.Slug) == "" {
+		slug = wiki.SlugFromTitle(f.Title)
+	}
+	if slug == "" {
+		v.Errors = map[string]string{"title": "give the page a title with some letters or digits in it"}
+		s.render(c, http.StatusUnprocessableEntity, "page_edit.html", v)
+		return
+	}
+	v.Slug = slug
+	if f.Action == "preview" {
+		s.preview(c, v)
+		return
+	}
+	if _, err := s.wiki.Page(c.Request.Context(), slug); err == nil {
+		v.Errors = map[string]string{"slug": "a page already lives at /wiki/" + string(slug) + ": choose another title or address, or edit that page"}
+		s.render(c, http.StatusConflict, "page_edit.html", v)
+		return
+	}
+	s.save(c, v, 0)
+}
+
+func (s *Server) handlePageSave(c *gin.Context) {
+	slug, ok := s.slugParam(c)
+	if !ok {
+		return
+	}
+	limitBody(c, maxFormBytes)
+	var f editForm
+	if err := c.ShouldBind(&f); err != nil {
+		s.fail(c, formError(err))
+		return
+	}
+	base, err := strconv.Atoi(f.Base)
+	if f.Base == "" {
+		base, err = 0, nil
+	}
+	if err != nil || base < 0 {
+		s.fail(c, errBadRequestf("base_revision must be a revision number"))
+		return
+	}
+	v := &editPage{BasePage: s.base(c, "Edit "+f.Title), Slug: slug, Form: f, Base: base}
+	if f.Action == "preview" {
+		s.preview(c, v)
+		return
+	}
+	s.save(c, v, base)
+}
+
+// preview shows the edit form again with the rendered text below it; this
+// is how preview works without JavaScript.
+func (s *Server) preview(c *gin.Context, v *editPage) {
+	r, err := s.wiki.Preview(c.Request.Context(), v.Form.Markdown)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Preview, v.Previewed = r.HTML, true
+	s.render(c, http.StatusOK, "page_edit.html", v)
+}
+
+// save commits the form and redirects to the page, or shows the form again
+// with what went wrong and the user's text kept.
+func (s *Server) save(c *gin.Context, v *editPage, base int) {
+	ctx := c.Request.Context()
+	res, err := s.wiki.Save(ctx, wiki.Edit{
+		Slug: v.Slug, Title: v.Form.Title, Markdown: v.Form.Markdown,
+		Tags: wiki.ParseTagList(v.Form.Tags), Summary: v.Form.Summary, Base: base,
+	})
+	var ce *wiki.ConflictError
+	var ve *wiki.ValidationError
+	switch {
+	case errors.As(err, &ce):
+		d := wiki.DiffText(ce.Current.Markdown, v.Form.Markdown)
+		v.Conflict = &conflictView{Current: ce.Current, Diff: d.Inline(3)}
+		v.Base = ce.Current.Number // saving again now overwrites, on purpose
+		v.New = false
+		s.render(c, http.StatusConflict, "page_edit.html", v)
+		return
+	case errors.As(err, &ve):
+		v.Errors = ve.Fields
+		s.render(c, http.StatusUnprocessableEntity, "page_edit.html", v)
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	}
+	s.cfg.Changed()
+	switch {
+	case res.Unchanged:
+		setFlash(c, "No changes to save: the page already reads like that.")
+	case res.Merged:
+		setFlash(c, "Saved revision "+strconv.Itoa(res.Revision.Number)+". Someone else saved changes while you were editing; yours were merged with theirs. Check that the page reads right.")
+	case res.Created:
+		setFlash(c, "Created the page. Thank you for adding it!")
+	default:
+		setFlash(c, "Saved revision "+strconv.Itoa(res.Revision.Number)+".")
+	}
+	c.Redirect(http.StatusSeeOther, pageURL(v.Slug))
+}
+
+// handlePreview renders posted Markdown for the live preview (JavaScript);
+// it answers an HTML fragment.
+func (s *Server) handlePreview(c *gin.Context) {
+	limitBody(c, maxFormBytes)
+	r, err := s.wiki.Preview(c.Request.Context(), c.PostForm("markdown"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(r.HTML))
+}
+
+// historyPage is the data of page_history.html.
+type historyPage struct {
+	BasePage
+	Page      *wiki.Page
+	Revisions []*wiki.Revision
+}
+
+func (s *Server) handlePageHistory(c *gin.Context) {
+	slug, ok := s.slugParam(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	page, err := s.wiki.Page(ctx, slug)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	revs, err := s.wiki.Store().Revisions(ctx, slug)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "page_history.html", &historyPage{BasePage: s.base(c, "History of "+page.Title), Page: page, Revisions: revs})
+}
+
+// diffPage is the data of page_diff.html.
+type diffPage struct {
+	BasePage
+	Page       *wiki.Page
+	From, To   *wiki.Revision
+	Split      bool
+	Inline     []wiki.DiffBlock
+	SideBySide []wiki.DiffRowBlock
+	Added      int
+	Removed    int
+}
+
+// parseRange reads ?from=&to= against a page whose newest revision is
+// head: to defaults to head, from to the revision before to.
+func parseRange(c *gin.Context, head int) (from, to int, err error) {
+	to = head
+	if v := c.Query("to"); v != "" {
+		if to, err = strconv.Atoi(v); err != nil || to < 1 {
+			return 0, 0, errBadRequestf("to must be a revision number (1 or more)")
+		}
+	}
+	from = to - 1
+	if v := c.Query("from"); v != "" {
+		if from, err = strconv.Atoi(v); err != nil || from < 0 {
+			return 0, 0, errBadRequestf("from must be a revision number (0 for the empty page)")
+		}
+	}
+	if from > head || to > head {
+		return 0, 0, errNotFoundf("the page has only %d revisions", head)
+	}
+	return from, to, nil
+}
+
+func (s *Server) handlePageDiff(c *gin.Context) {
+	slug, ok := s.slugParam(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	page, err := s.wiki.Page(ctx, slug)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	from, to, err := parseRange(c, page.Revision)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.wiki.Diff(ctx, slug, from, to)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := &diffPage{BasePage: s.base(c, "Changes to "+page.Title), Page: page, Split: c.Query("view") == "split", Added: d.Added, Removed: d.Removed}
+	for i, n := range []int{from, to} {
+		r := &wiki.Revision{Slug: slug}
+		if n > 0 {
+			if r, err = s.wiki.Store().Revision(ctx, slug, n); err != nil {
+				s.fail(c, err)
+				return
+			}
+			r.Markdown = ""
+		}
+		if i == 0 {
+			v.From = r
+		} else {
+			v.To = r
+		}
+	}
+	if v.Split {
+		v.SideBySide = d.SideBySide(3)
+	} else {
+		v.Inline = d.Inline(3)
+	}
+	s.render(c, http.StatusOK, "page_diff.html", v)
+}
+
+// revertForm is what the "restore this revision" button posts.
+type revertForm struct {
+	Revision int    `form:"revision"`
+	Summary  string `form:"summary"`
+}
+
+func (s *Server) handlePageRevert(c *gin.Context) {
+	slug, ok := s.slugParam(c)
+	if !ok {
+		return
+	}
+	var f revertForm
+	if err := c.ShouldBind(&f); err != nil {
+		s.fail(c, formError(err))
+		return
+	}
+	res, err := s.wiki.Revert(c.Request.Context(), slug, f.Revision, f.Summary)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cfg.Changed()
+	if res.Unchanged {
+		setFlash(c, "The page already reads like revision "+strconv.Itoa(f.Revision)+": nothing to restore.")
+	} else {
+		setFlash(c, "Restored revision "+strconv.Itoa(f.Revision)+" as revision "+strconv.Itoa(res.Revision.Number)+".")
+	}
+	c.Redirect(http.StatusSeeOther, pageURL(slug))
+}
+
+// deletePage is the data of page_delete.html, the confirmation step.
+type deletePage struct {
+	BasePage
+	Page *wiki.Page
+}
+
+func (s *Server) handlePageDeleteConfirm(c *gin.Context) {
+	slug, ok := s.slugParam(c)
+	if !ok {
+		return
+	}
+	page, err := s.wiki.Page(c.Request.Context(), slug)
+	if err == nil && page.Deleted {
+		err = errNotFoundf("the page is already deleted")
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "page_delete.html", &deletePage{BasePage: s.base(c, "Delete "+page.Title), Page: page})
+}
+
+func (s *Server) handlePageDelete(c *gin.Context) {
+	slug, ok := s.slugParam(c)
+	if !ok {
+		return
+	}
+	res, err := s.wiki.Delete(c.Request.Context(), slug, c.PostForm("summary"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cfg.Changed()
+	setFlash(c, "Deleted the page (revision "+strconv.Itoa(res.Revision.Number)+"). Its history stays; restore it from there.")
+	c.Redirect(http.StatusSeeOther, "/history/"+string(slug))
+}
+
+// formError turns a binding failure into a 400 (or 413 for a body over the
+// limit) without exposing parser internals.
+func formError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	return errBadRequestf("the form could not be read: check the fields and try again")
+}

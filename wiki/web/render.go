@@ -1,0 +1,173 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faqwiki/faqwiki/templates"
+	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/gin-gonic/gin"
+)
+
+// templateSet holds one parsed template per page: layout + partials + the
+// page's own file, so pages can each define "content" without clashing.
+type templateSet struct {
+	pages map[string]*template.Template
+}
+
+// parseTemplates parses every page template in templates.FS. Any parse
+// error stops startup.
+func parseTemplates(funcs template.FuncMap) (*templateSet, error) {
+	partials, err := fs.Glob(templates.FS, "partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(templates.FS, "*.html")
+	if err != nil {
+		return nil, err
+	}
+	set := &templateSet{pages: map[string]*template.Template{}}
+	for _, f := range files {
+		if f == "layout.html" {
+			continue
+		}
+		names := append([]string{"layout.html"}, partials...)
+		names = append(names, f)
+		t, err := template.New(f).Funcs(funcs).ParseFS(templates.FS, names...)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", f, err)
+		}
+		set.pages[f] = t
+	}
+	return set, nil
+}
+
+// BasePage is what every page's view data embeds: the layout reads it.
+type BasePage struct {
+	Title     string
+	SiteName  string
+	CSRFToken string
+	Flash     string
+	Path      string // the request path, for "you are here" and next= links
+	Query     string // the search box's text
+	User      *wiki.User
+}
+
+func (s *Server) base(c *gin.Context, title string) BasePage {
+	return BasePage{
+		Title:     title,
+		SiteName:  s.cfg.SiteName,
+		CSRFToken: c.GetString(csrfKey),
+		Flash:     takeFlash(c),
+		Path:      c.Request.URL.Path,
+		User:      wiki.UserFromContext(c.Request.Context()),
+	}
+}
+
+// render executes a page into a buffer first, so that a template error
+// becomes a clean 500 instead of half a page.
+func (s *Server) render(c *gin.Context, status int, page string, data any) {
+	t, ok := s.pages.pages[page]
+	if !ok {
+		s.log.Error("no such template", "page", page)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.log.Error("template failed", "page", page, "err", err)
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error: the page could not be drawn; it has been logged"))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+func (s *Server) templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"static":   func(name string) string { return s.assets.url(name) },
+		"pageURL":  pageURL,
+		"editURL":  func(slug wiki.Slug) string { return "/edit/" + string(slug) },
+		"histURL":  func(slug wiki.Slug) string { return "/history/" + string(slug) },
+		"revURL":   func(slug wiki.Slug, n int) string { return pageURL(slug) + "?rev=" + strconv.Itoa(n) },
+		"diffURL":  diffURL,
+		"newURL":   func(title string) string { return "/new?title=" + url.QueryEscape(title) },
+		"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"showTime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"ago":      ago,
+		"plural":   plural,
+		"add":      func(a, b int) int { return a + b },
+		"kindVerb": kindVerb,
+		"parent":   parentCrumbs,
+		"joinTags": func(tags []string) string { return strings.Join(tags, ", ") },
+	}
+}
+
+func pageURL(slug wiki.Slug) string { return "/wiki/" + string(slug) }
+
+func diffURL(slug wiki.Slug, from, to int) string {
+	return "/diff/" + string(slug) + "?from=" + strconv.Itoa(from) + "&to=" + strconv.Itoa(to)
+}
+
+// ago says how long ago t was in words people use ("3 minutes ago").
+func ago(t time.Time) string {
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d/time.Hour), "hour") + " ago"
+	case d < 30*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day") + " ago"
+	default:
+		return t.UTC().Format("2 Jan 2006")
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+func kindVerb(k wiki.RevisionKind) string {
+	switch k {
+	case wiki.KindCreate:
+		return "created"
+	case wiki.KindRevert:
+		return "reverted"
+	case wiki.KindDelete:
+		return "deleted"
+	case wiki.KindRestore:
+		return "restored"
+	default:
+		return "edited"
+	}
+}
+
+// crumb is one step of the breadcrumb trail to a sub-page.
+type crumb struct {
+	Slug wiki.Slug
+	Name string
+}
+
+// parentCrumbs returns the pages above slug ("a/b/c" -> a, a/b).
+func parentCrumbs(slug wiki.Slug) []crumb {
+	var out []crumb
+	parts := strings.Split(string(slug), "/")
+	for i := 1; i < len(parts); i++ {
+		s := wiki.Slug(path.Join(parts[:i]...))
+		out = append(out, crumb{Slug: s, Name: wiki.TitleFromSlug(s)})
+	}
+	return out
+}

@@ -1,0 +1,67 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+
+	"github.com/faqwiki/faqwiki/static"
+	"github.com/gin-gonic/gin"
+)
+
+// assets serves the embedded static files under URLs that carry a checksum
+// of their content (/static/{sum}/{file}), so browsers may cache them for a
+// year and still see a new version the moment it changes.
+type assets struct {
+	files map[string]asset // by file name
+}
+
+type asset struct {
+	sum  string
+	data []byte
+	mime string
+}
+
+func newAssets() (*assets, error) {
+	a := &assets{files: map[string]asset{}}
+	err := fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) == ".go" {
+			return err
+		}
+		b, err := fs.ReadFile(static.FS, p)
+		if err != nil {
+			return err
+		}
+		h := sha256.Sum256(b)
+		ct := mime.TypeByExtension(path.Ext(p))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		a.files[path.Base(p)] = asset{sum: hex.EncodeToString(h[:6]), data: b, mime: ct}
+		return nil
+	})
+	return a, err
+}
+
+// url returns the checksummed URL of a static file. Templates call it via
+// the "static" function; an unknown name yields a URL that 404s.
+func (a *assets) url(name string) string {
+	f, ok := a.files[name]
+	if !ok {
+		return "/static/missing/" + name
+	}
+	return "/static/" + f.sum + "/" + name
+}
+
+func (s *Server) handleStatic(c *gin.Context) {
+	f, ok := s.assets.files[c.Param("file")]
+	if !ok || f.sum != c.Param("sum") {
+		c.Status(http.StatusNotFound)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Data(http.StatusOK, f.mime, f.data)
+}

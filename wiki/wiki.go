@@ -1,0 +1,409 @@
+package wiki
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds what a Wiki is built from. Store is required; the rest have
+// defaults.
+type Config struct {
+	Store    PageStore
+	Renderer *Renderer
+	Clock    Clock
+	Logger   *slog.Logger
+	// RenderCacheBytes bounds the memory kept for rendered revisions
+	// (default 64 MiB).
+	RenderCacheBytes int
+}
+
+// Wiki is the domain service: it applies the edit rules (merge, no-op
+// detection, attribution, limits) on top of a PageStore and renders pages.
+// It is safe for concurrent use.
+type Wiki struct {
+	store  PageStore
+	render *Renderer
+	now    Clock
+	log    *slog.Logger
+	cache  *lru[*Rendered]
+}
+
+// New returns a Wiki over cfg.Store.
+func New(cfg Config) *Wiki {
+	w := &Wiki{store: cfg.Store, render: cfg.Renderer, now: cfg.Clock, log: cfg.Logger}
+	if w.render == nil {
+		w.render = NewRenderer()
+	}
+	if w.now == nil {
+		w.now = time.Now
+	}
+	if w.log == nil {
+		w.log = slog.New(slog.DiscardHandler)
+	}
+	size := cfg.RenderCacheBytes
+	if size <= 0 {
+		size = 64 << 20
+	}
+	w.cache = newLRU[*Rendered](size)
+	return w
+}
+
+// Store returns the page store the wiki reads and writes.
+func (w *Wiki) Store() PageStore { return w.store }
+
+// Renderer returns the wiki's Markdown renderer.
+func (w *Wiki) Renderer() *Renderer { return w.render }
+
+// Edit is a change someone asks to save.
+type Edit struct {
+	Slug     Slug
+	Title    string // "" keeps the current title (or derives one for a new page)
+	Markdown string
+	Tags     []string // nil keeps the current tags
+	Summary  string
+	// Base is the revision the editor started from; 0 creates a page.
+	Base int
+}
+
+// EditResult tells what Save did.
+type EditResult struct {
+	Revision  *Revision // the revision saved, or the current head when Unchanged
+	Created   bool      // the page did not exist before
+	Merged    bool      // the edit was merged with changes saved after Base
+	Unchanged bool      // the text equalled the current one: nothing was saved
+}
+
+// maxCommitAttempts bounds how often Save re-reads and merges when other
+// writers keep moving the page head between its read and its commit.
+const maxCommitAttempts = 8
+
+// Save stores an edit as a new revision attributed to the user in ctx.
+//
+// When the page moved on since e.Base, the two changes are merged line by
+// line; when they overlap nothing is saved and the error is a
+// *ConflictError (errors.Is(err, ErrConflict)) carrying both texts. Text,
+// title and tags equal to the current ones save nothing (Unchanged). It
+// returns a *ValidationError for bad input, ErrTooLarge for a text over
+// MaxMarkdownBytes and ErrNotFound when e.Base names a page that does not
+// exist.
+func (w *Wiki) Save(ctx context.Context, e Edit) (*EditResult, error) {
+	if len(e.Markdown) > MaxMarkdownBytes {
+		return nil, fmt.Errorf("markdown is %d bytes, the limit is %d: %w", len(e.Markdown), MaxMarkdownBytes, ErrTooLarge)
+	}
+	if _, err := ParseSlug(string(e.Slug)); err != nil {
+		return nil, err
+	}
+	if e.Base < 0 {
+		return nil, Invalid("base_revision", "must not be negative")
+	}
+	e.Markdown = normalizeNewlines(e.Markdown)
+	e.Title = NormalizeTitle(e.Title)
+	if e.Tags != nil {
+		e.Tags = NormalizeTags(e.Tags)
+	}
+	e.Summary = NormalizeTitle(e.Summary)
+	user := UserFromContext(ctx)
+
+	for attempt := 0; ; attempt++ {
+		rev, res, err := w.prepare(ctx, e, user)
+		if err != nil || res != nil {
+			return res, err
+		}
+		err = w.store.Commit(ctx, rev, rev.Number)
+		if err == nil {
+			return &EditResult{Revision: rev, Created: rev.Kind == KindCreate, Merged: rev.Merged}, nil
+		}
+		if !errors.Is(err, ErrConflict) || attempt+1 >= maxCommitAttempts {
+			return nil, err
+		}
+		// Someone committed between our read and our write: read the new
+		// head and merge again.
+	}
+}
+
+// prepare builds the revision to commit for e against the page's current
+// head. It returns a non-nil result instead when there is nothing to save.
+// The revision's Number holds the head it expects (for Commit's CAS);
+// Commit replaces it with the new number.
+func (w *Wiki) prepare(ctx context.Context, e Edit, user *User) (*Revision, *EditResult, error) {
+	head, err := w.store.Page(ctx, e.Slug)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if e.Base != 0 {
+			return nil, nil, fmt.Errorf("page %q: %w", e.Slug, ErrNotFound)
+		}
+		head = nil
+	case err != nil:
+		return nil, nil, err
+	case e.Base > head.Revision:
+		return nil, nil, Invalid("base_revision", "is %d, but the page's newest revision is %d", e.Base, head.Revision)
+	}
+
+	rev := &Revision{
+		Slug:      e.Slug,
+		Kind:      KindEdit,
+		Title:     e.Title,
+		Markdown:  e.Markdown,
+		Tags:      e.Tags,
+		Author:    user.Name,
+		Cohort:    user.Cohort,
+		Summary:   e.Summary,
+		CreatedAt: w.now().UTC(),
+		Base:      e.Base,
+	}
+	if head == nil {
+		rev.Kind = KindCreate
+		if rev.Title == "" {
+			rev.Title = TitleFromSlug(e.Slug)
+		}
+		if rev.Tags == nil {
+			rev.Tags = []string{}
+		}
+		if err := validateContent(rev.Title, rev.Markdown, rev.Summary, rev.Tags); err != nil {
+			return nil, nil, err
+		}
+		rev.Added, rev.Removed = LineStats("", rev.Markdown)
+		rev.Size = len(rev.Markdown)
+		return rev, nil, nil
+	}
+
+	rev.Number = head.Revision // the head Commit must still find
+	if e.Base < head.Revision {
+		base := &Revision{Tags: []string{}}
+		if e.Base > 0 {
+			if base, err = w.store.Revision(ctx, e.Slug, e.Base); err != nil {
+				return nil, nil, err
+			}
+		}
+		merged, ok := Merge3(base.Markdown, head.Markdown, rev.Markdown)
+		if !ok {
+			cur, err := w.store.Revision(ctx, e.Slug, head.Revision)
+			if err != nil {
+				return nil, nil, err
+			}
+			return nil, nil, &ConflictError{Current: cur, Yours: e.Markdown}
+		}
+		rev.Merged = merged != rev.Markdown
+		rev.Markdown = merged
+		// Title and tags: the user's change wins; if they did not touch
+		// them, keep whatever the other editor set.
+		if rev.Title == "" || rev.Title == base.Title {
+			rev.Title = head.Title
+		}
+		if rev.Tags == nil || slices.Equal(rev.Tags, base.Tags) {
+			rev.Tags = head.Tags
+		}
+	}
+	if rev.Title == "" {
+		rev.Title = head.Title
+	}
+	if rev.Tags == nil {
+		rev.Tags = head.Tags
+	}
+	if err := validateContent(rev.Title, rev.Markdown, rev.Summary, rev.Tags); err != nil {
+		return nil, nil, err
+	}
+	if !head.Deleted && rev.Markdown == head.Markdown && rev.Title == head.Title && slices.Equal(rev.Tags, head.Tags) {
+		cur, err := w.store.Revision(ctx, e.Slug, head.Revision)
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, &EditResult{Revision: cur, Unchanged: true}, nil
+	}
+	if head.Deleted {
+		rev.Kind = KindRestore
+	}
+	rev.Added, rev.Removed = LineStats(head.Markdown, rev.Markdown)
+	rev.Size = len(rev.Markdown)
+	return rev, nil, nil
+}
+
+// Revert makes a new revision whose title, text and tags are those of
+// revision n. Reverting a deleted page restores it. It returns ErrNotFound
+// if the page or revision does not exist, and an unchanged result when the
+// page already reads like revision n.
+func (w *Wiki) Revert(ctx context.Context, slug Slug, n int, summary string) (*EditResult, error) {
+	if n < 1 {
+		return nil, Invalid("revision", "must be 1 or more")
+	}
+	target, err := w.store.Revision(ctx, slug, n)
+	if err != nil {
+		return nil, err
+	}
+	if target.Deleted() {
+		return nil, Invalid("revision", "revision %d deletes the page; delete it instead", n)
+	}
+	summary = NormalizeTitle(summary)
+	if summary == "" {
+		summary = "Reverted to revision " + strconv.Itoa(n)
+	}
+	return w.commitWhole(ctx, slug, func(head *Page) *Revision {
+		if !head.Deleted && head.Markdown == target.Markdown && head.Title == target.Title && slices.Equal(head.Tags, target.Tags) {
+			return nil
+		}
+		kind := KindRevert
+		if head.Deleted {
+			kind = KindRestore
+		}
+		return &Revision{Kind: kind, Title: target.Title, Markdown: target.Markdown, Tags: target.Tags, Summary: summary, RevertOf: n}
+	})
+}
+
+// Delete marks a page deleted with a new revision (empty text, title and
+// tags kept) that a revert can undo. It returns ErrNotFound if the page does
+// not exist or is already deleted.
+func (w *Wiki) Delete(ctx context.Context, slug Slug, summary string) (*EditResult, error) {
+	summary = NormalizeTitle(summary)
+	if summary == "" {
+		summary = "Deleted the page"
+	}
+	res, err := w.commitWhole(ctx, slug, func(head *Page) *Revision {
+		if head.Deleted {
+			return nil
+		}
+		return &Revision{Kind: KindDelete, Title: head.Title, Tags: head.Tags, Summary: summary}
+	})
+	if err == nil && res.Unchanged {
+		return nil, fmt.Errorf("page %q is already deleted: %w", slug, ErrNotFound)
+	}
+	return res, err
+}
+
+// commitWhole commits a revision that replaces the page outright (revert,
+// delete), retrying on a moved head: such changes need no merge. build
+// returns nil when the page already is as asked.
+func (w *Wiki) commitWhole(ctx context.Context, slug Slug, build func(head *Page) *Revision) (*EditResult, error) {
+	user := UserFromContext(ctx)
+	for attempt := 0; ; attempt++ {
+		head, err := w.store.Page(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		rev := build(head)
+		if rev == nil {
+			cur, err := w.store.Revision(ctx, slug, head.Revision)
+			if err != nil {
+				return nil, err
+			}
+			return &EditResult{Revision: cur, Unchanged: true}, nil
+		}
+		rev.Slug, rev.Author, rev.Cohort = slug, user.Name, user.Cohort
+		rev.CreatedAt = w.now().UTC()
+		rev.Base = head.Revision
+		rev.Size = len(rev.Markdown)
+		rev.Added, rev.Removed = LineStats(head.Markdown, rev.Markdown)
+		err = w.store.Commit(ctx, rev, head.Revision)
+		if err == nil {
+			return &EditResult{Revision: rev}, nil
+		}
+		if !errors.Is(err, ErrConflict) || attempt+1 >= maxCommitAttempts {
+			return nil, err
+		}
+	}
+}
+
+// Page returns the current state of a page. A deleted page is returned with
+// Deleted set; ErrNotFound means it never existed.
+func (w *Wiki) Page(ctx context.Context, slug Slug) (*Page, error) {
+	return w.store.Page(ctx, slug)
+}
+
+// RenderPage returns the rendered HTML of a page's revision, from the cache
+// when the revision was rendered before and the pages it links to still
+// exist (or are still missing) as they did then.
+func (w *Wiki) RenderPage(ctx context.Context, p *Page) (*Rendered, error) {
+	return w.renderCached(ctx, p.Slug, p.Revision, p.Markdown)
+}
+
+// RenderRevision is RenderPage for any revision.
+func (w *Wiki) RenderRevision(ctx context.Context, r *Revision) (*Rendered, error) {
+	return w.renderCached(ctx, r.Slug, r.Number, r.Markdown)
+}
+
+func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, markdown string) (*Rendered, error) {
+	key := string(slug) + "\x00" + strconv.Itoa(n)
+	if r, ok := w.cache.get(key); ok {
+		if len(r.Links) == 0 {
+			return r, nil
+		}
+		exists, err := w.store.Exists(ctx, r.Links)
+		if err != nil {
+			return nil, err
+		}
+		fresh := true
+		for i := range exists {
+			if exists[i] == r.Missing[i] {
+				fresh = false
+				break
+			}
+		}
+		if fresh {
+			return r, nil
+		}
+	}
+	r, err := w.render.Render(markdown, func(s []Slug) ([]bool, error) { return w.store.Exists(ctx, s) })
+	if err != nil {
+		return nil, err
+	}
+	w.cache.put(key, r, len(r.HTML)+len(key)+64)
+	return r, nil
+}
+
+// Preview renders Markdown that is not saved yet (never cached).
+func (w *Wiki) Preview(ctx context.Context, markdown string) (*Rendered, error) {
+	if len(markdown) > MaxMarkdownBytes {
+		return nil, ErrTooLarge
+	}
+	return w.render.Render(normalizeNewlines(markdown), func(s []Slug) ([]bool, error) { return w.store.Exists(ctx, s) })
+}
+
+// Diff compares revisions from and to of a page (either order; 0 stands
+// for the empty text before the page existed). It returns ErrNotFound if
+// either revision does not exist.
+func (w *Wiki) Diff(ctx context.Context, slug Slug, from, to int) (*Diff, error) {
+	texts := [2]string{}
+	for i, n := range [2]int{from, to} {
+		if n < 0 {
+			return nil, Invalid("revision", "must not be negative")
+		}
+		if n == 0 {
+			continue
+		}
+		r, err := w.store.Revision(ctx, slug, n)
+		if err != nil {
+			return nil, err
+		}
+		texts[i] = r.Markdown
+	}
+	return DiffText(texts[0], texts[1]), nil
+}
+
+// TitleFromSlug makes a readable title from a slug's last segment:
+// "travel/per-diem-rates" -> "Per diem rates".
+func TitleFromSlug(s Slug) string {
+	last := string(s)
+	if i := strings.LastIndexByte(last, '/'); i >= 0 {
+		last = last[i+1:]
+	}
+	t := strings.ReplaceAll(last, "-", " ")
+	if t == "" {
+		return ""
+	}
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
+// normalizeNewlines turns CRLF and lone CR into LF: browsers submit CRLF,
+// and a diff should not show every line changed because of that.
+func normalizeNewlines(s string) string {
+	if !strings.ContainsRune(s, '\r') {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
+}
