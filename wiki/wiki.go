@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,8 +81,25 @@ type EditResult struct {
 }
 
 // maxCommitAttempts bounds how often Save re-reads and merges when other
-// writers keep moving the page head between its read and its commit.
-const maxCommitAttempts = 8
+// writers keep moving the page head between its read and its commit. Every
+// failed attempt means another edit of the page succeeded, so the wiki as a
+// whole always progresses; the bound only stops one unlucky writer from
+// spinning forever under a storm of edits to one page.
+const maxCommitAttempts = 100
+
+// backoff waits a little, randomly, before retrying a commit that lost a
+// race, so that writers who collided do not collide again in lock step.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(rand.Int64N(int64(min(attempt+1, 20)) * int64(time.Millisecond)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 // Save stores an edit as a new revision attributed to the user in ctx.
 //
@@ -124,6 +142,9 @@ func (w *Wiki) Save(ctx context.Context, e Edit) (*EditResult, error) {
 		}
 		// Someone committed between our read and our write: read the new
 		// head and merge again.
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, err
+		}
 	}
 }
 
@@ -303,6 +324,9 @@ func (w *Wiki) commitWhole(ctx context.Context, slug Slug, build func(head *Page
 			return &EditResult{Revision: rev}, nil
 		}
 		if !errors.Is(err, ErrConflict) || attempt+1 >= maxCommitAttempts {
+			return nil, err
+		}
+		if err := backoff(ctx, attempt); err != nil {
 			return nil, err
 		}
 	}

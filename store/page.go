@@ -1,0 +1,377 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// pageRecord is the head of a page, the value under its slug in pages. It
+// repeats what listings need from the head revision so that they read one
+// small record per page; the text stays in texts.
+type pageRecord struct {
+	Title    string   `json:"title"`
+	Tags     []string `json:"tags,omitempty"`
+	Revision int      `json:"rev"`               // number of the head revision
+	Deleted  bool     `json:"deleted,omitempty"` // the head revision is a delete
+	Created  int64    `json:"created"`           // Unix ns of revision 1
+	Updated  int64    `json:"updated"`           // Unix ns of the head revision
+	Author   string   `json:"author,omitempty"`
+	Cohort   string   `json:"cohort,omitempty"`
+}
+
+// summary returns the listing entry of the page slug.
+func (r *pageRecord) summary(slug string) wiki.PageSummary {
+	return wiki.PageSummary{
+		Slug:      wiki.Slug(slug),
+		Title:     r.Title,
+		Revision:  r.Revision,
+		UpdatedAt: fromNanos(r.Updated),
+		Author:    r.Author,
+		Tags:      r.Tags,
+	}
+}
+
+// Page returns the head of the page slug, including a deleted page (with
+// Deleted set). It returns an error wrapping wiki.ErrNotFound if the page
+// never existed, and a plain error if its records cannot be read.
+func (db *DB) Page(ctx context.Context, slug wiki.Slug) (*wiki.Page, error) {
+	var p *wiki.Page
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		rec, err := findPage(ctx, tx, string(slug))
+		if err != nil {
+			return err
+		}
+		text, err := findText(ctx, tx, string(slug), rec.Revision)
+		if err != nil {
+			return err
+		}
+		p = &wiki.Page{
+			Slug:      slug,
+			Title:     rec.Title,
+			Markdown:  text,
+			Tags:      rec.Tags,
+			Revision:  rec.Revision,
+			Deleted:   rec.Deleted,
+			CreatedAt: fromNanos(rec.Created),
+			UpdatedAt: fromNanos(rec.Updated),
+			Author:    rec.Author,
+			Cohort:    rec.Cohort,
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: page %q: %w", slug, err)
+	}
+	return p, nil
+}
+
+// PageAt returns the page slug as it stood at time t: built from the last
+// revision created at or before t, with Deleted set if that revision was a
+// delete and CreatedAt the time of revision 1. It returns an error wrapping
+// wiki.ErrNotFound if the page did not exist at t (or never did).
+//
+// It finds the revision with one cursor seek in the revtimes index, so its
+// cost does not grow with the length of the page's history.
+func (db *DB) PageAt(ctx context.Context, slug wiki.Slug, t time.Time) (*wiki.Page, error) {
+	var p *wiki.Page
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		head, err := findPage(ctx, tx, string(slug))
+		if err != nil {
+			return err
+		}
+		n, err := findRevisionAt(ctx, tx, string(slug), t)
+		if err != nil {
+			return err
+		}
+		rev, err := findRevision(ctx, tx, string(slug), n)
+		if err != nil {
+			return err
+		}
+		if rev.Markdown, err = findText(ctx, tx, string(slug), n); err != nil {
+			return err
+		}
+		p = &wiki.Page{
+			Slug:      slug,
+			Title:     rev.Title,
+			Markdown:  rev.Markdown,
+			Tags:      rev.Tags,
+			Revision:  rev.Number,
+			Deleted:   rev.Deleted(),
+			CreatedAt: fromNanos(head.Created),
+			UpdatedAt: rev.CreatedAt,
+			Author:    rev.Author,
+			Cohort:    rev.Cohort,
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: page %q at %s: %w", slug, t.UTC().Format(time.RFC3339), err)
+	}
+	return p, nil
+}
+
+// Pages lists pages that are not deleted, ordered by slug, that start with
+// f.Prefix and carry f.Tag (when set). It returns at most f.Limit pages
+// (50 if zero or less, 1000 at most) and a cursor to pass as f.Cursor for
+// the next ones, "" when there are no more. A cursor that Pages did not
+// make is a *wiki.ValidationError; unreadable records are plain errors.
+func (db *DB) Pages(ctx context.Context, f wiki.PageFilter) ([]wiki.PageSummary, string, error) {
+	limit := clampLimit(f.Limit)
+	after, err := decodeCursor(f.Cursor)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: list pages: %w", err)
+	}
+	var (
+		pages []wiki.PageSummary
+		more  bool
+	)
+	err = db.view(ctx, func(tx *bbolt.Tx) error {
+		var err error
+		if f.Tag != "" {
+			pages, more, err = findPagesByTag(ctx, tx, f.Tag, f.Prefix, after, limit)
+		} else {
+			pages, more, err = findPages(ctx, tx, f.Prefix, after, limit)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("store: list pages: %w", err)
+	}
+	next := ""
+	if more && len(pages) > 0 {
+		next = encodeCursor(string(pages[len(pages)-1].Slug))
+	}
+	return pages, next, nil
+}
+
+// RecentPages lists up to limit pages that are not deleted (50 if limit is
+// zero or less, 1000 at most), most recently changed first. It returns an
+// error only if the records cannot be read.
+func (db *DB) RecentPages(ctx context.Context, limit int) ([]wiki.PageSummary, error) {
+	limit = clampLimit(limit)
+	pages := []wiki.PageSummary{}
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		recent, err := bucket(tx, bucketRecent)
+		if err != nil {
+			return err
+		}
+		c := recent.Cursor()
+		for k, _ := c.Last(); k != nil && len(pages) < limit; k, _ = c.Prev() {
+			if len(k) <= 8 {
+				return fmt.Errorf("corrupt recent key %q", k)
+			}
+			slug := string(k[8:])
+			rec, err := findIndexedPage(ctx, tx, "recent", slug)
+			if err != nil {
+				return err
+			}
+			pages = append(pages, rec.summary(slug))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: recent pages: %w", err)
+	}
+	return pages, nil
+}
+
+// Exists reports, for each slug, whether it names a page that is not
+// deleted. It returns an error only if the records cannot be read.
+func (db *DB) Exists(ctx context.Context, slugs []wiki.Slug) ([]bool, error) {
+	found := make([]bool, len(slugs))
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		for i, slug := range slugs {
+			rec, err := findPage(ctx, tx, string(slug))
+			switch {
+			case errors.Is(err, wiki.ErrNotFound):
+				continue
+			case err != nil:
+				return fmt.Errorf("page %q: %w", slug, err)
+			}
+			found[i] = !rec.Deleted
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: exists: %w", err)
+	}
+	return found, nil
+}
+
+// findPage returns the head record of slug, or wiki.ErrNotFound.
+func findPage(ctx context.Context, tx *bbolt.Tx, slug string) (*pageRecord, error) {
+	if !storableSlug(slug) {
+		return nil, wiki.ErrNotFound
+	}
+	pages, err := bucket(tx, bucketPages)
+	if err != nil {
+		return nil, err
+	}
+	v := pages.Get([]byte(slug))
+	if v == nil {
+		return nil, wiki.ErrNotFound
+	}
+	return decodePage(v)
+}
+
+// findIndexedPage is findPage for a slug read from the index bucket named
+// index. A missing page is then a broken index, not wiki.ErrNotFound: the
+// caller asked for a listing, not for that page.
+func findIndexedPage(ctx context.Context, tx *bbolt.Tx, index, slug string) (*pageRecord, error) {
+	rec, err := findPage(ctx, tx, slug)
+	switch {
+	case errors.Is(err, wiki.ErrNotFound):
+		return nil, fmt.Errorf("%s index names page %q, which does not exist", index, slug)
+	case err != nil:
+		return nil, fmt.Errorf("%s index names page %q: %w", index, slug, err)
+	}
+	return rec, nil
+}
+
+// decodePage decodes a pages value. json.Unmarshal copies what it keeps,
+// so the record is safe to use after the transaction.
+func decodePage(v []byte) (*pageRecord, error) {
+	var rec pageRecord
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return nil, fmt.Errorf("decode page record: %w", err)
+	}
+	if rec.Revision < 1 {
+		return nil, fmt.Errorf("decode page record: bad head revision %d", rec.Revision)
+	}
+	return &rec, nil
+}
+
+// storableSlug reports whether slug can be a key: not empty, and free of
+// the 0x00 byte that separates a slug from the rest of a composite key.
+// Anything else is the domain's business (wiki.ParseSlug).
+func storableSlug(slug string) bool {
+	return slug != "" && strings.IndexByte(slug, 0) < 0
+}
+
+// findPages returns up to limit live pages with slugs that start with prefix
+// and sort after the slug after, and whether there are more.
+func findPages(ctx context.Context, tx *bbolt.Tx, prefix, after string, limit int) ([]wiki.PageSummary, bool, error) {
+	pages, err := bucket(tx, bucketPages)
+	if err != nil {
+		return nil, false, err
+	}
+	out := []wiki.PageSummary{}
+	c := pages.Cursor()
+	p := []byte(prefix)
+	for k, v := c.Seek([]byte(max(prefix, after))); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		if string(k) == after {
+			continue
+		}
+		rec, err := decodePage(v)
+		if err != nil {
+			return nil, false, fmt.Errorf("page %q: %w", k, err)
+		}
+		if rec.Deleted {
+			continue
+		}
+		if len(out) == limit {
+			return out, true, nil
+		}
+		out = append(out, rec.summary(string(k)))
+	}
+	return out, false, nil
+}
+
+// findPagesByTag is findPages for the live pages tagged tag, read from the
+// tags index.
+func findPagesByTag(ctx context.Context, tx *bbolt.Tx, tag, prefix, after string, limit int) ([]wiki.PageSummary, bool, error) {
+	out := []wiki.PageSummary{}
+	if strings.IndexByte(tag, 0) >= 0 {
+		return out, false, nil // no stored tag has one
+	}
+	tags, err := bucket(tx, bucketTags)
+	if err != nil {
+		return nil, false, err
+	}
+	tp := tagPrefix(tag)
+	p := tagKey(tag, prefix)
+	c := tags.Cursor()
+	for k, _ := c.Seek(tagKey(tag, max(prefix, after))); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		slug := string(k[len(tp):])
+		if slug == after {
+			continue
+		}
+		rec, err := findIndexedPage(ctx, tx, "tags", slug)
+		if err != nil {
+			return nil, false, err
+		}
+		if rec.Deleted {
+			continue // cannot happen: Commit unindexes deleted pages
+		}
+		if len(out) == limit {
+			return out, true, nil
+		}
+		out = append(out, rec.summary(slug))
+	}
+	return out, false, nil
+}
+
+// findRevisionAt returns the number of the last revision of slug created at
+// or before t, or wiki.ErrNotFound. It seeks just past t in revtimes and
+// steps back once.
+func findRevisionAt(ctx context.Context, tx *bbolt.Tx, slug string, t time.Time) (int, error) {
+	switch {
+	case t.Before(minTime):
+		return 0, wiki.ErrNotFound
+	case t.After(maxTime):
+		t = maxTime
+	}
+	times, err := bucket(tx, bucketRevTimes)
+	if err != nil {
+		return 0, err
+	}
+	prefix := slugPrefix(slug)
+	c := times.Cursor()
+	// Every key of slug at time t sorts before this one, since revision
+	// numbers are below MaxUint64; Seek lands on the first key after t.
+	k, _ := c.Seek(revTimeKey(slug, nanos(t), math.MaxUint64))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		return 0, wiki.ErrNotFound
+	}
+	return parseRevTimeKey(k, prefix)
+}
+
+// encodeCursor makes the opaque cursor that resumes a listing after slug.
+func encodeCursor(slug string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(slug))
+}
+
+// decodeCursor returns the slug a cursor resumes after ("" for no cursor),
+// or a *wiki.ValidationError if it is not one of ours.
+func decodeCursor(cursor string) (string, error) {
+	if cursor == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || !storableSlug(string(b)) {
+		return "", wiki.Invalid("cursor", "is not a cursor from a previous listing")
+	}
+	return string(b), nil
+}

@@ -1,0 +1,398 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// revisionRecord is the metadata of one immutable revision, the value under
+// slug+0x00+number in revisions. Its text is under the same key in texts.
+type revisionRecord struct {
+	Number     int      `json:"n"`
+	Kind       string   `json:"kind"`
+	Title      string   `json:"title"`
+	Tags       []string `json:"tags,omitempty"`
+	Author     string   `json:"author,omitempty"`
+	Cohort     string   `json:"cohort,omitempty"`
+	Summary    string   `json:"summary,omitempty"`
+	Created    int64    `json:"created"` // Unix ns
+	Base       int      `json:"base,omitempty"`
+	Merged     bool     `json:"merged,omitempty"`
+	RevertOf   int      `json:"revert_of,omitempty"`
+	Size       int      `json:"size"`
+	Added      int      `json:"added,omitempty"`
+	Removed    int      `json:"removed,omitempty"`
+	ReviewedBy string   `json:"reviewed_by,omitempty"`
+	ReviewedAt *int64   `json:"reviewed_at,omitempty"` // Unix ns; nil if never
+}
+
+// revision returns the record as a wiki.Revision of slug, without Markdown.
+func (r *revisionRecord) revision(slug string) *wiki.Revision {
+	rev := &wiki.Revision{
+		Slug:       wiki.Slug(slug),
+		Number:     r.Number,
+		Kind:       wiki.RevisionKind(r.Kind),
+		Title:      r.Title,
+		Tags:       r.Tags,
+		Author:     r.Author,
+		Cohort:     r.Cohort,
+		Summary:    r.Summary,
+		CreatedAt:  fromNanos(r.Created),
+		Base:       r.Base,
+		Merged:     r.Merged,
+		RevertOf:   r.RevertOf,
+		Size:       r.Size,
+		Added:      r.Added,
+		Removed:    r.Removed,
+		ReviewedBy: r.ReviewedBy,
+	}
+	if r.ReviewedAt != nil {
+		rev.ReviewedAt = fromNanos(*r.ReviewedAt)
+	}
+	return rev
+}
+
+// Commit appends rev as the next revision of rev.Slug if the page's head is
+// still revision head (0: the page must not exist yet), in one transaction
+// that also moves the page head, updates the indexes and appends a
+// wiki.Change to the feed. On success it sets rev.Number to head+1, and
+// rev.CreatedAt and rev.Size to what was stored: a zero CreatedAt becomes
+// the clock's time, and one earlier than the previous revision is raised to
+// it, so that a page's revision times never decrease.
+//
+// It returns an error wrapping wiki.ErrConflict if the head moved, a
+// *wiki.ValidationError if rev cannot be stored (no slug, a NUL byte in
+// the slug or a tag, a time outside 1678..2262, head < 0), and a plain
+// error if the write fails. On any error nothing is written and rev is
+// unchanged.
+//
+// Commits that arrive while another is in flight are grouped by bbolt's
+// Batch into one transaction that shares one fsync.
+func (db *DB) Commit(ctx context.Context, rev *wiki.Revision, head int) error {
+	if rev == nil {
+		return errors.New("store: commit: nil revision")
+	}
+	if err := validateCommit(rev, head); err != nil {
+		return fmt.Errorf("store: commit %q: %w", rev.Slug, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: commit %q: %w", rev.Slug, err)
+	}
+	created := rev.CreatedAt
+	if created.IsZero() {
+		// Read the clock here, not in the transaction function: Batch may
+		// run that more than once and it must give the same answer.
+		created = db.now()
+		if !timeInRange(created) {
+			return fmt.Errorf("store: commit %q: clock time %s is out of range", rev.Slug, created)
+		}
+	}
+
+	// fn may run more than once (Batch retries a batch without a failing
+	// member, then reruns that member alone), so it only computes res from
+	// the transaction's state and never touches rev.
+	var res commitResult
+	fn := func(tx *bbolt.Tx) error {
+		var err error
+		res, err = commit(ctx, tx, rev, head, nanos(created))
+		return err
+	}
+	var err error
+	if db.inflight.Add(1) == 1 {
+		// Alone: a batch would only wait BatchDelay for nobody.
+		err = db.bolt.Update(fn)
+	} else {
+		err = db.bolt.Batch(fn)
+	}
+	db.inflight.Add(-1)
+	if err != nil {
+		return fmt.Errorf("store: commit %q: %w", rev.Slug, err)
+	}
+	rev.Number = res.number
+	rev.CreatedAt = fromNanos(res.created)
+	rev.Size = len(rev.Markdown)
+	return nil
+}
+
+// validateCommit checks, cheaply, what the store needs of a revision to
+// file it. Content rules (title, size, slug syntax) belong to wiki.
+func validateCommit(rev *wiki.Revision, head int) error {
+	v := &wiki.ValidationError{}
+	if !storableSlug(string(rev.Slug)) {
+		v.Add("slug", "is empty or contains a NUL byte")
+	}
+	for _, t := range rev.Tags {
+		if strings.IndexByte(t, 0) >= 0 {
+			v.Add("tags", "a tag contains a NUL byte")
+			break
+		}
+	}
+	if !rev.CreatedAt.IsZero() && !timeInRange(rev.CreatedAt) {
+		v.Add("created_at", "is outside the years 1678 to 2262")
+	}
+	if !rev.ReviewedAt.IsZero() && !timeInRange(rev.ReviewedAt) {
+		v.Add("reviewed_at", "is outside the years 1678 to 2262")
+	}
+	if head < 0 {
+		v.Add("head", "is negative")
+	}
+	if len(v.Fields) > 0 {
+		return v
+	}
+	return nil
+}
+
+// commitResult is what a commit transaction decided.
+type commitResult struct {
+	number  int   // the new revision's number
+	created int64 // its time, Unix ns, after clamping
+}
+
+// empty is the value of index keys.
+var empty = []byte{}
+
+// commit writes rev as revision head+1 of its page in tx, made at ns (or at
+// the previous revision's time, if later): the revision and its text, the
+// revtimes entry, the page head and its tags and recent entries, and the
+// change. It returns wiki.ErrConflict if the head is not head.
+func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns int64) (commitResult, error) {
+	slug := string(rev.Slug)
+	b, err := openBuckets(tx)
+	if err != nil {
+		return commitResult{}, err
+	}
+
+	old, err := findPage(ctx, tx, slug)
+	switch {
+	case errors.Is(err, wiki.ErrNotFound):
+		if head != 0 {
+			return commitResult{}, fmt.Errorf("page does not exist, not at revision %d: %w", head, wiki.ErrConflict)
+		}
+	case err != nil:
+		return commitResult{}, err
+	case old.Revision != head:
+		return commitResult{}, fmt.Errorf("head is revision %d, not %d: %w", old.Revision, head, wiki.ErrConflict)
+	}
+
+	n := head + 1
+	if old != nil && ns < old.Updated {
+		ns = old.Updated // the clock went back: keep times in order
+	}
+	key := revKey(slug, n)
+
+	rr := revisionRecord{
+		Number:     n,
+		Kind:       string(rev.Kind),
+		Title:      rev.Title,
+		Tags:       rev.Tags,
+		Author:     rev.Author,
+		Cohort:     rev.Cohort,
+		Summary:    rev.Summary,
+		Created:    ns,
+		Base:       rev.Base,
+		Merged:     rev.Merged,
+		RevertOf:   rev.RevertOf,
+		Size:       len(rev.Markdown),
+		Added:      rev.Added,
+		Removed:    rev.Removed,
+		ReviewedBy: rev.ReviewedBy,
+	}
+	if !rev.ReviewedAt.IsZero() {
+		at := nanos(rev.ReviewedAt)
+		rr.ReviewedAt = &at
+	}
+	if err := putJSON(b.revisions, key, &rr); err != nil {
+		return commitResult{}, err
+	}
+	if err := b.texts.Put(key, []byte(rev.Markdown)); err != nil {
+		return commitResult{}, err
+	}
+	if err := b.revTimes.Put(revTimeKey(slug, ns, uint64(n)), empty); err != nil {
+		return commitResult{}, err
+	}
+
+	page := pageRecord{
+		Title:    rev.Title,
+		Tags:     rev.Tags,
+		Revision: n,
+		Deleted:  rev.Kind == wiki.KindDelete,
+		Created:  ns,
+		Updated:  ns,
+		Author:   rev.Author,
+		Cohort:   rev.Cohort,
+	}
+	if old != nil {
+		page.Created = old.Created
+		if !old.Deleted {
+			if err := b.recent.Delete(recentKey(old.Updated, slug)); err != nil {
+				return commitResult{}, err
+			}
+			for _, t := range old.Tags {
+				if err := b.tags.Delete(tagKey(t, slug)); err != nil {
+					return commitResult{}, err
+				}
+			}
+		}
+	}
+	if !page.Deleted {
+		if err := b.recent.Put(recentKey(ns, slug), empty); err != nil {
+			return commitResult{}, err
+		}
+		for _, t := range page.Tags {
+			if t == "" {
+				continue // Pages treats an empty tag as no filter
+			}
+			if err := b.tags.Put(tagKey(t, slug), empty); err != nil {
+				return commitResult{}, err
+			}
+		}
+	}
+	if err := putJSON(b.pages, []byte(slug), &page); err != nil {
+		return commitResult{}, err
+	}
+
+	_, err = appendChange(ctx, tx, &changeRecord{
+		Slug:     slug,
+		Revision: n,
+		Kind:     string(rev.Kind),
+		Title:    rev.Title,
+		Author:   rev.Author,
+		Cohort:   rev.Cohort,
+		Summary:  rev.Summary,
+		Time:     ns,
+		Added:    rev.Added,
+		Removed:  rev.Removed,
+	})
+	if err != nil {
+		return commitResult{}, err
+	}
+	return commitResult{number: n, created: ns}, nil
+}
+
+// putJSON stores v as JSON under key in b.
+func putJSON(b *bbolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %T: %w", v, err)
+	}
+	return b.Put(key, data)
+}
+
+// Revision returns revision n of the page slug, with its Markdown. It
+// returns an error wrapping wiki.ErrNotFound if the page or the revision
+// does not exist, and a plain error if the records cannot be read.
+func (db *DB) Revision(ctx context.Context, slug wiki.Slug, n int) (*wiki.Revision, error) {
+	var rev *wiki.Revision
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		head, err := findPage(ctx, tx, string(slug))
+		if err != nil {
+			return err
+		}
+		if n < 1 || n > head.Revision {
+			return wiki.ErrNotFound
+		}
+		if rev, err = findRevision(ctx, tx, string(slug), n); err != nil {
+			return err
+		}
+		rev.Markdown, err = findText(ctx, tx, string(slug), n)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: page %q: revision %d: %w", slug, n, err)
+	}
+	return rev, nil
+}
+
+// Revisions returns every revision of the page slug newest first, with
+// Markdown left empty: it reads only the small metadata records, never the
+// texts. It returns an error wrapping wiki.ErrNotFound if the page never
+// existed, and a plain error if the records cannot be read.
+func (db *DB) Revisions(ctx context.Context, slug wiki.Slug) ([]*wiki.Revision, error) {
+	var revs []*wiki.Revision
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		head, err := findPage(ctx, tx, string(slug))
+		if err != nil {
+			return err
+		}
+		revisions, err := bucket(tx, bucketRevisions)
+		if err != nil {
+			return err
+		}
+		revs = make([]*wiki.Revision, 0, min(head.Revision, 1024))
+		prefix := slugPrefix(string(slug))
+		c := revisions.Cursor()
+		want := head.Revision
+		k, v := c.Seek(revKey(string(slug), want))
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+			n, err := parseRevKey(k, prefix)
+			if err != nil {
+				return err
+			}
+			if n != want {
+				return fmt.Errorf("revision %d is missing (found %d)", want, n)
+			}
+			rev, err := decodeRevision(string(slug), n, v)
+			if err != nil {
+				return err
+			}
+			revs = append(revs, rev)
+			want--
+		}
+		if want != 0 {
+			return fmt.Errorf("revision %d is missing", want)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: page %q: revisions: %w", slug, err)
+	}
+	return revs, nil
+}
+
+// findRevision returns the metadata of revision n of slug, without its
+// Markdown, or wiki.ErrNotFound.
+func findRevision(ctx context.Context, tx *bbolt.Tx, slug string, n int) (*wiki.Revision, error) {
+	revisions, err := bucket(tx, bucketRevisions)
+	if err != nil {
+		return nil, err
+	}
+	v := revisions.Get(revKey(slug, n))
+	if v == nil {
+		return nil, wiki.ErrNotFound
+	}
+	return decodeRevision(slug, n, v)
+}
+
+// decodeRevision decodes the revisions value of revision n of slug.
+func decodeRevision(slug string, n int, v []byte) (*wiki.Revision, error) {
+	var rec revisionRecord
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return nil, fmt.Errorf("decode revision %d: %w", n, err)
+	}
+	if rec.Number != n {
+		return nil, fmt.Errorf("decode revision %d: record says %d", n, rec.Number)
+	}
+	return rec.revision(slug), nil
+}
+
+// findText returns the Markdown of revision n of slug, copied out of the
+// transaction. A revision without its text means a corrupt file.
+func findText(ctx context.Context, tx *bbolt.Tx, slug string, n int) (string, error) {
+	texts, err := bucket(tx, bucketTexts)
+	if err != nil {
+		return "", err
+	}
+	v := texts.Get(revKey(slug, n))
+	if v == nil {
+		return "", fmt.Errorf("text of revision %d is missing", n)
+	}
+	return string(v), nil
+}

@@ -1,0 +1,235 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// The layout of the bbolt file. Every bucket and meta key is listed here,
+// and Open creates all of them in one transaction, so the rest of the
+// package may treat a missing bucket as a corrupt file. Integers in keys are
+// big-endian uint64s, so byte order is numeric order; "time" in a key is
+// Unix nanoseconds with the sign bit flipped (timeKey), so byte order is
+// time order even before 1970.
+//
+//	bucket     key                          value
+//	meta       metaSchemaVersion            uint64: schema version
+//	pages      slug                         pageRecord JSON: the head of the page
+//	revisions  slug 0x00 number             revisionRecord JSON: metadata, no text
+//	texts      slug 0x00 number             Markdown of that revision, raw UTF-8
+//	revtimes   slug 0x00 time number        empty: revisions by time, for PageAt
+//	tags       tag 0x00 slug                empty: live pages by tag, for Pages
+//	recent     time slug                    empty: live pages by update time
+//	changes    seq                          changeRecord JSON; the bucket's
+//	                                        sequence is the last seq handed out
+//
+// Revisions live under flat slug+0x00+number keys in one bucket rather than
+// in a nested bucket per page: 100k pages would otherwise mean 100k bucket
+// headers and root pages, a page's revisions are still contiguous and cheap
+// to scan with a cursor, and the same (slug, number) key maps directly onto
+// the primary key of the PostgreSQL store we plan for. Slugs never contain
+// 0x00 (Commit refuses them) and 0x00 sorts before every slug byte, so the
+// keys of "a" are never interleaved with those of "a-b" or "a/b".
+//
+// The text of a revision is kept apart from its metadata so that listing a
+// page's history reads and decodes only small records: the leaf pages of
+// revisions stay dense and a 2 MiB text is never touched. The text is stored
+// raw rather than as JSON because it is an opaque blob with no fields to
+// evolve, and raw bytes need no escaping or validation when read.
+//
+// tags and recent index only pages whose head is not a delete, so listings
+// by tag or by time need not skip deleted pages (a plain listing walks pages
+// and skips them; deleted pages are few). Commit removes a page's old index
+// keys before writing its new ones.
+var (
+	bucketMeta      = []byte("meta")
+	bucketPages     = []byte("pages")
+	bucketRevisions = []byte("revisions")
+	bucketTexts     = []byte("texts")
+	bucketRevTimes  = []byte("revtimes")
+	bucketTags      = []byte("tags")
+	bucketRecent    = []byte("recent")
+	bucketChanges   = []byte("changes")
+
+	allBuckets = [][]byte{
+		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
+		bucketRevTimes, bucketTags, bucketRecent, bucketChanges,
+	}
+)
+
+// Keys of the meta bucket.
+var (
+	// metaSchemaVersion holds the schema version the file was last migrated
+	// to, as a big-endian uint64.
+	metaSchemaVersion = []byte("schema_version")
+)
+
+// schemaVersion is the layout described above. Bump it, and add a step to
+// migrate, whenever the layout or a record changes incompatibly.
+const schemaVersion = 1
+
+// initSchema creates any missing buckets, stamps a new file with the
+// current schema version and migrates an older one. Open runs it in one
+// Update, so a file is never left half-initialised.
+func initSchema(tx *bbolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	v := meta.Get(metaSchemaVersion)
+	if v == nil {
+		// A new file: nothing to migrate.
+		return meta.Put(metaSchemaVersion, u64(schemaVersion))
+	}
+	if len(v) != 8 {
+		return fmt.Errorf("schema version: corrupt value %x", v)
+	}
+	have := binary.BigEndian.Uint64(v)
+	switch {
+	case have > schemaVersion:
+		return fmt.Errorf("schema version %d is newer than this faqwiki's %d: upgrade faqwiki", have, schemaVersion)
+	case have < schemaVersion:
+		// No older versions exist yet. Future migrations go here, one step
+		// per version, in this same transaction.
+		return fmt.Errorf("schema version %d has no migration to %d", have, schemaVersion)
+	}
+	return nil
+}
+
+// bucket returns the named bucket of tx, or an error if the file lacks it
+// (Open creates them all, so that means corruption or a bug).
+func bucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
+	b := tx.Bucket(name)
+	if b == nil {
+		return nil, fmt.Errorf("bucket %s is missing", name)
+	}
+	return b, nil
+}
+
+// buckets holds the buckets a commit writes to.
+type buckets struct {
+	pages, revisions, texts, revTimes, tags, recent, changes *bbolt.Bucket
+}
+
+// openBuckets returns the buckets of tx that a commit writes to.
+func openBuckets(tx *bbolt.Tx) (*buckets, error) {
+	var b buckets
+	for _, f := range []struct {
+		dst  **bbolt.Bucket
+		name []byte
+	}{
+		{&b.pages, bucketPages},
+		{&b.revisions, bucketRevisions},
+		{&b.texts, bucketTexts},
+		{&b.revTimes, bucketRevTimes},
+		{&b.tags, bucketTags},
+		{&b.recent, bucketRecent},
+		{&b.changes, bucketChanges},
+	} {
+		var err error
+		if *f.dst, err = bucket(tx, f.name); err != nil {
+			return nil, err
+		}
+	}
+	return &b, nil
+}
+
+// u64 encodes v as 8 big-endian bytes.
+func u64(v uint64) []byte {
+	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), v)
+}
+
+// The range of times a Unix nanosecond count can hold (years 1677..2262).
+var (
+	minTime = time.Unix(0, math.MinInt64)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
+// timeInRange reports whether t can be stored as Unix nanoseconds.
+func timeInRange(t time.Time) bool {
+	return !t.Before(minTime) && !t.After(maxTime)
+}
+
+// timeKey encodes Unix nanoseconds so that byte order is time order: the
+// sign bit is flipped, which maps MinInt64..MaxInt64 onto 0..MaxUint64.
+func timeKey(ns int64) uint64 { return uint64(ns) ^ (1 << 63) }
+
+// nanos returns t as Unix nanoseconds; t must be in range.
+func nanos(t time.Time) int64 { return t.UnixNano() }
+
+// fromNanos returns the UTC time of Unix nanoseconds ns.
+func fromNanos(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+
+// slugPrefix returns slug+0x00, the prefix of all of a page's keys in
+// revisions, texts and revtimes.
+func slugPrefix(slug string) []byte {
+	k := make([]byte, 0, len(slug)+1+16)
+	k = append(k, slug...)
+	return append(k, 0)
+}
+
+// revKey is the key of revision n of slug in revisions and texts.
+func revKey(slug string, n int) []byte {
+	return binary.BigEndian.AppendUint64(slugPrefix(slug), uint64(n))
+}
+
+// parseRevKey returns the revision number at the end of a revisions key
+// that starts with prefix.
+func parseRevKey(k, prefix []byte) (int, error) {
+	if len(k) != len(prefix)+8 || !bytes.HasPrefix(k, prefix) {
+		return 0, fmt.Errorf("corrupt revision key %q", k)
+	}
+	n := binary.BigEndian.Uint64(k[len(prefix):])
+	if n == 0 || n > math.MaxInt32 {
+		return 0, fmt.Errorf("corrupt revision key %q", k)
+	}
+	return int(n), nil
+}
+
+// revTimeKey is the key of revision n of slug, made at ns, in revtimes.
+func revTimeKey(slug string, ns int64, n uint64) []byte {
+	k := binary.BigEndian.AppendUint64(slugPrefix(slug), timeKey(ns))
+	return binary.BigEndian.AppendUint64(k, n)
+}
+
+// parseRevTimeKey returns the revision number at the end of a revtimes key
+// that starts with prefix.
+func parseRevTimeKey(k, prefix []byte) (int, error) {
+	if len(k) != len(prefix)+16 || !bytes.HasPrefix(k, prefix) {
+		return 0, fmt.Errorf("corrupt revision time key %q", k)
+	}
+	n := binary.BigEndian.Uint64(k[len(prefix)+8:])
+	if n == 0 || n > math.MaxInt32 {
+		return 0, fmt.Errorf("corrupt revision time key %q", k)
+	}
+	return int(n), nil
+}
+
+// tagPrefix is the prefix of the tags keys of tag.
+func tagPrefix(tag string) []byte {
+	k := make([]byte, 0, len(tag)+1+32)
+	k = append(k, tag...)
+	return append(k, 0)
+}
+
+// tagKey is the key of the page slug under tag in tags.
+func tagKey(tag, slug string) []byte {
+	return append(tagPrefix(tag), slug...)
+}
+
+// recentKey is the key of a page updated at ns in recent.
+func recentKey(ns int64, slug string) []byte {
+	k := make([]byte, 0, 8+len(slug))
+	k = binary.BigEndian.AppendUint64(k, timeKey(ns))
+	return append(k, slug...)
+}
+
+// seqKey is the key of change seq in changes.
+func seqKey(seq uint64) []byte { return u64(seq) }

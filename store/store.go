@@ -1,0 +1,155 @@
+// Package store keeps faqwiki's pages in one bbolt file, the wiki's single
+// source of truth. DB implements wiki.PageStore: every public method is one
+// bbolt transaction, revisions are immutable, and every commit appends to a
+// change feed with a global, gap-free sequence number that the search index
+// and other derived views follow.
+//
+// The file layout (buckets, keys, record encodings) is described in
+// schema.go. Values are JSON of store-private record structs, never the wiki
+// types themselves, so the domain can change without rewriting the file.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// ErrLocked means the bbolt file is held open by another process (usually a
+// running faqwiki server), so this one could not take its file lock in time.
+// Open wraps it with a message that names the data folder.
+var ErrLocked = errors.New("store: database file is locked")
+
+// Defaults for Options fields left zero.
+const (
+	// DefaultTimeout is how long Open waits for the file lock. It is short on
+	// purpose: a command such as "faqwiki import" started while a server runs
+	// must fail at once with ErrLocked, not hang.
+	DefaultTimeout = time.Second
+
+	// DefaultBatchDelay is how long a commit that arrives while another one
+	// is in flight waits for more commits to join its transaction (and share
+	// its fsync). It is about one fsync on an ordinary SSD; bbolt's own
+	// default of 10ms would add more latency than it saves.
+	DefaultBatchDelay = 2 * time.Millisecond
+)
+
+// Options configures Open. The zero value is ready to use.
+type Options struct {
+	// Timeout is how long to wait for the file lock; DefaultTimeout if <= 0.
+	Timeout time.Duration
+
+	// BatchDelay is how long concurrent commits wait to be grouped into one
+	// transaction; DefaultBatchDelay if <= 0.
+	BatchDelay time.Duration
+
+	// Clock stamps revisions committed with a zero CreatedAt; time.Now if nil.
+	Clock wiki.Clock
+}
+
+// DB is a faqwiki page store in one bbolt file. It is safe for concurrent
+// use by many goroutines; only one process may have the file open at a time.
+type DB struct {
+	bolt *bbolt.DB
+	path string
+	now  wiki.Clock
+
+	// inflight counts Commit calls in progress. A commit that finds no other
+	// in flight runs in its own Update at once instead of waiting BatchDelay
+	// for company that will not come (see Commit).
+	inflight atomic.Int64
+}
+
+// Compile-time check that DB is a wiki.PageStore.
+var _ wiki.PageStore = (*DB)(nil)
+
+// Open opens the store at path, creating the file (and its folder) if
+// needed, creating any missing buckets and checking the schema version, all
+// in one transaction. It returns an error wrapping ErrLocked if another
+// process holds the file, and an error if the file is not a faqwiki store
+// or was written by a newer schema version.
+func Open(path string, opts Options) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("store: open: empty path")
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	delay := opts.BatchDelay
+	if delay <= 0 {
+		delay = DefaultBatchDelay
+	}
+	now := opts.Clock
+	if now == nil {
+		now = time.Now
+	}
+
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("store: open %s: the data folder is in use by another faqwiki process (stop it first): %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	b.MaxBatchDelay = delay
+
+	if err := b.Update(initSchema); err != nil {
+		_ = b.Close() // the schema error is the one worth reporting
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return &DB{bolt: b, path: path, now: now}, nil
+}
+
+// Path returns the path of the bbolt file.
+func (db *DB) Path() string { return db.path }
+
+// Close waits for open transactions to finish and closes the file, which
+// releases the lock. Closing twice is harmless; other calls on a closed DB
+// return an error.
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return fmt.Errorf("store: close %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// view runs fn in a read transaction, after checking that ctx is live.
+// bbolt transactions cannot be interrupted, so ctx is only checked first;
+// read transactions are kept short instead.
+func (db *DB) view(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.View(fn)
+}
+
+// Limits on the number of results of a listing.
+const (
+	defaultLimit = 50
+	maxLimit     = 1000
+)
+
+// clampLimit turns a caller's limit into a usable one: the default for
+// zero or less, maxLimit at most.
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return defaultLimit
+	case n > maxLimit:
+		return maxLimit
+	}
+	return n
+}

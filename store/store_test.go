@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// t0 is the time history starts in tests.
+var t0 = time.Date(2024, 9, 2, 9, 0, 0, 0, time.UTC)
+
+// MustOpen opens a store in a new temporary folder and closes it when the
+// test ends.
+func MustOpen(tb testing.TB) *DB {
+	tb.Helper()
+	return mustOpenPath(tb, filepath.Join(tb.TempDir(), "faqwiki.db"))
+}
+
+// mustOpenPath opens the store at path and closes it when the test ends.
+func mustOpenPath(tb testing.TB, path string) *DB {
+	tb.Helper()
+	db, err := Open(path, Options{Timeout: 100 * time.Millisecond})
+	if err != nil {
+		tb.Fatalf("Open(%q): %v", path, err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+	return db
+}
+
+// newRev returns a revision of slug made at time at.
+func newRev(slug string, kind wiki.RevisionKind, title, markdown string, at time.Time, tags ...string) *wiki.Revision {
+	return &wiki.Revision{
+		Slug:      wiki.Slug(slug),
+		Kind:      kind,
+		Title:     title,
+		Markdown:  markdown,
+		Tags:      tags,
+		Author:    "ada",
+		Cohort:    "2024-09",
+		Summary:   string(kind) + " " + slug,
+		CreatedAt: at,
+	}
+}
+
+// mustCommit commits rev on top of head and fails the test on error.
+func mustCommit(tb testing.TB, db *DB, rev *wiki.Revision, head int) *wiki.Revision {
+	tb.Helper()
+	if err := db.Commit(context.Background(), rev, head); err != nil {
+		tb.Fatalf("Commit(%q, head %d): %v", rev.Slug, head, err)
+	}
+	return rev
+}
+
+// mustLastSeq returns the store's last change sequence number.
+func mustLastSeq(tb testing.TB, db *DB) uint64 {
+	tb.Helper()
+	seq, err := db.LastSeq(context.Background())
+	if err != nil {
+		tb.Fatalf("LastSeq: %v", err)
+	}
+	return seq
+}
+
+func TestOpen_ReopenKeepsData(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "data", "faqwiki.db") // folder made by Open
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Path() != path {
+		t.Errorf("Path() = %q, want %q", db.Path(), path)
+	}
+	mustCommit(t, db, newRev("vpn", wiki.KindCreate, "VPN", "# VPN\n", t0, "it"), 0)
+	mustCommit(t, db, newRev("vpn", wiki.KindEdit, "VPN access", "# VPN\nAsk IT.\n", t0.Add(time.Hour), "it"), 1)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := db.Page(ctx, "vpn"); err == nil {
+		t.Error("Page on a closed store: no error")
+	}
+
+	db = mustOpenPath(t, path)
+	p, err := db.Page(ctx, "vpn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Title != "VPN access" || p.Revision != 2 || p.Markdown != "# VPN\nAsk IT.\n" {
+		t.Errorf("after reopen: %+v", p)
+	}
+	if got := mustLastSeq(t, db); got != 2 {
+		t.Errorf("LastSeq after reopen = %d, want 2", got)
+	}
+	mustCommit(t, db, newRev("wifi", wiki.KindCreate, "Wi-Fi", "x", t0), 0)
+	if got := mustLastSeq(t, db); got != 3 {
+		t.Errorf("LastSeq after another commit = %d, want 3", got)
+	}
+}
+
+func TestOpen_LockedFailsFast(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "faqwiki.db")
+	mustOpenPath(t, path)
+
+	start := time.Now()
+	db, err := Open(path, Options{Timeout: 50 * time.Millisecond})
+	if err == nil {
+		db.Close()
+		t.Fatal("second Open succeeded")
+	}
+	if !errors.Is(err, ErrLocked) {
+		t.Errorf("err = %v, want ErrLocked", err)
+	}
+	if !strings.Contains(err.Error(), "in use by another faqwiki process") {
+		t.Errorf("err = %q, want it to say the folder is in use", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("second Open took %s", d)
+	}
+}
+
+func TestOpen_Errors(t *testing.T) {
+	t.Run("empty path", func(t *testing.T) {
+		if _, err := Open("", Options{}); err == nil {
+			t.Error("no error")
+		}
+	})
+	t.Run("newer schema", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "faqwiki.db")
+		db, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.bolt.Update(func(tx *bbolt.Tx) error {
+			return tx.Bucket(bucketMeta).Put(metaSchemaVersion, u64(schemaVersion+1))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		db, err = Open(path, Options{})
+		if err == nil {
+			db.Close()
+			t.Fatal("Open of a newer schema succeeded")
+		}
+		if !strings.Contains(err.Error(), "newer") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("not a bolt file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "faqwiki.db")
+		if err := os.WriteFile(path, []byte(strings.Repeat("not a database ", 1000)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		db, err := Open(path, Options{})
+		if err == nil {
+			db.Close()
+			t.Fatal("Open succeeded")
+		}
+	})
+}
+
+func TestClampLimit(t *testing.T) {
+	tests := []struct {
+		name string
+		in   int
+		want int
+	}{
+		{"negative", -5, defaultLimit},
+		{"zero", 0, defaultLimit},
+		{"one", 1, 1},
+		{"max", maxLimit, maxLimit},
+		{"over max", maxLimit + 1, maxLimit},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := clampLimit(tt.in); got != tt.want {
+				t.Errorf("clampLimit(%d) = %d, want %d", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTimeKeyOrder(t *testing.T) {
+	times := []time.Time{minTime, time.Unix(-1, 0), time.Unix(0, 0), time.Unix(0, 1), t0, maxTime}
+	for i := 1; i < len(times); i++ {
+		a, b := timeKey(nanos(times[i-1])), timeKey(nanos(times[i]))
+		if a >= b {
+			t.Errorf("timeKey(%s) = %d >= timeKey(%s) = %d", times[i-1], a, times[i], b)
+		}
+	}
+}

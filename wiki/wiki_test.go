@@ -1,0 +1,364 @@
+package wiki_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/faqwiki/faqwiki/store"
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// MustOpenWiki returns a Wiki over a real store in a temp folder, with a
+// clock that advances a second per call so revision times are distinct.
+func MustOpenWiki(tb testing.TB) *wiki.Wiki {
+	tb.Helper()
+	db, err := store.Open(tb.TempDir()+"/faqwiki.db", store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Second)
+		return now
+	}
+	return wiki.New(wiki.Config{Store: db, Clock: clock})
+}
+
+func as(name, cohort string) context.Context {
+	return wiki.NewContextWithUser(context.Background(), &wiki.User{Name: name, Cohort: cohort})
+}
+
+func mustSave(tb testing.TB, w *wiki.Wiki, ctx context.Context, e wiki.Edit) *wiki.EditResult {
+	tb.Helper()
+	res, err := w.Save(ctx, e)
+	if err != nil {
+		tb.Fatalf("save %s: %v", e.Slug, err)
+	}
+	return res
+}
+
+const faq = "## Who gives access?\n\nThe service desk.\n\n## How long?\n\nOne day.\n\n## Which client?\n\nThe standard one.\n"
+
+func TestSaveCreatesAndEdits(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := as("ada", "2026-nov")
+	res := mustSave(t, w, ctx, wiki.Edit{Slug: "it/vpn", Title: "  VPN   access ", Markdown: faq, Tags: []string{"IT", "it", "First Week"}, Summary: "first"})
+	if !res.Created || res.Revision.Number != 1 || res.Merged || res.Unchanged {
+		t.Fatalf("create: %+v", res)
+	}
+	p, err := w.Page(ctx, "it/vpn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Title != "VPN access" || p.Author != "ada" || p.Cohort != "2026-nov" || strings.Join(p.Tags, ",") != "first-week,it" {
+		t.Errorf("page = %+v", p)
+	}
+	// An edit without title or tags keeps them.
+	edited := strings.Replace(faq, "One day.", "One working day.", 1)
+	res = mustSave(t, w, as("bo", ""), wiki.Edit{Slug: "it/vpn", Markdown: edited, Base: 1})
+	if res.Revision.Number != 2 || res.Revision.Added != 1 || res.Revision.Removed != 1 {
+		t.Errorf("edit: %+v", res.Revision)
+	}
+	r, err := w.Store().Revision(ctx, "it/vpn", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Title != "VPN access" || len(r.Tags) != 2 || r.Author != "bo" || r.Base != 1 || r.Kind != wiki.KindEdit {
+		t.Errorf("revision 2 = %+v", r)
+	}
+}
+
+func TestSaveIdenticalTextMakesNoRevision(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := context.Background()
+	mustSave(t, w, ctx, wiki.Edit{Slug: "a", Title: "A", Markdown: "x\n"})
+	for _, e := range []wiki.Edit{
+		{Slug: "a", Markdown: "x\n", Base: 1},
+		{Slug: "a", Markdown: "x\r\n", Base: 1}, // CRLF from a browser is the same text
+		{Slug: "a", Title: "A", Markdown: "x\n", Base: 0},
+	} {
+		res := mustSave(t, w, ctx, e)
+		if !res.Unchanged || res.Revision.Number != 1 {
+			t.Errorf("%+v: got %+v, want unchanged at revision 1", e, res)
+		}
+	}
+	revs, _ := w.Store().Revisions(ctx, "a")
+	if len(revs) != 1 {
+		t.Errorf("%d revisions, want 1", len(revs))
+	}
+	// A title change alone is a change.
+	if res := mustSave(t, w, ctx, wiki.Edit{Slug: "a", Title: "B", Markdown: "x\n", Base: 1}); res.Unchanged {
+		t.Error("title change was treated as unchanged")
+	}
+}
+
+func TestSaveMergesNonOverlappingEdits(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := context.Background()
+	mustSave(t, w, ctx, wiki.Edit{Slug: "vpn", Title: "VPN", Markdown: faq})
+	top := strings.Replace(faq, "The service desk.", "The IT service desk.", 1)
+	bottom := strings.Replace(faq, "The standard one.", "WireGuard.", 1)
+	mustSave(t, w, as("a", ""), wiki.Edit{Slug: "vpn", Markdown: top, Base: 1})
+	res := mustSave(t, w, as("b", ""), wiki.Edit{Slug: "vpn", Markdown: bottom, Base: 1})
+	if !res.Merged || res.Revision.Number != 3 {
+		t.Fatalf("got %+v, want merged revision 3", res)
+	}
+	p, _ := w.Page(ctx, "vpn")
+	if !strings.Contains(p.Markdown, "The IT service desk.") || !strings.Contains(p.Markdown, "WireGuard.") {
+		t.Errorf("merged text lost a change:\n%s", p.Markdown)
+	}
+}
+
+func TestSaveOverlappingEditsConflictAndSaveNothing(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := context.Background()
+	mustSave(t, w, ctx, wiki.Edit{Slug: "vpn", Title: "VPN", Markdown: faq})
+	mine := strings.Replace(faq, "The service desk.", "Your manager.", 1)
+	theirs := strings.Replace(faq, "The service desk.", "The IT desk.", 1)
+	mustSave(t, w, as("a", ""), wiki.Edit{Slug: "vpn", Markdown: theirs, Base: 1})
+	before, _ := w.Store().LastSeq(ctx)
+	_, err := w.Save(as("b", ""), wiki.Edit{Slug: "vpn", Markdown: mine, Base: 1})
+	var ce *wiki.ConflictError
+	if !errors.As(err, &ce) || !errors.Is(err, wiki.ErrConflict) {
+		t.Fatalf("err = %v, want *ConflictError", err)
+	}
+	if ce.Yours != mine || ce.Current.Number != 2 || ce.Current.Markdown != theirs {
+		t.Errorf("conflict carries %+v / %q", ce.Current, ce.Yours)
+	}
+	if after, _ := w.Store().LastSeq(ctx); after != before {
+		t.Errorf("a conflicting save wrote %d changes", after-before)
+	}
+	// Creating a page that someone else created meanwhile is a conflict too.
+	if _, err := w.Save(ctx, wiki.Edit{Slug: "vpn", Title: "VPN", Markdown: "other\n"}); !errors.Is(err, wiki.ErrConflict) {
+		t.Errorf("create over existing: err = %v, want conflict", err)
+	}
+}
+
+// TestConcurrentEditorsLoseNothing has many editors change different lines
+// of one page at once, all starting from revision 1: every change must be
+// in the final text, merged or retried, none lost.
+func TestConcurrentEditorsLoseNothing(t *testing.T) {
+	w := MustOpenWiki(t)
+	const n = 12
+	var lines []string
+	for i := 0; i < n; i++ {
+		lines = append(lines, fmt.Sprintf("## Question %d\n\nanswer %d\n", i, i))
+	}
+	mustSave(t, w, context.Background(), wiki.Edit{Slug: "faq", Title: "FAQ", Markdown: strings.Join(lines, "\n")})
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			mine := append([]string(nil), lines...)
+			mine[i] = fmt.Sprintf("## Question %d\n\nbetter answer %d\n", i, i)
+			_, err := w.Save(as(fmt.Sprint("editor", i), ""), wiki.Edit{Slug: "faq", Markdown: strings.Join(mine, "\n"), Base: 1})
+			errs <- err
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	p, _ := w.Page(context.Background(), "faq")
+	for i := 0; i < n; i++ {
+		if !strings.Contains(p.Markdown, fmt.Sprintf("better answer %d\n", i)) {
+			t.Errorf("edit %d lost; text:\n%s", i, p.Markdown)
+		}
+	}
+	if p.Revision != n+1 {
+		t.Errorf("head is revision %d, want %d", p.Revision, n+1)
+	}
+}
+
+func TestSaveRejectsBadInput(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := context.Background()
+	mustSave(t, w, ctx, wiki.Edit{Slug: "a", Title: "A", Markdown: "x"})
+	tests := []struct {
+		name string
+		e    wiki.Edit
+		is   error
+	}{
+		{"bad slug", wiki.Edit{Slug: "Bad Slug", Title: "t", Markdown: "x"}, nil},
+		{"reserved segment", wiki.Edit{Slug: "a/revisions", Title: "t", Markdown: "x"}, nil},
+		{"too large", wiki.Edit{Slug: "big", Title: "t", Markdown: strings.Repeat("x", wiki.MaxMarkdownBytes+1)}, wiki.ErrTooLarge},
+		{"base ahead of head", wiki.Edit{Slug: "a", Markdown: "y", Base: 7}, nil},
+		{"negative base", wiki.Edit{Slug: "a", Markdown: "y", Base: -1}, nil},
+		{"base on missing page", wiki.Edit{Slug: "nope", Markdown: "y", Base: 3}, wiki.ErrNotFound},
+		{"long title", wiki.Edit{Slug: "b", Title: strings.Repeat("t", wiki.MaxTitleLen+1), Markdown: "x"}, nil},
+		{"invalid utf8", wiki.Edit{Slug: "b", Title: "t", Markdown: "\xff\xfe"}, nil},
+		{"too many tags", wiki.Edit{Slug: "b", Title: "t", Markdown: "x", Tags: strings.Fields(strings.Repeat("a b c d e f g h i j k l m n o p q r s t u v ", 1))}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, _ := w.Store().LastSeq(ctx)
+			_, err := w.Save(ctx, tt.e)
+			var ve *wiki.ValidationError
+			switch {
+			case err == nil:
+				t.Fatal("saved; want an error")
+			case tt.is != nil && !errors.Is(err, tt.is):
+				t.Errorf("err = %v, want %v", err, tt.is)
+			case tt.is == nil && !errors.As(err, &ve):
+				t.Errorf("err = %v, want a *ValidationError", err)
+			}
+			if after, _ := w.Store().LastSeq(ctx); after != before {
+				t.Error("a refused save wrote something")
+			}
+		})
+	}
+}
+
+func TestRevertDeleteRestore(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := as("trainer", "")
+	mustSave(t, w, ctx, wiki.Edit{Slug: "p", Title: "P", Markdown: "one\n"})
+	mustSave(t, w, ctx, wiki.Edit{Slug: "p", Title: "P2", Markdown: "two\n", Base: 1})
+	res, err := w.Revert(ctx, "p", 1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Revision.Number != 3 || res.Revision.Kind != wiki.KindRevert || res.Revision.RevertOf != 1 {
+		t.Errorf("revert = %+v", res.Revision)
+	}
+	p, _ := w.Page(ctx, "p")
+	if p.Markdown != "one\n" || p.Title != "P" {
+		t.Errorf("after revert: %q %q", p.Title, p.Markdown)
+	}
+	if res, err := w.Revert(ctx, "p", 1, ""); err != nil || !res.Unchanged {
+		t.Errorf("revert to the same text: %+v %v, want unchanged", res, err)
+	}
+	if _, err := w.Delete(ctx, "p", "obsolete"); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = w.Page(ctx, "p")
+	if !p.Deleted || p.Revision != 4 {
+		t.Errorf("after delete: %+v", p)
+	}
+	if ex, _ := w.Store().Exists(ctx, []wiki.Slug{"p"}); ex[0] {
+		t.Error("deleted page still exists")
+	}
+	if _, err := w.Delete(ctx, "p", ""); !errors.Is(err, wiki.ErrNotFound) {
+		t.Errorf("second delete: %v, want not found", err)
+	}
+	res, err = w.Revert(ctx, "p", 2, "bring it back")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Revision.Kind != wiki.KindRestore {
+		t.Errorf("kind = %s, want restore", res.Revision.Kind)
+	}
+	p, _ = w.Page(ctx, "p")
+	if p.Deleted || p.Markdown != "two\n" || p.Revision != 5 {
+		t.Errorf("after restore: %+v", p)
+	}
+	if _, err := w.Revert(ctx, "p", 4, ""); err == nil {
+		t.Error("reverting to a delete revision was allowed")
+	}
+	if _, err := w.Revert(ctx, "p", 99, ""); !errors.Is(err, wiki.ErrNotFound) {
+		t.Errorf("revert to missing revision: %v", err)
+	}
+}
+
+func TestPageAtReadsThePast(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := context.Background()
+	r1 := mustSave(t, w, ctx, wiki.Edit{Slug: "p", Title: "P", Markdown: "one\n"}).Revision
+	r2 := mustSave(t, w, ctx, wiki.Edit{Slug: "p", Markdown: "two\n", Base: 1}).Revision
+	for _, tt := range []struct {
+		at   time.Time
+		want string
+	}{
+		{r1.CreatedAt, "one\n"},
+		{r2.CreatedAt.Add(-time.Nanosecond), "one\n"},
+		{r2.CreatedAt, "two\n"},
+		{r2.CreatedAt.Add(time.Hour), "two\n"},
+	} {
+		p, err := w.Store().PageAt(ctx, "p", tt.at)
+		if err != nil || p.Markdown != tt.want {
+			t.Errorf("PageAt(%v) = %v, %v; want %q", tt.at, p, err, tt.want)
+		}
+	}
+	if _, err := w.Store().PageAt(ctx, "p", r1.CreatedAt.Add(-time.Second)); !errors.Is(err, wiki.ErrNotFound) {
+		t.Errorf("before creation: %v", err)
+	}
+}
+
+func TestRenderCacheFollowsLinkTargets(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := context.Background()
+	mustSave(t, w, ctx, wiki.Edit{Slug: "a", Title: "A", Markdown: "See [[Target page]].\n"})
+	p, _ := w.Page(ctx, "a")
+	r1, err := w.RenderPage(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(r1.HTML), `class="new"`) {
+		t.Fatalf("missing target not marked new: %s", r1.HTML)
+	}
+	if r2, _ := w.RenderPage(ctx, p); r2 != r1 {
+		t.Error("second render of the same revision was not served from the cache")
+	}
+	mustSave(t, w, ctx, wiki.Edit{Slug: "target-page", Title: "Target page", Markdown: "here\n"})
+	r3, err := w.RenderPage(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(r3.HTML), `class="new"`) || !strings.Contains(string(r3.HTML), `href="/wiki/target-page"`) {
+		t.Errorf("link not updated after the target was created: %s", r3.HTML)
+	}
+}
+
+func TestDiffBetweenRevisions(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := context.Background()
+	mustSave(t, w, ctx, wiki.Edit{Slug: "p", Title: "P", Markdown: "a\nb\nc\n"})
+	mustSave(t, w, ctx, wiki.Edit{Slug: "p", Markdown: "a\nB\nc\nd\n", Base: 1})
+	d, err := w.Diff(ctx, "p", 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Added != 2 || d.Removed != 1 {
+		t.Errorf("stats +%d -%d, want +2 -1", d.Added, d.Removed)
+	}
+	if d, _ := w.Diff(ctx, "p", 0, 1); d.Added != 3 {
+		t.Errorf("diff from the empty page: +%d, want +3", d.Added)
+	}
+	if _, err := w.Diff(ctx, "p", 1, 9); !errors.Is(err, wiki.ErrNotFound) {
+		t.Errorf("diff to a missing revision: %v", err)
+	}
+}
+
+func TestEnsureWelcome(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := context.Background()
+	created, err := w.EnsureWelcome(ctx)
+	if err != nil || !created {
+		t.Fatalf("first start: %v %v", created, err)
+	}
+	p, err := w.Page(ctx, wiki.WelcomeSlug)
+	if err != nil || !strings.Contains(p.Markdown, "## How do I add a question") {
+		t.Fatalf("welcome page: %+v %v", p, err)
+	}
+	// Deleting it must not bring it back on the next start.
+	if _, err := w.Delete(ctx, wiki.WelcomeSlug, ""); err != nil {
+		t.Fatal(err)
+	}
+	if created, err := w.EnsureWelcome(ctx); err != nil || created {
+		t.Errorf("second start: created=%v err=%v", created, err)
+	}
+}
