@@ -1,0 +1,224 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+type saveAnswer struct {
+	Slug      string `json:"slug"`
+	Revision  int    `json:"revision"`
+	Merged    bool   `json:"merged"`
+	Unchanged bool   `json:"unchanged"`
+}
+
+func put(md string, base int, extra string) string {
+	b, _ := json.Marshal(md)
+	return fmt.Sprintf(`{"markdown":%s,"base_revision":%d%s}`, b, base, extra)
+}
+
+const vpn = "## Who gives access?\n\nThe service desk.\n\n## How long?\n\nOne day.\n\n## Which client?\n\nThe standard one.\n"
+
+func TestAPIPageLifecycle(t *testing.T) {
+	ts := newTestServer(t)
+	// Create.
+	w := ts.api("PUT", "/api/v1/pages/it/vpn", put(vpn, 0, `,"title":"VPN access","tags":["IT","first week"],"summary":"first answers"`))
+	wantStatus(t, w, http.StatusCreated)
+	if loc := w.Header().Get("Location"); loc != "/api/v1/pages/it/vpn" {
+		t.Errorf("Location = %q", loc)
+	}
+	if a := decode[saveAnswer](t, w); a.Slug != "it/vpn" || a.Revision != 1 || a.Merged {
+		t.Errorf("create answer %+v", a)
+	}
+	// Read.
+	w = ts.api("GET", "/api/v1/pages/it/vpn", "")
+	wantStatus(t, w, 200)
+	p := decode[apiPage](t, w)
+	if p.Title != "VPN access" || p.Markdown != vpn || p.Revision != 1 || p.Author != "anonymous" ||
+		strings.Join(p.Tags, ",") != "first-week,it" || !strings.Contains(p.HTML, `<h2 id="who-gives-access">`) || len(p.TOC) != 3 {
+		t.Errorf("page = %+v", p)
+	}
+	// Two editors start from revision 1: the second is merged.
+	top := strings.Replace(vpn, "The service desk.", "The IT service desk.", 1)
+	bottom := strings.Replace(vpn, "The standard one.", "WireGuard.", 1)
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/it/vpn", put(top, 1, "")), 200)
+	w = ts.api("PUT", "/api/v1/pages/it/vpn", put(bottom, 1, `,"summary":"client"`))
+	wantStatus(t, w, 200)
+	if a := decode[saveAnswer](t, w); !a.Merged || a.Revision != 3 {
+		t.Errorf("second editor: %+v, want merged revision 3", a)
+	}
+	// A third overlaps: 409 with both texts, nothing saved.
+	mine := strings.Replace(vpn, "The service desk.", "Your manager.", 1)
+	before := ts.lastSeq()
+	w = ts.api("PUT", "/api/v1/pages/it/vpn", put(mine, 1, ""))
+	wantStatus(t, w, http.StatusConflict)
+	c := decode[conflictBody](t, w)
+	if c.Error.Code != "conflict" || c.Current.Revision != 3 || !strings.Contains(c.Current.Markdown, "WireGuard.") || c.Yours != mine {
+		t.Errorf("conflict body %+v", c)
+	}
+	if ts.lastSeq() != before {
+		t.Error("a conflicting PUT wrote something")
+	}
+	// The same text again makes no revision.
+	w = ts.api("PUT", "/api/v1/pages/it/vpn", put(strings.Replace(top, "The standard one.", "WireGuard.", 1), 3, ""))
+	wantStatus(t, w, 200)
+	if a := decode[saveAnswer](t, w); !a.Unchanged || a.Revision != 3 {
+		t.Errorf("identical PUT: %+v", a)
+	}
+	// History, one revision, diff.
+	w = ts.api("GET", "/api/v1/pages/it/vpn/revisions", "")
+	wantStatus(t, w, 200)
+	revs := decode[[]apiRevision](t, w)
+	if len(revs) != 3 || revs[0].Revision != 3 || revs[2].Revision != 1 || revs[0].Markdown != nil || !revs[0].Merged || revs[0].Summary != "client" {
+		t.Errorf("revisions = %+v", revs)
+	}
+	w = ts.api("GET", "/api/v1/pages/it/vpn/revisions/1", "")
+	wantStatus(t, w, 200)
+	if r := decode[apiRevision](t, w); r.Markdown == nil || *r.Markdown != vpn || r.Added != 11 {
+		t.Errorf("revision 1 = %+v", r)
+	}
+	w = ts.api("GET", "/api/v1/pages/it/vpn/diff?from=1&to=3", "")
+	wantStatus(t, w, 200)
+	d := decode[apiDiff](t, w)
+	if d.From != 1 || d.To != 3 || d.Stats.Added != 2 || d.Stats.Removed != 2 {
+		t.Errorf("diff = %+v", d)
+	}
+	words := 0
+	for _, h := range d.Hunks {
+		words += len(h.Words)
+	}
+	if words == 0 {
+		t.Error("diff has no word-level detail")
+	}
+	// Default range: the last change.
+	if d := decode[apiDiff](t, ts.api("GET", "/api/v1/pages/it/vpn/diff", "")); d.From != 2 || d.To != 3 {
+		t.Errorf("default diff range %d..%d", d.From, d.To)
+	}
+	// Revert to 1, delete, restore.
+	w = ts.api("POST", "/api/v1/pages/it/vpn/revert", `{"revision":1,"summary":"back"}`)
+	wantStatus(t, w, 200)
+	if a := decode[saveAnswer](t, w); a.Revision != 4 {
+		t.Errorf("revert answer %+v", a)
+	}
+	if p := decode[apiPage](t, ts.api("GET", "/api/v1/pages/it/vpn", "")); p.Markdown != vpn {
+		t.Errorf("after revert: %q", p.Markdown)
+	}
+	wantStatus(t, ts.api("DELETE", "/api/v1/pages/it/vpn", ""), http.StatusNoContent)
+	wantError(t, ts.api("GET", "/api/v1/pages/it/vpn", ""), 404, "not_found")
+	wantError(t, ts.api("DELETE", "/api/v1/pages/it/vpn", ""), 404, "not_found")
+	wantStatus(t, ts.api("POST", "/api/v1/pages/it/vpn/revert", `{"revision":3}`), 200)
+	if p := decode[apiPage](t, ts.api("GET", "/api/v1/pages/it/vpn", "")); p.Revision != 6 || !strings.Contains(p.Markdown, "WireGuard.") {
+		t.Errorf("after restore: %+v", p)
+	}
+	if ts.changed < 5 {
+		t.Errorf("Changed called %d times", ts.changed)
+	}
+}
+
+func TestAPIPageAsOf(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("p", "P", "one\n")
+	r1 := decode[apiRevision](t, ts.api("GET", "/api/v1/pages/p/revisions/1", ""))
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", put("two\n", 1, "")), 200)
+	at := r1.CreatedAt.Format("2006-01-02T15:04:05.999999999Z07:00")
+	w := ts.api("GET", "/api/v1/pages/p?at="+at, "")
+	wantStatus(t, w, 200)
+	if p := decode[apiPage](t, w); p.Markdown != "one\n" || p.Revision != 1 {
+		t.Errorf("as of revision 1's time: %+v", p)
+	}
+	wantError(t, ts.api("GET", "/api/v1/pages/p?at=2000-01-01T00:00:00Z", ""), 404, "not_found")
+	wantError(t, ts.api("GET", "/api/v1/pages/p?at=yesterday", ""), 400, "bad_request")
+}
+
+func TestAPIPageList(t *testing.T) {
+	ts := newTestServer(t)
+	for i := 0; i < 7; i++ {
+		ts.create(fmt.Sprintf("travel/p%d", i), fmt.Sprintf("Travel %d", i), "x\n")
+	}
+	ts.create("it/vpn", "VPN", "x\n")
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/it/laptop", `{"title":"Laptop","markdown":"x","tags":["hardware"]}`), 201)
+	seen := map[string]bool{}
+	cursor := ""
+	for pages := 0; ; pages++ {
+		w := ts.api("GET", "/api/v1/pages?prefix=travel/&limit=3&cursor="+cursor, "")
+		wantStatus(t, w, 200)
+		l := decode[apiPageList](t, w)
+		for _, p := range l.Pages {
+			if seen[string(p.Slug)] || !strings.HasPrefix(string(p.Slug), "travel/") {
+				t.Errorf("page %s listed twice or outside the prefix", p.Slug)
+			}
+			seen[string(p.Slug)] = true
+		}
+		if l.NextCursor == "" {
+			break
+		}
+		cursor = l.NextCursor
+		if pages > 5 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if len(seen) != 7 {
+		t.Errorf("listed %d travel pages, want 7", len(seen))
+	}
+	l := decode[apiPageList](t, ts.api("GET", "/api/v1/pages?tag=hardware", ""))
+	if len(l.Pages) != 1 || l.Pages[0].Slug != "it/laptop" {
+		t.Errorf("tag filter: %+v", l.Pages)
+	}
+	wantError(t, ts.api("GET", "/api/v1/pages?limit=0", ""), 400, "bad_request")
+	wantError(t, ts.api("GET", "/api/v1/pages?limit=x", ""), 400, "bad_request")
+	wantError(t, ts.api("GET", "/api/v1/pages?cursor=!!!", ""), 400, "bad_request")
+}
+
+// TestAPIBadInputChangesNothing sends what a careless or hostile client
+// might, and checks each gets the contract's error and writes nothing.
+func TestAPIBadInputChangesNothing(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("p", "P", "one\n")
+	big := strings.Repeat("x", 2<<20+1)
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		code                     string
+	}{
+		{"bad slug", "PUT", "/api/v1/pages/Bad_Slug", put("x", 0, ""), 400, "bad_request"},
+		{"doubled slash", "PUT", "/api/v1/pages/a//b", put("x", 0, ""), 400, "bad_request"},
+		{"reserved word as slug", "PUT", "/api/v1/pages/revisions", put("x", 0, ""), 400, "bad_request"},
+		{"empty slug", "PUT", "/api/v1/pages/", put("x", 0, ""), 400, "bad_request"},
+		{"not json", "PUT", "/api/v1/pages/q", "title=x", 400, "bad_request"},
+		{"empty body", "PUT", "/api/v1/pages/q", "", 400, "bad_request"},
+		{"wrong type", "PUT", "/api/v1/pages/q", `{"markdown":"x","base_revision":"one"}`, 400, "bad_request"},
+		{"unknown field", "PUT", "/api/v1/pages/q", `{"markdown":"x","bsae_revision":1}`, 400, "bad_request"},
+		{"trailing data", "PUT", "/api/v1/pages/q", `{"markdown":"x"} {}`, 400, "bad_request"},
+		{"no markdown", "PUT", "/api/v1/pages/q", `{"title":"x"}`, 400, "bad_request"},
+		{"markdown too large", "PUT", "/api/v1/pages/q", put(big, 0, ""), 413, "too_large"},
+		{"body too large", "PUT", "/api/v1/pages/q", `{"markdown":"` + strings.Repeat("\\u0041", 1<<20) + `"}`, 413, "too_large"},
+		{"negative base", "PUT", "/api/v1/pages/p", put("y", -1, ""), 400, "bad_request"},
+		{"base from the future", "PUT", "/api/v1/pages/p", put("y", 9, ""), 400, "bad_request"},
+		{"base on missing page", "PUT", "/api/v1/pages/nope", put("y", 2, ""), 404, "not_found"},
+		{"title too long", "PUT", "/api/v1/pages/q", put("x", 0, `,"title":"`+strings.Repeat("t", 201)+`"`), 400, "bad_request"},
+		{"revision not a number", "GET", "/api/v1/pages/p/revisions/abc", "", 400, "bad_request"},
+		{"revision zero", "GET", "/api/v1/pages/p/revisions/0", "", 400, "bad_request"},
+		{"revision missing", "GET", "/api/v1/pages/p/revisions/9", "", 404, "not_found"},
+		{"diff from bad", "GET", "/api/v1/pages/p/diff?from=x", "", 400, "bad_request"},
+		{"diff to missing", "GET", "/api/v1/pages/p/diff?to=5", "", 404, "not_found"},
+		{"missing page", "GET", "/api/v1/pages/nope", "", 404, "not_found"},
+		{"revert bad revision", "POST", "/api/v1/pages/p/revert", `{"revision":0}`, 400, "bad_request"},
+		{"revert missing revision", "POST", "/api/v1/pages/p/revert", `{"revision":7}`, 404, "not_found"},
+		{"revert bad json", "POST", "/api/v1/pages/p/revert", `{"revision":`, 400, "bad_request"},
+		{"unknown sub-resource", "GET", "/api/v1/pages/p/sections", "", 404, "not_found"},
+		{"wrong method", "POST", "/api/v1/pages/p", "{}", 405, "method_not_allowed"},
+		{"unknown api route", "GET", "/api/v1/nothing", "", 404, "not_found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := ts.lastSeq()
+			wantError(t, ts.api(tt.method, tt.path, tt.body), tt.status, tt.code)
+			if ts.lastSeq() != before {
+				t.Error("the refused request wrote something")
+			}
+		})
+	}
+}

@@ -1,0 +1,347 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/faqwiki/faqwiki/templates"
+)
+
+func TestEveryTemplateFileIsParsed(t *testing.T) {
+	ts := newTestServer(t)
+	files, err := fs.Glob(templates.FS, "*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if _, ok := ts.srv.pages.pages[f]; !ok && f != "layout.html" {
+			t.Errorf("%s is not registered", f)
+		}
+	}
+}
+
+func TestHomeListsRecentAndAllPages(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("it/vpn", "VPN access", "x\n")
+	ts.create("travel/per-diem", "Per diem", "x\n")
+	w := ts.browse("GET", "/", nil)
+	wantStatus(t, w, 200)
+	doc := parseHTML(t, w.Body.String())
+	if n := len(queryAll(doc, "ul.changes li")); n != 2 {
+		t.Errorf("%d recent changes, want 2", n)
+	}
+	mustFind(t, doc, `ul.index a[href=/wiki/travel/per-diem]`)
+	if got := textOf(mustFind(t, doc, "ul.changes li a")); got != "Per diem" {
+		t.Errorf("newest change first: got %q", got)
+	}
+	mustFind(t, doc, `a[href=/new]`)
+}
+
+func TestPageViewShowsTitleTOCAndActions(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("it/vpn", "VPN access", vpn+"\nSee [[Laptop setup]] and [[it/vpn|this page]].\n")
+	w := ts.browse("GET", "/wiki/it/vpn", nil)
+	wantStatus(t, w, 200)
+	doc := parseHTML(t, w.Body.String())
+	if got := textOf(mustFind(t, doc, "article h1")); got != "VPN access" {
+		t.Errorf("h1 = %q", got)
+	}
+	if n := len(queryAll(doc, "nav.toc li a")); n != 3 {
+		t.Errorf("TOC has %d entries, want 3", n)
+	}
+	mustFind(t, doc, `nav.toc a[href=#which-client]`)
+	mustFind(t, doc, `.markdown h2#which-client`)
+	mustFind(t, doc, `.page-actions a[href=/edit/it/vpn]`)
+	mustFind(t, doc, `.page-actions a[href=/history/it/vpn]`)
+	mustFind(t, doc, `.markdown a.new`)                       // missing page
+	mustFind(t, doc, `.markdown a.wikilink[href=/wiki/it/vpn]`) // existing page
+	if !strings.Contains(textOf(mustFind(t, doc, "p.meta")), "anonymous") {
+		t.Error("last editor not shown")
+	}
+	for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options"} {
+		if w.Header().Get(h) == "" {
+			t.Errorf("missing header %s", h)
+		}
+	}
+}
+
+func TestMissingPageOffersToCreateIt(t *testing.T) {
+	ts := newTestServer(t)
+	w := ts.browse("GET", "/wiki/how-do-i-get-a-badge", nil)
+	wantStatus(t, w, 404)
+	doc := parseHTML(t, w.Body.String())
+	a := mustFind(t, doc, "main a.button")
+	if href, _ := attr(a, "href"); !strings.HasPrefix(href, "/edit/how-do-i-get-a-badge") {
+		t.Errorf("create link %q", href)
+	}
+	// The create form for that address is prefilled with a title.
+	w = ts.browse("GET", "/edit/how-do-i-get-a-badge", nil)
+	wantStatus(t, w, 200)
+	doc = parseHTML(t, w.Body.String())
+	if v, _ := attr(mustFind(t, doc, "input#title"), "value"); v != "How do i get a badge" {
+		t.Errorf("title prefilled as %q", v)
+	}
+	if v, _ := attr(mustFind(t, doc, `input[name=base_revision]`), "value"); v != "0" {
+		t.Errorf("base_revision %q, want 0", v)
+	}
+}
+
+func TestSloppyAddressesRedirectToTheSlug(t *testing.T) {
+	ts := newTestServer(t)
+	w := ts.browse("GET", "/wiki/How_Do_I%20Get%20VPN?x=1", nil)
+	wantStatus(t, w, http.StatusMovedPermanently)
+	if loc := w.Header().Get("Location"); loc != "/wiki/how-do-i-get-vpn?x=1" {
+		t.Errorf("Location = %q", loc)
+	}
+	wantStatus(t, ts.browse("GET", "/wiki/%E6%97%A5%E6%9C%AC", nil), 400)
+}
+
+func TestEditFormSavesAndRedirectsWithFlash(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("it/vpn", "VPN access", vpn)
+	w := ts.browse("GET", "/edit/it/vpn", nil)
+	wantStatus(t, w, 200)
+	doc := parseHTML(t, w.Body.String())
+	if v, _ := attr(mustFind(t, doc, `input[name=base_revision]`), "value"); v != "1" {
+		t.Errorf("base_revision = %q", v)
+	}
+	if got := textOf(mustFind(t, doc, "textarea#markdown")); got != vpn {
+		t.Errorf("textarea holds %q", got)
+	}
+	form := url.Values{"title": {"VPN access"}, "markdown": {strings.Replace(vpn, "One day.", "Two days.", 1)},
+		"base_revision": {"1"}, "summary": {"slower now"}, "tags": {"it, network"}, "action": {"save"}}
+	w = ts.post("/edit/it/vpn", form)
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/wiki/it/vpn" {
+		t.Errorf("Location = %q", loc)
+	}
+	w = ts.browse("GET", "/wiki/it/vpn", nil)
+	doc = parseHTML(t, w.Body.String())
+	if got := textOf(mustFind(t, doc, "p.flash")); !strings.Contains(got, "Saved revision 2") {
+		t.Errorf("flash = %q", got)
+	}
+	if !strings.Contains(textOf(mustFind(t, doc, ".markdown")), "Two days.") {
+		t.Error("the edit is not on the page")
+	}
+	// The flash shows once.
+	if len(queryAll(parseHTML(t, ts.browse("GET", "/wiki/it/vpn", nil).Body.String()), "p.flash")) != 0 {
+		t.Error("flash shown twice")
+	}
+}
+
+func TestEditFormMergesAndTellsSo(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("it/vpn", "VPN access", vpn)
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/it/vpn", put(strings.Replace(vpn, "The service desk.", "The IT desk.", 1), 1, "")), 200)
+	w := ts.post("/edit/it/vpn", url.Values{"title": {"VPN access"}, "markdown": {strings.Replace(vpn, "The standard one.", "WireGuard.", 1)}, "base_revision": {"1"}, "action": {"save"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	doc := parseHTML(t, ts.browse("GET", "/wiki/it/vpn", nil).Body.String())
+	if got := textOf(mustFind(t, doc, "p.flash")); !strings.Contains(got, "merged") {
+		t.Errorf("flash = %q, want a merge notice", got)
+	}
+	body := textOf(mustFind(t, doc, ".markdown"))
+	if !strings.Contains(body, "The IT desk.") || !strings.Contains(body, "WireGuard.") {
+		t.Errorf("merged page lost a change: %s", body)
+	}
+}
+
+func TestEditFormConflictKeepsTheUsersText(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("it/vpn", "VPN access", vpn)
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/it/vpn", put(strings.Replace(vpn, "The service desk.", "The IT desk.", 1), 1, "")), 200)
+	mine := strings.Replace(vpn, "The service desk.", "Your manager <script>alert(1)</script>.", 1)
+	before := ts.lastSeq()
+	w := ts.post("/edit/it/vpn", url.Values{"title": {"VPN access"}, "markdown": {mine}, "base_revision": {"1"}, "summary": {"mine"}, "action": {"save"}})
+	wantStatus(t, w, http.StatusConflict)
+	if ts.lastSeq() != before {
+		t.Fatal("a conflicting form save wrote something")
+	}
+	doc := parseHTML(t, w.Body.String())
+	if got := textOf(mustFind(t, doc, "textarea#markdown")); got != mine {
+		t.Errorf("the editor holds %q, want the user's text", got)
+	}
+	if v, _ := attr(mustFind(t, doc, `input[name=base_revision]`), "value"); v != "2" {
+		t.Errorf("base_revision = %q, want the current head 2", v)
+	}
+	if v, _ := attr(mustFind(t, doc, `input#summary`), "value"); v != "mine" {
+		t.Errorf("summary not kept: %q", v)
+	}
+	mustFind(t, doc, ".conflict table.diff")
+	if got := textOf(mustFind(t, doc, "textarea.their-text")); !strings.Contains(got, "The IT desk.") {
+		t.Errorf("their text not shown: %q", got)
+	}
+	if strings.Contains(w.Body.String(), "<script>alert") {
+		t.Error("the user's script came back unescaped")
+	}
+	// Saving again now goes through on purpose.
+	w = ts.post("/edit/it/vpn", url.Values{"title": {"VPN access"}, "markdown": {mine}, "base_revision": {"2"}, "action": {"save"}})
+	wantStatus(t, w, http.StatusSeeOther)
+}
+
+func TestPreviewWorksWithoutJavaScript(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("p", "P", "old\n")
+	before := ts.lastSeq()
+	w := ts.post("/edit/p", url.Values{"title": {"P"}, "markdown": {"## Fresh question\n\n**bold** answer"}, "base_revision": {"1"}, "action": {"preview"}})
+	wantStatus(t, w, 200)
+	doc := parseHTML(t, w.Body.String())
+	mustFind(t, doc, "#preview h2#fresh-question")
+	mustFind(t, doc, "#preview strong")
+	if got := textOf(mustFind(t, doc, "textarea#markdown")); !strings.Contains(got, "**bold** answer") {
+		t.Errorf("textarea lost the text: %q", got)
+	}
+	if ts.lastSeq() != before {
+		t.Error("preview saved")
+	}
+	// The fragment endpoint the live preview uses.
+	w = ts.post("/preview", url.Values{"markdown": {"*hi* <script>x</script>"}})
+	wantStatus(t, w, 200)
+	if b := w.Body.String(); !strings.Contains(b, "<em>hi</em>") || strings.Contains(b, "<script") {
+		t.Errorf("preview fragment %q", b)
+	}
+}
+
+func TestNewPageForm(t *testing.T) {
+	ts := newTestServer(t)
+	w := ts.browse("GET", "/new?title=How+do+I+get+a+badge%3F", nil)
+	wantStatus(t, w, 200)
+	doc := parseHTML(t, w.Body.String())
+	if v, _ := attr(mustFind(t, doc, "input#title"), "value"); v != "How do I get a badge?" {
+		t.Errorf("title = %q", v)
+	}
+	mustFind(t, doc, "form[action=/new] input#slug")
+	w = ts.post("/new", url.Values{"title": {"How do I get a badge?"}, "markdown": {"Ask security."}, "action": {"save"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/wiki/how-do-i-get-a-badge" {
+		t.Errorf("Location = %q", loc)
+	}
+	// The same title again: the address is taken; the text is kept.
+	w = ts.post("/new", url.Values{"title": {"How do I get a badge?"}, "markdown": {"Other text"}, "action": {"save"}})
+	wantStatus(t, w, http.StatusConflict)
+	if got := textOf(mustFind(t, parseHTML(t, w.Body.String()), "textarea#markdown")); got != "Other text" {
+		t.Errorf("text not kept: %q", got)
+	}
+	// An explicit address for a sub-page.
+	w = ts.post("/new", url.Values{"title": {"VPN"}, "slug": {"IT/VPN access"}, "markdown": {"x"}, "action": {"save"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/wiki/it/vpn-access" {
+		t.Errorf("Location = %q", loc)
+	}
+	// No usable title.
+	wantStatus(t, ts.post("/new", url.Values{"title": {"???"}, "markdown": {"x"}}), http.StatusUnprocessableEntity)
+}
+
+func TestHistoryDiffRevertDeletePages(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("p", "P", "a\nb\nc\n")
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", put("a\nB\nc\n", 1, `,"summary":"capital b"`)), 200)
+	w := ts.browse("GET", "/history/p", nil)
+	wantStatus(t, w, 200)
+	doc := parseHTML(t, w.Body.String())
+	rows := queryAll(doc, "table.history tbody tr")
+	if len(rows) != 2 || !strings.Contains(textOf(rows[0]), "capital b") || !strings.Contains(textOf(rows[0]), "anonymous") {
+		t.Fatalf("history rows: %d", len(rows))
+	}
+	mustFind(t, doc, `form[action=/diff/p] input[name=from][value=1][checked]`)
+	mustFind(t, doc, `form[action=/diff/p] input[name=to][value=2][checked]`)
+
+	for _, view := range []string{"", "&view=split"} {
+		w = ts.browse("GET", "/diff/p?from=1&to=2"+view, nil)
+		wantStatus(t, w, 200)
+		doc = parseHTML(t, w.Body.String())
+		mustFind(t, doc, "table.diff del")
+		mustFind(t, doc, "table.diff ins")
+	}
+	wantStatus(t, ts.browse("GET", "/diff/p?from=1&to=9", nil), 404)
+	wantStatus(t, ts.browse("GET", "/diff/p?from=x", nil), 400)
+
+	// An old revision, with a restore button that works.
+	w = ts.browse("GET", "/wiki/p?rev=1", nil)
+	wantStatus(t, w, 200)
+	doc = parseHTML(t, w.Body.String())
+	mustFind(t, doc, `form[action=/revert/p] input[name=revision][value=1]`)
+	if !strings.Contains(textOf(mustFind(t, doc, ".markdown")), "b") {
+		t.Error("old text not shown")
+	}
+	wantStatus(t, ts.post("/revert/p", url.Values{"revision": {"1"}}), http.StatusSeeOther)
+	if p := decode[apiPage](t, ts.api("GET", "/api/v1/pages/p", "")); p.Markdown != "a\nb\nc\n" || p.Revision != 3 {
+		t.Errorf("after restore: %+v", p)
+	}
+	wantStatus(t, ts.browse("GET", "/wiki/p?rev=x", nil), 400)
+	wantStatus(t, ts.browse("GET", "/wiki/p?rev=99", nil), 404)
+
+	// Delete through the confirmation page; the page then says so.
+	w = ts.browse("GET", "/delete/p", nil)
+	wantStatus(t, w, 200)
+	mustFind(t, parseHTML(t, w.Body.String()), `form[action=/delete/p] button`)
+	wantStatus(t, ts.post("/delete/p", url.Values{"summary": {"obsolete"}}), http.StatusSeeOther)
+	w = ts.browse("GET", "/wiki/p", nil)
+	wantStatus(t, w, 404)
+	mustFind(t, parseHTML(t, w.Body.String()), `a[href=/history/p]`)
+	wantStatus(t, ts.browse("GET", "/delete/p", nil), 404)
+}
+
+func TestScriptInTitleAndBodyIsEscaped(t *testing.T) {
+	ts := newTestServer(t)
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/x", `{"title":"<script>alert(1)</script>","markdown":"<script>alert(2)</script>\n\n<img src=x onerror=alert(3)>\n\n[c](javascript:alert(4))","summary":"<b>s</b>"}`), 201)
+	for _, path := range []string{"/wiki/x", "/history/x", "/edit/x", "/", "/diff/x?from=0&to=1"} {
+		w := ts.browse("GET", path, nil)
+		wantStatus(t, w, 200)
+		doc := parseHTML(t, w.Body.String())
+		for _, s := range queryAll(doc, "script") {
+			if src, _ := attr(s, "src"); !strings.HasPrefix(src, "/static/") {
+				t.Errorf("%s: a script element that is not ours: %v", path, s.Attr)
+			}
+		}
+		for _, sel := range []string{"[onerror]", "a[href=javascript:alert(4)]"} {
+			if len(queryAll(doc, sel)) > 0 {
+				t.Errorf("%s: found %s", path, sel)
+			}
+		}
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("p", "P", "x\n")
+	form := url.Values{"title": {"P"}, "markdown": {"changed"}, "base_revision": {"1"}}
+	before := ts.lastSeq()
+
+	// A browser (it has our cookie) that posts without the token.
+	ts.browse("GET", "/", nil)
+	w := ts.browse("POST", "/edit/p", form)
+	wantStatus(t, w, http.StatusForbidden)
+	// With a wrong token.
+	bad := url.Values{"csrf_token": {strings.Repeat("A", 43)}}
+	for k, v := range form {
+		bad[k] = v
+	}
+	wantStatus(t, ts.browse("POST", "/edit/p", bad), http.StatusForbidden)
+	// A cross-site form post, token or not.
+	r := httptestRequest("POST", "/edit/p", form)
+	r.Header.Set("Sec-Fetch-Site", "cross-site")
+	wantStatus(t, ts.serve(r), http.StatusForbidden)
+	r = httptestRequest("POST", "/edit/p", form)
+	r.Header.Set("Origin", "https://evil.example")
+	r.Host = "wiki.example"
+	wantStatus(t, ts.serve(r), http.StatusForbidden)
+	// The JSON API from a browser page needs the header.
+	r = httptestRequest("PUT", "/api/v1/pages/p", nil)
+	r.Body = nopCloser(put("changed", 1, ""))
+	r.AddCookie(ts.cookies[csrfCookie])
+	wantError(t, ts.serve(r), http.StatusForbidden, "forbidden")
+	if ts.lastSeq() != before {
+		t.Fatal("a refused request wrote something")
+	}
+	// With the header it goes through.
+	r = httptestRequest("PUT", "/api/v1/pages/p", nil)
+	r.Body = nopCloser(put("changed", 1, ""))
+	r.AddCookie(ts.cookies[csrfCookie])
+	r.Header.Set("X-CSRF-Token", ts.cookies[csrfCookie].Value)
+	wantStatus(t, ts.serve(r), http.StatusOK)
+	// GETs never need it; a cookie-less script needs no token.
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", put("again", 2, "")), http.StatusOK)
+}

@@ -1,0 +1,199 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/faqwiki/faqwiki/store"
+	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/gin-gonic/gin"
+)
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.TestMode)
+	os.Exit(m.Run())
+}
+
+// testServer is the real router over a real bbolt store in a temp folder,
+// plus a tiny browser: a cookie jar and the CSRF token it was given.
+type testServer struct {
+	t       *testing.T
+	srv     *Server
+	wiki    *wiki.Wiki
+	db      *store.DB
+	cookies map[string]*http.Cookie
+	changed int
+}
+
+func newTestServer(t *testing.T) *testServer {
+	t.Helper()
+	db, err := store.Open(t.TempDir()+"/faqwiki.db", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ts := &testServer{t: t, db: db, wiki: wiki.New(wiki.Config{Store: db}), cookies: map[string]*http.Cookie{}}
+	ts.srv, err = New(Config{Wiki: ts.wiki, Changed: func() { ts.changed++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
+// serve runs one request through the router.
+func (ts *testServer) serve(r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	ts.srv.ServeHTTP(w, r)
+	return w
+}
+
+// api sends a JSON request the way a script would: no cookies.
+func (ts *testServer) api(method, path, body string) *httptest.ResponseRecorder {
+	ts.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	r := httptest.NewRequest(method, path, rd)
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	return ts.serve(r)
+}
+
+// browse sends a request the way a browser would: with the cookies set so
+// far, keeping the ones the answer sets.
+func (ts *testServer) browse(method, path string, form url.Values) *httptest.ResponseRecorder {
+	ts.t.Helper()
+	var rd io.Reader
+	if form != nil {
+		rd = strings.NewReader(form.Encode())
+	}
+	r := httptest.NewRequest(method, path, rd)
+	if form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	for _, c := range ts.cookies {
+		r.AddCookie(c)
+	}
+	w := ts.serve(r)
+	for _, c := range w.Result().Cookies() {
+		if c.MaxAge < 0 {
+			delete(ts.cookies, c.Name)
+		} else {
+			ts.cookies[c.Name] = c
+		}
+	}
+	return w
+}
+
+// post submits a form with the CSRF token, as the site's own forms do.
+func (ts *testServer) post(path string, form url.Values) *httptest.ResponseRecorder {
+	ts.t.Helper()
+	if _, ok := ts.cookies[csrfCookie]; !ok {
+		ts.browse("GET", "/", nil)
+	}
+	form.Set("csrf_token", ts.cookies[csrfCookie].Value)
+	return ts.browse("POST", path, form)
+}
+
+func (ts *testServer) lastSeq() uint64 {
+	ts.t.Helper()
+	n, err := ts.db.LastSeq(context.Background())
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return n
+}
+
+func decode[T any](t *testing.T, w *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+		t.Fatalf("decode %s: %v", w.Body.String(), err)
+	}
+	return v
+}
+
+func wantStatus(t *testing.T, w *httptest.ResponseRecorder, status int) {
+	t.Helper()
+	if w.Code != status {
+		t.Fatalf("status %d, want %d; body: %.600s", w.Code, status, w.Body.String())
+	}
+}
+
+// wantError checks the contract's error shape and code.
+func wantError(t *testing.T, w *httptest.ResponseRecorder, status int, code string) {
+	t.Helper()
+	wantStatus(t, w, status)
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("error Content-Type %q", ct)
+	}
+	e := decode[apiError](t, w)
+	if e.Error.Code != code || e.Error.Message == "" {
+		t.Errorf("error = %+v, want code %q with a message", e.Error, code)
+	}
+}
+
+func (ts *testServer) create(slug, title, md string) {
+	ts.t.Helper()
+	b, _ := json.Marshal(map[string]any{"title": title, "markdown": md})
+	wantStatus(ts.t, ts.api("PUT", "/api/v1/pages/"+slug, string(b)), http.StatusCreated)
+}
+
+func TestHealthz(t *testing.T) {
+	ts := newTestServer(t)
+	w := ts.api("GET", "/healthz", "")
+	wantStatus(t, w, 200)
+	if got := decode[map[string]string](t, w); got["status"] != "ok" {
+		t.Errorf("healthz = %v", got)
+	}
+}
+
+func TestStaticAssetsAreCheckedAndCached(t *testing.T) {
+	ts := newTestServer(t)
+	u := ts.srv.assets.url("style.css")
+	w := ts.api("GET", u, "")
+	wantStatus(t, w, 200)
+	if cc := w.Header().Get("Cache-Control"); !strings.Contains(cc, "immutable") {
+		t.Errorf("Cache-Control = %q", cc)
+	}
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/css") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	wantStatus(t, ts.api("GET", "/static/000000000000/style.css", ""), 404)
+	wantStatus(t, ts.api("GET", "/static/x/nope.css", ""), 404)
+}
+
+// TestEveryTemplateIsRegistered guards against a page file that the
+// parser skips (and so can never be rendered).
+func TestEveryTemplateIsRegistered(t *testing.T) {
+	ts := newTestServer(t)
+	for _, page := range []string{"home.html", "page_view.html", "page_edit.html", "page_history.html", "page_diff.html", "page_delete.html", "not_found.html", "error.html"} {
+		if _, ok := ts.srv.pages.pages[page]; !ok {
+			t.Errorf("template %s not registered", page)
+		}
+	}
+}
+
+func httptestRequest(method, path string, form url.Values) *http.Request {
+	var rd io.Reader
+	if form != nil {
+		rd = strings.NewReader(form.Encode())
+	}
+	r := httptest.NewRequest(method, path, rd)
+	if form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return r
+}
+
+func nopCloser(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }
