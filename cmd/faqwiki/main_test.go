@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the server goroutine and
+// read from the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runCmd runs one faqwiki command to completion.
+func runCmd(t *testing.T, dataDir string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb syncBuffer
+	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+		if k == "FAQWIKI_DATA" {
+			return dataDir
+		}
+		return ""
+	}}
+	err = m.Run(context.Background(), args)
+	return out.String(), errb.String(), err
+}
+
+// MustRunMain starts the server on a free loopback port over dataDir and
+// returns its base URL; the server stops when the test ends.
+func MustRunMain(t *testing.T, dataDir string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var out, errb syncBuffer
+	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Ready: func(a string) { ready <- a }}
+	go func() { done <- m.Run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data", dataDir}) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("server ended with %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("server did not shut down")
+		}
+	})
+	select {
+	case addr := <-ready:
+		return "http://" + addr
+	case err := <-done:
+		t.Fatalf("server did not start: %v\n%s", err, errb.String())
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not start in time")
+	}
+	return ""
+}
+
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if v != nil {
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestImportServeExportRoundTrip(t *testing.T) {
+	data := t.TempDir()
+	out, _, err := runCmd(t, data, "import", "testdata/handbook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "3 created, 0 updated, 0 unchanged, 0 skipped") {
+		t.Errorf("first import: %q", out)
+	}
+	out, _, err = runCmd(t, data, "import", "testdata/handbook")
+	if err != nil || !strings.Contains(out, "0 created, 0 updated, 3 unchanged") {
+		t.Errorf("second import: %q %v", out, err)
+	}
+
+	base := MustRunMain(t, data)
+	var page struct {
+		Title, Markdown, Author string
+		Revision                int
+	}
+	if code := getJSON(t, base+"/api/v1/pages/travel/fmla", &page); code != 200 {
+		t.Fatalf("GET fmla: %d", code)
+	}
+	if page.Title != "Family Medical Leave Act (FMLA)" || strings.HasPrefix(page.Markdown, "# ") || page.Author != "import" || page.Revision != 1 {
+		t.Errorf("imported page: %q by %q, rev %d, starts %q", page.Title, page.Author, page.Revision, page.Markdown[:20])
+	}
+	// The data folder is locked while the server runs: commands fail at once.
+	start := time.Now()
+	_, _, err = runCmd(t, data, "import", "testdata/handbook")
+	if err == nil || !strings.Contains(err.Error(), "in use by another faqwiki process") {
+		t.Errorf("import while serving: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("import waited %v for the lock", d)
+	}
+	// An imported wiki is not empty, so no welcome page was added.
+	if code := getJSON(t, base+"/api/v1/pages/welcome", nil); code != 404 {
+		t.Errorf("welcome page on an imported wiki: %d", code)
+	}
+}
+
+func TestExportReimportsUnchanged(t *testing.T) {
+	data := t.TempDir()
+	if _, _, err := runCmd(t, data, "import", "testdata/handbook"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out, _, err := runCmd(t, data, "export", dir)
+	if err != nil || !strings.Contains(out, "exported 3 pages") {
+		t.Fatalf("export: %q %v", out, err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "travel", "fmla.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := os.ReadFile("testdata/handbook/travel/fmla.md")
+	if string(b) != string(orig) {
+		t.Errorf("export differs from the imported file")
+	}
+	out, _, err = runCmd(t, data, "import", dir)
+	if err != nil || !strings.Contains(out, "3 unchanged") {
+		t.Errorf("re-import of the export: %q %v", out, err)
+	}
+}
+
+func TestFirstStartCreatesTheWelcomePage(t *testing.T) {
+	base := MustRunMain(t, t.TempDir())
+	var page struct{ Title, Markdown string }
+	if code := getJSON(t, base+"/api/v1/pages/welcome", &page); code != 200 || !strings.Contains(page.Markdown, "How do I add a question") {
+		t.Fatalf("welcome: %d %q", code, page.Title)
+	}
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `href="/wiki/welcome"`) {
+		t.Errorf("home page: %d", resp.StatusCode)
+	}
+}
+
+func TestEditsSurviveARestart(t *testing.T) {
+	data := t.TempDir()
+	func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		ready := make(chan string, 1)
+		done := make(chan error, 1)
+		m := &Main{Stdout: io.Discard, Stderr: io.Discard, Ready: func(a string) { ready <- a }}
+		go func() { done <- m.Run(ctx, []string{"-addr", "127.0.0.1:0", "-data", data}) }()
+		base := "http://" + <-ready
+		req, _ := http.NewRequest("PUT", base+"/api/v1/pages/kept", strings.NewReader(`{"title":"Kept","markdown":"acknowledged\n"}`))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 201 {
+			t.Fatalf("PUT: %d", resp.StatusCode)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}()
+	base := MustRunMain(t, data)
+	var page struct{ Markdown string }
+	if code := getJSON(t, base+"/api/v1/pages/kept", &page); code != 200 || page.Markdown != "acknowledged\n" {
+		t.Errorf("after restart: %d %q", code, page.Markdown)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	data := t.TempDir()
+	for _, args := range [][]string{{"import"}, {"export", "a", "b"}, {"frobnicate"}, {"serve", "extra"}, {"-log", "xml"}} {
+		if _, _, err := runCmd(t, data, args...); err == nil || exitCode(err) != 2 {
+			t.Errorf("%v: err = %v, want a usage error", args, err)
+		}
+	}
+	if _, _, err := runCmd(t, data, "import", "no/such/folder"); err == nil {
+		t.Error("import of a missing folder succeeded")
+	}
+}
