@@ -1,0 +1,21 @@
+# The same commands the README gives; CI runs `.ci/run`, which runs `make test`'s command.
+.PHONY: run test lint bench fuzz
+
+run:
+	go run ./cmd/faqwiki
+
+test:
+	go test -race -count=1 ./...
+
+lint:
+	go vet ./...
+	test -z "$$(gofmt -l .)"
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+fuzz:
+	go test -run '^$$' -fuzz FuzzSlug -fuzztime 30s ./wiki/
+	go test -run '^$$' -fuzz FuzzRender -fuzztime 30s ./wiki/
+	go test -run '^$$' -fuzz FuzzMerge3 -fuzztime 30s ./wiki/
+	go test -run '^$$' -fuzz FuzzDiffText -fuzztime 30s ./wiki/
