@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/faqwiki/faqwiki/templates"
@@ -81,14 +82,24 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 		c.String(http.StatusInternalServerError, "internal error")
 		return
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 4<<20 { // don't keep the buffer of a huge page around
+			buf.Reset()
+			bufPool.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
 		s.log.Error("template failed", "page", page, "err", err)
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error: the page could not be drawn; it has been logged"))
 		return
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
+
+// bufPool recycles the buffers pages are rendered into: a page view
+// otherwise spends much of its time growing a fresh buffer.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/faqwiki/faqwiki/store"
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// benchPage is a realistic FAQ page of about 50 KB: many questions with
+// answers, lists, links and a table.
+func benchPage() string {
+	var b strings.Builder
+	for i := 0; b.Len() < 50<<10; i++ {
+		fmt.Fprintf(&b, "## How do I do task number %d?\n\nAsk the **service desk** for access to [the tool](https://example.com/t%d), then see [[Related page %d]].\n\n- step one\n- step two with `code`\n\n| a | b |\n|---|---|\n| %d | x |\n\n", i, i, i%7, i)
+	}
+	return b.String()
+}
+
+func newBenchServer(b *testing.B, cacheBytes int) (*Server, *wiki.Wiki) {
+	db, err := store.Open(b.TempDir()+"/faqwiki.db", store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	w := wiki.New(wiki.Config{Store: db, RenderCacheBytes: cacheBytes})
+	srv, err := New(Config{Wiki: w})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv, w
+}
+
+// BenchmarkPageView measures GET /wiki/{slug} through the whole router:
+// "cached" serves the rendered revision from memory, "uncached" renders
+// it on every request (a cache too small to hold it), and "static" serves
+// a static file, the floor for any request through the same middleware.
+func BenchmarkPageView(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		cache int
+		path  func(*Server) string
+	}{
+		{"static", 0, func(s *Server) string { return s.assets.url("icon.svg") }},
+		{"cached", 0, func(*Server) string { return "/wiki/faq" }},
+		{"uncached", 1, func(*Server) string { return "/wiki/faq" }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			srv, w := newBenchServer(b, bc.cache)
+			if _, err := w.Save(b.Context(), wiki.Edit{Slug: "faq", Title: "FAQ", Markdown: benchPage()}); err != nil {
+				b.Fatal(err)
+			}
+			path := bc.path(srv)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+				if rec.Code != http.StatusOK {
+					b.Fatal(rec.Code)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEdit measures PUT /api/v1/pages/{slug} of a 50 KB page, each
+// request changing one line, through the router with a real bbolt commit.
+func BenchmarkEdit(b *testing.B) {
+	srv, w := newBenchServer(b, 0)
+	text := benchPage()
+	if _, err := w.Save(b.Context(), wiki.Edit{Slug: "faq", Title: "FAQ", Markdown: text}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 1
+	for b.Loop() {
+		body := put(strings.Replace(text, "task number 5?", fmt.Sprintf("task number 5 (v%d)?", n), 1), n, "")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPut, "/api/v1/pages/faq", strings.NewReader(body)))
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code, rec.Body.String())
+		}
+		n++
+	}
+}
