@@ -56,7 +56,7 @@ func TestPageViewShowsTitleTOCAndActions(t *testing.T) {
 	mustFind(t, doc, `.markdown h2#which-client`)
 	mustFind(t, doc, `.page-actions a[href=/edit/it/vpn]`)
 	mustFind(t, doc, `.page-actions a[href=/history/it/vpn]`)
-	mustFind(t, doc, `.markdown a.new`)                       // missing page
+	mustFind(t, doc, `.markdown a.new`)                         // missing page
 	mustFind(t, doc, `.markdown a.wikilink[href=/wiki/it/vpn]`) // existing page
 	if !strings.Contains(textOf(mustFind(t, doc, "p.meta")), "anonymous") {
 		t.Error("last editor not shown")
