@@ -463,11 +463,15 @@ type DiffBlock struct {
 	OldStart, NewStart int
 }
 
+// minFold is the fewest unchanged lines worth folding away: a fold row that
+// hides one or two lines takes as much room as the lines themselves.
+const minFold = 3
+
 // Inline returns the lines to show in an inline (unified) view: every
 // changed line, and `context` unchanged lines (at least 0) before and after
 // each change. Longer unchanged stretches are folded: those between two
-// changes when longer than 2*context, those at the start or end when longer
-// than context. Without changes the whole text is one fold; a diff of two
+// changes when they hide at least minFold lines beyond 2*context, those at
+// the start or end when they hide at least minFold lines beyond context. Without changes the whole text is one fold; a diff of two
 // empty texts has no blocks.
 func (d *Diff) Inline(context int) []DiffBlock {
 	if d == nil {
@@ -487,15 +491,21 @@ func (d *Diff) Inline(context int) []DiffBlock {
 		var head, tail int
 		switch {
 		case hasPrev && hasNext:
-			if n-context > context { // n > 2*context, without overflow
+			if n-context-context >= minFold {
 				head, tail = context, context
 			} else {
 				head = n
 			}
 		case hasPrev:
 			head = min(n, context)
+			if n-head < minFold {
+				head = n
+			}
 		case hasNext:
 			tail = min(n, context)
+			if n-tail < minFold {
+				tail = n
+			}
 		}
 		headEnd := diffHeadEnd(h.Text, head)
 		tailStart := diffTailStart(h.Text, tail)

@@ -220,8 +220,9 @@ func TestDiffInline(t *testing.T) {
 			name: "change in the middle",
 			old:  old, new: strings.Replace(old, "l5\n", "l5 edited\n", 1),
 			context: 2,
-			want: `~2 @1,1
-@3,3
+			want: `@1,1
+  1  1 l1
+  2  2 l2
   3  3 l3
   4  4 l4
 - 5    l5
@@ -244,7 +245,8 @@ func TestDiffInline(t *testing.T) {
 +    6 new
   7  7 l7
   8  8 l8
-~2 @9,9`,
+  9  9 l9
+ 10 10 l10`,
 		},
 		{
 			name: "two changes far apart fold between",
@@ -293,7 +295,7 @@ func TestDiffInline(t *testing.T) {
 +    7 {+y+}
   8  8 l8
   9  9 l9
-~1 @10,10`,
+ 10 10 l10`,
 		},
 		{
 			name: "huge context shows everything",
@@ -329,8 +331,8 @@ func TestDiffInline(t *testing.T) {
 			name: "empty lines and a multi-line replacement",
 			old:  "a\n\nb c\nd\n", new: "a\n\nb\nc d\n",
 			context: 1,
-			want: `~1 @1,1
-@2,2
+			want: `@1,1
+  1  1 a
   2  2 
 - 3    b[- c-]
 - 4    d
