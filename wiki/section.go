@@ -1,0 +1,193 @@
+package wiki
+
+import (
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	east "github.com/yuin/goldmark/extension/ast"
+)
+
+// Section is a heading with its text down to the next heading of the same
+// or a higher level (a smaller Level number). Search indexes sections, so
+// that a hit opens the question that answers it, not just the page.
+type Section struct {
+	Anchor  string // heading id ("" for text before the first heading: the page's intro)
+	Heading string // heading text, plain
+	Level   int    // 1 to 6; 0 for the intro
+	Text    string // the section's own plain text (no Markdown syntax, no HTML), including sub-sections' text
+}
+
+// Sections splits src at its headings, in document order. A section's Text
+// leaves out its own heading but includes its sub-sections, headings and
+// all, so a "##" question holds the text of its "###" parts. The intro, the
+// text before the first heading, comes first with Level 0 and is left out
+// when it is empty. Anchors are the ids Render gives the headings (the
+// same as Rendered.TOC); a "#" line inside a code block is no heading.
+func (r *Renderer) Sections(src string) []Section {
+	p := r.parse(src)
+	t := &textWriter{src: p.src}
+
+	type span struct{ start, end int }
+	secs := []Section{{}} // [0] is the intro
+	spans := []span{{0, -1}}
+	var open []int // sections not yet ended, by increasing level
+	next := 0      // the heading's index in p.toc: same document, same walk order
+	t.enterHeading = func(h *ast.Heading) {
+		pos := t.b.Len()
+		if spans[0].end < 0 {
+			spans[0].end = pos
+		}
+		for len(open) > 0 && secs[open[len(open)-1]].Level >= h.Level {
+			spans[open[len(open)-1]].end = pos
+			open = open[:len(open)-1]
+		}
+		var hd Heading
+		if next < len(p.toc) {
+			hd = p.toc[next]
+		}
+		next++
+		secs = append(secs, Section{Anchor: hd.ID, Heading: hd.Text, Level: h.Level})
+		spans = append(spans, span{-1, -1})
+		open = append(open, len(secs)-1)
+	}
+	t.exitHeading = func(*ast.Heading) {
+		// The section's own text starts after its heading line.
+		spans[open[len(open)-1]].start = t.b.Len()
+	}
+	t.walk(p.doc)
+
+	all := t.b.String()
+	for i := range secs {
+		if spans[i].end < 0 {
+			spans[i].end = len(all)
+		}
+		secs[i].Text = strings.TrimSpace(all[spans[i].start:spans[i].end])
+	}
+	if secs[0].Text == "" {
+		secs = secs[1:]
+	}
+	if len(secs) == 0 {
+		return nil
+	}
+	return secs
+}
+
+// PlainText returns the text of src without Markdown syntax or HTML, for
+// snippets and summaries: one line per paragraph, heading, list item or
+// table row (cells separated by tabs), code blocks verbatim.
+func (r *Renderer) PlainText(src string) string {
+	p := r.parse(src)
+	t := &textWriter{src: p.src}
+	t.walk(p.doc)
+	return strings.TrimSpace(t.b.String())
+}
+
+// inlineText returns the plain text of n's inline content on one line, as
+// a heading's text or an image's alt text.
+func inlineText(n ast.Node, src []byte) string {
+	t := &textWriter{src: src}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		t.walk(c)
+	}
+	return strings.TrimSpace(strings.ReplaceAll(t.b.String(), "\n", " "))
+}
+
+// textWriter collects the plain text of nodes: what a reader sees, with no
+// Markdown syntax and no HTML. Every block ends with a newline; a soft line
+// break is a space.
+type textWriter struct {
+	src []byte
+	b   strings.Builder
+	// If set, called when the walk enters a heading (before its text is
+	// written) and when it leaves it (after the newline that ends it).
+	enterHeading func(*ast.Heading)
+	exitHeading  func(*ast.Heading)
+}
+
+func (t *textWriter) walk(n ast.Node) { _ = ast.Walk(n, t.visit) }
+
+// newline ends the current line, if one has begun.
+func (t *textWriter) newline() {
+	if s := t.b.String(); s != "" && s[len(s)-1] != '\n' {
+		t.b.WriteByte('\n')
+	}
+}
+
+func (t *textWriter) visit(node ast.Node, entering bool) (ast.WalkStatus, error) {
+	switch n := node.(type) {
+	case *ast.Text:
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		v := n.Segment.Value(t.src)
+		if n.IsRaw() {
+			// Code span content: a line break in it is a space.
+			t.b.WriteString(strings.ReplaceAll(string(v), "\n", " "))
+		} else {
+			t.b.WriteString(resolveText(string(v)))
+		}
+		switch {
+		case n.HardLineBreak():
+			t.b.WriteByte('\n')
+		case n.SoftLineBreak():
+			t.b.WriteByte(' ')
+		}
+		return ast.WalkContinue, nil
+	case *ast.String:
+		if entering {
+			if n.IsRaw() || n.IsCode() {
+				t.b.Write(n.Value)
+			} else {
+				t.b.WriteString(resolveText(string(n.Value)))
+			}
+		}
+		return ast.WalkContinue, nil
+	case *ast.AutoLink:
+		if entering {
+			t.b.Write(n.Label(t.src))
+		}
+		return ast.WalkSkipChildren, nil
+	case *wikiLink:
+		if entering {
+			t.b.WriteString(n.label)
+		}
+		return ast.WalkContinue, nil
+	case *ast.RawHTML:
+		if entering && isBreak(n, t.src) {
+			t.b.WriteByte('\n')
+		}
+		return ast.WalkSkipChildren, nil
+	case *ast.HTMLBlock:
+		// Not rendered, so not text either.
+		return ast.WalkSkipChildren, nil
+	case *ast.CodeBlock, *ast.FencedCodeBlock:
+		if entering {
+			t.newline()
+			lines := n.Lines()
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				t.b.Write(seg.Value(t.src))
+			}
+			t.newline()
+		}
+		return ast.WalkSkipChildren, nil
+	case *ast.Heading:
+		t.newline()
+		if entering && t.enterHeading != nil {
+			t.enterHeading(n)
+		}
+		if !entering && t.exitHeading != nil {
+			t.exitHeading(n)
+		}
+		return ast.WalkContinue, nil
+	case *east.TableCell:
+		if !entering {
+			t.b.WriteByte('\t')
+		}
+		return ast.WalkContinue, nil
+	}
+	if !entering && node.Type() == ast.TypeBlock {
+		t.newline()
+	}
+	return ast.WalkContinue, nil
+}
