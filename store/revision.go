@@ -63,16 +63,17 @@ func (r *revisionRecord) revision(slug string) *wiki.Revision {
 // Commit appends rev as the next revision of rev.Slug if the page's head is
 // still revision head (0: the page must not exist yet), in one transaction
 // that also moves the page head, updates the indexes and appends a
-// wiki.Change to the feed. On success it sets rev.Number to head+1, and
+// wiki.Change to the feed (indexed under rev.Cohort and rev.Author, when
+// set, for CohortChanges and AuthorChanges). On success it sets rev.Number to head+1, and
 // rev.CreatedAt and rev.Size to what was stored: a zero CreatedAt becomes
 // the clock's time, and one earlier than the previous revision is raised to
 // it, so that a page's revision times never decrease.
 //
 // It returns an error wrapping wiki.ErrConflict if the head moved, a
 // *wiki.ValidationError if rev cannot be stored (no slug, a NUL byte in
-// the slug or a tag, a time outside 1678..2262, head < 0), and a plain
-// error if the write fails. On any error nothing is written and rev is
-// unchanged.
+// the slug, the author, the cohort or a tag, a time outside 1678..2262,
+// head < 0), and a plain error if the write fails. On any error nothing is
+// written and rev is unchanged.
 //
 // Commits that arrive while another is in flight are grouped by bbolt's
 // Batch into one transaction that shares one fsync.
@@ -129,6 +130,12 @@ func validateCommit(rev *wiki.Revision, head int) error {
 	if !storableSlug(string(rev.Slug)) {
 		v.Add("slug", "is empty or contains a NUL byte")
 	}
+	if strings.IndexByte(rev.Cohort, 0) >= 0 {
+		v.Add("cohort", "contains a NUL byte")
+	}
+	if strings.IndexByte(rev.Author, 0) >= 0 {
+		v.Add("author", "contains a NUL byte")
+	}
 	for _, t := range rev.Tags {
 		if strings.IndexByte(t, 0) >= 0 {
 			v.Add("tags", "a tag contains a NUL byte")
@@ -161,8 +168,8 @@ var empty = []byte{}
 
 // commit writes rev as revision head+1 of its page in tx, made at ns (or at
 // the previous revision's time, if later): the revision and its text, the
-// revtimes entry, the page head and its tags and recent entries, and the
-// change. It returns wiki.ErrConflict if the head is not head.
+// revtimes entry, the page head and its tags and recent entries, the
+// change, and the change's cohortchanges and authorchanges entries. It returns wiki.ErrConflict if the head is not head.
 func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns int64) (commitResult, error) {
 	slug := string(rev.Slug)
 	b, err := openBuckets(tx)
@@ -259,7 +266,7 @@ func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns 
 		return commitResult{}, err
 	}
 
-	_, err = appendChange(ctx, tx, &changeRecord{
+	seq, err := appendChange(ctx, tx, &changeRecord{
 		Slug:     slug,
 		Revision: n,
 		Kind:     string(rev.Kind),
@@ -272,6 +279,9 @@ func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns 
 		Removed:  rev.Removed,
 	})
 	if err != nil {
+		return commitResult{}, err
+	}
+	if err := indexChange(b.cohortChanges, b.authorChanges, rev.Cohort, rev.Author, seq); err != nil {
 		return commitResult{}, err
 	}
 	return commitResult{number: n, created: ns}, nil

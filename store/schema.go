@@ -17,16 +17,29 @@ import (
 // Unix nanoseconds with the sign bit flipped (timeKey), so byte order is
 // time order even before 1970.
 //
-//	bucket     key                          value
-//	meta       metaSchemaVersion            uint64: schema version
-//	pages      slug                         pageRecord JSON: the head of the page
-//	revisions  slug 0x00 number             revisionRecord JSON: metadata, no text
-//	texts      slug 0x00 number             Markdown of that revision, raw UTF-8
-//	revtimes   slug 0x00 time number        empty: revisions by time, for PageAt
-//	tags       tag 0x00 slug                empty: live pages by tag, for Pages
-//	recent     time slug                    empty: live pages by update time
-//	changes    seq                          changeRecord JSON; the bucket's
-//	                                        sequence is the last seq handed out
+//	bucket         key                     value
+//	meta           metaSchemaVersion       uint64: schema version
+//	               metaSetupToken          the first-run setup token's hash
+//	pages          slug                    pageRecord JSON: the head of the page
+//	revisions      slug 0x00 number        revisionRecord JSON: metadata, no text
+//	texts          slug 0x00 number        Markdown of that revision, raw UTF-8
+//	revtimes       slug 0x00 time number   empty: revisions by time, for PageAt
+//	tags           tag 0x00 slug           empty: live pages by tag, for Pages
+//	recent         time slug               empty: live pages by update time
+//	changes        seq                     changeRecord JSON; the bucket's
+//	                                       sequence is the last seq handed out
+//	cohortchanges  cohort 0x00 seq         empty: changes by the author's
+//	                                       cohort then, for CohortChanges
+//	authorchanges  username 0x00 seq       empty: changes by author, for
+//	                                       AuthorChanges
+//	accounts       username                accountRecord JSON
+//	sessions       id                      sessionRecord JSON
+//	usersessions   username 0x00 id        empty: sessions by user
+//	sessionexpiry  time id                 empty: sessions by expiry time
+//	tokens         id                      tokenRecord JSON
+//	usertokens     username 0x00 id        empty: API tokens by user
+//	cohorts        id                      cohortRecord JSON
+//	invites        invite code             cohort id, for SignUp
 //
 // Revisions live under flat slug+0x00+number keys in one bucket rather than
 // in a nested bucket per page: 100k pages would otherwise mean 100k bucket
@@ -42,6 +55,16 @@ import (
 // raw rather than as JSON because it is an opaque blob with no fields to
 // evolve, and raw bytes need no escaping or validation when read.
 //
+// Session and token ids are already hashes of the secrets (see wiki.Session),
+// so they are stored as given. The password hash lives only in the account
+// record, and invite codes only in the cohort record and the invites index.
+// Usernames, ids and cohort ids never contain 0x00 (the store refuses them),
+// for the same reason as slugs.
+//
+// usersessions, sessionexpiry and usertokens let DeleteSessions, PruneSessions
+// and Tokens read only the keys they need; each session or token write keeps
+// them in step with the records in the same transaction.
+//
 // tags and recent index only pages whose head is not a delete, so listings
 // by tag or by time need not skip deleted pages (a plain listing walks pages
 // and skips them; deleted pages are few). Commit removes a page's old index
@@ -56,9 +79,23 @@ var (
 	bucketRecent    = []byte("recent")
 	bucketChanges   = []byte("changes")
 
+	bucketCohortChanges = []byte("cohortchanges")
+	bucketAuthorChanges = []byte("authorchanges")
+	bucketAccounts      = []byte("accounts")
+	bucketSessions      = []byte("sessions")
+	bucketUserSessions  = []byte("usersessions")
+	bucketSessionExpiry = []byte("sessionexpiry")
+	bucketTokens        = []byte("tokens")
+	bucketUserTokens    = []byte("usertokens")
+	bucketCohorts       = []byte("cohorts")
+	bucketInvites       = []byte("invites")
+
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
 		bucketRevTimes, bucketTags, bucketRecent, bucketChanges,
+		bucketCohortChanges, bucketAuthorChanges, bucketAccounts, bucketSessions, bucketUserSessions,
+		bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
+		bucketInvites,
 	}
 )
 
@@ -67,11 +104,28 @@ var (
 	// metaSchemaVersion holds the schema version the file was last migrated
 	// to, as a big-endian uint64.
 	metaSchemaVersion = []byte("schema_version")
+
+	// metaSetupToken holds the hash of the one-time first-run setup token,
+	// while there is one.
+	metaSetupToken = []byte("setup_token")
 )
 
 // schemaVersion is the layout described above. Bump it, and add a step to
 // migrate, whenever the layout or a record changes incompatibly.
-const schemaVersion = 1
+//
+// Version 2 added the account buckets and the cohortchanges and
+// authorchanges indexes. New buckets alone would not need a bump, but Commit
+// now keeps those indexes in step with the feed: a version 1 file needs its
+// existing changes indexed once, and a faqwiki that predates the indexes
+// must not write to the file (it would commit changes they never hear of).
+const schemaVersion = 2
+
+// migrations[v] moves a file from schema version v to v+1. initSchema runs
+// them in order, in Open's transaction, after creating every bucket of the
+// current layout.
+var migrations = map[uint64]func(tx *bbolt.Tx) error{
+	1: indexChanges,
+}
 
 // initSchema creates any missing buckets, stamps a new file with the
 // current schema version and migrates an older one. Open runs it in one
@@ -96,9 +150,16 @@ func initSchema(tx *bbolt.Tx) error {
 	case have > schemaVersion:
 		return fmt.Errorf("schema version %d is newer than this faqwiki's %d: upgrade faqwiki", have, schemaVersion)
 	case have < schemaVersion:
-		// No older versions exist yet. Future migrations go here, one step
-		// per version, in this same transaction.
-		return fmt.Errorf("schema version %d has no migration to %d", have, schemaVersion)
+		for v := have; v < schemaVersion; v++ {
+			migrate := migrations[v]
+			if migrate == nil {
+				return fmt.Errorf("schema version %d has no migration to %d", v, v+1)
+			}
+			if err := migrate(tx); err != nil {
+				return fmt.Errorf("migrate schema version %d to %d: %w", v, v+1, err)
+			}
+		}
+		return meta.Put(metaSchemaVersion, u64(schemaVersion))
 	}
 	return nil
 }
@@ -116,6 +177,7 @@ func bucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
 // buckets holds the buckets a commit writes to.
 type buckets struct {
 	pages, revisions, texts, revTimes, tags, recent, changes *bbolt.Bucket
+	cohortChanges, authorChanges                             *bbolt.Bucket
 }
 
 // openBuckets returns the buckets of tx that a commit writes to.
@@ -132,6 +194,8 @@ func openBuckets(tx *bbolt.Tx) (*buckets, error) {
 		{&b.tags, bucketTags},
 		{&b.recent, bucketRecent},
 		{&b.changes, bucketChanges},
+		{&b.cohortChanges, bucketCohortChanges},
+		{&b.authorChanges, bucketAuthorChanges},
 	} {
 		var err error
 		if *f.dst, err = bucket(tx, f.name); err != nil {
@@ -233,3 +297,31 @@ func recentKey(ns int64, slug string) []byte {
 
 // seqKey is the key of change seq in changes.
 func seqKey(seq uint64) []byte { return u64(seq) }
+
+// keyPrefix returns s+0x00, the prefix of the composite keys that start
+// with s: a username in usersessions, usertokens and authorchanges, a
+// cohort id in cohortchanges.
+func keyPrefix(s string) []byte {
+	k := make([]byte, 0, len(s)+1+64)
+	k = append(k, s...)
+	return append(k, 0)
+}
+
+// userKey is the key of id (a session or token) of username in
+// usersessions or usertokens.
+func userKey(username, id string) []byte {
+	return append(keyPrefix(username), id...)
+}
+
+// expiryKey is the key of session id, expiring at ns, in sessionexpiry.
+func expiryKey(ns int64, id string) []byte {
+	k := make([]byte, 0, 8+len(id))
+	k = binary.BigEndian.AppendUint64(k, timeKey(ns))
+	return append(k, id...)
+}
+
+// changeIndexKey is the key of change seq under s in an index of the feed:
+// s is the author's cohort in cohortchanges, the author in authorchanges.
+func changeIndexKey(s string, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(keyPrefix(s), seq)
+}

@@ -215,6 +215,9 @@ type AccountStore interface {
 	// CohortChanges returns every change made by members of a cohort while
 	// they were in it, oldest first.
 	CohortChanges(ctx context.Context, cohort string) ([]Change, error)
+	// AuthorChanges returns up to limit changes made by username, newest
+	// first.
+	AuthorChanges(ctx context.Context, username string, limit int) ([]Change, error)
 	// PagesAt lists the pages that existed (and were not deleted) at time t,
 	// by slug, each as its revision current then: "the wiki as it stood".
 	PagesAt(ctx context.Context, t time.Time) ([]PageSummary, error)

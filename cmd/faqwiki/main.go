@@ -3,12 +3,16 @@
 //	faqwiki [serve]        run the web server (the default)
 //	faqwiki import DIR     import every *.md file below DIR
 //	faqwiki export DIR     write the current pages out as Markdown files
+//	faqwiki user ...       add, list and manage accounts (see `faqwiki user`)
+//	faqwiki token ...      create, list and revoke API tokens
 //
 // Flags (each also settable by environment):
 //
 //	-addr  FAQWIKI_ADDR   listen address (default 127.0.0.1:8080)
 //	-data  FAQWIKI_DATA   data folder (default ./faqwiki-data)
 //	-log   FAQWIKI_LOG    log format: text or json (default text)
+//	-open  FAQWIKI_OPEN   let visitors read and search without signing in
+//	-trust-proxy FAQWIKI_TRUST_PROXY  honour X-Forwarded-* from a local proxy
 //
 // This is the one place that sees every concrete type and wires them
 // together.
@@ -24,6 +28,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/faqwiki/faqwiki/store"
@@ -64,51 +69,88 @@ type Main struct {
 
 // config is what the flags and environment say.
 type config struct {
-	addr    string
-	dataDir string
-	logFmt  string
+	addr       string
+	dataDir    string
+	logFmt     string
+	open       bool
+	trustProxy bool
+	// Flags of the user and token commands.
+	role, name, cohort string
 }
 
-// Run parses args and runs the subcommand until it ends or ctx is done.
+const usage = `usage: faqwiki [command] [flags]
+
+commands:
+  serve                        run the web server (the default)
+  import DIR                   import every *.md file below DIR
+  export DIR                   write the current pages to DIR as Markdown files
+  reindex                      rebuild the search index from the pages
+  user add NAME --role ROLE    add an account (password on standard input)
+  user list | set-role NAME ROLE | set-password NAME | disable NAME | enable NAME
+  token create USER [--name LABEL]   print a new API token for USER
+  token list [USER] | revoke ID
+
+flags (each also settable by the environment variable named):
+`
+
+// Run parses args and runs the command until it ends or ctx is done.
+// Flags may come before or after the command's words.
 func (m *Main) Run(ctx context.Context, args []string) error {
 	if m.Getenv == nil {
 		m.Getenv = func(string) string { return "" }
 	}
-	cmd := "serve"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
-	fs := flag.NewFlagSet("faqwiki "+cmd, flag.ContinueOnError)
+	fs := flag.NewFlagSet("faqwiki", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	var cfg config
 	fs.StringVar(&cfg.addr, "addr", envOr(m.Getenv, "FAQWIKI_ADDR", "127.0.0.1:8080"), "listen address (FAQWIKI_ADDR)")
 	fs.StringVar(&cfg.dataDir, "data", envOr(m.Getenv, "FAQWIKI_DATA", "./faqwiki-data"), "data folder (FAQWIKI_DATA)")
 	fs.StringVar(&cfg.logFmt, "log", envOr(m.Getenv, "FAQWIKI_LOG", "text"), "log format: text or json (FAQWIKI_LOG)")
+	fs.BoolVar(&cfg.open, "open", envBool(m.Getenv, "FAQWIKI_OPEN"), "let visitors read and search without signing in (FAQWIKI_OPEN)")
+	fs.BoolVar(&cfg.trustProxy, "trust-proxy", envBool(m.Getenv, "FAQWIKI_TRUST_PROXY"), "honour X-Forwarded-For/-Proto from a proxy on this machine or the private network (FAQWIKI_TRUST_PROXY)")
+	fs.StringVar(&cfg.role, "role", "editor", "user add: the account's role (reader, editor, trainer, admin)")
+	fs.StringVar(&cfg.name, "name", "", "user add: display name; token create: what the token is for")
+	fs.StringVar(&cfg.cohort, "cohort", "", "user add: cohort id")
 	fs.Usage = func() {
-		fmt.Fprintf(m.Stderr, "usage: faqwiki [serve|import DIR|export DIR] [flags]\n\nflags:\n")
+		fmt.Fprint(m.Stderr, usage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		words = append(words, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 	log, err := newLogger(m.Stderr, cfg.logFmt)
 	if err != nil {
 		return err
 	}
+	cmd := "serve"
+	if len(words) > 0 {
+		cmd, words = words[0], words[1:]
+	}
 	switch cmd {
 	case "serve":
-		if fs.NArg() != 0 {
+		if len(words) != 0 {
 			return fmt.Errorf("%w: serve takes no arguments", errUsage)
 		}
 		return m.serve(ctx, cfg, log)
 	case "import", "export":
-		if fs.NArg() != 1 {
+		if len(words) != 1 {
 			return fmt.Errorf("%w: faqwiki %s DIR", errUsage, cmd)
 		}
 		if cmd == "import" {
-			return m.importDir(ctx, cfg, log, fs.Arg(0))
+			return m.importDir(ctx, cfg, log, words[0])
 		}
-		return m.exportDir(ctx, cfg, log, fs.Arg(0))
+		return m.exportDir(ctx, cfg, log, words[0])
+	case "user":
+		return m.userCmd(ctx, cfg, words)
+	case "token":
+		return m.tokenCmd(ctx, cfg, words)
 	case "help":
 		fs.Usage()
 		return nil
@@ -123,6 +165,14 @@ func envOr(getenv func(string) string, key, def string) string {
 		return v
 	}
 	return def
+}
+
+func envBool(getenv func(string) string, key string) bool {
+	switch strings.ToLower(getenv(key)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }
 
 func newLogger(w io.Writer, format string) (*slog.Logger, error) {

@@ -36,8 +36,14 @@ func (s *syncBuffer) String() string {
 // runCmd runs one faqwiki command to completion.
 func runCmd(t *testing.T, dataDir string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	return runCmdIn(t, dataDir, "", args...)
+}
+
+// runCmdIn is runCmd with stdin as the command's standard input.
+func runCmdIn(t *testing.T, dataDir, stdin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	var out, errb syncBuffer
-	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
 		if k == "FAQWIKI_DATA" {
 			return dataDir
 		}
@@ -79,12 +85,38 @@ func MustRunMain(t *testing.T, dataDir string) string {
 	return ""
 }
 
-func getJSON(t *testing.T, url string, v any) int {
+// mustAdmin adds an admin account to dataDir with the command line and
+// returns an API token for it, as a script author would.
+func mustAdmin(t *testing.T, dataDir string) string {
 	t.Helper()
-	resp, err := http.Get(url)
+	if _, errb, err := runCmdIn(t, dataDir, "a long admin passphrase\n", "user", "add", "boss", "--role", "admin"); err != nil {
+		t.Fatalf("user add: %v\n%s", err, errb)
+	}
+	out, errb, err := runCmd(t, dataDir, "token", "create", "boss", "--name", "tests")
+	if err != nil {
+		t.Fatalf("token create: %v\n%s", err, errb)
+	}
+	return strings.TrimSpace(out)
+}
+
+// do sends a request with a bearer token.
+func do(t *testing.T, token, method, url, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func getJSON(t *testing.T, token, url string, v any) int {
+	t.Helper()
+	resp := do(t, token, "GET", url, "")
 	defer resp.Body.Close()
 	if v != nil {
 		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
@@ -108,12 +140,13 @@ func TestImportServeExportRoundTrip(t *testing.T) {
 		t.Errorf("second import: %q %v", out, err)
 	}
 
+	token := mustAdmin(t, data)
 	base := MustRunMain(t, data)
 	var page struct {
 		Title, Markdown, Author string
 		Revision                int
 	}
-	if code := getJSON(t, base+"/api/v1/pages/travel/fmla", &page); code != 200 {
+	if code := getJSON(t, token, base+"/api/v1/pages/travel/fmla", &page); code != 200 {
 		t.Fatalf("GET fmla: %d", code)
 	}
 	if page.Title != "Family Medical Leave Act (FMLA)" || strings.HasPrefix(page.Markdown, "# ") || page.Author != "import" || page.Revision != 1 {
@@ -129,7 +162,7 @@ func TestImportServeExportRoundTrip(t *testing.T) {
 		t.Errorf("import waited %v for the lock", d)
 	}
 	// An imported wiki is not empty, so no welcome page was added.
-	if code := getJSON(t, base+"/api/v1/pages/welcome", nil); code != 404 {
+	if code := getJSON(t, token, base+"/api/v1/pages/welcome", nil); code != 404 {
 		t.Errorf("welcome page on an imported wiki: %d", code)
 	}
 }
@@ -159,15 +192,14 @@ func TestExportReimportsUnchanged(t *testing.T) {
 }
 
 func TestFirstStartCreatesTheWelcomePage(t *testing.T) {
-	base := MustRunMain(t, t.TempDir())
+	data := t.TempDir()
+	token := mustAdmin(t, data)
+	base := MustRunMain(t, data)
 	var page struct{ Title, Markdown string }
-	if code := getJSON(t, base+"/api/v1/pages/welcome", &page); code != 200 || !strings.Contains(page.Markdown, "How do I add a question") {
+	if code := getJSON(t, token, base+"/api/v1/pages/welcome", &page); code != 200 || !strings.Contains(page.Markdown, "How do I add a question") {
 		t.Fatalf("welcome: %d %q", code, page.Title)
 	}
-	resp, err := http.Get(base + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := do(t, token, "GET", base+"/", "")
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `href="/wiki/welcome"`) {
@@ -177,6 +209,7 @@ func TestFirstStartCreatesTheWelcomePage(t *testing.T) {
 
 func TestEditsSurviveARestart(t *testing.T) {
 	data := t.TempDir()
+	token := mustAdmin(t, data)
 	func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		ready := make(chan string, 1)
@@ -184,11 +217,7 @@ func TestEditsSurviveARestart(t *testing.T) {
 		m := &Main{Stdout: io.Discard, Stderr: io.Discard, Ready: func(a string) { ready <- a }}
 		go func() { done <- m.Run(ctx, []string{"-addr", "127.0.0.1:0", "-data", data}) }()
 		base := "http://" + <-ready
-		req, _ := http.NewRequest("PUT", base+"/api/v1/pages/kept", strings.NewReader(`{"title":"Kept","markdown":"acknowledged\n"}`))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := do(t, token, "PUT", base+"/api/v1/pages/kept", `{"title":"Kept","markdown":"acknowledged\n"}`)
 		resp.Body.Close()
 		if resp.StatusCode != 201 {
 			t.Fatalf("PUT: %d", resp.StatusCode)
@@ -200,7 +229,7 @@ func TestEditsSurviveARestart(t *testing.T) {
 	}()
 	base := MustRunMain(t, data)
 	var page struct{ Markdown string }
-	if code := getJSON(t, base+"/api/v1/pages/kept", &page); code != 200 || page.Markdown != "acknowledged\n" {
+	if code := getJSON(t, token, base+"/api/v1/pages/kept", &page); code != 200 || page.Markdown != "acknowledged\n" {
 		t.Errorf("after restart: %d %q", code, page.Markdown)
 	}
 }
@@ -214,5 +243,99 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, data, "import", "no/such/folder"); err == nil {
 		t.Error("import of a missing folder succeeded")
+	}
+}
+
+func TestUserAndTokenCommands(t *testing.T) {
+	data := t.TempDir()
+	if _, _, err := runCmdIn(t, data, "short\n", "user", "add", "ada", "--role", "editor"); err == nil {
+		t.Error("a weak password was accepted")
+	}
+	if _, _, err := runCmdIn(t, data, "", "user", "add", "ada"); err == nil {
+		t.Error("an empty password was accepted")
+	}
+	out, _, err := runCmdIn(t, data, "a long enough passphrase\n", "user", "add", "Ada", "--role", "trainer", "--name", "Ada Lovelace")
+	if err != nil || !strings.Contains(out, "created ada (trainer)") {
+		t.Fatalf("user add: %q %v", out, err)
+	}
+	if _, _, err := runCmdIn(t, data, "a long enough passphrase\n", "user", "add", "ada"); err == nil {
+		t.Error("a duplicate username was accepted")
+	}
+	if _, _, err := runCmdIn(t, data, "a long enough passphrase\n", "user", "add", "bad\x01name"); err == nil {
+		t.Error("a control character in a username was accepted")
+	}
+	if out, _, err := runCmd(t, data, "user", "set-role", "ada", "admin"); err != nil || !strings.Contains(out, "ada is now admin") {
+		t.Errorf("set-role: %q %v", out, err)
+	}
+	if _, _, err := runCmd(t, data, "user", "set-role", "ada", "king"); err == nil {
+		t.Error("an unknown role was accepted")
+	}
+	out, _, err = runCmd(t, data, "user", "list")
+	if err != nil || !strings.Contains(out, "ada") || !strings.Contains(out, "admin") || strings.Contains(out, "argon2") {
+		t.Errorf("user list: %q %v", out, err)
+	}
+	token, stderr, err := runCmd(t, data, "token", "create", "ada", "--name", "import script")
+	token = strings.TrimSpace(token)
+	if err != nil || len(token) < 40 || !strings.Contains(stderr, "shown only now") {
+		t.Fatalf("token create: %q %q %v", token, stderr, err)
+	}
+	out, _, err = runCmd(t, data, "token", "list")
+	if err != nil || !strings.Contains(out, "import script") || strings.Contains(out, token) {
+		t.Errorf("token list: %q %v", out, err)
+	}
+	id := strings.Fields(strings.Split(out, "\n")[1])[0]
+	base := MustRunMain(t, data)
+	if code := getJSON(t, token, base+"/api/v1/pages", nil); code != 200 {
+		t.Errorf("the new token is refused: %d", code)
+	}
+	// Commands that write the data folder fail at once while a server
+	// holds it (bbolt's lock); TestTokenRevoke revokes with it stopped.
+	if _, _, err := runCmd(t, data, "token", "revoke", id); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Errorf("revoke while serving: %v", err)
+	}
+}
+
+func TestTokenRevoke(t *testing.T) {
+	data := t.TempDir()
+	token := mustAdmin(t, data)
+	out, _, _ := runCmd(t, data, "token", "list")
+	id := strings.Fields(strings.Split(out, "\n")[1])[0]
+	if _, _, err := runCmd(t, data, "token", "revoke", "abc"); err == nil {
+		t.Error("a too-short id was accepted")
+	}
+	if out, _, err := runCmd(t, data, "token", "revoke", id); err != nil || !strings.Contains(out, "revoked") {
+		t.Fatalf("revoke: %q %v", out, err)
+	}
+	base := MustRunMain(t, data)
+	if code := getJSON(t, token, base+"/api/v1/pages", nil); code != 401 {
+		t.Errorf("a revoked token still works: %d", code)
+	}
+}
+
+func TestFirstStartPrintsTheSetupLink(t *testing.T) {
+	data := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var out syncBuffer
+	m := &Main{Stdout: &out, Stderr: io.Discard, Ready: func(a string) { ready <- a }}
+	go func() { done <- m.Run(ctx, []string{"-addr", "127.0.0.1:0", "-data", data}) }()
+	base := "http://" + <-ready
+	defer func() {
+		cancel()
+		<-done
+	}()
+	i := strings.Index(out.String(), base+"/setup/")
+	if i < 0 {
+		t.Fatalf("no setup link printed:\n%s", out.String())
+	}
+	link := strings.Fields(out.String()[i:])[0]
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("setup page: %d", resp.StatusCode)
 	}
 }

@@ -13,6 +13,26 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
+// pruneSessions deletes expired sessions every hour while the server runs.
+func pruneSessions(ctx context.Context, db interface {
+	PruneSessions(context.Context) (int, error)
+}, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := db.PruneSessions(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("prune expired sessions", "err", err)
+		} else if n > 0 {
+			log.Info("pruned expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // shutdownGrace is how long in-flight requests get to finish on SIGINT or
 // SIGTERM before the server closes their connections.
 const shutdownGrace = 10 * time.Second
@@ -30,10 +50,15 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		log.Info("new wiki: created the welcome page", "data", cfg.dataDir)
 	}
 
+	acc := newAccounts(db)
+
 	gin.SetMode(gin.ReleaseMode)
 	srv, err := web.New(web.Config{
-		Wiki:   w,
-		Logger: log,
+		Wiki:        w,
+		Accounts:    acc,
+		Logger:      log,
+		OpenReading: cfg.open,
+		TrustProxy:  cfg.trustProxy,
 		Health: func(ctx context.Context) error {
 			_, err := db.LastSeq(ctx)
 			return err
@@ -57,6 +82,12 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	addr := ln.Addr().String()
 	fmt.Fprintf(m.Stdout, "faqwiki is running at http://%s/ (data in %s); press Ctrl-C to stop\n", addr, cfg.dataDir)
+	if token, needed, err := acc.FirstRun(ctx); err != nil {
+		return fmt.Errorf("prepare the first-run setup: %w", err)
+	} else if needed {
+		fmt.Fprintf(m.Stdout, "\nThis wiki has no accounts yet. Open this one-time link to create its admin:\n\n    http://%s/setup/%s\n\n(It works once; every start prints a new one until the admin exists.)\n", addr, token)
+	}
+	go pruneSessions(ctx, db, log)
 	if m.Ready != nil {
 		m.Ready(addr)
 	}

@@ -166,6 +166,16 @@ func (s *Server) handleAPIPage(c *gin.Context) {
 	}
 	rest := segs[i:]
 	m := c.Request.Method
+	need := wiki.RoleReader
+	switch {
+	case m == http.MethodPut:
+		need = wiki.RoleEditor
+	case m == http.MethodDelete, len(rest) == 1 && rest[0] == "revert":
+		need = wiki.RoleTrainer
+	}
+	if !s.allowed(c, need) {
+		return
+	}
 	switch {
 	case len(rest) == 0 && m == http.MethodGet:
 		s.apiGetPage(c, slug)

@@ -37,7 +37,7 @@ func TestAPIPageLifecycle(t *testing.T) {
 	w = ts.api("GET", "/api/v1/pages/it/vpn", "")
 	wantStatus(t, w, 200)
 	p := decode[apiPage](t, w)
-	if p.Title != "VPN access" || p.Markdown != vpn || p.Revision != 1 || p.Author != "anonymous" ||
+	if p.Title != "VPN access" || p.Markdown != vpn || p.Revision != 1 || p.Author != "admin" ||
 		strings.Join(p.Tags, ",") != "first-week,it" || !strings.Contains(p.HTML, `<h2 id="who-gives-access">`) || len(p.TOC) != 3 {
 		t.Errorf("page = %+v", p)
 	}

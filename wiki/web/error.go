@@ -77,6 +77,10 @@ func classify(err error) (status int, body apiErrorBody) {
 		return http.StatusNotFound, apiErrorBody{Code: "not_found", Message: "no such page or revision"}
 	case errors.Is(err, wiki.ErrConflict):
 		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: "the page was changed by someone else in a way that overlaps your edit"}
+	case errors.Is(err, wiki.ErrRateLimited):
+		return http.StatusTooManyRequests, apiErrorBody{Code: "rate_limited", Message: "too many failed attempts; wait a few minutes and try again"}
+	case errors.Is(err, wiki.ErrBadLogin):
+		return http.StatusUnauthorized, apiErrorBody{Code: "unauthorized", Message: "wrong username or password"}
 	case errors.Is(err, wiki.ErrUnauthorized):
 		return http.StatusUnauthorized, apiErrorBody{Code: "unauthorized", Message: "please sign in"}
 	case errors.Is(err, wiki.ErrForbidden):

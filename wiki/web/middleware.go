@@ -86,8 +86,8 @@ func (s *Server) securityHeaders(c *gin.Context) {
 //     X-CSRF-Token header or the csrf_token form field (double submit,
 //     compared in constant time).
 //
-// Requests without cookies (scripts, curl, bearer tokens) have no ambient
-// authority to abuse and pass the token check. Every response to a browser
+// Requests without cookies and requests with a bearer token (scripts,
+// curl) have no ambient authority to abuse and pass the token check. Every response to a browser
 // gets the cookie so that its forms can carry the token.
 func (s *Server) checkCSRF(c *gin.Context) {
 	token := ""
@@ -99,7 +99,7 @@ func (s *Server) checkCSRF(c *gin.Context) {
 		token = newToken()
 		http.SetCookie(c.Writer, &http.Cookie{
 			Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
-			SameSite: http.SameSiteLaxMode, Secure: c.Request.TLS != nil,
+			SameSite: http.SameSiteLaxMode, Secure: s.secure(c),
 			MaxAge: 365 * 24 * 3600,
 		})
 	}
@@ -107,6 +107,12 @@ func (s *Server) checkCSRF(c *gin.Context) {
 
 	switch c.Request.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		c.Next()
+		return
+	}
+	if c.GetBool(bearerKey) {
+		// A bearer token is not sent by browsers on their own: no ambient
+		// authority to abuse, so no token to check.
 		c.Next()
 		return
 	}
@@ -187,12 +193,12 @@ func setFlash(c *gin.Context, msg string) {
 }
 
 // takeFlash returns the pending flash message, if any, and clears it.
-func takeFlash(c *gin.Context) string {
+func takeFlash(c *gin.Context, secure bool) string {
 	ck, err := c.Request.Cookie(flashCookie)
 	if err != nil {
 		return ""
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
+	http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure})
 	b, err := base64.RawURLEncoding.DecodeString(ck.Value)
 	if err != nil || len(b) > 500 {
 		return ""

@@ -58,7 +58,7 @@ func TestPageViewShowsTitleTOCAndActions(t *testing.T) {
 	mustFind(t, doc, `.page-actions a[href=/history/it/vpn]`)
 	mustFind(t, doc, `.markdown a.new`)                         // missing page
 	mustFind(t, doc, `.markdown a.wikilink[href=/wiki/it/vpn]`) // existing page
-	if !strings.Contains(textOf(mustFind(t, doc, "p.meta")), "anonymous") {
+	if !strings.Contains(textOf(mustFind(t, doc, "p.meta")), "admin") {
 		t.Error("last editor not shown")
 	}
 	for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options"} {
@@ -242,7 +242,7 @@ func TestHistoryDiffRevertDeletePages(t *testing.T) {
 	wantStatus(t, w, 200)
 	doc := parseHTML(t, w.Body.String())
 	rows := queryAll(doc, "table.history tbody tr")
-	if len(rows) != 2 || !strings.Contains(textOf(rows[0]), "capital b") || !strings.Contains(textOf(rows[0]), "anonymous") {
+	if len(rows) != 2 || !strings.Contains(textOf(rows[0]), "capital b") || !strings.Contains(textOf(rows[0]), "admin") {
 		t.Fatalf("history rows: %d", len(rows))
 	}
 	mustFind(t, doc, `form[action=/diff/p] input[name=from][value=1][checked]`)
@@ -320,28 +320,38 @@ func TestCSRF(t *testing.T) {
 		bad[k] = v
 	}
 	wantStatus(t, ts.browse("POST", "/edit/p", bad), http.StatusForbidden)
-	// A cross-site form post, token or not.
-	r := httptestRequest("POST", "/edit/p", form)
+	withCookies := func(r *http.Request) *http.Request {
+		r.AddCookie(ts.cookies[csrfCookie])
+		r.AddCookie(ts.cookies[sessionCookie])
+		return r
+	}
+	// A cross-site form post with the victim's cookies, token or not.
+	withToken := url.Values{"csrf_token": {ts.cookies[csrfCookie].Value}}
+	for k, v := range form {
+		withToken[k] = v
+	}
+	r := withCookies(httptestRequest("POST", "/edit/p", withToken))
 	r.Header.Set("Sec-Fetch-Site", "cross-site")
 	wantStatus(t, ts.serve(r), http.StatusForbidden)
-	r = httptestRequest("POST", "/edit/p", form)
+	r = withCookies(httptestRequest("POST", "/edit/p", withToken))
 	r.Header.Set("Origin", "https://evil.example")
 	r.Host = "wiki.example"
 	wantStatus(t, ts.serve(r), http.StatusForbidden)
 	// The JSON API from a browser page needs the header.
-	r = httptestRequest("PUT", "/api/v1/pages/p", nil)
+	r = withCookies(httptestRequest("PUT", "/api/v1/pages/p", nil))
 	r.Body = nopCloser(put("changed", 1, ""))
-	r.AddCookie(ts.cookies[csrfCookie])
 	wantError(t, ts.serve(r), http.StatusForbidden, "forbidden")
 	if ts.lastSeq() != before {
 		t.Fatal("a refused request wrote something")
 	}
 	// With the header it goes through.
-	r = httptestRequest("PUT", "/api/v1/pages/p", nil)
+	r = withCookies(httptestRequest("PUT", "/api/v1/pages/p", nil))
 	r.Body = nopCloser(put("changed", 1, ""))
-	r.AddCookie(ts.cookies[csrfCookie])
 	r.Header.Set("X-CSRF-Token", ts.cookies[csrfCookie].Value)
 	wantStatus(t, ts.serve(r), http.StatusOK)
-	// GETs never need it; a cookie-less script needs no token.
-	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", put("again", 2, "")), http.StatusOK)
+	// A bearer-token request needs no CSRF token, cookies or not.
+	r = withCookies(httptestRequest("PUT", "/api/v1/pages/p", nil))
+	r.Body = nopCloser(put("again", 2, ""))
+	r.Header.Set("Authorization", "Bearer "+ts.token)
+	wantStatus(t, ts.serve(r), http.StatusOK)
 }

@@ -60,16 +60,23 @@ type BasePage struct {
 	Path      string // the request path, for "you are here" and next= links
 	Query     string // the search box's text
 	User      *wiki.User
+	// What the user may do, for showing only the buttons that work.
+	CanRead, CanEdit, CanTrain, IsAdmin bool
 }
 
 func (s *Server) base(c *gin.Context, title string) BasePage {
+	u := wiki.UserFromContext(c.Request.Context())
 	return BasePage{
 		Title:     title,
 		SiteName:  s.cfg.SiteName,
 		CSRFToken: c.GetString(csrfKey),
-		Flash:     takeFlash(c),
+		Flash:     takeFlash(c, s.secure(c)),
 		Path:      c.Request.URL.Path,
-		User:      wiki.UserFromContext(c.Request.Context()),
+		User:      u,
+		CanRead:   u.Has(wiki.RoleReader),
+		CanEdit:   u.Has(wiki.RoleEditor),
+		CanTrain:  u.Has(wiki.RoleTrainer),
+		IsAdmin:   u.Has(wiki.RoleAdmin),
 	}
 }
 
@@ -113,6 +120,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"showTime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 		"ago":      ago,
+		"isoDate":  func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+		"showDate": func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
 		"plural":   plural,
 		"add":      func(a, b int) int { return a + b },
 		"kindVerb": kindVerb,

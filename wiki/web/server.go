@@ -21,8 +21,15 @@ import (
 // Config is what a Server is built from. Wiki is required.
 type Config struct {
 	Wiki     *wiki.Wiki
+	Accounts *wiki.Accounts
 	Logger   *slog.Logger
-	SiteName string // shown in the header and titles; default "faqwiki"
+	// OpenReading lets visitors who are not signed in read and search.
+	// Off by default: onboarding content is usually internal.
+	OpenReading bool
+	// TrustProxy honours X-Forwarded-For and X-Forwarded-Proto from a
+	// reverse proxy on this machine or the private network.
+	TrustProxy bool
+	SiteName   string // shown in the header and titles; default "faqwiki"
 	// Health reports whether the backing stores answer; nil means healthy.
 	Health func(ctx context.Context) error
 	// Changed is called after every saved revision (e.g. to wake the search
@@ -32,21 +39,22 @@ type Config struct {
 
 // Server serves faqwiki over HTTP. Build it with New.
 type Server struct {
-	cfg    Config
-	wiki   *wiki.Wiki
-	log    *slog.Logger
-	engine *gin.Engine
-	pages  *templateSet
-	assets *assets
-	csrf   *http.CrossOriginProtection
+	cfg      Config
+	wiki     *wiki.Wiki
+	accounts *wiki.Accounts
+	log      *slog.Logger
+	engine   *gin.Engine
+	pages    *templateSet
+	assets   *assets
+	csrf     *http.CrossOriginProtection
 }
 
 // New builds the router, parses every template and hashes the static
 // files. A template that does not parse is an error here, not at the first
 // request.
 func New(cfg Config) (*Server, error) {
-	if cfg.Wiki == nil {
-		return nil, errors.New("web: Config.Wiki is required")
+	if cfg.Wiki == nil || cfg.Accounts == nil {
+		return nil, errors.New("web: Config.Wiki and Config.Accounts are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -57,7 +65,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Changed == nil {
 		cfg.Changed = func() {}
 	}
-	s := &Server{cfg: cfg, wiki: cfg.Wiki, log: cfg.Logger, csrf: http.NewCrossOriginProtection()}
+	s := &Server{cfg: cfg, wiki: cfg.Wiki, accounts: cfg.Accounts, log: cfg.Logger, csrf: http.NewCrossOriginProtection()}
 	var err error
 	if s.assets, err = newAssets(); err != nil {
 		return nil, fmt.Errorf("web: static files: %w", err)
@@ -78,31 +86,96 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = true
-	r.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.checkCSRF)
+	trusted := []string(nil)
+	if s.cfg.TrustProxy {
+		trusted = []string{"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"}
+	}
+	if err := r.SetTrustedProxies(trusted); err != nil {
+		panic(err) // the list above is constant and valid
+	}
+	r.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.identify, s.checkCSRF)
 
-	r.GET("/", s.handleHome)
+	// Anyone: signing in, signing up with an invite, the first-run setup.
 	r.GET("/healthz", s.handleHealth)
 	r.GET("/static/:sum/:file", s.handleStatic)
-
-	r.GET("/wiki/*slug", s.handlePageView)
-	r.GET("/new", s.handlePageNew)
-	r.POST("/new", s.handlePageCreate)
-	r.GET("/edit/*slug", s.handlePageEdit)
-	r.POST("/edit/*slug", s.handlePageSave)
-	r.GET("/history/*slug", s.handlePageHistory)
-	r.GET("/diff/*slug", s.handlePageDiff)
-	r.POST("/revert/*slug", s.handlePageRevert)
-	r.GET("/delete/*slug", s.handlePageDeleteConfirm)
-	r.POST("/delete/*slug", s.handlePageDelete)
-	r.POST("/preview", s.handlePreview)
-
+	r.GET("/login", s.handleLoginForm)
+	r.POST("/login", s.handleLogin)
+	r.POST("/logout", s.handleLogout)
+	r.GET("/signup", s.handleSignupForm)
+	r.POST("/signup", s.handleSignup)
+	r.GET("/setup/:token", s.handleSetupForm)
+	r.POST("/setup/:token", s.handleSetup)
 	api := r.Group("/api/v1")
-	api.GET("/pages", s.handleAPIPageList)
+	api.POST("/session", s.handleAPILogin)
+	api.DELETE("/session", s.handleAPILogout)
+	api.POST("/signup", s.handleAPISignup)
+
+	// Readers (everyone, when the site is open for reading).
+	read := r.Group("/", s.require(wiki.RoleReader))
+	read.GET("/", s.handleHome)
+	read.GET("/wiki/*slug", s.handlePageView)
+	read.GET("/history/*slug", s.handlePageHistory)
+	read.GET("/diff/*slug", s.handlePageDiff)
+	read.GET("/cohorts", s.handleCohorts)
+	read.GET("/cohorts/:id", s.handleCohort)
+	read.GET("/people/:name", s.handlePerson)
+	readAPI := api.Group("/", s.require(wiki.RoleReader))
+	readAPI.GET("/pages", s.handleAPIPageList)
+	readAPI.GET("/cohorts", s.handleAPICohorts)
+	readAPI.GET("/cohorts/:id/handover", s.handleAPIHandover)
+	readAPI.GET("/users/:name", s.handleAPIPerson)
+	// Every method under /pages/{slug}: the handler checks the role each
+	// action needs, since the slug's end is only known there.
 	api.Any("/pages/*rest", s.handleAPIPage)
+
+	// Signed in, whatever the role.
+	signedIn := r.Group("/", s.require(wiki.RoleReader), s.requireAccount)
+	signedIn.GET("/account", s.handleAccount)
+	signedIn.POST("/account/password", s.handlePasswordChange)
+
+	// Editors: every new hire.
+	edit := r.Group("/", s.require(wiki.RoleEditor))
+	edit.GET("/new", s.handlePageNew)
+	edit.POST("/new", s.handlePageCreate)
+	edit.GET("/edit/*slug", s.handlePageEdit)
+	edit.POST("/edit/*slug", s.handlePageSave)
+	edit.POST("/preview", s.handlePreview)
+
+	// Trainers: revert, delete, cohorts.
+	train := r.Group("/", s.require(wiki.RoleTrainer))
+	train.POST("/revert/*slug", s.handlePageRevert)
+	train.GET("/delete/*slug", s.handlePageDeleteConfirm)
+	train.POST("/delete/*slug", s.handlePageDelete)
+	train.POST("/cohorts", s.handleCohortCreate)
+	train.POST("/cohorts/:id/invite", s.handleCohortRotate)
+	train.POST("/cohorts/:id/members", s.handleCohortMove)
+	trainAPI := api.Group("/", s.require(wiki.RoleTrainer))
+	trainAPI.POST("/cohorts", s.handleAPICohortCreate)
+	trainAPI.POST("/cohorts/:id/invite", s.handleAPICohortRotate)
+	trainAPI.POST("/cohorts/:id/members", s.handleAPICohortMove)
+
+	// Admins: people and roles.
+	admin := r.Group("/", s.require(wiki.RoleAdmin))
+	admin.GET("/admin/users", s.handleAdminUsers)
+	admin.POST("/admin/users/:name", s.handleAdminUserUpdate)
+	adminAPI := api.Group("/", s.require(wiki.RoleAdmin))
+	adminAPI.GET("/users", s.handleAPIUsers)
+	adminAPI.PATCH("/users/:name", s.handleAPIUserPatch)
 
 	r.NoRoute(s.handleNoRoute)
 	r.NoMethod(s.handleNoMethod)
 	return r
+}
+
+// requireAccount refuses visitors who read an open wiki without an
+// account: pages about "your account" need one.
+func (s *Server) requireAccount(c *gin.Context) {
+	if !wiki.UserFromContext(c.Request.Context()).SignedIn() {
+		c.Redirect(http.StatusSeeOther, "/login?next="+c.Request.URL.Path)
+		c.Abort()
+		return
+	}
+	c.Next()
 }
 
 func (s *Server) handleHealth(c *gin.Context) {

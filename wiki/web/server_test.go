@@ -24,15 +24,29 @@ func TestMain(m *testing.M) {
 // testServer is the real router over a real bbolt store in a temp folder,
 // plus a tiny browser: a cookie jar and the CSRF token it was given.
 type testServer struct {
-	t       *testing.T
-	srv     *Server
-	wiki    *wiki.Wiki
-	db      *store.DB
-	cookies map[string]*http.Cookie
-	changed int
+	t        *testing.T
+	srv      *Server
+	wiki     *wiki.Wiki
+	accounts *wiki.Accounts
+	db       *store.DB
+	cookies  map[string]*http.Cookie
+	token    string // the admin's API token, sent by api()
+	changed  int
 }
 
+// cheapPasswords makes argon2id fast enough for tests that sign in often.
+var cheapPasswords = wiki.PasswordParams{Time: 1, Memory: 64, Threads: 1}
+
+const testPassword = "correct horse battery"
+
+// newTestServer returns the real router over a real store, with an admin
+// account "admin" whose API token api() sends and whose session browse()
+// sends.
 func newTestServer(t *testing.T) *testServer {
+	return newTestServerWith(t, Config{})
+}
+
+func newTestServerWith(t *testing.T, cfg Config) *testServer {
 	t.Helper()
 	db, err := store.Open(t.TempDir()+"/faqwiki.db", store.Options{})
 	if err != nil {
@@ -40,12 +54,48 @@ func newTestServer(t *testing.T) *testServer {
 	}
 	t.Cleanup(func() { db.Close() })
 	ts := &testServer{t: t, db: db, wiki: wiki.New(wiki.Config{Store: db}), cookies: map[string]*http.Cookie{}}
-	ts.srv, err = New(Config{Wiki: ts.wiki, Changed: func() { ts.changed++ }})
+	ts.accounts = wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
+	cfg.Wiki, cfg.Accounts, cfg.Changed = ts.wiki, ts.accounts, func() { ts.changed++ }
+	ts.srv, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ts.addUser("admin", wiki.RoleAdmin, "")
+	ts.token = ts.tokenFor("admin")
+	ts.signIn("admin")
 	return ts
 }
+
+// addUser creates an account with testPassword.
+func (ts *testServer) addUser(name string, role wiki.Role, cohort string) {
+	ts.t.Helper()
+	if _, err := ts.accounts.CreateAccount(context.Background(), wiki.NewAccount{Username: name, Password: testPassword, Role: role, Cohort: cohort}); err != nil {
+		ts.t.Fatal(err)
+	}
+}
+
+// tokenFor returns a new API token of name.
+func (ts *testServer) tokenFor(name string) string {
+	ts.t.Helper()
+	tok, _, err := ts.accounts.CreateToken(context.Background(), name, "test")
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return tok
+}
+
+// signIn makes browse() act as name from now on.
+func (ts *testServer) signIn(name string) {
+	ts.t.Helper()
+	tok, _, err := ts.accounts.Login(context.Background(), name, testPassword, "192.0.2.1")
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	ts.cookies[sessionCookie] = &http.Cookie{Name: sessionCookie, Value: tok}
+}
+
+// signOut makes browse() act as a visitor without an account.
+func (ts *testServer) signOut() { delete(ts.cookies, sessionCookie) }
 
 // serve runs one request through the router.
 func (ts *testServer) serve(r *http.Request) *httptest.ResponseRecorder {
@@ -54,8 +104,15 @@ func (ts *testServer) serve(r *http.Request) *httptest.ResponseRecorder {
 	return w
 }
 
-// api sends a JSON request the way a script would: no cookies.
+// api sends a JSON request the way a script would: no cookies, the
+// admin's bearer token.
 func (ts *testServer) api(method, path, body string) *httptest.ResponseRecorder {
+	ts.t.Helper()
+	return ts.apiAs(ts.token, method, path, body)
+}
+
+// apiAs sends a JSON request with the given bearer token ("" for none).
+func (ts *testServer) apiAs(token, method, path, body string) *httptest.ResponseRecorder {
 	ts.t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -64,6 +121,9 @@ func (ts *testServer) api(method, path, body string) *httptest.ResponseRecorder 
 	r := httptest.NewRequest(method, path, rd)
 	if body != "" {
 		r.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
 	}
 	return ts.serve(r)
 }
@@ -197,3 +257,5 @@ func httptestRequest(method, path string, form url.Values) *http.Request {
 }
 
 func nopCloser(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }
+
+func recorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

@@ -1,0 +1,524 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faqwiki/faqwiki/store"
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// roleCase is one route in the role table: who may use it.
+type roleCase struct {
+	method, path, body string
+	form               url.Values // an HTML form post (sent with a session and CSRF token)
+	min                wiki.Role
+}
+
+// routeTable lists every state-changing route, and the reading ones, with
+// the weakest role that may use it (../shared/API.md's table).
+func routeTable() []roleCase {
+	page := put("changed\n", 1, "")
+	return []roleCase{
+		{method: "GET", path: "/", min: wiki.RoleReader},
+		{method: "GET", path: "/wiki/p", min: wiki.RoleReader},
+		{method: "GET", path: "/history/p", min: wiki.RoleReader},
+		{method: "GET", path: "/diff/p?from=1&to=1", min: wiki.RoleReader},
+		{method: "GET", path: "/cohorts", min: wiki.RoleReader},
+		{method: "GET", path: "/cohorts/c1", min: wiki.RoleReader},
+		{method: "GET", path: "/people/admin", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/pages", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/pages/p", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/pages/p/revisions", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/pages/p/diff", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/cohorts", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/cohorts/c1/handover", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/users/admin", min: wiki.RoleReader},
+		{method: "GET", path: "/new", min: wiki.RoleEditor},
+		{method: "GET", path: "/edit/p", min: wiki.RoleEditor},
+		{method: "POST", path: "/edit/p", form: url.Values{"title": {"P"}, "markdown": {"changed"}, "base_revision": {"1"}}, min: wiki.RoleEditor},
+		{method: "POST", path: "/new", form: url.Values{"title": {"Fresh"}, "markdown": {"x"}}, min: wiki.RoleEditor},
+		{method: "POST", path: "/preview", form: url.Values{"markdown": {"x"}}, min: wiki.RoleEditor},
+		{method: "PUT", path: "/api/v1/pages/p", body: page, min: wiki.RoleEditor},
+		{method: "PUT", path: "/api/v1/pages/fresh", body: put("x", 0, ""), min: wiki.RoleEditor},
+		{method: "POST", path: "/revert/p", form: url.Values{"revision": {"1"}}, min: wiki.RoleTrainer},
+		{method: "GET", path: "/delete/p", min: wiki.RoleTrainer},
+		{method: "POST", path: "/delete/p", form: url.Values{}, min: wiki.RoleTrainer},
+		{method: "DELETE", path: "/api/v1/pages/p", min: wiki.RoleTrainer},
+		{method: "POST", path: "/api/v1/pages/p/revert", body: `{"revision":1}`, min: wiki.RoleTrainer},
+		{method: "POST", path: "/cohorts", form: url.Values{"name": {"New cohort"}, "starts_on": {"2026-12-01"}}, min: wiki.RoleTrainer},
+		{method: "POST", path: "/cohorts/c1/invite", form: url.Values{}, min: wiki.RoleTrainer},
+		{method: "POST", path: "/cohorts/c1/members", form: url.Values{"username": {"someone"}}, min: wiki.RoleTrainer},
+		{method: "POST", path: "/api/v1/cohorts", body: `{"name":"New cohort","starts_on":"2026-12-01"}`, min: wiki.RoleTrainer},
+		{method: "POST", path: "/api/v1/cohorts/c1/invite", min: wiki.RoleTrainer},
+		{method: "POST", path: "/api/v1/cohorts/c1/members", body: `{"username":"someone"}`, min: wiki.RoleTrainer},
+		{method: "GET", path: "/admin/users", min: wiki.RoleAdmin},
+		{method: "POST", path: "/admin/users/someone", form: url.Values{"role": {"trainer"}}, min: wiki.RoleAdmin},
+		{method: "GET", path: "/api/v1/users", min: wiki.RoleAdmin},
+		{method: "PATCH", path: "/api/v1/users/someone", body: `{"role":"trainer"}`, min: wiki.RoleAdmin},
+	}
+}
+
+// TestRoleRouteTable runs every route of the table as a visitor and as each
+// role, on a fresh wiki each time, and checks who gets through.
+func TestRoleRouteTable(t *testing.T) {
+	roles := append([]wiki.Role{wiki.RoleNone}, wiki.Roles...)
+	for _, rc := range routeTable() {
+		for _, role := range roles {
+			t.Run(fmt.Sprintf("%s %s as %s", rc.method, rc.path, role), func(t *testing.T) {
+				ts := newTestServer(t)
+				ctx := context.Background()
+				if _, err := ts.accounts.CreateCohort(ctx, wiki.NewCohort{ID: "c1", Name: "Cohort one", StartsOn: time.Now()}); err != nil {
+					t.Fatal(err)
+				}
+				ts.addUser("someone", wiki.RoleEditor, "")
+				ts.create("p", "P", "x\n")
+				token := ""
+				ts.signOut()
+				if role != wiki.RoleNone {
+					ts.addUser("actor", role, "")
+					token = ts.tokenFor("actor")
+					ts.signIn("actor")
+				}
+				var w interface{ Result() *http.Response }
+				switch {
+				case rc.form != nil:
+					w = ts.post(rc.path, rc.form)
+				case strings.HasPrefix(rc.path, "/api/"):
+					w = ts.apiAs(token, rc.method, rc.path, rc.body)
+				default:
+					w = ts.browse(rc.method, rc.path, nil)
+				}
+				status := w.Result().StatusCode
+				denied := status == http.StatusUnauthorized || status == http.StatusForbidden ||
+					status == http.StatusSeeOther && strings.HasPrefix(w.Result().Header.Get("Location"), "/login")
+				if want := role < rc.min; denied != want {
+					t.Errorf("status %d (denied=%v), want denied=%v", status, denied, want)
+				}
+				if !denied && status >= 400 {
+					t.Errorf("allowed but failed: status %d", status)
+				}
+			})
+		}
+	}
+}
+
+func TestOpenReadingLetsVisitorsReadButNotWrite(t *testing.T) {
+	ts := newTestServerWith(t, Config{OpenReading: true})
+	ts.create("p", "P", "x\n")
+	ts.signOut()
+	wantStatus(t, ts.browse("GET", "/wiki/p", nil), 200)
+	wantStatus(t, ts.apiAs("", "GET", "/api/v1/pages/p", ""), 200)
+	wantError(t, ts.apiAs("", "PUT", "/api/v1/pages/p", put("y", 1, "")), 401, "unauthorized")
+	w := ts.browse("GET", "/edit/p", nil)
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/login?next=%2Fedit%2Fp" {
+		t.Errorf("Location = %q", loc)
+	}
+	// No edit button for a visitor.
+	if len(queryAll(parseHTML(t, ts.browse("GET", "/wiki/p", nil).Body.String()), ".page-actions a[href=/edit/p]")) != 0 {
+		t.Error("a visitor sees the Edit button")
+	}
+}
+
+func TestClosedWikiSendsVisitorsToSignIn(t *testing.T) {
+	ts := newTestServer(t)
+	ts.signOut()
+	w := ts.browse("GET", "/wiki/welcome?x=1", nil)
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/login?next=%2Fwiki%2Fwelcome%3Fx%3D1" {
+		t.Errorf("Location = %q", loc)
+	}
+	wantError(t, ts.apiAs("", "GET", "/api/v1/pages", ""), 401, "unauthorized")
+	wantError(t, ts.apiAs("not-a-token", "GET", "/api/v1/pages", ""), 401, "unauthorized")
+	r := httptestRequest("GET", "/api/v1/pages", nil)
+	r.Header.Set("Authorization", "Basic YWRtaW46eA==")
+	wantError(t, ts.serve(r), 401, "unauthorized")
+	wantStatus(t, ts.browse("GET", "/login", nil), 200)
+	wantStatus(t, ts.browse("GET", "/healthz", nil), 200)
+}
+
+func TestLoginLogoutAndNext(t *testing.T) {
+	ts := newTestServer(t)
+	ts.addUser("ada", wiki.RoleEditor, "")
+	ts.signOut()
+	w := ts.post("/login", url.Values{"username": {"ADA"}, "password": {testPassword}, "next": {"/wiki/welcome#how"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/wiki/welcome#how" {
+		t.Errorf("Location = %q", loc)
+	}
+	ck := ts.cookies[sessionCookie]
+	if ck == nil || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie %+v", ck)
+	}
+	if doc := parseHTML(t, ts.browse("GET", "/", nil).Body.String()); textOf(mustFind(t, doc, "a.me")) != "ada" {
+		t.Error("the header does not show who is signed in")
+	}
+	// Logging out ends the session on the server: the old cookie is dead.
+	old := *ck
+	wantStatus(t, ts.post("/logout", url.Values{}), http.StatusSeeOther)
+	ts.cookies[sessionCookie] = &old
+	w = ts.browse("GET", "/wiki/welcome", nil)
+	wantStatus(t, w, http.StatusSeeOther)
+	if _, ok := ts.cookies[sessionCookie]; ok {
+		t.Error("a dead session cookie was not cleared")
+	}
+	// next= only ever goes to this site.
+	for _, next := range []string{"https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", "/ok\r\nSet-Cookie: x=y"} {
+		ts.signOut()
+		w := ts.post("/login", url.Values{"username": {"ada"}, "password": {testPassword}, "next": {next}})
+		if loc := w.Header().Get("Location"); loc != "/" {
+			t.Errorf("next=%q redirected to %q", next, loc)
+		}
+	}
+}
+
+func TestFailedLoginsAreVagueAndLimited(t *testing.T) {
+	ts := newTestServer(t)
+	ts.addUser("ada", wiki.RoleEditor, "")
+	ts.signOut()
+	wrong := ts.apiAs("", "POST", "/api/v1/session", `{"username":"ada","password":"wrong password"}`)
+	missing := ts.apiAs("", "POST", "/api/v1/session", `{"username":"nobody","password":"wrong password"}`)
+	wantError(t, wrong, 401, "unauthorized")
+	wantError(t, missing, 401, "unauthorized")
+	if wrong.Body.String() != missing.Body.String() {
+		t.Errorf("answers differ: %s vs %s", wrong.Body, missing.Body)
+	}
+	// Five failures lock the account for a while, even with the right password.
+	for i := 0; i < 4; i++ {
+		ts.apiAs("", "POST", "/api/v1/session", `{"username":"ada","password":"wrong password"}`)
+	}
+	wantError(t, ts.apiAs("", "POST", "/api/v1/session", `{"username":"ada","password":"`+testPassword+`"}`), 429, "rate_limited")
+	// The HTML form says so too, and keeps the username.
+	w := ts.post("/login", url.Values{"username": {"ada"}, "password": {testPassword}})
+	wantStatus(t, w, http.StatusTooManyRequests)
+	if v, _ := attr(mustFind(t, parseHTML(t, w.Body.String()), "input#username"), "value"); v != "ada" {
+		t.Errorf("username not kept: %q", v)
+	}
+}
+
+func TestAPISessionLogin(t *testing.T) {
+	ts := newTestServer(t)
+	ts.addUser("ada", wiki.RoleEditor, "")
+	w := ts.apiAs("", "POST", "/api/v1/session", `{"username":"ada","password":"`+testPassword+`"}`)
+	wantStatus(t, w, 200)
+	a := decode[apiSessionAnswer](t, w)
+	if a.Username != "ada" || a.Role != "editor" || a.CSRFToken == "" {
+		t.Errorf("answer %+v", a)
+	}
+	var session *http.Cookie
+	for _, c := range w.Result().Cookies() {
+		if c.Name == sessionCookie {
+			session = c
+		}
+	}
+	if session == nil || strings.Contains(w.Body.String(), session.Value) {
+		t.Fatal("no session cookie, or its secret echoed in the body")
+	}
+	r := httptestRequest("DELETE", "/api/v1/session", nil)
+	r.AddCookie(session)
+	for _, c := range w.Result().Cookies() {
+		if c.Name == csrfCookie {
+			r.AddCookie(c)
+		}
+	}
+	r.Header.Set("X-CSRF-Token", a.CSRFToken)
+	wantStatus(t, ts.serve(r), http.StatusNoContent)
+	r = httptestRequest("GET", "/api/v1/pages", nil)
+	r.AddCookie(session)
+	wantError(t, ts.serve(r), 401, "unauthorized")
+}
+
+func TestSessionExpires(t *testing.T) {
+	db, err := store.Open(t.TempDir()+"/faqwiki.db", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now()
+	clock := func() time.Time { return now }
+	acc := wiki.NewAccounts(wiki.AccountsConfig{Store: db, Clock: clock, Password: cheapPasswords, SessionTTL: time.Hour})
+	srv, err := New(Config{Wiki: wiki.New(wiki.Config{Store: db}), Accounts: acc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := acc.CreateAccount(ctx, wiki.NewAccount{Username: "ada", Password: testPassword, Role: wiki.RoleReader}); err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := acc.Login(ctx, "ada", testPassword, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() int {
+		r := httptestRequest("GET", "/api/v1/pages", nil)
+		r.AddCookie(&http.Cookie{Name: sessionCookie, Value: tok})
+		w := recorder()
+		srv.ServeHTTP(w, r)
+		return w.Code
+	}
+	if code := get(); code != 200 {
+		t.Fatalf("fresh session: %d", code)
+	}
+	_ = clock
+	// The store checks expiry against the real clock: move the session's
+	// end into the past by asking for one that already expired.
+	expired := &wiki.Session{ID: wiki.SecretID("expired-token"), Username: "ada", CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
+	if err := db.CreateSession(ctx, expired); err != nil {
+		t.Fatal(err)
+	}
+	tok = "expired-token"
+	if code := get(); code != 401 {
+		t.Errorf("expired session: %d, want 401", code)
+	}
+}
+
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	ts := newTestServer(t)
+	ts.addUser("ada", wiki.RoleEditor, "")
+	other, _, err := ts.accounts.Login(context.Background(), "ada", testPassword, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.signIn("ada")
+	mine := ts.cookies[sessionCookie].Value
+	w := ts.post("/account/password", url.Values{"old_password": {"wrong one here"}, "new_password": {"a brand new passphrase"}})
+	wantStatus(t, w, http.StatusUnprocessableEntity)
+	w = ts.post("/account/password", url.Values{"old_password": {testPassword}, "new_password": {"a brand new passphrase"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	if _, _, err := ts.accounts.SessionUser(context.Background(), other); err == nil {
+		t.Error("the other session survived a password change")
+	}
+	if _, _, err := ts.accounts.SessionUser(context.Background(), mine); err != nil {
+		t.Errorf("the session that changed the password ended: %v", err)
+	}
+	if _, _, err := ts.accounts.Login(context.Background(), "ada", "a brand new passphrase", "y"); err != nil {
+		t.Errorf("new password does not work: %v", err)
+	}
+}
+
+func TestSignupByInvite(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	c, err := ts.accounts.CreateCohort(ctx, wiki.NewCohort{Name: "2026 November engineering", StartsOn: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ID != "2026-november-engineering" {
+		t.Errorf("cohort id %q", c.ID)
+	}
+	body := func(code, user, pw, name string) string {
+		return fmt.Sprintf(`{"invite_code":%q,"username":%q,"password":%q,"display_name":%q}`, code, user, pw, name)
+	}
+	count := func() int {
+		n, _ := ts.db.CountAccounts(ctx)
+		return n
+	}
+	before := count()
+	bad := []struct {
+		name, body string
+		status     int
+		code       string
+	}{
+		{"wrong invite", body("nope-nope-nope", "ada", testPassword, "Ada"), 400, "bad_request"},
+		{"short password", body(c.InviteCode, "ada", "short", "Ada"), 400, "bad_request"},
+		{"huge password", body(c.InviteCode, "ada", strings.Repeat("p", 300), "Ada"), 400, "bad_request"},
+		{"password is username", body(c.InviteCode, "adalovelace", "adalovelace1", "Ada"), 400, "bad_request"},
+		{"common password", body(c.InviteCode, "ada", "password123", "Ada"), 400, "bad_request"},
+		{"control characters", body(c.InviteCode, "ada\u0000x", testPassword, "Ada"), 400, "bad_request"},
+		{"look-alike letters", body(c.InviteCode, "\u0430da", testPassword, "Ada"), 400, "bad_request"},
+		{"bidi override in name", body(c.InviteCode, "ada", testPassword, "Ada\u202egnp.exe"), 400, "bad_request"},
+		{"reserved name", body(c.InviteCode, "anonymous", testPassword, ""), 400, "bad_request"},
+		{"taken", body(c.InviteCode, "admin", testPassword, ""), 409, "conflict"},
+		{"unknown field", `{"invite_code":"x","user":"ada"}`, 400, "bad_request"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			w := ts.apiAs("", "POST", "/api/v1/signup", tt.body)
+			wantError(t, w, tt.status, tt.code)
+			if strings.Contains(w.Body.String(), c.InviteCode) {
+				t.Error("the answer leaks the invite code")
+			}
+			if count() != before {
+				t.Error("an account was created")
+			}
+		})
+	}
+	w := ts.apiAs("", "POST", "/api/v1/signup", body(c.InviteCode, "Ada", testPassword, "Ada Lovelace"))
+	wantStatus(t, w, http.StatusCreated)
+	if a := decode[apiSessionAnswer](t, w); a.Username != "ada" || a.Role != "editor" || a.Cohort != c.ID {
+		t.Errorf("signed up as %+v", a)
+	}
+	// Rotating the invite retires the old code.
+	if _, err := ts.accounts.RotateInvite(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, ts.apiAs("", "POST", "/api/v1/signup", body(c.InviteCode, "bob", testPassword, "")), 400, "bad_request")
+}
+
+func TestRevisionsCarryAuthorAndCohort(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	for _, id := range []string{"oct", "nov"} {
+		if _, err := ts.accounts.CreateCohort(ctx, wiki.NewCohort{ID: id, Name: id, StartsOn: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts.addUser("ada", wiki.RoleEditor, "oct")
+	ada := ts.tokenFor("ada")
+	wantStatus(t, ts.apiAs(ada, "PUT", "/api/v1/pages/p", put("one\n", 0, "")), 201)
+	// Moving ada keeps her old revision in the old cohort.
+	if _, err := ts.accounts.MoveToCohort(ctx, "ada", "nov"); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, ts.apiAs(ada, "PUT", "/api/v1/pages/p", put("two\n", 1, "")), 200)
+	revs := decode[[]apiRevision](t, ts.api("GET", "/api/v1/pages/p/revisions", ""))
+	if revs[0].Author != "ada" || revs[0].Cohort != "nov" || revs[1].Author != "ada" || revs[1].Cohort != "oct" {
+		t.Errorf("revisions: %+v", revs)
+	}
+	doc := parseHTML(t, ts.browse("GET", "/history/p", nil).Body.String())
+	mustFind(t, doc, "table.history a.author[href=/people/ada]")
+	mustFind(t, doc, "table.history a.cohort[href=/cohorts/oct]")
+	mustFind(t, doc, "table.history a.cohort[href=/cohorts/nov]")
+}
+
+func TestNoSecretsLeak(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	c, err := ts.accounts.CreateCohort(ctx, wiki.NewCohort{ID: "c1", Name: "C1", StartsOn: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.addUser("ada", wiki.RoleEditor, "c1")
+	ada := ts.tokenFor("ada")
+	acct, _ := ts.db.Account(ctx, "ada")
+	for _, path := range []string{"/api/v1/cohorts", "/api/v1/cohorts/c1/handover", "/api/v1/users/ada", "/api/v1/users/admin"} {
+		w := ts.apiAs(ada, "GET", path, "")
+		wantStatus(t, w, 200)
+		for _, secret := range []string{c.InviteCode, acct.PasswordHash, "argon2id", ada} {
+			if strings.Contains(w.Body.String(), secret) {
+				t.Errorf("%s leaks %.12s… to an editor", path, secret)
+			}
+		}
+	}
+	ts.signIn("ada")
+	for _, path := range []string{"/cohorts", "/cohorts/c1", "/people/ada", "/account"} {
+		if b := ts.browse("GET", path, nil).Body.String(); strings.Contains(b, c.InviteCode) || strings.Contains(b, "argon2id") {
+			t.Errorf("%s leaks a secret to an editor", path)
+		}
+	}
+	// Trainers see the invite.
+	ts.addUser("tina", wiki.RoleTrainer, "")
+	if b := ts.apiAs(ts.tokenFor("tina"), "GET", "/api/v1/cohorts", "").Body.String(); !strings.Contains(b, c.InviteCode) {
+		t.Error("a trainer does not see the invite code")
+	}
+}
+
+func TestHandover(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	day := func(d int) time.Time { return time.Now().UTC().AddDate(0, 0, d).Truncate(24 * time.Hour) }
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/before", put("from the trainers\n", 0, "")), 201)
+	for _, c := range []wiki.NewCohort{{ID: "oct", Name: "October", StartsOn: day(-30)}, {ID: "nov", Name: "November", StartsOn: day(0)}} {
+		if _, err := ts.accounts.CreateCohort(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts.addUser("olga", wiki.RoleEditor, "oct")
+	ts.addUser("nina", wiki.RoleEditor, "nov")
+	ts.addUser("ned", wiki.RoleEditor, "nov")
+	olga, nina, ned := ts.tokenFor("olga"), ts.tokenFor("nina"), ts.tokenFor("ned")
+	wantStatus(t, ts.apiAs(olga, "PUT", "/api/v1/pages/vpn", put("a\nb\n", 0, "")), 201)
+	wantStatus(t, ts.apiAs(nina, "PUT", "/api/v1/pages/vpn", put("a\nb\nc\n", 1, "")), 200)
+	wantStatus(t, ts.apiAs(nina, "PUT", "/api/v1/pages/laptop", put("x\ny\n", 0, "")), 201)
+	wantStatus(t, ts.apiAs(ned, "PUT", "/api/v1/pages/vpn", put("A\nb\nc\n", 2, "")), 200)
+
+	w := ts.api("GET", "/api/v1/cohorts/nov/handover", "")
+	wantStatus(t, w, 200)
+	h := decode[apiHandover](t, w)
+	if h.Changed.Revisions != 3 || h.Changed.Added != 4 || h.Changed.Removed != 1 || len(h.Changed.Created) != 1 || len(h.Changed.Edited) != 2 {
+		t.Errorf("changed: %+v", h.Changed)
+	}
+	if len(h.Changed.People) != 2 || h.Changed.People[0].Username != "nina" || h.Changed.People[0].Revisions != 2 || h.Changed.People[0].Pages != 2 {
+		t.Errorf("people: %+v", h.Changed.People)
+	}
+	if h.Previous == nil || h.Previous.Cohort.ID != "oct" || h.Previous.Left.Revisions != 1 {
+		t.Errorf("previous: %+v", h.Previous)
+	}
+	if h.Cohort.InviteCode == "" {
+		t.Error("the admin does not see the invite")
+	}
+	wantError(t, ts.api("GET", "/api/v1/cohorts/none/handover", ""), 404, "not_found")
+
+	doc := parseHTML(t, ts.browse("GET", "/cohorts/nov", nil).Body.String())
+	mustFind(t, doc, "h1")
+	mustFind(t, doc, `a[href=/people/nina]`)
+	mustFind(t, doc, `a[href=/cohorts/oct]`)
+	mustFind(t, doc, `input.copy`)
+	list := parseHTML(t, ts.browse("GET", "/cohorts", nil).Body.String())
+	if n := len(queryAll(list, "table.cohorts tbody tr")); n != 2 {
+		t.Errorf("%d cohorts listed", n)
+	}
+}
+
+func TestAdminManagesPeople(t *testing.T) {
+	ts := newTestServer(t)
+	ts.addUser("ada", wiki.RoleEditor, "")
+	ada := ts.tokenFor("ada")
+	wantStatus(t, ts.post("/admin/users/ada", url.Values{"role": {"trainer"}}), http.StatusSeeOther)
+	if a, _ := ts.db.Account(context.Background(), "ada"); a.Role != wiki.RoleTrainer {
+		t.Errorf("role %s", a.Role)
+	}
+	wantStatus(t, ts.apiAs(ada, "PUT", "/api/v1/pages/p", put("x\n", 0, "")), 201)
+	wantStatus(t, ts.post("/admin/users/ada", url.Values{"action": {"disable"}}), http.StatusSeeOther)
+	wantError(t, ts.apiAs(ada, "GET", "/api/v1/pages", ""), 401, "unauthorized")
+	wantError(t, ts.apiAs("", "POST", "/api/v1/session", `{"username":"ada","password":"`+testPassword+`"}`), 401, "unauthorized")
+	// Her history stays.
+	if revs := decode[[]apiRevision](t, ts.api("GET", "/api/v1/pages/p/revisions", "")); len(revs) != 1 || revs[0].Author != "ada" {
+		t.Errorf("history after disabling: %+v", revs)
+	}
+	// The last admin cannot demote or disable themselves.
+	wantError(t, ts.api("PATCH", "/api/v1/users/admin", `{"role":"editor"}`), 400, "bad_request")
+	wantError(t, ts.api("PATCH", "/api/v1/users/admin", `{"disabled":true}`), 400, "bad_request")
+	wantError(t, ts.api("PATCH", "/api/v1/users/ada", `{"role":"boss"}`), 400, "bad_request")
+	wantError(t, ts.api("PATCH", "/api/v1/users/nobody", `{"role":"editor"}`), 404, "not_found")
+	doc := parseHTML(t, ts.browse("GET", "/admin/users", nil).Body.String())
+	if n := len(queryAll(doc, "table.people tbody tr")); n != 2 {
+		t.Errorf("%d people listed", n)
+	}
+}
+
+func TestFirstRunSetup(t *testing.T) {
+	db, err := store.Open(t.TempDir()+"/faqwiki.db", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	acc := wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
+	ts := &testServer{t: t, db: db, accounts: acc, wiki: wiki.New(wiki.Config{Store: db}), cookies: map[string]*http.Cookie{}}
+	if ts.srv, err = New(Config{Wiki: ts.wiki, Accounts: acc}); err != nil {
+		t.Fatal(err)
+	}
+	token, needed, err := acc.FirstRun(context.Background())
+	if err != nil || !needed {
+		t.Fatalf("first run: %v %v", needed, err)
+	}
+	wantStatus(t, ts.browse("GET", "/setup/"+token, nil), 200)
+	wantStatus(t, ts.post("/setup/wrong-token", url.Values{"username": {"root2"}, "password": {testPassword}}), 404)
+	w := ts.post("/setup/"+token, url.Values{"username": {"boss"}, "password": {testPassword}, "display_name": {"The Boss"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	if a, err := db.Account(context.Background(), "boss"); err != nil || a.Role != wiki.RoleAdmin {
+		t.Fatalf("admin: %+v %v", a, err)
+	}
+	wantStatus(t, ts.browse("GET", "/admin/users", nil), 200) // signed in as the admin
+	// The link works once.
+	wantStatus(t, ts.post("/setup/"+token, url.Values{"username": {"boss2"}, "password": {testPassword}}), 404)
+	if _, needed, _ := acc.FirstRun(context.Background()); needed {
+		t.Error("setup still offered after the admin exists")
+	}
+}

@@ -1,0 +1,339 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/gin-gonic/gin"
+)
+
+// cohortSummary is a cohort in the list, with its contribution counts.
+type cohortSummary struct {
+	Cohort  *wiki.Cohort
+	Members int
+	Work    *wiki.CohortWork
+}
+
+// cohortsPage is the data of cohorts.html.
+type cohortsPage struct {
+	BasePage
+	Cohorts []cohortSummary
+	Form    cohortForm
+	Errors  map[string]string
+}
+
+// cohortForm is what the new-cohort form (and POST /api/v1/cohorts) sends.
+type cohortForm struct {
+	ID       string   `form:"id" json:"id"`
+	Name     string   `form:"name" json:"name"`
+	StartsOn string   `form:"starts_on" json:"starts_on"`
+	Trainers []string `form:"-" json:"trainers"`
+	// TrainerList is the form's comma-separated field.
+	TrainerList string `form:"trainers" json:"-"`
+}
+
+func (s *Server) listCohorts(c *gin.Context) ([]cohortSummary, error) {
+	ctx := c.Request.Context()
+	all, err := s.accounts.Store().Cohorts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	accts, err := s.accounts.Store().Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	members := map[string]int{}
+	for _, a := range accts {
+		members[a.Cohort]++
+	}
+	out := make([]cohortSummary, 0, len(all))
+	for _, co := range all {
+		w, err := s.accounts.Work(ctx, co.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cohortSummary{Cohort: co, Members: members[co.ID], Work: w})
+	}
+	return out, nil
+}
+
+func (s *Server) handleCohorts(c *gin.Context) {
+	s.showCohorts(c, http.StatusOK, cohortForm{StartsOn: time.Now().UTC().Format("2006-01-02")}, nil)
+}
+
+func (s *Server) showCohorts(c *gin.Context, status int, f cohortForm, errs map[string]string) {
+	list, err := s.listCohorts(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if f.TrainerList == "" && wiki.UserFromContext(c.Request.Context()).Has(wiki.RoleTrainer) {
+		f.TrainerList = wiki.UserFromContext(c.Request.Context()).Name
+	}
+	s.render(c, status, "cohorts.html", &cohortsPage{BasePage: s.base(c, "Cohorts"), Cohorts: list, Form: f, Errors: errs})
+}
+
+func parseCohortForm(f cohortForm) (wiki.NewCohort, error) {
+	n := wiki.NewCohort{ID: strings.TrimSpace(f.ID), Name: f.Name, Trainers: f.Trainers}
+	if f.TrainerList != "" {
+		n.Trainers = strings.FieldsFunc(f.TrainerList, func(r rune) bool { return r == ',' || r == ' ' })
+	}
+	if strings.TrimSpace(f.StartsOn) != "" {
+		t, err := time.Parse("2006-01-02", strings.TrimSpace(f.StartsOn))
+		if err != nil {
+			return n, wiki.Invalid("starts_on", "must be a date like 2026-11-30")
+		}
+		n.StartsOn = t
+	}
+	return n, nil
+}
+
+func (s *Server) handleCohortCreate(c *gin.Context) {
+	limitBody(c, 64<<10)
+	var f cohortForm
+	if err := c.ShouldBind(&f); err != nil {
+		s.fail(c, formError(err))
+		return
+	}
+	n, err := parseCohortForm(f)
+	var co *wiki.Cohort
+	if err == nil {
+		co, err = s.accounts.CreateCohort(c.Request.Context(), n)
+	}
+	var ve *wiki.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		s.showCohorts(c, http.StatusUnprocessableEntity, f, ve.Fields)
+		return
+	case errors.Is(err, wiki.ErrConflict):
+		s.showCohorts(c, http.StatusConflict, f, map[string]string{"id": "is taken by another cohort"})
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	}
+	setFlash(c, "Created the cohort. Send its new hires the invite link below.")
+	c.Redirect(http.StatusSeeOther, "/cohorts/"+co.ID)
+}
+
+// cohortPage is the data of cohort.html: a cohort's hand-over.
+type cohortPage struct {
+	BasePage
+	H         *wiki.Handover
+	InviteURL string // only for trainers
+	Others    []*wiki.Cohort
+	AsOf      string // RFC 3339 time of the cohort's start, for as-of links
+	Accounts  []*wiki.Account
+	IsTrainer bool
+}
+
+func (s *Server) handleCohort(c *gin.Context) {
+	ctx := c.Request.Context()
+	h, err := s.accounts.Handover(ctx, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := &cohortPage{BasePage: s.base(c, h.Cohort.Name), H: h, AsOf: h.Cohort.StartsOn.Format(time.RFC3339)}
+	if wiki.UserFromContext(ctx).Has(wiki.RoleTrainer) {
+		v.IsTrainer = true
+		v.InviteURL = s.origin(c) + "/signup?invite=" + h.Cohort.InviteCode
+		if v.Others, err = s.accounts.Store().Cohorts(ctx); err != nil {
+			s.fail(c, err)
+			return
+		}
+		if v.Accounts, err = s.accounts.Store().Accounts(ctx); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	s.render(c, http.StatusOK, "cohort.html", v)
+}
+
+// origin is the site's scheme and host as the browser sees them, for
+// links people copy (the invite link).
+func (s *Server) origin(c *gin.Context) string {
+	scheme := "http"
+	if s.secure(c) {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
+}
+
+func (s *Server) handleCohortRotate(c *gin.Context) {
+	if _, err := s.accounts.RotateInvite(c.Request.Context(), c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	setFlash(c, "New invite link made; the old one no longer works.")
+	c.Redirect(http.StatusSeeOther, "/cohorts/"+c.Param("id"))
+}
+
+func (s *Server) handleCohortMove(c *gin.Context) {
+	username := c.PostForm("username")
+	if _, err := s.accounts.MoveToCohort(c.Request.Context(), username, c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	setFlash(c, "Moved "+username+" to this cohort. Their earlier revisions keep the cohort they had then.")
+	c.Redirect(http.StatusSeeOther, "/cohorts/"+c.Param("id"))
+}
+
+// API shapes of cohorts.
+
+type apiCohort struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	StartsOn   string    `json:"starts_on"`
+	Trainers   []string  `json:"trainers"`
+	InviteCode string    `json:"invite_code,omitempty"`
+	Members    int       `json:"members"`
+	Revisions  int       `json:"revisions"`
+	Added      int       `json:"added"`
+	Removed    int       `json:"removed"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+func toAPICohort(co *wiki.Cohort, members int, w *wiki.CohortWork, trainer bool) apiCohort {
+	out := apiCohort{ID: co.ID, Name: co.Name, StartsOn: co.StartsOn.Format("2006-01-02"), Trainers: co.Trainers,
+		Members: members, CreatedAt: co.CreatedAt}
+	if out.Trainers == nil {
+		out.Trainers = []string{}
+	}
+	if trainer {
+		out.InviteCode = co.InviteCode
+	}
+	if w != nil {
+		out.Revisions, out.Added, out.Removed = w.Revisions, w.Added, w.Removed
+	}
+	return out
+}
+
+func (s *Server) handleAPICohorts(c *gin.Context) {
+	list, err := s.listCohorts(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	trainer := wiki.UserFromContext(c.Request.Context()).Has(wiki.RoleTrainer)
+	out := make([]apiCohort, 0, len(list))
+	for _, cs := range list {
+		out = append(out, toAPICohort(cs.Cohort, cs.Members, cs.Work, trainer))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) handleAPICohortCreate(c *gin.Context) {
+	var f cohortForm
+	if err := decodeJSON(c, &f); err != nil {
+		s.fail(c, err)
+		return
+	}
+	n, err := parseCohortForm(f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	co, err := s.accounts.CreateCohort(c.Request.Context(), n)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/cohorts/"+co.ID)
+	c.JSON(http.StatusCreated, toAPICohort(co, 0, nil, true))
+}
+
+func (s *Server) handleAPICohortRotate(c *gin.Context) {
+	co, err := s.accounts.RotateInvite(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toAPICohort(co, 0, nil, true))
+}
+
+// apiMember is the body of POST /api/v1/cohorts/{id}/members.
+type apiMember struct {
+	Username string `json:"username"`
+}
+
+func (s *Server) handleAPICohortMove(c *gin.Context) {
+	var f apiMember
+	if err := decodeJSON(c, &f); err != nil {
+		s.fail(c, err)
+		return
+	}
+	acct, err := s.accounts.MoveToCohort(c.Request.Context(), f.Username, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toAPIAccount(acct))
+}
+
+type apiWork struct {
+	Revisions int             `json:"revisions"`
+	Added     int             `json:"added"`
+	Removed   int             `json:"removed"`
+	Created   []wiki.Slug     `json:"pages_created"`
+	Edited    []wiki.Slug     `json:"pages_edited"`
+	People    []apiPersonWork `json:"people"`
+}
+
+type apiPersonWork struct {
+	Username  string `json:"username"`
+	Revisions int    `json:"revisions"`
+	Added     int    `json:"added"`
+	Removed   int    `json:"removed"`
+	Pages     int    `json:"pages"`
+}
+
+type apiHandover struct {
+	Cohort    apiCohort        `json:"cohort"`
+	Changed   apiWork          `json:"changed"`
+	Inherited apiInherited     `json:"inherited"`
+	Previous  *apiPreviousWork `json:"previous"`
+}
+
+type apiInherited struct {
+	AsOf  string           `json:"as_of"`
+	Pages []apiPageSummary `json:"pages"`
+}
+
+type apiPreviousWork struct {
+	Cohort apiCohort `json:"cohort"`
+	Left   apiWork   `json:"left"`
+}
+
+func toAPIWork(w *wiki.CohortWork) apiWork {
+	out := apiWork{Revisions: w.Revisions, Added: w.Added, Removed: w.Removed, Created: w.Created, Edited: w.Edited, People: []apiPersonWork{}}
+	for _, p := range w.People {
+		out.People = append(out.People, apiPersonWork(p))
+	}
+	return out
+}
+
+func (s *Server) handleAPIHandover(c *gin.Context) {
+	ctx := c.Request.Context()
+	h, err := s.accounts.Handover(ctx, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	trainer := wiki.UserFromContext(ctx).Has(wiki.RoleTrainer)
+	out := apiHandover{
+		Cohort:    toAPICohort(h.Cohort, len(h.Members), h.Work, trainer),
+		Changed:   toAPIWork(h.Work),
+		Inherited: apiInherited{AsOf: h.Cohort.StartsOn.Format(time.RFC3339), Pages: []apiPageSummary{}},
+	}
+	for _, p := range h.Inherited {
+		out.Inherited.Pages = append(out.Inherited.Pages, apiPageSummary{Slug: p.Slug, Title: p.Title, Revision: p.Revision, UpdatedAt: p.UpdatedAt.UTC(), Tags: nonNil(p.Tags)})
+	}
+	if h.Previous != nil {
+		out.Previous = &apiPreviousWork{Cohort: toAPICohort(h.Previous, 0, h.PreviousWas, trainer), Left: toAPIWork(h.PreviousWas)}
+	}
+	c.JSON(http.StatusOK, out)
+}
