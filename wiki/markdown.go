@@ -321,7 +321,7 @@ func headingSlug(s string) string {
 			b.WriteByte('-')
 		case r == '-' || r == '_':
 			b.WriteRune(r)
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsNumber(r) || unicode.IsMark(r):
+		case unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r):
 			b.WriteRune(r)
 		}
 	}

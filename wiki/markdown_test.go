@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"golang.org/x/net/html"
 )
@@ -712,6 +711,30 @@ or mail helpdesk@example.com. Don't share your *password* with anyone.
 	return b.String()
 }
 
+func TestRenderLimits(t *testing.T) {
+	r := NewRenderer()
+	long := strings.Repeat("x", maxLinkTail)
+	for _, tt := range []struct {
+		name, in, elem string
+		want           int // how many elem in the output
+	}{
+		{"quotes nest maxNesting deep", strings.Repeat(">", maxNesting+10) + " x", "<blockquote>", maxNesting},
+		{"lists nest maxNesting deep", strings.Repeat("- ", maxNesting+10) + "x", "<ul>", maxNesting},
+		{"quotes and lists together", strings.Repeat("> - ", maxNesting) + "x", "<li>", maxNesting / 2},
+		{"short link on a long line", "[a](/x) " + long, "<a href", 1},
+		{"link with a long tail is text", "[a](/" + long + ")", "<a", 0},
+		{"image with a long tail is text", "![a](data:image/png;base64," + long + ")", "<img", 0},
+		{"long destination just fits", "[a](/" + strings.Repeat("x", maxLinkTail-4) + ") " + long, "<a href", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := mustRender(t, r, tt.in)
+			if got := strings.Count(string(out.HTML), tt.elem); got != tt.want {
+				t.Errorf("%d of %s, want %d", got, tt.elem, tt.want)
+			}
+		})
+	}
+}
+
 func BenchmarkRender(b *testing.B) {
 	r := NewRenderer()
 	for _, bb := range []struct {
@@ -728,36 +751,5 @@ func BenchmarkRender(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-func TestScratchPatho(t *testing.T) {
-	r := NewRenderer()
-	for _, n := range []int{16 << 10, 32 << 10, 64 << 10} {
-		for name, src := range map[string]string{
-			"a](":       strings.Repeat("[a](", n/4),
-			"a](<":      strings.Repeat("[a](<", n/5),
-			"a](b \"":   strings.Repeat("[a](b \"", n/7),
-			"a](b (":    strings.Repeat("[a](b (", n/7),
-			"a](b '\n":  strings.Repeat("[a](b '\n", n/8),
-			"a](\\(":   strings.Repeat("[a](\\(", n/6),
-			"a](b[":     strings.Repeat("[a](b", n/5) + " ",
-			"![a](":     strings.Repeat("![a](", n/5),
-			"[a][":      strings.Repeat("[a][", n/4),
-			"*a_b":      strings.Repeat("*a_b*c_d**e_f*g**h*i_j**", n/24),
-			"[]":        strings.Repeat("[", n/2) + strings.Repeat("]", n/2),
-			"refdefs":   strings.Repeat("[a]: /u\n", n/8),
-			"tablerows": "|a|b|\n|-|-|\n" + strings.Repeat("|x|y|\n", n/6),
-			"tablecols": strings.Repeat("|a", n/4) + "\n" + strings.Repeat("|-", n/4) + "\n" + strings.Repeat("|x", n/4),
-			"<a":        strings.Repeat("<a ", n/3),
-			"`":         strings.Repeat("`a", n/2),
-		} {
-			start := time.Now()
-			_, err := r.Render(src, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%-10s %6d render %v", name, n, time.Since(start))
-		}
 	}
 }
