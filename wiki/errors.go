@@ -22,6 +22,10 @@ var (
 	ErrUnauthorized = errors.New("wiki: unauthorized")
 	// ErrTooLarge means a text is over its size limit.
 	ErrTooLarge = errors.New("wiki: too large")
+	// ErrBusy means the server is doing too much of this already; try again.
+	ErrBusy = errors.New("wiki: busy")
+	// ErrTooComplex means a text takes too long to render for a preview.
+	ErrTooComplex = errors.New("wiki: too complex")
 )
 
 // ValidationError reports what is wrong with a client's input, field by

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -22,6 +23,8 @@ type Config struct {
 	// RenderCacheBytes bounds the memory kept for rendered revisions
 	// (default 64 MiB).
 	RenderCacheBytes int
+	// PreviewTimeout is how long a preview may render (default 5 s).
+	PreviewTimeout time.Duration
 }
 
 // Wiki is the domain service: it applies the edit rules (merge, no-op
@@ -33,6 +36,12 @@ type Wiki struct {
 	now    Clock
 	log    *slog.Logger
 	cache  *lru[*Rendered]
+
+	previewTimeout time.Duration
+
+	flightMu sync.Mutex
+	flights  map[string]*renderCall // renders in progress, by cache key
+	previews chan struct{}          // a slot per preview rendering now
 }
 
 // New returns a Wiki over cfg.Store.
@@ -52,6 +61,12 @@ func New(cfg Config) *Wiki {
 		size = 64 << 20
 	}
 	w.cache = newLRU[*Rendered](size)
+	w.flights = map[string]*renderCall{}
+	w.previewTimeout = cfg.PreviewTimeout
+	if w.previewTimeout <= 0 {
+		w.previewTimeout = defaultPreviewTimeout
+	}
+	w.previews = make(chan struct{}, maxPreviews)
 	return w
 }
 
@@ -371,20 +386,90 @@ func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, markdown stri
 			return r, nil
 		}
 	}
-	r, err := w.render.Render(markdown, func(s []Slug) ([]bool, error) { return w.store.Exists(ctx, s) })
-	if err != nil {
-		return nil, err
+	// One render per revision at a time: when a popular page's revision is
+	// first viewed by many people at once, they all wait for one render
+	// instead of each doing it (some texts take goldmark seconds).
+	w.flightMu.Lock()
+	if call, ok := w.flights[key]; ok {
+		w.flightMu.Unlock()
+		select {
+		case <-call.done:
+			return call.r, call.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	w.cache.put(key, r, len(r.HTML)+len(key)+64)
-	return r, nil
+	call := &renderCall{done: make(chan struct{})}
+	w.flights[key] = call
+	w.flightMu.Unlock()
+
+	bg := context.WithoutCancel(ctx) // the waiters must not fail because the first caller left
+	call.r, call.err = w.render.Render(markdown, func(s []Slug) ([]bool, error) { return w.store.Exists(bg, s) })
+	if call.err == nil {
+		w.cache.put(key, call.r, len(call.r.HTML)+len(key)+64)
+	}
+	w.flightMu.Lock()
+	delete(w.flights, key)
+	w.flightMu.Unlock()
+	close(call.done)
+	return call.r, call.err
 }
 
-// Preview renders Markdown that is not saved yet (never cached).
+// renderCall is one render in progress that other callers may wait for.
+type renderCall struct {
+	done chan struct{}
+	r    *Rendered
+	err  error
+}
+
+// Limits on previews, which render unsaved text on every keystroke pause
+// and so cannot be cached: at most maxPreviews at once, each given
+// Config.PreviewTimeout before the caller is told the text is too complex.
+const (
+	maxPreviews           = 2
+	previewWait           = 2 * time.Second
+	defaultPreviewTimeout = 5 * time.Second
+)
+
+// Preview renders Markdown that is not saved yet (never cached). It
+// returns ErrTooLarge for a text over the limit, ErrBusy when too many
+// previews are running, and ErrTooComplex when rendering takes longer than
+// the preview timeout (the render goes on in the background, still counted
+// against the limit, so hostile texts cannot pile up).
 func (w *Wiki) Preview(ctx context.Context, markdown string) (*Rendered, error) {
 	if len(markdown) > MaxMarkdownBytes {
 		return nil, ErrTooLarge
 	}
-	return w.render.Render(normalizeNewlines(markdown), func(s []Slug) ([]bool, error) { return w.store.Exists(ctx, s) })
+	wait := time.NewTimer(previewWait)
+	defer wait.Stop()
+	select {
+	case w.previews <- struct{}{}:
+	case <-wait.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	type result struct {
+		r   *Rendered
+		err error
+	}
+	done := make(chan result, 1)
+	bg := context.WithoutCancel(ctx)
+	go func() {
+		defer func() { <-w.previews }()
+		r, err := w.render.Render(normalizeNewlines(markdown), func(s []Slug) ([]bool, error) { return w.store.Exists(bg, s) })
+		done <- result{r, err}
+	}()
+	limit := time.NewTimer(w.previewTimeout)
+	defer limit.Stop()
+	select {
+	case res := <-done:
+		return res.r, res.err
+	case <-limit.C:
+		return nil, ErrTooComplex
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Diff compares revisions from and to of a page (either order; 0 stands

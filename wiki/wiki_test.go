@@ -362,3 +362,55 @@ func TestEnsureWelcome(t *testing.T) {
 		t.Errorf("second start: created=%v err=%v", created, err)
 	}
 }
+
+func TestPreviewGivesUpOnPathologicalText(t *testing.T) {
+	db, err := store.Open(t.TempDir()+"/faqwiki.db", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	w := wiki.New(wiki.Config{Store: db, PreviewTimeout: 20 * time.Millisecond})
+	// Unbalanced brackets make goldmark's link parsing quadratic: far
+	// longer than 20ms for this text (about 0.4 s on a laptop core).
+	slow := strings.Repeat("[", 30000) + strings.Repeat("]", 30000)
+	start := time.Now()
+	if _, err := w.Preview(context.Background(), slow); !errors.Is(err, wiki.ErrTooComplex) {
+		t.Fatalf("err = %v after %v, want ErrTooComplex", err, time.Since(start))
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("preview gave up after %v", d)
+	}
+	// Renders still running count against the limit: a third preview must
+	// not start a third pathological render at once.
+	if _, err := w.Preview(context.Background(), slow); !errors.Is(err, wiki.ErrTooComplex) && !errors.Is(err, wiki.ErrBusy) {
+		t.Errorf("second preview: %v", err)
+	}
+}
+
+func TestConcurrentViewsRenderOnce(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := context.Background()
+	mustSave(t, w, ctx, wiki.Edit{Slug: "p", Title: "P", Markdown: strings.Repeat("## Q\n\nsome *text*\n\n", 500)})
+	p, _ := w.Page(ctx, "p")
+	var wg sync.WaitGroup
+	results := make([]*wiki.Rendered, 8)
+	for i := range results {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			r, err := w.RenderPage(ctx, p)
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = r
+		}(i)
+	}
+	wg.Wait()
+	distinct := map[*wiki.Rendered]bool{}
+	for _, r := range results {
+		distinct[r] = true
+	}
+	if len(distinct) != 1 {
+		t.Errorf("%d renders for one revision viewed at once, want 1", len(distinct))
+	}
+}

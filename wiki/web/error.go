@@ -73,6 +73,10 @@ func classify(err error) (status int, body apiErrorBody) {
 	case errors.As(err, &mbe), errors.Is(err, wiki.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, apiErrorBody{Code: "too_large",
 			Message: fmt.Sprintf("the request is too large: page text is limited to %d MiB", wiki.MaxMarkdownBytes>>20)}
+	case errors.Is(err, wiki.ErrBusy):
+		return http.StatusServiceUnavailable, apiErrorBody{Code: "busy", Message: "the server is busy with other previews; try again in a moment"}
+	case errors.Is(err, wiki.ErrTooComplex):
+		return http.StatusUnprocessableEntity, apiErrorBody{Code: "too_complex", Message: "this text takes too long to preview; save it, or simplify deeply nested or unbalanced markup"}
 	case errors.Is(err, wiki.ErrNotFound):
 		return http.StatusNotFound, apiErrorBody{Code: "not_found", Message: "no such page or revision"}
 	case errors.Is(err, wiki.ErrConflict):

@@ -266,6 +266,13 @@ func (s *Server) handlePageSave(c *gin.Context) {
 // is how preview works without JavaScript.
 func (s *Server) preview(c *gin.Context, v *editPage) {
 	r, err := s.wiki.Preview(c.Request.Context(), v.Form.Markdown)
+	if errors.Is(err, wiki.ErrBusy) || errors.Is(err, wiki.ErrTooComplex) {
+		// Keep the user's text: show the form again with the reason.
+		status, body := classify(err)
+		v.Errors = map[string]string{"preview": body.Message}
+		s.render(c, status, "page_edit.html", v)
+		return
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
