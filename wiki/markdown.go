@@ -71,7 +71,7 @@ func NewRenderer() *Renderer {
 		goldmark.WithRendererOptions(
 			// Ahead of goldmark's HTML renderer (1000): ours wins for the
 			// kinds it registers. Never html.WithUnsafe.
-			renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 100)),
+			renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 100), util.Prioritized(tableScrollRenderer{}, 100)),
 		),
 	)
 	return &Renderer{md: md}
@@ -101,7 +101,7 @@ func newParser() parser.Parser {
 		parser.WithBlockParsers(blocks...),
 		parser.WithInlineParsers(inlines...),
 		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
-		parser.WithASTTransformers(util.Prioritized(pageTransformer{}, 1000)),
+		parser.WithASTTransformers(util.Prioritized(pageTransformer{}, 1000), util.Prioritized(tableTransformer{}, 1001)),
 	)
 }
 

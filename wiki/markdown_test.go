@@ -183,9 +183,9 @@ func TestRenderWikiLinksInBlocks(t *testing.T) {
 			`<h2 id="about-page">About <a class="wikilink" href="/wiki/page">Page</a> <a class="anchor" href="#about-page" aria-label="Link to this question">#</a></h2>` + "\n",
 			[]Slug{"page"}},
 		{"table cell with escaped pipe", "| a |\n|---|\n| [[travel/per-diem\\|Per diem]] |",
-			"<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n" +
+			"<div class=\"table-scroll\">\n<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n" +
 				`<td><a class="wikilink" href="/wiki/travel/per-diem">Per diem</a></td>` +
-				"\n</tr>\n</tbody>\n</table>\n",
+				"\n</tr>\n</tbody>\n</table>\n</div>\n",
 			[]Slug{"travel/per-diem"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -266,8 +266,8 @@ func TestRenderGFM(t *testing.T) {
 	}{
 		{"table aligned without style",
 			"| L | R | C | N |\n|:--|--:|:-:|---|\n| 1 | 2 | 3 | 4 |",
-			"<table>\n<thead>\n<tr>\n<th align=\"left\">L</th>\n<th align=\"right\">R</th>\n<th align=\"center\">C</th>\n<th>N</th>\n</tr>\n</thead>\n" +
-				"<tbody>\n<tr>\n<td align=\"left\">1</td>\n<td align=\"right\">2</td>\n<td align=\"center\">3</td>\n<td>4</td>\n</tr>\n</tbody>\n</table>\n"},
+			"<div class=\"table-scroll\">\n<table>\n<thead>\n<tr>\n<th align=\"left\">L</th>\n<th align=\"right\">R</th>\n<th align=\"center\">C</th>\n<th>N</th>\n</tr>\n</thead>\n" +
+				"<tbody>\n<tr>\n<td align=\"left\">1</td>\n<td align=\"right\">2</td>\n<td align=\"center\">3</td>\n<td>4</td>\n</tr>\n</tbody>\n</table>\n</div>\n"},
 		{"task list", "- [x] done\n- [ ] to do",
 			"<ul>\n<li><input checked=\"\" disabled=\"\" type=\"checkbox\"> done</li>\n<li><input disabled=\"\" type=\"checkbox\"> to do</li>\n</ul>\n"},
 		{"strikethrough", "~~old~~ new", "<p><del>old</del> new</p>\n"},
@@ -404,6 +404,7 @@ var renderedElements = map[string]bool{
 	"a": true, "em": true, "strong": true, "del": true, "code": true, "pre": true,
 	"blockquote": true, "ul": true, "ol": true, "li": true, "hr": true, "br": true, "img": true,
 	"table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true,
+	"div":   true, // only <div class="table-scroll"> around tables
 	"input": true,
 }
 

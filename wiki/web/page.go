@@ -293,7 +293,10 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 	var ve *wiki.ValidationError
 	switch {
 	case errors.As(err, &ce):
-		d := wiki.DiffText(ce.Current.Markdown, v.Form.Markdown)
+		// ce.Yours is the user's text as the wiki reads it (browsers send
+		// CRLF line ends; comparing those would mark every line changed).
+		v.Form.Markdown = ce.Yours
+		d := wiki.DiffText(ce.Current.Markdown, ce.Yours)
 		v.Conflict = &conflictView{Current: ce.Current, Diff: d.Inline(3)}
 		v.Base = ce.Current.Number // saving again now overwrites, on purpose
 		v.New = false
