@@ -842,3 +842,62 @@ func TestBrowserHostilePageIsInert(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserSignUpWithInviteAndEdit follows a new hire: a trainer makes a
+// cohort, the new hire opens its invite link, signs up, edits a page, and
+// finds their name and cohort in the page's history and on the cohort's
+// hand-over page.
+func TestBrowserSignUpWithInviteAndEdit(t *testing.T) {
+	w := startWiki(t, "trainer")
+	resp := w.api(t, http.MethodPost, "/api/v1/cohorts", map[string]any{"id": "2026-11-eng", "name": "2026 November engineering", "starts_on": "2026-11-02"})
+	var cohort struct {
+		InviteCode string `json:"invite_code"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&cohort); err != nil || resp.StatusCode != http.StatusCreated || cohort.InviteCode == "" {
+		t.Fatalf("create cohort: %d %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	w.putPage(t, "laptop", "Laptop setup", "## Which laptop do I get?\n\nAsk IT.\n", 0)
+
+	tb := openTab(t, newBrowser(t))
+	wantEqual(t, "status of the invite link", tb.open(w.base+"/signup?invite="+url.QueryEscape(cohort.InviteCode)), 200)
+	wantEqual(t, "invite prefilled", tb.value("#invite_code"), cohort.InviteCode)
+	tb.do("fill in the sign-up form",
+		chromedp.SendKeys(chromedp.ID("username"), "grace"),
+		chromedp.SendKeys(chromedp.ID("display_name"), "Grace Hopper"),
+		chromedp.SendKeys(chromedp.ID("password"), "a fine long passphrase"),
+	)
+	wantEqual(t, "status after sign-up", tb.follow(`form[action="/signup"] button[type=submit]`), 200)
+	wantEqual(t, "path after sign-up", tb.path(), "/")
+	wantContains(t, "welcome flash", tb.flash(), "2026 November engineering")
+	wantEqual(t, "who is signed in", tb.text("a.me"), "Grace Hopper")
+
+	tb.open(w.base + "/edit/laptop")
+	tb.replaceIn("#markdown", "Ask IT.", "Ask IT at the service desk on floor 2.")
+	tb.do("write a summary", chromedp.SendKeys(chromedp.ID("summary"), "Where the service desk is"))
+	wantEqual(t, "status after Save", tb.follow(`button[name=action][value=save]`), 200)
+	wantContains(t, "flash", tb.flash(), "Saved revision 2")
+
+	tb.open(w.base + "/history/laptop")
+	row := tb.text("table.history tbody tr:first-child")
+	wantContains(t, "newest history row", row, "grace")
+	wantContains(t, "newest history row", row, "2026-11-eng")
+	wantContains(t, "newest history row", row, "Where the service desk is")
+	wantEqual(t, "cohort link", tb.count(`table.history tbody tr:first-child a.cohort[href="/cohorts/2026-11-eng"]`), 1)
+
+	wantEqual(t, "status of the cohort page", tb.open(w.base+"/cohorts/2026-11-eng"), 200)
+	wantContains(t, "hand-over", tb.text("#changed + p"), "1 revision")
+	wantEqual(t, "member listed", tb.count(`a[href="/people/grace"]`), 2) // in the work table and the member list
+	tb.screenshot("cohort-as-new-hire")
+
+	if strings.Contains(tb.text("main"), cohort.InviteCode) {
+		t.Error("a new hire sees the invite code")
+	}
+
+	// The trainer's view of the same page (another browser) shows the
+	// invite link.
+	tr := openTab(t, newBrowser(t))
+	tr.signIn(w, "/cohorts/2026-11-eng")
+	wantContains(t, "invite link", tr.value("input.copy"), "/signup?invite="+cohort.InviteCode)
+	tr.screenshot("cohort")
+}
