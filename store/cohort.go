@@ -451,9 +451,9 @@ func indexChanges(tx *bbolt.Tx) error {
 
 // PagesAt lists the pages that existed and were not deleted at time t,
 // ordered by slug, each as the revision that was its head then (title,
-// number, time, author and tags of that revision): the wiki as it stood.
-// It returns an empty slice if there were none, and an error only if the
-// records cannot be read.
+// number, time, author, cohort and tags of that revision): the wiki as it
+// stood. It returns an empty slice if there were none, and an error only if
+// the records cannot be read.
 //
 // It walks the pages bucket and finds each page's revision with one seek in
 // the revtimes index, as PageAt does, so it never reads a page's history.
@@ -493,6 +493,7 @@ func (db *DB) PagesAt(ctx context.Context, t time.Time) ([]wiki.PageSummary, err
 				Revision:  rev.Number,
 				UpdatedAt: rev.CreatedAt,
 				Author:    rev.Author,
+				Cohort:    rev.Cohort,
 				Tags:      rev.Tags,
 			})
 		}

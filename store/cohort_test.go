@@ -310,7 +310,7 @@ func TestPagesAt(t *testing.T) {
 	// a: created, then edited at +2h.
 	mustCommit(t, db, newRev("a", wiki.KindCreate, "A", "one", t0, "x"), 0)
 	edit := newRev("a", wiki.KindEdit, "A two", "two", t0.Add(2*h), "y")
-	edit.Author = "bob"
+	edit.Author, edit.Cohort = "bob", "2025-01"
 	mustCommit(t, db, edit, 1)
 	// b: created, deleted at +1h.
 	mustCommit(t, db, newRev("b", wiki.KindCreate, "B", "x", t0), 0)
@@ -324,12 +324,13 @@ func TestPagesAt(t *testing.T) {
 	// a-b: a neighbour whose revtimes keys sort right after a's.
 	mustCommit(t, db, newRev("a-b", wiki.KindCreate, "A-B", "x", t0.Add(-h)), 0)
 
-	sum := func(slug string, rev int, title string, at time.Time, author string, tags ...string) wiki.PageSummary {
-		return wiki.PageSummary{Slug: wiki.Slug(slug), Title: title, Revision: rev, UpdatedAt: at, Author: author, Tags: tags}
+	// The cohort is the head author's: ada's is 2024-09, bob's 2025-01.
+	sum := func(slug string, rev int, title string, at time.Time, author, cohort string, tags ...string) wiki.PageSummary {
+		return wiki.PageSummary{Slug: wiki.Slug(slug), Title: title, Revision: rev, UpdatedAt: at, Author: author, Cohort: cohort, Tags: tags}
 	}
-	aOld := sum("a", 1, "A", t0, "ada", "x")
-	aNew := sum("a", 2, "A two", t0.Add(2*h), "bob", "y")
-	ab := sum("a-b", 1, "A-B", t0.Add(-h), "ada")
+	aOld := sum("a", 1, "A", t0, "ada", "2024-09", "x")
+	aNew := sum("a", 2, "A two", t0.Add(2*h), "bob", "2025-01", "y")
+	ab := sum("a-b", 1, "A-B", t0.Add(-h), "ada", "2024-09")
 	tests := []struct {
 		name string
 		at   time.Time
@@ -338,10 +339,10 @@ func TestPagesAt(t *testing.T) {
 		{"before everything", t0.Add(-2 * h), []wiki.PageSummary{}},
 		{"far past", time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), []wiki.PageSummary{}},
 		{"just before the start", t0.Add(-time.Nanosecond), []wiki.PageSummary{ab}},
-		{"at the start", t0, []wiki.PageSummary{aOld, ab, sum("b", 1, "B", t0, "ada"), sum("d", 1, "D", t0, "ada")}},
+		{"at the start", t0, []wiki.PageSummary{aOld, ab, sum("b", 1, "B", t0, "ada", "2024-09"), sum("d", 1, "D", t0, "ada", "2024-09")}},
 		{"deletes done, edit not yet", t0.Add(90 * time.Minute), []wiki.PageSummary{aOld, ab}},
-		{"edit and restore done", t0.Add(2 * h), []wiki.PageSummary{aNew, ab, sum("d", 3, "D back", t0.Add(2*h), "ada")}},
-		{"everything", maxTime.Add(h), []wiki.PageSummary{aNew, ab, sum("c", 1, "C", t0.Add(3*h), "ada"), sum("d", 3, "D back", t0.Add(2*h), "ada")}},
+		{"edit and restore done", t0.Add(2 * h), []wiki.PageSummary{aNew, ab, sum("d", 3, "D back", t0.Add(2*h), "ada", "2024-09")}},
+		{"everything", maxTime.Add(h), []wiki.PageSummary{aNew, ab, sum("c", 1, "C", t0.Add(3*h), "ada", "2024-09"), sum("d", 3, "D back", t0.Add(2*h), "ada", "2024-09")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

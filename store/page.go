@@ -28,6 +28,11 @@ type pageRecord struct {
 	Updated  int64    `json:"updated"`           // Unix ns of the head revision
 	Author   string   `json:"author,omitempty"`
 	Cohort   string   `json:"cohort,omitempty"`
+
+	// TitleKey is foldTitle(Title) as it was when the page was filed in
+	// titles, so that the next commit removes that very key ("" for a
+	// deleted page, which is not filed).
+	TitleKey string `json:"title_key,omitempty"`
 }
 
 // summary returns the listing entry of the page slug.
@@ -38,6 +43,7 @@ func (r *pageRecord) summary(slug string) wiki.PageSummary {
 		Revision:  r.Revision,
 		UpdatedAt: fromNanos(r.Updated),
 		Author:    r.Author,
+		Cohort:    r.Cohort,
 		Tags:      r.Tags,
 	}
 }
@@ -122,26 +128,43 @@ func (db *DB) PageAt(ctx context.Context, slug wiki.Slug, t time.Time) (*wiki.Pa
 }
 
 // Pages lists pages that are not deleted, ordered by slug, that start with
-// f.Prefix and carry f.Tag (when set). It returns at most f.Limit pages
-// (50 if zero or less, 1000 at most) and a cursor to pass as f.Cursor for
-// the next ones, "" when there are no more. A cursor that Pages did not
-// make is a *wiki.ValidationError; unreadable records are plain errors.
+// f.Prefix and carry f.Tag (when set). With f.ByTitle they are ordered by
+// title instead, case- and accent-insensitively (see foldTitle), then by
+// slug; that order cannot be combined with f.Tag. It returns at most
+// f.Limit pages (50 if zero or less, 1000 at most) and a cursor to pass as
+// f.Cursor, with the same f.ByTitle, for the next ones: "" when there are
+// no more.
+//
+// It returns a *wiki.ValidationError if f sets both Tag and ByTitle, or if
+// f.Cursor is not one that Pages made for the same order; unreadable
+// records are plain errors.
+//
+// By slug, it reads the pages bucket or, with a tag, the tags index; by
+// title, the titles index, checking f.Prefix against every key it passes,
+// so a narrow prefix by title costs a scan of the index keys.
 func (db *DB) Pages(ctx context.Context, f wiki.PageFilter) ([]wiki.PageSummary, string, error) {
+	if f.ByTitle && f.Tag != "" {
+		return nil, "", fmt.Errorf("store: list pages: %w", wiki.Invalid("tag", "cannot be combined with ordering by title"))
+	}
 	limit := clampLimit(f.Limit)
-	after, err := decodeCursor(f.Cursor)
+	after, err := decodeCursor(f.Cursor, f.ByTitle)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list pages: %w", err)
 	}
 	var (
 		pages []wiki.PageSummary
+		last  []byte // titles key of the last page, by title
 		more  bool
 	)
 	err = db.view(ctx, func(tx *bbolt.Tx) error {
 		var err error
-		if f.Tag != "" {
-			pages, more, err = findPagesByTag(ctx, tx, f.Tag, f.Prefix, after, limit)
-		} else {
-			pages, more, err = findPages(ctx, tx, f.Prefix, after, limit)
+		switch {
+		case f.ByTitle:
+			pages, last, more, err = findPagesByTitle(ctx, tx, f.Prefix, after, limit)
+		case f.Tag != "":
+			pages, more, err = findPagesByTag(ctx, tx, f.Tag, f.Prefix, string(after), limit)
+		default:
+			pages, more, err = findPages(ctx, tx, f.Prefix, string(after), limit)
 		}
 		return err
 	})
@@ -149,7 +172,11 @@ func (db *DB) Pages(ctx context.Context, f wiki.PageFilter) ([]wiki.PageSummary,
 		return nil, "", fmt.Errorf("store: list pages: %w", err)
 	}
 	next := ""
-	if more && len(pages) > 0 {
+	switch {
+	case !more || len(pages) == 0:
+	case f.ByTitle:
+		next = encodeTitleCursor(last)
+	default:
 		next = encodeCursor(string(pages[len(pages)-1].Slug))
 	}
 	return pages, next, nil
@@ -358,20 +385,58 @@ func findRevisionAt(ctx context.Context, tx *bbolt.Tx, slug string, t time.Time)
 	return parseRevTimeKey(k, prefix)
 }
 
-// encodeCursor makes the opaque cursor that resumes a listing after slug.
+// A cursor is the base64url of the key a listing resumes after. By slug,
+// that is the slug itself, which never starts with 0x00; by title, it is
+// 0x00, cursorByTitle and the titles key. The leading 0x00 tells the two
+// apart, so a cursor from one order is refused by the other rather than
+// read as a key of the wrong index, and slug cursors made before there was
+// an order by title still work. A later order can take another byte.
+const cursorByTitle = 't'
+
+// encodeCursor makes the opaque cursor that resumes a listing by slug
+// after slug.
 func encodeCursor(slug string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(slug))
 }
 
-// decodeCursor returns the slug a cursor resumes after ("" for no cursor),
-// or a *wiki.ValidationError if it is not one of ours.
-func decodeCursor(cursor string) (string, error) {
+// encodeTitleCursor makes the opaque cursor that resumes a listing by
+// title after the titles key k.
+func encodeTitleCursor(k []byte) string {
+	b := make([]byte, 0, 2+len(k))
+	b = append(b, 0, cursorByTitle)
+	return base64.RawURLEncoding.EncodeToString(append(b, k...))
+}
+
+// decodeCursor returns the key a cursor resumes after (nil for no cursor):
+// a slug, or with byTitle a titles key. It returns a *wiki.ValidationError
+// if the cursor is not one of ours or belongs to the other order.
+func decodeCursor(cursor string, byTitle bool) ([]byte, error) {
 	if cursor == "" {
-		return "", nil
+		return nil, nil
 	}
+	bad := wiki.Invalid("cursor", "is not a cursor from a previous listing")
 	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || !storableSlug(string(b)) {
-		return "", wiki.Invalid("cursor", "is not a cursor from a previous listing")
+	if err != nil || len(b) == 0 {
+		return nil, bad
 	}
-	return string(b), nil
+	switch {
+	case b[0] != 0: // by slug
+		if byTitle {
+			return nil, wiki.Invalid("cursor", "is from a listing by slug, not by title: start again without it")
+		}
+		if !storableSlug(string(b)) {
+			return nil, bad
+		}
+		return b, nil
+	case len(b) >= 2 && b[1] == cursorByTitle:
+		if !byTitle {
+			return nil, wiki.Invalid("cursor", "is from a listing by title, not by slug: start again without it")
+		}
+		k := b[2:]
+		if _, err := parseTitleKey(k); err != nil {
+			return nil, bad
+		}
+		return k, nil
+	}
+	return nil, bad
 }

@@ -208,7 +208,7 @@ func TestPages_Cursor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := wiki.PageSummary{Slug: "p0", Title: "P", Revision: 1, UpdatedAt: t0, Author: "ada", Tags: []string{"t"}}
+		want := wiki.PageSummary{Slug: "p0", Title: "P", Revision: 1, UpdatedAt: t0, Author: "ada", Cohort: "2024-09", Tags: []string{"t"}}
 		if !reflect.DeepEqual(pages[0], want) {
 			t.Errorf("got %+v, want %+v", pages[0], want)
 		}
@@ -368,6 +368,14 @@ func TestCorruptRecords(t *testing.T) {
 		}},
 		{"tag names a missing page", putRaw(bucketTags, tagKey("it", "ghost"), nil), func(db *DB) error {
 			_, _, err := db.Pages(ctx, wiki.PageFilter{Tag: "it"})
+			return err
+		}},
+		{"title key without separator", putRaw(bucketTitles, []byte("faq"), nil), func(db *DB) error {
+			_, _, err := db.Pages(ctx, wiki.PageFilter{ByTitle: true})
+			return err
+		}},
+		{"titles names a missing page", putRaw(bucketTitles, titleKey("ghost", "ghost"), nil), func(db *DB) error {
+			_, _, err := db.Pages(ctx, wiki.PageFilter{ByTitle: true})
 			return err
 		}},
 		{"change record", putRaw(bucketChanges, seqKey(1), []byte("nope")), func(db *DB) error {

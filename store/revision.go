@@ -168,7 +168,7 @@ var empty = []byte{}
 
 // commit writes rev as revision head+1 of its page in tx, made at ns (or at
 // the previous revision's time, if later): the revision and its text, the
-// revtimes entry, the page head and its tags and recent entries, the
+// revtimes entry, the page head and its tags, recent and titles entries, the
 // change, and the change's cohortchanges and authorchanges entries. It returns wiki.ErrConflict if the head is not head.
 func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns int64) (commitResult, error) {
 	slug := string(rev.Slug)
@@ -247,10 +247,17 @@ func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns 
 					return commitResult{}, err
 				}
 			}
+			if err := b.titles.Delete(titleKey(old.indexedTitle(), slug)); err != nil {
+				return commitResult{}, err
+			}
 		}
 	}
 	if !page.Deleted {
 		if err := b.recent.Put(recentKey(ns, slug), empty); err != nil {
+			return commitResult{}, err
+		}
+		page.TitleKey = foldTitle(page.Title)
+		if err := b.titles.Put(titleKey(page.TitleKey, slug), empty); err != nil {
 			return commitResult{}, err
 		}
 		for _, t := range page.Tags {

@@ -26,6 +26,8 @@ import (
 //	revtimes       slug 0x00 time number   empty: revisions by time, for PageAt
 //	tags           tag 0x00 slug           empty: live pages by tag, for Pages
 //	recent         time slug               empty: live pages by update time
+//	titles         folded 0x00 slug        empty: live pages by title, for
+//	                                       Pages with ByTitle (see foldTitle)
 //	changes        seq                     changeRecord JSON; the bucket's
 //	                                       sequence is the last seq handed out
 //	cohortchanges  cohort 0x00 seq         empty: changes by the author's
@@ -65,10 +67,19 @@ import (
 // and Tokens read only the keys they need; each session or token write keeps
 // them in step with the records in the same transaction.
 //
-// tags and recent index only pages whose head is not a delete, so listings
-// by tag or by time need not skip deleted pages (a plain listing walks pages
-// and skips them; deleted pages are few). Commit removes a page's old index
-// keys before writing its new ones.
+// tags, recent and titles index only pages whose head is not a delete, so
+// listings by tag, time or title need not skip deleted pages (a plain
+// listing walks pages and skips them; deleted pages are few). Commit removes
+// a page's old index keys before writing its new ones, from what the old
+// page record holds: its tags, its time and its folded title (TitleKey,
+// stored rather than recomputed, because foldTitle depends on Unicode
+// tables that a newer Go or x/text may change).
+//
+// In titles, "folded" is foldTitle of the page's title: a case- and
+// accent-insensitive sort key that never contains 0x00, so the first 0x00
+// ends it, and a title sorts before every longer title it is a prefix of
+// ("apple" before "apple pie") because 0x00 sorts before every other byte.
+// Pages with the same folded title follow in slug order.
 var (
 	bucketMeta      = []byte("meta")
 	bucketPages     = []byte("pages")
@@ -77,6 +88,7 @@ var (
 	bucketRevTimes  = []byte("revtimes")
 	bucketTags      = []byte("tags")
 	bucketRecent    = []byte("recent")
+	bucketTitles    = []byte("titles")
 	bucketChanges   = []byte("changes")
 
 	bucketCohortChanges = []byte("cohortchanges")
@@ -92,7 +104,7 @@ var (
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
-		bucketRevTimes, bucketTags, bucketRecent, bucketChanges,
+		bucketRevTimes, bucketTags, bucketRecent, bucketTitles, bucketChanges,
 		bucketCohortChanges, bucketAuthorChanges, bucketAccounts, bucketSessions, bucketUserSessions,
 		bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
 		bucketInvites,
@@ -118,13 +130,17 @@ var (
 // now keeps those indexes in step with the feed: a version 1 file needs its
 // existing changes indexed once, and a faqwiki that predates the indexes
 // must not write to the file (it would commit changes they never hear of).
-const schemaVersion = 2
+//
+// Version 3 added the titles index and the TitleKey of page records. An
+// older faqwiki would leave both stale on every commit.
+const schemaVersion = 3
 
 // migrations[v] moves a file from schema version v to v+1. initSchema runs
 // them in order, in Open's transaction, after creating every bucket of the
 // current layout.
 var migrations = map[uint64]func(tx *bbolt.Tx) error{
 	1: indexChanges,
+	2: indexTitles,
 }
 
 // initSchema creates any missing buckets, stamps a new file with the
@@ -176,8 +192,8 @@ func bucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
 
 // buckets holds the buckets a commit writes to.
 type buckets struct {
-	pages, revisions, texts, revTimes, tags, recent, changes *bbolt.Bucket
-	cohortChanges, authorChanges                             *bbolt.Bucket
+	pages, revisions, texts, revTimes, tags, recent, titles *bbolt.Bucket
+	changes, cohortChanges, authorChanges                   *bbolt.Bucket
 }
 
 // openBuckets returns the buckets of tx that a commit writes to.
@@ -193,6 +209,7 @@ func openBuckets(tx *bbolt.Tx) (*buckets, error) {
 		{&b.revTimes, bucketRevTimes},
 		{&b.tags, bucketTags},
 		{&b.recent, bucketRecent},
+		{&b.titles, bucketTitles},
 		{&b.changes, bucketChanges},
 		{&b.cohortChanges, bucketCohortChanges},
 		{&b.authorChanges, bucketAuthorChanges},
@@ -293,6 +310,24 @@ func recentKey(ns int64, slug string) []byte {
 	k := make([]byte, 0, 8+len(slug))
 	k = binary.BigEndian.AppendUint64(k, timeKey(ns))
 	return append(k, slug...)
+}
+
+// titleKey is the key of the page slug, whose title folds to folded (see
+// foldTitle), in titles.
+func titleKey(folded, slug string) []byte {
+	k := make([]byte, 0, len(folded)+1+len(slug))
+	k = append(k, folded...)
+	k = append(k, 0)
+	return append(k, slug...)
+}
+
+// parseTitleKey returns the slug at the end of a titles key.
+func parseTitleKey(k []byte) (string, error) {
+	i := bytes.IndexByte(k, 0)
+	if i < 0 || !storableSlug(string(k[i+1:])) {
+		return "", fmt.Errorf("corrupt title key %q", k)
+	}
+	return string(k[i+1:]), nil
 }
 
 // seqKey is the key of change seq in changes.

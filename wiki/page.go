@@ -41,16 +41,20 @@ type PageSummary struct {
 	Revision  int
 	UpdatedAt time.Time
 	Author    string
+	Cohort    string // cohort of the head revision's author when they wrote it
 	Tags      []string
 }
 
 // PageFilter selects pages for a listing. Cursor is opaque: pass the
-// NextCursor of the previous result to continue.
+// NextCursor of the previous result to continue, with the same ordering
+// (a cursor from a listing by slug is refused by one by title, and the
+// other way round).
 type PageFilter struct {
-	Prefix string // slug prefix, e.g. "travel/"
-	Tag    string
-	Limit  int
-	Cursor string
+	Prefix  string // slug prefix, e.g. "travel/"
+	Tag     string
+	ByTitle bool // order by title (case-insensitive), then slug, instead of by slug
+	Limit   int
+	Cursor  string
 }
 
 // NormalizeTitle trims a title and folds runs of white space and control

@@ -24,7 +24,8 @@ type PageStore interface {
 	// Markdown left empty. ErrNotFound if the page never existed.
 	Revisions(ctx context.Context, slug Slug) ([]*Revision, error)
 
-	// Pages lists pages that are not deleted, ordered by slug.
+	// Pages lists pages that are not deleted, ordered by slug, or by title
+	// when f.ByTitle is set. A bad cursor is a *ValidationError.
 	Pages(ctx context.Context, f PageFilter) (pages []PageSummary, next string, err error)
 
 	// RecentPages lists up to limit pages that are not deleted, most

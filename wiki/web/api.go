@@ -42,6 +42,8 @@ type apiPageSummary struct {
 	Revision  int       `json:"revision"`
 	UpdatedAt time.Time `json:"updated_at"`
 	Tags      []string  `json:"tags"`
+	Author    string    `json:"author,omitempty"`
+	Cohort    string    `json:"cohort,omitempty"`
 }
 
 type apiPageList struct {
@@ -129,6 +131,14 @@ func nonNil(s []string) []string {
 
 func (s *Server) handleAPIPageList(c *gin.Context) {
 	f := wiki.PageFilter{Prefix: c.Query("prefix"), Tag: c.Query("tag"), Cursor: c.Query("cursor")}
+	switch c.DefaultQuery("order", "slug") {
+	case "slug":
+	case "title":
+		f.ByTitle = true
+	default:
+		s.fail(c, errBadRequestf("order must be slug or title"))
+		return
+	}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
@@ -144,7 +154,8 @@ func (s *Server) handleAPIPageList(c *gin.Context) {
 	}
 	out := apiPageList{Pages: make([]apiPageSummary, 0, len(pages)), NextCursor: next}
 	for _, p := range pages {
-		out.Pages = append(out.Pages, apiPageSummary{Slug: p.Slug, Title: p.Title, Revision: p.Revision, UpdatedAt: p.UpdatedAt.UTC(), Tags: nonNil(p.Tags)})
+		out.Pages = append(out.Pages, apiPageSummary{Slug: p.Slug, Title: p.Title, Revision: p.Revision, UpdatedAt: p.UpdatedAt.UTC(),
+			Tags: nonNil(p.Tags), Author: p.Author, Cohort: p.Cohort})
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -167,6 +167,12 @@ func TestAPIPageList(t *testing.T) {
 	if len(l.Pages) != 1 || l.Pages[0].Slug != "it/laptop" {
 		t.Errorf("tag filter: %+v", l.Pages)
 	}
+	byTitle := decode[apiPageList](t, ts.api("GET", "/api/v1/pages?order=title&limit=3", ""))
+	if len(byTitle.Pages) != 3 || byTitle.Pages[0].Title != "Laptop" || byTitle.Pages[1].Title != "Travel 0" {
+		t.Errorf("by title: %+v", byTitle.Pages)
+	}
+	wantError(t, ts.api("GET", "/api/v1/pages?order=title&cursor="+byTitle.NextCursor[:0]+"x", ""), 400, "bad_request")
+	wantError(t, ts.api("GET", "/api/v1/pages?order=size", ""), 400, "bad_request")
 	wantError(t, ts.api("GET", "/api/v1/pages?limit=0", ""), 400, "bad_request")
 	wantError(t, ts.api("GET", "/api/v1/pages?limit=x", ""), 400, "bad_request")
 	wantError(t, ts.api("GET", "/api/v1/pages?cursor=!!!", ""), 400, "bad_request")

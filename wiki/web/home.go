@@ -30,7 +30,7 @@ func (s *Server) handleHome(c *gin.Context) {
 			return
 		}
 	}
-	all, next, err := s.wiki.Store().Pages(ctx, wiki.PageFilter{Limit: homeListLimit, Cursor: cursor})
+	all, next, err := s.wiki.Store().Pages(ctx, wiki.PageFilter{Limit: homeListLimit, Cursor: cursor, ByTitle: true})
 	if err != nil {
 		s.fail(c, err)
 		return
