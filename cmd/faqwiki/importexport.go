@@ -86,7 +86,9 @@ func importFile(ctx context.Context, w *wiki.Wiki, path, rel string) (*wiki.Edit
 	if len(b) > wiki.MaxMarkdownBytes+1024 {
 		return nil, fmt.Errorf("%d bytes is over the %d-byte limit", len(b), wiki.MaxMarkdownBytes)
 	}
-	title, body := wiki.SplitTitle(string(b))
+	// faqwiki renders no raw HTML: simple HTML tables become GFM tables
+	// rather than vanishing.
+	title, body := wiki.SplitTitle(wiki.ConvertHTMLTables(string(b)))
 	e := wiki.Edit{Slug: slug, Title: title, Markdown: body, Summary: "Imported from " + rel}
 	if head, err := w.Page(ctx, slug); err == nil {
 		e.Base = head.Revision

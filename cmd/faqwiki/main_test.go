@@ -339,3 +339,25 @@ func TestFirstStartPrintsTheSetupLink(t *testing.T) {
 		t.Errorf("setup page: %d", resp.StatusCode)
 	}
 }
+
+func TestImportKeepsHTMLTablesAsTables(t *testing.T) {
+	data := t.TempDir()
+	if _, _, err := runCmd(t, data, "import", "testdata/htmltable"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, _, err := runCmd(t, data, "export", dir); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCmd(t, data, "import", dir)
+	if err != nil || !strings.Contains(out, "1 unchanged") {
+		t.Errorf("re-import of the export: %q %v", out, err)
+	}
+	token := mustAdmin(t, data)
+	base := MustRunMain(t, data)
+	var page struct{ HTML string }
+	getJSON(t, token, base+"/api/v1/pages/chicago", &page)
+	if !strings.Contains(page.HTML, "<strong>Location</strong>") || !strings.Contains(page.HTML, "35th floor SW<br>Chicago") {
+		t.Errorf("the office table did not survive the import:\n%s", page.HTML)
+	}
+}
