@@ -1,0 +1,302 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// Bounds on the cost of one search, whatever the input.
+const (
+	maxRawQueryBytes = 4096                    // read at most this much of the raw text
+	maxWordBytes     = 48                      // longer words are cut
+	searchTimeout    = 3 * time.Second         // a search that takes longer is cancelled
+	minWindow        = 50                      // sections looked at to make a page of results
+	maxWindow        = 2000                    // ... at most
+	fewPages         = 3                       // fewer pages than this: try typo-tolerant matching
+	maxFacets        = 20                      // tags in SearchResult.Facets
+	correctionBoost  = 0.9                     // weight of a corrected word next to a typed one
+	fuzzyBoost       = 0.5                     // weight of a fuzzy match
+	snippetSource    = 64 << 10                // text of a section looked at for its snippet
+	defaultLimit     = wiki.DefaultSearchLimit // pages per result page
+)
+
+// Search finds the pages that answer q; see wiki.Searcher. Each hit is a
+// page with the section that matched best. It returns an error only if
+// the index fails, is closed (ErrClosed) or ctx ends.
+func (ix *Index) Search(ctx context.Context, q wiki.SearchQuery) (*wiki.SearchResult, error) {
+	start := time.Now()
+	limit := q.Limit
+	switch {
+	case limit <= 0:
+		limit = defaultLimit
+	case limit > wiki.MaxSearchLimit:
+		limit = wiki.MaxSearchLimit
+	}
+	offset := min(max(q.Offset, 0), wiki.MaxSearchOffset)
+	tag := ""
+	if q.Tag != "" {
+		if t := wiki.NormalizeTags([]string{cutUTF8(q.Tag, maxRawQueryBytes)}); len(t) == 1 {
+			tag = t[0]
+		}
+	}
+	pq := parseQuery(q.Text)
+	res := &wiki.SearchResult{Query: pq.text, Hits: []wiki.SearchHit{}, Facets: []wiki.TagCount{}}
+	defer func() { res.Took = time.Since(start) }()
+
+	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
+	defer cancel()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	idx, err := ix.current()
+	if err != nil {
+		return nil, err
+	}
+
+	if len(pq.words) == 0 {
+		if tag == "" {
+			return res, nil
+		}
+		if err := ix.listTag(ctx, idx, tag, limit, offset, res); err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
+
+	plan, err := ix.plan(ctx, idx, pq.words)
+	if err != nil {
+		return nil, err
+	}
+	res.Suggestion = plan.suggestion
+	if len(plan.words) == 0 {
+		return res, nil
+	}
+	window := min(max(minWindow, 5*(offset+limit)), maxWindow)
+	all, err := runGrouped(ctx, idx, plan.query(false, false), "", window)
+	if err != nil {
+		return nil, err
+	}
+	if len(all.pages) < fewPages && plan.hasCommon() {
+		if all, err = runGrouped(ctx, idx, plan.query(false, true), "", window); err != nil {
+			return nil, err
+		}
+		plan.full = true
+	}
+	if len(all.pages) < fewPages && plan.canFuzz() {
+		fz, err := runGrouped(ctx, idx, plan.query(true, plan.full), "", window)
+		if err != nil {
+			return nil, err
+		}
+		if len(fz.pages) > len(all.pages) {
+			all = fz
+			plan.fuzzy = true
+		}
+	}
+	res.Facets = all.facets()
+	found := all
+	if tag != "" {
+		if found, err = runGrouped(ctx, idx, plan.query(plan.fuzzy, plan.full), tag, window); err != nil {
+			return nil, err
+		}
+		if len(found.pages) < fewPages && !plan.full && plan.hasCommon() {
+			if found, err = runGrouped(ctx, idx, plan.query(plan.fuzzy, true), tag, window); err != nil {
+				return nil, err
+			}
+		}
+	}
+	res.Total = found.total(plan.pages)
+	if offset >= len(found.pages) {
+		return res, nil
+	}
+	pages := found.pages[offset:min(offset+limit, len(found.pages))]
+	for _, p := range pages {
+		// A query that is all about the page's title asks for the page,
+		// not for whichever section repeats those words most.
+		if p.intro != nil && p.intro != p.best && plan.coveredBy(ix.stems(p.title)) {
+			score := p.best.Score
+			p.best = p.intro
+			p.best.Score = score
+		}
+	}
+	if res.Hits, err = ix.hits(idx, pages, plan); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// grouped is a search's section hits grouped into pages, best first.
+type grouped struct {
+	pages    []*pageHit
+	sections int    // section hits looked at
+	matched  uint64 // sections that matched in all
+}
+
+type pageHit struct {
+	slug  wiki.Slug
+	best  *search.DocumentMatch // the page's best section
+	intro *search.DocumentMatch // the page's intro (anchor ""), if among the hits
+	tags  []string
+	title string
+}
+
+// runGrouped runs q (with a tag filter unless tag is "") for the best
+// window sections and groups them into pages.
+func runGrouped(ctx context.Context, idx bleve.Index, q query.Query, tag string, window int) (*grouped, error) {
+	if tag != "" {
+		b := query.NewBooleanQuery([]query.Query{q}, nil, nil)
+		b.AddFilter(termQuery(fieldTags, tag))
+		q = b
+	}
+	req := bleve.NewSearchRequestOptions(q, window, 0, false)
+	req.Fields = []string{fieldTags, fieldTitle}
+	r, err := idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	g := &grouped{sections: len(r.Hits), matched: r.Total}
+	bySlug := map[wiki.Slug]*pageHit{}
+	for _, h := range r.Hits {
+		slug, anchor := splitDocID(h.ID)
+		p := bySlug[slug]
+		if p == nil {
+			title, _ := h.Fields[fieldTitle].(string)
+			p = &pageHit{slug: slug, best: h, tags: stringsField(h.Fields[fieldTags]), title: title}
+			bySlug[slug] = p
+			g.pages = append(g.pages, p)
+		}
+		if anchor == "" && p.intro == nil {
+			p.intro = h
+		}
+	}
+	return g, nil
+}
+
+// total is the number of pages that match: exact when every matching
+// section was looked at, else estimated from the pages per section of the
+// best ones, and at most the pages in the index.
+func (g *grouped) total(pages int) int {
+	if uint64(g.sections) >= g.matched || g.sections == 0 {
+		return len(g.pages)
+	}
+	est := int(float64(g.matched) * float64(len(g.pages)) / float64(g.sections))
+	if pages > 0 {
+		est = min(est, pages)
+	}
+	return max(est, len(g.pages))
+}
+
+// facets counts the tags of the grouped pages.
+func (g *grouped) facets() []wiki.TagCount {
+	counts := map[string]int{}
+	for _, p := range g.pages {
+		for _, t := range p.tags {
+			counts[t]++
+		}
+	}
+	out := make([]wiki.TagCount, 0, len(counts))
+	for t, n := range counts {
+		out = append(out, wiki.TagCount{Tag: t, Count: n})
+	}
+	slices.SortFunc(out, func(a, b wiki.TagCount) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Tag, b.Tag)
+	})
+	if len(out) > maxFacets {
+		out = out[:maxFacets]
+	}
+	return out
+}
+
+// listTag answers a query with a tag and no words: the pages with that
+// tag, by slug, one document per page.
+func (ix *Index) listTag(ctx context.Context, idx bleve.Index, tag string, limit, offset int, res *wiki.SearchResult) error {
+	q := query.NewConjunctionQuery([]query.Query{termQuery(fieldFirst, "1"), termQuery(fieldTags, tag)})
+	req := bleve.NewSearchRequestOptions(q, limit, offset, false)
+	req.Score = "none"
+	req.SortBy([]string{"_id"})
+	req.Fields = []string{fieldTags, fieldTitle}
+	r, err := idx.SearchInContext(ctx, req)
+	if err != nil {
+		return fmt.Errorf("search: list tag %q: %w", tag, err)
+	}
+	res.Total = int(r.Total)
+	res.Facets = []wiki.TagCount{{Tag: tag, Count: int(r.Total)}}
+	pages := make([]*pageHit, 0, len(r.Hits))
+	for _, h := range r.Hits {
+		slug, _ := splitDocID(h.ID)
+		title, _ := h.Fields[fieldTitle].(string)
+		pages = append(pages, &pageHit{slug: slug, best: h, tags: stringsField(h.Fields[fieldTags]), title: title})
+	}
+	res.Hits, err = ix.hits(idx, pages, nil)
+	if err != nil {
+		return err
+	}
+	for i := range res.Hits {
+		// A listing is about pages, not one of their sections.
+		res.Hits[i].Anchor, res.Hits[i].Heading = "", ""
+	}
+	return nil
+}
+
+// hits loads the best section of each page and makes its snippet.
+func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan) ([]wiki.SearchHit, error) {
+	out := make([]wiki.SearchHit, 0, len(pages))
+	for _, p := range pages {
+		slug, anchor := splitDocID(p.best.ID)
+		h := wiki.SearchHit{Slug: slug, Title: p.title, Anchor: anchor, Score: p.best.Score, Tags: p.tags}
+		if h.Tags == nil {
+			h.Tags = []string{}
+		}
+		doc, err := idx.Document(p.best.ID)
+		if err != nil {
+			return nil, fmt.Errorf("search: load %q: %w", p.best.ID, err)
+		}
+		if doc != nil { // nil: replaced since the search; show what we have
+			var text string
+			doc.VisitFields(func(f indexField) {
+				switch f.Name() {
+				case fieldHeading:
+					h.Heading = string(f.Value())
+				case fieldText:
+					text = string(f.Value())
+				case fieldTitle:
+					h.Title = string(f.Value())
+				}
+			})
+			h.Snippet = ix.snippet(text, plan)
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// stringsField returns a stored field that holds one or more strings.
+func stringsField(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// indexField is a stored field of a loaded document.
+type indexField = index.Field

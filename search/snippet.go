@@ -1,0 +1,183 @@
+package search
+
+import (
+	"html"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Snippets. A snippet is built here, not by bleve's highlighter: the
+// section's stored text is analysed again with the same English analyzer,
+// the tokens whose terms the query matched are wrapped in <mark>, and
+// every other byte goes through html.EscapeString. So a snippet holds no
+// markup but <mark> whatever the page says (wiki.IsSafeSnippet checks
+// exactly that), and no term vectors need to be stored in the index.
+
+const (
+	snippetBytes  = 220 // about how long a snippet is, before escaping
+	snippetBefore = 50  // context kept before the first match
+)
+
+// match is a matched word's byte range in the text.
+type match struct {
+	start, end int
+	term       string
+}
+
+// snippet returns the best excerpt of text for plan (nil: the beginning,
+// with no marks) as safe HTML.
+func (ix *Index) snippet(text string, plan *queryPlan) string {
+	if text == "" {
+		return ""
+	}
+	src := cutUTF8(text, snippetSource)
+	var matches []match
+	if plan != nil {
+		matches = ix.matches(src, plan)
+	}
+	start, end := bestWindow(src, matches)
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("… ")
+	}
+	pos := start
+	for _, m := range matches {
+		if m.start < start || m.end > end {
+			continue
+		}
+		writeText(&b, src[pos:m.start])
+		b.WriteString("<mark>")
+		writeText(&b, src[m.start:m.end])
+		b.WriteString("</mark>")
+		pos = m.end
+	}
+	writeText(&b, src[pos:end])
+	if end < len(text) {
+		b.WriteString(" …")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// matches finds the words of src that the query matched.
+func (ix *Index) matches(src string, plan *queryPlan) []match {
+	terms := map[string]bool{}
+	var fuzzy []wordPlan
+	for _, w := range plan.words {
+		for _, s := range w.stems {
+			terms[s] = !w.replace
+		}
+		for _, s := range w.altStems {
+			terms[s] = true
+		}
+		if plan.fuzzy && w.fuzz > 0 {
+			fuzzy = append(fuzzy, w)
+		}
+	}
+	var out []match
+	for _, t := range ix.mapped.AnalyzerNamed(textAnalyzer).Analyze([]byte(src)) {
+		if t.Start < 0 || t.End > len(src) || t.Start >= t.End {
+			continue
+		}
+		term := string(t.Term)
+		ok := terms[term]
+		if !ok && len(fuzzy) > 0 {
+			surface := strings.ToLower(src[t.Start:t.End])
+			for _, w := range fuzzy {
+				if editDistance(surface, w.word) <= w.fuzz {
+					ok = true
+					break
+				}
+			}
+		}
+		if ok {
+			out = append(out, match{start: t.Start, end: t.End, term: term})
+		}
+	}
+	return out
+}
+
+// bestWindow picks about snippetBytes of src: the stretch with the most
+// different matched words (then the most matches), starting a little
+// before its first match, cut at spaces and character boundaries.
+func bestWindow(src string, matches []match) (start, end int) {
+	if len(matches) > 0 {
+		bestI, bestDistinct, bestCount := 0, -1, -1
+		for i, m := range matches {
+			limit := m.start - min(snippetBefore, m.start) + snippetBytes
+			seen := map[string]bool{}
+			count := 0
+			for _, n := range matches[i:] {
+				if n.end > limit {
+					break
+				}
+				seen[n.term] = true
+				count++
+			}
+			if len(seen) > bestDistinct || len(seen) == bestDistinct && count > bestCount {
+				bestI, bestDistinct, bestCount = i, len(seen), count
+			}
+		}
+		start = matches[bestI].start - min(snippetBefore, matches[bestI].start)
+		// Start at a word: after the first space in the lead-in, if any.
+		if start > 0 {
+			if i := strings.IndexFunc(src[start:matches[bestI].start], unicode.IsSpace); i >= 0 {
+				start += i + 1
+			} else {
+				start = matches[bestI].start
+			}
+		}
+	}
+	for start > 0 && start < len(src) && !utf8.RuneStart(src[start]) {
+		start++
+	}
+	end = min(len(src), start+snippetBytes)
+	if end < len(src) {
+		// End at a word: before the last space, unless that drops a match.
+		if i := strings.LastIndexFunc(src[start:end], unicode.IsSpace); i > 0 {
+			cut := start + i
+			keep := true
+			for _, m := range matches {
+				if m.start < end && m.end > cut {
+					keep = false
+					break
+				}
+			}
+			if keep {
+				end = cut
+			}
+		}
+		for end > start && end < len(src) && !utf8.RuneStart(src[end]) {
+			end--
+		}
+		// A match cut by the window end is dropped from the window.
+		for _, m := range matches {
+			if m.start < end && m.end > end {
+				end = m.start
+			}
+		}
+	}
+	return start, end
+}
+
+// writeText writes s escaped for HTML, with each run of white space
+// (newlines, tabs) as one space.
+func writeText(b *strings.Builder, s string) {
+	space := false
+	var chunk strings.Builder
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space {
+			chunk.WriteByte(' ')
+			space = false
+		}
+		chunk.WriteRune(r)
+	}
+	if space {
+		chunk.WriteByte(' ')
+	}
+	b.WriteString(html.EscapeString(chunk.String()))
+}
