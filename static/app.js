@@ -63,7 +63,7 @@
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
       if (e.key === "/") {
-        var q = document.querySelector('input[type="search"]');
+        var q = document.querySelector("#search-q") || document.querySelector('input[type="search"]');
         if (q) { e.preventDefault(); q.focus(); q.select(); }
       } else if (e.key === "e") {
         var edit = document.querySelector(".page-actions a[href^='/edit/']");
@@ -72,7 +72,34 @@
     });
   }
 
+  // Search as you type on the results page: the server renders the
+  // results block; the form still works by submitting without this.
+  function liveSearch() {
+    var input = document.querySelector("input[data-live]");
+    var out = document.getElementById("results");
+    if (!input || !out) return;
+    var form = input.form, timer = null, inflight = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var params = new URLSearchParams(new FormData(form));
+        if (inflight) inflight.abort();
+        inflight = new AbortController();
+        var q = params.toString();
+        params.set("partial", "1");
+        fetch("/search?" + params.toString(), { signal: inflight.signal, credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+          .then(function (html) {
+            out.innerHTML = html;
+            history.replaceState(null, "", "/search?" + q);
+          })
+          .catch(function () { /* keep the last results */ });
+      }, 250);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    liveSearch();
     livePreview();
     guardUnsaved();
     keys();

@@ -147,6 +147,11 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 			return m.importDir(ctx, cfg, log, words[0])
 		}
 		return m.exportDir(ctx, cfg, log, words[0])
+	case "reindex":
+		if len(words) != 0 {
+			return fmt.Errorf("%w: reindex takes no arguments", errUsage)
+		}
+		return m.reindex(ctx, cfg, log)
 	case "user":
 		return m.userCmd(ctx, cfg, words)
 	case "token":

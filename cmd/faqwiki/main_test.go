@@ -361,3 +361,71 @@ func TestImportKeepsHTMLTablesAsTables(t *testing.T) {
 		t.Errorf("the office table did not survive the import:\n%s", page.HTML)
 	}
 }
+
+// searchTotal asks the running server how many pages match q.
+func searchTotal(t *testing.T, token, base, q string) int {
+	t.Helper()
+	var res struct{ Total int }
+	if code := getJSON(t, token, base+"/api/v1/search?q="+q, &res); code != 200 {
+		t.Fatalf("search %q: %d", q, code)
+	}
+	return res.Total
+}
+
+func TestSearchIndexIsRebuiltAndCaughtUp(t *testing.T) {
+	data := t.TempDir()
+	if _, _, err := runCmd(t, data, "import", "testdata/handbook"); err != nil {
+		t.Fatal(err)
+	}
+	out, errb, err := runCmd(t, data, "reindex")
+	if err != nil || !strings.Contains(out, "rebuilt the search index") || !strings.Contains(errb, "indexed 3 of 3 pages") {
+		t.Fatalf("reindex: %q %q %v", out, errb, err)
+	}
+	// Pages imported while no server ran, and a deleted index folder: the
+	// next start catches up / rebuilds without being asked.
+	if _, _, err := runCmd(t, data, "import", "testdata/htmltable"); err != nil {
+		t.Fatal(err)
+	}
+	token := mustAdmin(t, data)
+	base := MustRunMain(t, data)
+	waitFor(t, func() bool { return searchTotal(t, token, base, "dearborn") == 1 })
+	if n := searchTotal(t, token, base, "fmla"); n < 1 {
+		t.Errorf("fmla: %d pages", n)
+	}
+	// An edit is searchable within a second.
+	resp := do(t, token, "PUT", base+"/api/v1/pages/fresh", `{"title":"Fresh","markdown":"## Where do I park my bicycle?\n\nIn the basement.\n"}`)
+	resp.Body.Close()
+	start := time.Now()
+	waitFor(t, func() bool { return searchTotal(t, token, base, "bicycle") == 1 })
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("the edit took %v to become searchable", d)
+	}
+}
+
+func TestDeletedIndexFolderIsRebuiltOnStart(t *testing.T) {
+	data := t.TempDir()
+	if _, _, err := runCmd(t, data, "import", "testdata/handbook"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, data, "reindex"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(data, "index")); err != nil {
+		t.Fatal(err)
+	}
+	token := mustAdmin(t, data)
+	base := MustRunMain(t, data)
+	waitFor(t, func() bool { return searchTotal(t, token, base, "overtime") >= 1 })
+}
+
+// waitFor polls cond for up to five seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

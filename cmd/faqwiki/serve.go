@@ -7,8 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
+	"github.com/faqwiki/faqwiki/search"
+	"github.com/faqwiki/faqwiki/store"
+	"github.com/faqwiki/faqwiki/wiki"
 	"github.com/faqwiki/faqwiki/wiki/web"
 	"github.com/gin-gonic/gin"
 )
@@ -33,6 +37,47 @@ func pruneSessions(ctx context.Context, db interface {
 	}
 }
 
+// openIndex opens the search index in the data folder, failing at once
+// with a clear message when another process holds it.
+func openIndex(dataDir string, db *store.DB, w *wiki.Wiki, log *slog.Logger) (*search.Index, error) {
+	ix, err := search.Open(filepath.Join(dataDir, "index"), db, w.Renderer(), search.Options{Logger: log})
+	if errors.Is(err, search.ErrLocked) {
+		return nil, fmt.Errorf("the search index in %s is in use by another faqwiki process; stop it first", dataDir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open the search index: %w", err)
+	}
+	return ix, nil
+}
+
+// reindex rebuilds the search index from the pages in the store.
+func (m *Main) reindex(ctx context.Context, cfg config, log *slog.Logger) error {
+	db, err := openStore(cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ix, err := openIndex(cfg.dataDir, db, newWiki(db, log), log)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	start := time.Now()
+	last := time.Now()
+	err = ix.Rebuild(ctx, func(done, total int) {
+		if time.Since(last) >= 2*time.Second || done == total {
+			fmt.Fprintf(m.Stderr, "indexed %d of %d pages\n", done, total)
+			last = time.Now()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	n, _ := ix.DocCount()
+	fmt.Fprintf(m.Stdout, "rebuilt the search index: %d sections, in %s\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 // shutdownGrace is how long in-flight requests get to finish on SIGINT or
 // SIGTERM before the server closes their connections.
 const shutdownGrace = 10 * time.Second
@@ -52,16 +97,43 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 
 	acc := newAccounts(db)
 
+	ix, err := openIndex(cfg.dataDir, db, w, log)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	qlog, err := search.OpenLog(filepath.Join(cfg.dataDir, "searchlog.db"), search.LogOptions{Logger: log})
+	if err != nil {
+		return fmt.Errorf("open the search log: %w", err)
+	}
+	defer qlog.Close()
+	// The index follows the store's change feed until the server stops; it
+	// catches up first (rebuilding a missing index, with progress lines).
+	ixCtx, stopIndex := context.WithCancel(context.WithoutCancel(ctx))
+	ixDone := make(chan error, 1)
+	go func() { ixDone <- ix.Run(ixCtx) }()
+	defer func() {
+		stopIndex()
+		if err := <-ixDone; err != nil {
+			log.Warn("search indexer stopped", "err", err)
+		}
+	}()
+
 	gin.SetMode(gin.ReleaseMode)
 	srv, err := web.New(web.Config{
 		Wiki:        w,
 		Accounts:    acc,
+		Search:      ix,
+		SearchLog:   qlog,
+		Changed:     ix.Notify,
 		Logger:      log,
 		OpenReading: cfg.open,
 		TrustProxy:  cfg.trustProxy,
 		Health: func(ctx context.Context) error {
-			_, err := db.LastSeq(ctx)
-			return err
+			if _, err := db.LastSeq(ctx); err != nil {
+				return err
+			}
+			return ix.Health(ctx)
 		},
 	})
 	if err != nil {

@@ -39,6 +39,10 @@ func routeTable() []roleCase {
 		{method: "GET", path: "/api/v1/cohorts", min: wiki.RoleReader},
 		{method: "GET", path: "/api/v1/cohorts/c1/handover", min: wiki.RoleReader},
 		{method: "GET", path: "/api/v1/users/admin", min: wiki.RoleReader},
+		{method: "GET", path: "/search?q=x", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/search?q=x", min: wiki.RoleReader},
+		{method: "GET", path: "/search/gaps", min: wiki.RoleTrainer},
+		{method: "GET", path: "/api/v1/search/gaps", min: wiki.RoleTrainer},
 		{method: "GET", path: "/new", min: wiki.RoleEditor},
 		{method: "GET", path: "/edit/p", min: wiki.RoleEditor},
 		{method: "POST", path: "/edit/p", form: url.Values{"title": {"P"}, "markdown": {"changed"}, "base_revision": {"1"}}, min: wiki.RoleEditor},
@@ -243,7 +247,8 @@ func TestSessionExpires(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
 	acc := wiki.NewAccounts(wiki.AccountsConfig{Store: db, Clock: clock, Password: cheapPasswords, SessionTTL: time.Hour})
-	srv, err := New(Config{Wiki: wiki.New(wiki.Config{Store: db}), Accounts: acc})
+	w := wiki.New(wiki.Config{Store: db})
+	srv, err := New(Config{Wiki: w, Accounts: acc, Search: mustIndex(t, db, w)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -501,7 +506,7 @@ func TestFirstRunSetup(t *testing.T) {
 	defer db.Close()
 	acc := wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
 	ts := &testServer{t: t, db: db, accounts: acc, wiki: wiki.New(wiki.Config{Store: db}), cookies: map[string]*http.Cookie{}}
-	if ts.srv, err = New(Config{Wiki: ts.wiki, Accounts: acc}); err != nil {
+	if ts.srv, err = New(Config{Wiki: ts.wiki, Accounts: acc, Search: mustIndex(t, db, ts.wiki)}); err != nil {
 		t.Fatal(err)
 	}
 	token, needed, err := acc.FirstRun(context.Background())

@@ -21,18 +21,28 @@ func benchPage() string {
 	return b.String()
 }
 
-func newBenchServer(b *testing.B, cacheBytes int) (*Server, *wiki.Wiki) {
+// newBenchServer returns a server open for reading, and an editor's API
+// token for writing.
+func newBenchServer(b *testing.B, cacheBytes int) (*Server, *wiki.Wiki, string) {
 	db, err := store.Open(b.TempDir()+"/faqwiki.db", store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
 	w := wiki.New(wiki.Config{Store: db, RenderCacheBytes: cacheBytes})
-	srv, err := New(Config{Wiki: w})
+	acc := wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
+	srv, err := New(Config{Wiki: w, Accounts: acc, Search: mustIndex(b, db, w), OpenReading: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return srv, w
+	if _, err := acc.CreateAccount(b.Context(), wiki.NewAccount{Username: "bench", Password: testPassword, Role: wiki.RoleEditor}); err != nil {
+		b.Fatal(err)
+	}
+	token, _, err := acc.CreateToken(b.Context(), "bench", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv, w, "Bearer " + token
 }
 
 // BenchmarkPageView measures GET /wiki/{slug} through the whole router:
@@ -50,7 +60,7 @@ func BenchmarkPageView(b *testing.B) {
 		{"uncached", 1, func(*Server) string { return "/wiki/faq" }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			srv, w := newBenchServer(b, bc.cache)
+			srv, w, _ := newBenchServer(b, bc.cache)
 			if _, err := w.Save(b.Context(), wiki.Edit{Slug: "faq", Title: "FAQ", Markdown: benchPage()}); err != nil {
 				b.Fatal(err)
 			}
@@ -71,7 +81,7 @@ func BenchmarkPageView(b *testing.B) {
 // BenchmarkEdit measures PUT /api/v1/pages/{slug} of a 50 KB page, each
 // request changing one line, through the router with a real bbolt commit.
 func BenchmarkEdit(b *testing.B) {
-	srv, w := newBenchServer(b, 0)
+	srv, w, auth := newBenchServer(b, 0)
 	text := benchPage()
 	if _, err := w.Save(b.Context(), wiki.Edit{Slug: "faq", Title: "FAQ", Markdown: text}); err != nil {
 		b.Fatal(err)
@@ -82,7 +92,9 @@ func BenchmarkEdit(b *testing.B) {
 	for b.Loop() {
 		body := put(strings.Replace(text, "task number 5?", fmt.Sprintf("task number 5 (v%d)?", n), 1), n, "")
 		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPut, "/api/v1/pages/faq", strings.NewReader(body)))
+		req := httptest.NewRequest(http.MethodPut, "/api/v1/pages/faq", strings.NewReader(body))
+		req.Header.Set("Authorization", auth)
+		srv.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
 			b.Fatal(rec.Code, rec.Body.String())
 		}

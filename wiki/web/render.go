@@ -122,6 +122,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"ago":      ago,
 		"isoDate":  func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 		"showDate": func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+		"daysAgo":  func(n int) time.Time { return time.Now().UTC().AddDate(0, 0, -n) },
 		"plural":   plural,
 		"add":      func(a, b int) int { return a + b },
 		"kindVerb": kindVerb,

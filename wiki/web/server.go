@@ -32,6 +32,10 @@ type Config struct {
 	SiteName   string // shown in the header and titles; default "faqwiki"
 	// Health reports whether the backing stores answer; nil means healthy.
 	Health func(ctx context.Context) error
+	// Search answers searches; SearchLog records them for the gap list
+	// (nil: searches are not logged).
+	Search    wiki.Searcher
+	SearchLog wiki.SearchLog
 	// Changed is called after every saved revision (e.g. to wake the search
 	// indexer). It must not block.
 	Changed func()
@@ -53,8 +57,8 @@ type Server struct {
 // files. A template that does not parse is an error here, not at the first
 // request.
 func New(cfg Config) (*Server, error) {
-	if cfg.Wiki == nil || cfg.Accounts == nil {
-		return nil, errors.New("web: Config.Wiki and Config.Accounts are required")
+	if cfg.Wiki == nil || cfg.Accounts == nil || cfg.Search == nil {
+		return nil, errors.New("web: Config.Wiki, Config.Accounts and Config.Search are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -119,11 +123,14 @@ func (s *Server) routes() *gin.Engine {
 	read.GET("/cohorts", s.handleCohorts)
 	read.GET("/cohorts/:id", s.handleCohort)
 	read.GET("/people/:name", s.handlePerson)
+	read.GET("/search", s.handleSearch)
+	read.GET("/search/open", s.handleSearchOpen)
 	readAPI := api.Group("/", s.require(wiki.RoleReader))
 	readAPI.GET("/pages", s.handleAPIPageList)
 	readAPI.GET("/cohorts", s.handleAPICohorts)
 	readAPI.GET("/cohorts/:id/handover", s.handleAPIHandover)
 	readAPI.GET("/users/:name", s.handleAPIPerson)
+	readAPI.GET("/search", s.handleAPISearch)
 	// Every method under /pages/{slug}: the handler checks the role each
 	// action needs, since the slug's end is only known there.
 	api.Any("/pages/*rest", s.handleAPIPage)
@@ -149,10 +156,12 @@ func (s *Server) routes() *gin.Engine {
 	train.POST("/cohorts", s.handleCohortCreate)
 	train.POST("/cohorts/:id/invite", s.handleCohortRotate)
 	train.POST("/cohorts/:id/members", s.handleCohortMove)
+	train.GET("/search/gaps", s.handleGaps)
 	trainAPI := api.Group("/", s.require(wiki.RoleTrainer))
 	trainAPI.POST("/cohorts", s.handleAPICohortCreate)
 	trainAPI.POST("/cohorts/:id/invite", s.handleAPICohortRotate)
 	trainAPI.POST("/cohorts/:id/members", s.handleAPICohortMove)
+	trainAPI.GET("/search/gaps", s.handleAPIGaps)
 
 	// Admins: people and roles.
 	admin := r.Group("/", s.require(wiki.RoleAdmin))

@@ -10,7 +10,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/faqwiki/faqwiki/search"
 	"github.com/faqwiki/faqwiki/store"
 	"github.com/faqwiki/faqwiki/wiki"
 	"github.com/gin-gonic/gin"
@@ -32,6 +34,23 @@ type testServer struct {
 	cookies  map[string]*http.Cookie
 	token    string // the admin's API token, sent by api()
 	changed  int
+
+	index     *search.Index
+	searchLog *search.Log
+}
+
+// mustIndex opens a real bleve index in a temp folder over db.
+func mustIndex(tb testing.TB, db *store.DB, w *wiki.Wiki) *search.Index {
+	tb.Helper()
+	ix, err := search.Open(tb.TempDir()+"/index", db, w.Renderer(), search.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ix.Close() })
+	if err := ix.CatchUp(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return ix
 }
 
 // cheapPasswords makes argon2id fast enough for tests that sign in often.
@@ -55,7 +74,20 @@ func newTestServerWith(t *testing.T, cfg Config) *testServer {
 	t.Cleanup(func() { db.Close() })
 	ts := &testServer{t: t, db: db, wiki: wiki.New(wiki.Config{Store: db}), cookies: map[string]*http.Cookie{}}
 	ts.accounts = wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
-	cfg.Wiki, cfg.Accounts, cfg.Changed = ts.wiki, ts.accounts, func() { ts.changed++ }
+	ts.index = mustIndex(t, db, ts.wiki)
+	ts.searchLog, err = search.OpenLog(t.TempDir()+"/searchlog.db", search.LogOptions{FlushInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ts.searchLog.Close() })
+	cfg.Wiki, cfg.Accounts, cfg.Search, cfg.SearchLog = ts.wiki, ts.accounts, ts.index, ts.searchLog
+	cfg.Changed = func() {
+		ts.changed++
+		// Index at once, so tests can search for what they just saved.
+		if err := ts.index.CatchUp(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}
 	ts.srv, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,302 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/gin-gonic/gin"
+)
+
+// searchHit is a hit as the results page shows it: the snippet trusted as
+// HTML only after it passed wiki.IsSafeSnippet.
+type searchHit struct {
+	wiki.SearchHit
+	Snippet template.HTML
+	OpenURL string // through /search/open, so opening it is logged
+}
+
+// searchPage is the data of search.html.
+type searchPage struct {
+	BasePage
+	Tag        string
+	Result     *wiki.SearchResult
+	Hits       []searchHit
+	Page       int // 1-based
+	PrevURL    string
+	NextURL    string
+	FacetURLs  map[string]string // tag -> results URL with that tag filter
+	AllTagsURL string
+	Partial    bool // just the results, for search as you type
+	Gap        bool // nothing found: offer to write the answer
+}
+
+// searchPerPage is how many pages of hits the results page shows at once.
+const searchPerPage = 10
+
+func (s *Server) handleSearch(c *gin.Context) {
+	q := c.Query("q")
+	tag := c.Query("tag")
+	page := 1
+	if v := c.Query("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || (n-1)*searchPerPage > wiki.MaxSearchOffset {
+			s.fail(c, errBadRequestf("page must be a number from 1 to %d", wiki.MaxSearchOffset/searchPerPage+1))
+			return
+		}
+		page = n
+	}
+	partial := c.Query("partial") == "1"
+	v := &searchPage{BasePage: s.base(c, "Search"), Tag: tag, Page: page, Partial: partial}
+	v.Query = q
+	if strings.TrimSpace(q) != "" || tag != "" {
+		v.Title = "Search: " + q
+		res, err := s.cfg.Search.Search(c.Request.Context(), wiki.SearchQuery{Text: q, Tag: tag, Limit: searchPerPage, Offset: (page - 1) * searchPerPage})
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		v.Result = res
+		v.Gap = res.Total == 0
+		if !partial && page == 1 {
+			s.logSearch(c, q, res)
+		}
+		for _, h := range res.Hits {
+			v.Hits = append(v.Hits, searchHit{SearchHit: h, Snippet: safeSnippet(h.Snippet), OpenURL: openURL(res.Query, h)})
+		}
+		link := func(tag string, page int) string {
+			u := url.Values{"q": {q}}
+			if tag != "" {
+				u.Set("tag", tag)
+			}
+			if page > 1 {
+				u.Set("page", strconv.Itoa(page))
+			}
+			return "/search?" + u.Encode()
+		}
+		if page > 1 {
+			v.PrevURL = link(tag, page-1)
+		}
+		if page*searchPerPage < res.Total && page*searchPerPage <= wiki.MaxSearchOffset {
+			v.NextURL = link(tag, page+1)
+		}
+		v.FacetURLs = map[string]string{}
+		for _, f := range res.Facets {
+			v.FacetURLs[f.Tag] = link(f.Tag, 1)
+		}
+		v.AllTagsURL = link("", 1)
+	}
+	if partial {
+		s.renderPartial(c, "search.html", "results", v)
+		return
+	}
+	s.render(c, http.StatusOK, "search.html", v)
+}
+
+// safeSnippet trusts a snippet as HTML only if it is escaped text with
+// <mark> tags; anything else is shown as plain text.
+func safeSnippet(s string) template.HTML {
+	if wiki.IsSafeSnippet(s) {
+		return template.HTML(s)
+	}
+	return template.HTML(template.HTMLEscapeString(s))
+}
+
+// openURL is the link of a hit: /search/open logs that the search found
+// its answer, then sends the browser to the page. The fragment stays on
+// the link, and browsers keep it across the redirect, so the address the
+// reader ends up with is the plain /wiki/{slug}#{anchor}.
+func openURL(q string, h wiki.SearchHit) string {
+	u := url.Values{"q": {q}, "slug": {string(h.Slug)}}
+	if h.Anchor != "" {
+		u.Set("anchor", h.Anchor)
+	}
+	frag := ""
+	if h.Anchor != "" {
+		frag = "#" + url.PathEscape(h.Anchor)
+	}
+	return "/search/open?" + u.Encode() + frag
+}
+
+// logSearch records a search for the gap list. A failure to log never
+// fails the search.
+func (s *Server) logSearch(c *gin.Context, q string, res *wiki.SearchResult) {
+	if s.cfg.SearchLog == nil {
+		return
+	}
+	u := wiki.UserFromContext(c.Request.Context())
+	if err := s.cfg.SearchLog.LogSearch(c.Request.Context(), wiki.SearchEvent{Query: q, Results: res.Total, Cohort: u.Cohort}); err != nil {
+		s.log.Warn("log search", "err", err)
+	}
+}
+
+func (s *Server) handleSearchOpen(c *gin.Context) {
+	slug, err := wiki.ParseSlug(c.Query("slug"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if q := c.Query("q"); q != "" && s.cfg.SearchLog != nil {
+		if err := s.cfg.SearchLog.LogOpen(c.Request.Context(), q, slug, c.Query("anchor")); err != nil {
+			s.log.Warn("log search open", "err", err)
+		}
+	}
+	c.Redirect(http.StatusSeeOther, pageURL(slug))
+}
+
+// renderPartial executes one named template of a page set (no layout):
+// the results block for search as you type.
+func (s *Server) renderPartial(c *gin.Context, page, name string, data any) {
+	t, ok := s.pages.pages[page]
+	if !ok {
+		s.fail(c, errInternal)
+		return
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
+		s.log.Error("template failed", "page", page, "block", name, "err", err)
+		s.fail(c, errInternal)
+		return
+	}
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(b.String()))
+}
+
+// API shapes of search.
+
+type apiSearchHit struct {
+	Slug    wiki.Slug `json:"slug"`
+	Title   string    `json:"title"`
+	Anchor  string    `json:"anchor"`
+	Heading string    `json:"heading"`
+	Snippet string    `json:"snippet"`
+	Score   float64   `json:"score"`
+	Tags    []string  `json:"tags"`
+}
+
+type apiFacet struct {
+	Tag   string `json:"tag"`
+	Count int    `json:"count"`
+}
+
+type apiSearch struct {
+	Query      string         `json:"query"`
+	Total      int            `json:"total"`
+	TookMS     int64          `json:"took_ms"`
+	Suggestion string         `json:"suggestion"`
+	Hits       []apiSearchHit `json:"hits"`
+	Facets     []apiFacet     `json:"facets"`
+}
+
+func (s *Server) handleAPISearch(c *gin.Context) {
+	q := wiki.SearchQuery{Text: c.Query("q"), Tag: c.Query("tag")}
+	for _, p := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"limit", &q.Limit, wiki.MaxSearchLimit}, {"offset", &q.Offset, wiki.MaxSearchOffset}} {
+		if v := c.Query(p.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > p.max || p.name == "limit" && n == 0 {
+				s.fail(c, errBadRequestf("%s must be a number from %d to %d", p.name, map[bool]int{true: 1, false: 0}[p.name == "limit"], p.max))
+				return
+			}
+			*p.dst = n
+		}
+	}
+	res, err := s.cfg.Search.Search(c.Request.Context(), q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if q.Offset == 0 {
+		s.logSearch(c, q.Text, res)
+	}
+	out := apiSearch{Query: res.Query, Total: res.Total, TookMS: res.Took.Milliseconds(), Suggestion: res.Suggestion,
+		Hits: []apiSearchHit{}, Facets: []apiFacet{}}
+	for _, h := range res.Hits {
+		snippet := h.Snippet
+		if !wiki.IsSafeSnippet(snippet) {
+			snippet = template.HTMLEscapeString(snippet)
+		}
+		out.Hits = append(out.Hits, apiSearchHit{Slug: h.Slug, Title: h.Title, Anchor: h.Anchor, Heading: h.Heading,
+			Snippet: snippet, Score: h.Score, Tags: nonNil(h.Tags)})
+	}
+	for _, f := range res.Facets {
+		out.Facets = append(out.Facets, apiFacet(f))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type apiGap struct {
+	Query   string         `json:"query"`
+	Count   int            `json:"count"`
+	LastAt  time.Time      `json:"last_at"`
+	Results int            `json:"results"`
+	Cohorts map[string]int `json:"cohorts"`
+}
+
+// parseSince reads ?since= (RFC 3339 or a date); the default is 30 days ago.
+func parseSince(c *gin.Context) (time.Time, error) {
+	v := c.Query("since")
+	if v == "" {
+		return time.Now().UTC().AddDate(0, 0, -30), nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, errBadRequestf("since must be a time like 2026-11-01T00:00:00Z or a date like 2026-11-01")
+}
+
+func (s *Server) gaps(c *gin.Context) ([]wiki.Gap, time.Time, bool) {
+	since, err := parseSince(c)
+	if err != nil {
+		s.fail(c, err)
+		return nil, since, false
+	}
+	if s.cfg.SearchLog == nil {
+		return nil, since, true
+	}
+	gaps, err := s.cfg.SearchLog.Gaps(c.Request.Context(), since)
+	if err != nil {
+		s.fail(c, err)
+		return nil, since, false
+	}
+	return gaps, since, true
+}
+
+func (s *Server) handleAPIGaps(c *gin.Context) {
+	gaps, _, ok := s.gaps(c)
+	if !ok {
+		return
+	}
+	out := make([]apiGap, 0, len(gaps))
+	for _, g := range gaps {
+		if g.Cohorts == nil {
+			g.Cohorts = map[string]int{}
+		}
+		out = append(out, apiGap{Query: g.Query, Count: g.Count, LastAt: g.LastAt.UTC(), Results: g.Results, Cohorts: g.Cohorts})
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// gapsPage is the data of search_gaps.html.
+type gapsPage struct {
+	BasePage
+	Gaps  []wiki.Gap
+	Since time.Time
+}
+
+func (s *Server) handleGaps(c *gin.Context) {
+	gaps, since, ok := s.gaps(c)
+	if !ok {
+		return
+	}
+	s.render(c, http.StatusOK, "search_gaps.html", &gapsPage{BasePage: s.base(c, "Searches without an answer"), Gaps: gaps, Since: since})
+}
