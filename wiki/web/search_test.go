@@ -65,7 +65,9 @@ func TestSearchFindsTheQuestion(t *testing.T) {
 func TestSearchFindsEditsDeletesAndReverts(t *testing.T) {
 	ts := newTestServer(t)
 	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", put("## Where is the canteen?\n\nOn floor 2.\n", 0, "")), 201)
-	count := func(q string) int { return decode[apiSearchAnswer](t, ts.api("GET", "/api/v1/search?q="+url.QueryEscape(q), "")).Total }
+	count := func(q string) int {
+		return decode[apiSearchAnswer](t, ts.api("GET", "/api/v1/search?q="+url.QueryEscape(q), "")).Total
+	}
 	if count("canteen") != 1 {
 		t.Fatal("a new page is not found")
 	}
