@@ -404,6 +404,10 @@ func splitDocID(id string) (wiki.Slug, string) {
 // section is not searchable (pages are at most wiki.MaxMarkdownBytes).
 const maxIndexedText = 256 << 10
 
+// previewBytes is how much of a section's sub-sections is kept as its
+// snippet when it has no text of its own.
+const previewBytes = 1 << 10
+
 // pageDocs returns the section documents of p: one per section with text
 // or a heading, and at least one (the page as a whole) so that every page
 // can be found by its title and tags. A first-level heading that repeats
@@ -437,6 +441,12 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 		}
 		byID[id] = len(docs)
 		d := newSectionDoc(id, p, tags, heading, cutUTF8(text, maxIndexedText), level)
+		if text == "" && s.Text != "" {
+			// A question answered only in its sub-questions: show their
+			// beginning as its snippet (not indexed: those words lead to
+			// the sub-questions).
+			d.fields[fieldPreview] = cutUTF8(s.Text, previewBytes)
+		}
 		if anchor == "" {
 			d.fields[fieldLead] = p.Title
 		}

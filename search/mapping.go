@@ -13,7 +13,7 @@ import (
 // mappingVersion names the document layout and analysis below. Change it
 // whenever either changes: Open then finds the stored version differs,
 // deletes the index and rebuilds it from the store.
-const mappingVersion = "faqwiki-sections-4"
+const mappingVersion = "faqwiki-sections-5"
 
 // Fields of a section document. One document per section of a page, id
 // slug + "#" + anchor (docID).
@@ -27,6 +27,7 @@ const (
 	fieldFirst   = "first"   // keyword "1" on the first document of each page, for tag listings
 	fieldLevel   = "level"   // stored only: heading level, 0 for the intro
 	fieldLead    = "lead"    // English, on the intro only: the title, as the intro's heading
+	fieldPreview = "preview" // stored only: for a section whose text is all in sub-sections, their beginning, for the snippet
 )
 
 // Analyzers: "en" is bleve's English (possessives, lower case, stop words,
@@ -101,6 +102,12 @@ func newMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt(fieldFirst, kw(false, false))
 	doc.AddFieldMappingsAt(fieldLevel, level)
 	doc.AddFieldMappingsAt(fieldLead, text(textAnalyzer, false))
+	preview := bleve.NewTextFieldMapping()
+	preview.Index = false
+	preview.Store = true
+	preview.IncludeInAll = false
+	preview.IncludeTermVectors = false
+	doc.AddFieldMappingsAt(fieldPreview, preview)
 	im.DefaultMapping = doc
 	im.StoreDynamic = false
 	im.IndexDynamic = false

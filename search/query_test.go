@@ -213,3 +213,18 @@ func TestSnippet(t *testing.T) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// A question answered only in its sub-questions still gets a snippet:
+// the beginning of those sub-questions.
+func TestSnippetOfQuestionWithOnlySubQuestions(t *testing.T) {
+	e := mustOpenEnv(t)
+	e.save(t, "ppl", "Paid parental leave", "## Requesting paid parental leave\n\n### Before the birth\n\nEmail your HR specialist the request form.\n\n### After the birth\n\nSend the birth certificate.\n")
+	e.catchUp(t)
+	res := e.search(t, wiki.SearchQuery{Text: "requesting parental leave"})
+	if len(res.Hits) == 0 || res.Hits[0].Anchor != "requesting-paid-parental-leave" {
+		t.Fatalf("hits: %+v", res.Hits)
+	}
+	if s := res.Hits[0].Snippet; !strings.Contains(s, "Email your HR specialist") || !wiki.IsSafeSnippet(s) {
+		t.Errorf("snippet %q", s)
+	}
+}

@@ -263,17 +263,22 @@ func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan) ([]wik
 			return nil, fmt.Errorf("search: load %q: %w", p.best.ID, err)
 		}
 		if doc != nil { // nil: replaced since the search; show what we have
-			var text string
+			var text, preview string
 			doc.VisitFields(func(f indexField) {
 				switch f.Name() {
 				case fieldHeading:
 					h.Heading = string(f.Value())
 				case fieldText:
 					text = string(f.Value())
+				case fieldPreview:
+					preview = string(f.Value())
 				case fieldTitle:
 					h.Title = string(f.Value())
 				}
 			})
+			if text == "" {
+				text = preview
+			}
 			h.Snippet = ix.snippet(text, plan)
 		}
 		out = append(out, h)
