@@ -41,9 +41,14 @@ func TestSearchFindsTheQuestion(t *testing.T) {
 	}
 	href, _ := attr(hit, "href")
 	mustFind(t, doc, "ol.results .snippet mark")
-	if v, _ := attr(mustFind(t, doc, "header input#q"), "value"); v != "which client is standard" {
-		t.Errorf("the header search box holds %q", v)
+	if v, _ := attr(mustFind(t, doc, "form.search-page input#search-q"), "value"); v != "which client is standard" {
+		t.Errorf("the search box holds %q", v)
 	}
+	if len(queryAll(doc, "header form.search")) != 0 {
+		t.Error("the results page shows a second search box in the header")
+	}
+	// Every other page has the search box in its header.
+	mustFind(t, parseHTML(t, ts.browse("GET", "/wiki/it/vpn", nil).Body.String()), "header form.search input#q")
 	u, _ := url.Parse(href)
 	if u.Path != "/search/open" || u.Fragment != "which-client" || u.Query().Get("slug") != "it/vpn" {
 		t.Fatalf("hit link %q", href)
