@@ -111,6 +111,7 @@ func (a *Accounts) MoveToCohort(ctx context.Context, username, cohort string) (*
 
 // CohortWork sums up what a cohort changed.
 type CohortWork struct {
+	First     time.Time // time of the cohort's first change (zero if none)
 	Revisions int
 	Added     int
 	Removed   int
@@ -135,7 +136,11 @@ type Handover struct {
 	Cohort      *Cohort
 	Members     []*Account
 	Work        *CohortWork
-	Inherited   []PageSummary // the pages as of Cohort.StartsOn
+	Inherited   []PageSummary // the pages as of InheritedAt
+	// InheritedAt is when the cohort took the wiki over: its start date, or
+	// just before its first change if it started editing earlier (a start
+	// date set in the future, say), so its own work is not "inherited".
+	InheritedAt time.Time
 	Previous    *Cohort       // the cohort that started before, or nil
 	PreviousWas *CohortWork   // what that cohort changed
 }
@@ -151,6 +156,9 @@ func (a *Accounts) Work(ctx context.Context, cohort string) (*CohortWork, error)
 	pagesOf := map[string]map[Slug]bool{}
 	edited := map[Slug]bool{}
 	for _, c := range changes {
+		if w.First.IsZero() || c.Time.Before(w.First) {
+			w.First = c.Time
+		}
 		w.Revisions++
 		w.Added += c.Added
 		w.Removed += c.Removed
@@ -198,7 +206,11 @@ func (a *Accounts) Handover(ctx context.Context, id string) (*Handover, error) {
 	if h.Work, err = a.Work(ctx, id); err != nil {
 		return nil, err
 	}
-	if h.Inherited, err = a.store.PagesAt(ctx, c.StartsOn); err != nil {
+	h.InheritedAt = c.StartsOn
+	if !h.Work.First.IsZero() && h.Work.First.Before(h.InheritedAt) {
+		h.InheritedAt = h.Work.First.Add(-time.Nanosecond)
+	}
+	if h.Inherited, err = a.store.PagesAt(ctx, h.InheritedAt); err != nil {
 		return nil, err
 	}
 	all, err := a.store.Cohorts(ctx)

@@ -460,13 +460,30 @@ func TestHandover(t *testing.T) {
 	}
 	wantError(t, ts.api("GET", "/api/v1/cohorts/none/handover", ""), 404, "not_found")
 
+	// A cohort whose start date is still ahead but that already edits
+	// inherits the wiki as it stood just before its first change, not its
+	// own pages.
+	if _, err := ts.accounts.CreateCohort(ctx, wiki.NewCohort{ID: "dec", Name: "December", StartsOn: day(30)}); err != nil {
+		t.Fatal(err)
+	}
+	ts.addUser("dora", wiki.RoleEditor, "dec")
+	wantStatus(t, ts.apiAs(ts.tokenFor("dora"), "PUT", "/api/v1/pages/dora-page", put("x\n", 0, "")), 201)
+	dec := decode[apiHandover](t, ts.api("GET", "/api/v1/cohorts/dec/handover", ""))
+	inherited := map[wiki.Slug]bool{}
+	for _, p := range dec.Inherited.Pages {
+		inherited[p.Slug] = true
+	}
+	if !inherited["before"] || !inherited["vpn"] || inherited["dora-page"] {
+		t.Errorf("December inherited %v (as of %s)", dec.Inherited.Pages, dec.Inherited.AsOf)
+	}
+
 	doc := parseHTML(t, ts.browse("GET", "/cohorts/nov", nil).Body.String())
 	mustFind(t, doc, "h1")
 	mustFind(t, doc, `a[href=/people/nina]`)
 	mustFind(t, doc, `a[href=/cohorts/oct]`)
 	mustFind(t, doc, `input.copy`)
 	list := parseHTML(t, ts.browse("GET", "/cohorts", nil).Body.String())
-	if n := len(queryAll(list, "table.cohorts tbody tr")); n != 2 {
+	if n := len(queryAll(list, "table.cohorts tbody tr")); n != 3 {
 		t.Errorf("%d cohorts listed", n)
 	}
 }

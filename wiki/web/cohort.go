@@ -137,7 +137,7 @@ func (s *Server) handleCohort(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v := &cohortPage{BasePage: s.base(c, h.Cohort.Name), H: h, AsOf: h.Cohort.StartsOn.Format(time.RFC3339)}
+	v := &cohortPage{BasePage: s.base(c, h.Cohort.Name), H: h, AsOf: h.InheritedAt.Format(time.RFC3339Nano)}
 	if wiki.UserFromContext(ctx).Has(wiki.RoleTrainer) {
 		v.IsTrainer = true
 		v.InviteURL = s.origin(c) + "/signup?invite=" + h.Cohort.InviteCode
@@ -327,7 +327,7 @@ func (s *Server) handleAPIHandover(c *gin.Context) {
 	out := apiHandover{
 		Cohort:    toAPICohort(h.Cohort, len(h.Members), h.Work, trainer),
 		Changed:   toAPIWork(h.Work),
-		Inherited: apiInherited{AsOf: h.Cohort.StartsOn.Format(time.RFC3339), Pages: []apiPageSummary{}},
+		Inherited: apiInherited{AsOf: h.InheritedAt.Format(time.RFC3339Nano), Pages: []apiPageSummary{}},
 	}
 	for _, p := range h.Inherited {
 		out.Inherited.Pages = append(out.Inherited.Pages, apiPageSummary{Slug: p.Slug, Title: p.Title, Revision: p.Revision, UpdatedAt: p.UpdatedAt.UTC(), Tags: nonNil(p.Tags)})
