@@ -133,16 +133,16 @@ type PersonWork struct {
 // (the wiki as it stood when the cohort started) and what the cohort
 // before it left it.
 type Handover struct {
-	Cohort      *Cohort
-	Members     []*Account
-	Work        *CohortWork
-	Inherited   []PageSummary // the pages as of InheritedAt
+	Cohort    *Cohort
+	Members   []*Account
+	Work      *CohortWork
+	Inherited []PageSummary // the pages as of InheritedAt
 	// InheritedAt is when the cohort took the wiki over: its start date, or
 	// just before its first change if it started editing earlier (a start
 	// date set in the future, say), so its own work is not "inherited".
 	InheritedAt time.Time
-	Previous    *Cohort       // the cohort that started before, or nil
-	PreviousWas *CohortWork   // what that cohort changed
+	Previous    *Cohort     // the cohort that started before, or nil
+	PreviousWas *CohortWork // what that cohort changed
 }
 
 // Work sums up the changes made by members of a cohort.
