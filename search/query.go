@@ -193,6 +193,17 @@ func (ix *Index) stems(s string) map[string]bool {
 	return out
 }
 
+// fuzzPrefix is how many leading characters a fuzzy match must share with
+// the word. Short words keep their first letter: one edit from a four-letter
+// word reaches too many unrelated words ("bike" -> "like", but "desj" ->
+// "desk" is the typo people make).
+func (w wordPlan) fuzzPrefix() int {
+	if utf8.RuneCountInString(w.word) < minFixRunes {
+		return 1
+	}
+	return 0
+}
+
 // canFuzz reports whether fuzzy matching could find more.
 func (p *queryPlan) canFuzz() bool {
 	for _, w := range p.words {
@@ -238,6 +249,7 @@ func (p *queryPlan) query(fuzzy, full bool) query.Query {
 			f := query.NewFuzzyQuery(w.word)
 			f.SetField(fieldWords)
 			f.SetFuzziness(w.fuzz)
+			f.SetPrefix(w.fuzzPrefix())
 			f.SetBoost(fuzzyBoost)
 			alts = append(alts, f)
 		}

@@ -228,3 +228,18 @@ func TestSnippetOfQuestionWithOnlySubQuestions(t *testing.T) {
 		t.Errorf("snippet %q", s)
 	}
 }
+
+// A short word absent from the wiki must not fuzz into an unrelated one
+// ("bike" is one edit from "like"): the search finds nothing, and counts
+// as a gap, instead of offering a page that has nothing to do with it.
+func TestShortWordsKeepTheirFirstLetterWhenFuzzed(t *testing.T) {
+	e := mustOpenEnv(t)
+	e.save(t, "welcome", "Welcome", "Link pages like this one. The service desk helps.\n")
+	e.catchUp(t)
+	if res := e.search(t, wiki.SearchQuery{Text: "bike storage"}); res.Total != 0 {
+		t.Errorf("bike storage found %+v", res.Hits)
+	}
+	if res := e.search(t, wiki.SearchQuery{Text: "desj"}); res.Total != 1 {
+		t.Errorf("the typo desj no longer finds desk: %+v", res.Hits)
+	}
+}

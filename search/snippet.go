@@ -84,7 +84,7 @@ func (ix *Index) matches(src string, plan *queryPlan) []match {
 		if !ok && len(fuzzy) > 0 {
 			surface := strings.ToLower(src[t.Start:t.End])
 			for _, w := range fuzzy {
-				if editDistance(surface, w.word) <= w.fuzz {
+				if sharesPrefix(surface, w.word, w.fuzzPrefix()) && editDistance(surface, w.word) <= w.fuzz {
 					ok = true
 					break
 				}
@@ -95,6 +95,19 @@ func (ix *Index) matches(src string, plan *queryPlan) []match {
 		}
 	}
 	return out
+}
+
+// sharesPrefix reports whether a and b start with the same n runes.
+func sharesPrefix(a, b string, n int) bool {
+	for i := 0; i < n; i++ {
+		ra, sa := utf8.DecodeRuneInString(a)
+		rb, sb := utf8.DecodeRuneInString(b)
+		if sa == 0 || sb == 0 || ra != rb {
+			return false
+		}
+		a, b = a[sa:], b[sb:]
+	}
+	return true
 }
 
 // bestWindow picks about snippetBytes of src: the stretch with the most

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +58,8 @@ type Accounts struct {
 	params  PasswordParams
 	limiter *loginLimiter
 	dummy   string // a hash to check against when the account does not exist
+	// hashSlots bounds the argon2id hashes running at once.
+	hashSlots chan struct{}
 }
 
 // NewAccounts returns the accounts service over cfg.Store.
@@ -83,6 +86,7 @@ func NewAccounts(cfg AccountsConfig) *Accounts {
 	a.limiter = &loginLimiter{now: a.now, window: cfg.LimitWindow, perAccount: cfg.AccountFailures,
 		perAddress: cfg.AddressFailures, fails: map[string][]time.Time{}}
 	a.dummy, _ = a.hashPassword("a password nobody has, to spend the same time")
+	a.hashSlots = make(chan struct{}, max(2, 2*runtime.NumCPU()))
 	return a
 }
 
@@ -148,8 +152,23 @@ type NewAccount struct {
 	Cohort                          string
 }
 
-// prepare validates n and builds the account to store.
-func (a *Accounts) prepare(n NewAccount) (*Account, error) {
+// prepare validates n and builds the account to store, hashing its
+// password (through the bounded pool: see hash).
+func (a *Accounts) prepare(ctx context.Context, n NewAccount) (*Account, error) {
+	acct, err := a.validate(n)
+	if err != nil {
+		return nil, err
+	}
+	if acct.PasswordHash, err = a.hash(ctx, n.Password); err != nil {
+		return nil, err
+	}
+	return acct, nil
+}
+
+// validate checks n and builds the account to store, without its password
+// hash: cheap checks come before the expensive hash, so that requests that
+// will fail anyway cost the server nothing.
+func (a *Accounts) validate(n NewAccount) (*Account, error) {
 	v := &ValidationError{}
 	username, err := ParseUsername(n.Username)
 	if err != nil {
@@ -168,20 +187,56 @@ func (a *Accounts) prepare(n NewAccount) (*Account, error) {
 	if err := v.orNil(); err != nil {
 		return nil, err
 	}
-	hash, err := a.hashPassword(n.Password)
-	if err != nil {
-		return nil, err
-	}
 	now := a.now().UTC()
 	return &Account{Username: username, DisplayName: display, Role: n.Role, Cohort: n.Cohort,
-		PasswordHash: hash, PasswordChangedAt: now, CreatedAt: now}, nil
+		PasswordChangedAt: now, CreatedAt: now}, nil
+}
+
+// hashWait is how long a password hash waits for a free slot before the
+// request is refused as busy.
+const hashWait = 5 * time.Second
+
+// withHashSlot runs fn while holding one of the slots that bound how many
+// argon2id hashes (19 MiB and tens of milliseconds each) run at once, so a
+// flood of sign-ups or sign-ins cannot exhaust memory. ErrBusy if no slot
+// frees up in time.
+func (a *Accounts) withHashSlot(ctx context.Context, fn func()) error {
+	t := time.NewTimer(hashWait)
+	defer t.Stop()
+	select {
+	case a.hashSlots <- struct{}{}:
+	case <-t.C:
+		return ErrBusy
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-a.hashSlots }()
+	fn()
+	return nil
+}
+
+// hash hashes a password through the bounded pool.
+func (a *Accounts) hash(ctx context.Context, pw string) (string, error) {
+	var h string
+	var err error
+	if perr := a.withHashSlot(ctx, func() { h, err = a.hashPassword(pw) }); perr != nil {
+		return "", perr
+	}
+	return h, err
+}
+
+// check compares a password with a hash through the bounded pool.
+func (a *Accounts) check(ctx context.Context, hash, pw string) (bool, error) {
+	ok := false
+	err := a.withHashSlot(ctx, func() { ok = checkPassword(hash, pw) })
+	return ok, err
 }
 
 // CreateAccount adds an account (the admin's "user add"). It returns a
 // *ValidationError for a bad username, display name, password or role, and
 // ErrConflict when the username is taken or the cohort does not exist.
 func (a *Accounts) CreateAccount(ctx context.Context, n NewAccount) (*Account, error) {
-	acct, err := a.prepare(n)
+	acct, err := a.prepare(ctx, n)
 	if err != nil {
 		return nil, err
 	}
@@ -198,25 +253,51 @@ func (a *Accounts) CreateAccount(ctx context.Context, n NewAccount) (*Account, e
 
 // SignUp creates an editor in the cohort whose invite code is code. A
 // wrong code is a *ValidationError that does not echo the code; a taken
-// username is ErrConflict. Nothing is created on any error.
-func (a *Accounts) SignUp(ctx context.Context, code string, n NewAccount) (*Account, *Cohort, error) {
+// username is ErrConflict. Nothing is created on any error. Wrong codes
+// count against addr like failed sign-ins (ErrRateLimited past the limit),
+// so invite codes cannot be guessed quickly.
+func (a *Accounts) SignUp(ctx context.Context, code string, n NewAccount, addr string) (*Account, *Cohort, error) {
 	n.Role = RoleEditor
-	acct, err := a.prepare(n)
+	acct, err := a.validate(n)
 	if err != nil {
 		return nil, nil, err
 	}
-	code = strings.TrimSpace(code)
-	if code == "" || len(code) > 200 {
-		return nil, nil, Invalid("invite_code", "is not a valid invite")
+	if !a.limiter.allowAddress(addr) {
+		return nil, nil, ErrRateLimited
 	}
-	c, err := a.store.SignUp(ctx, code, acct)
+	code = strings.TrimSpace(code)
+	badCode := Invalid("invite_code", "is not a valid invite (ask your trainer for the current link)")
+	if code == "" || len(code) > 200 || !a.inviteExists(ctx, code) {
+		a.limiter.failAddress(addr)
+		return nil, nil, badCode
+	}
+	if acct.PasswordHash, err = a.hash(ctx, n.Password); err != nil {
+		return nil, nil, err
+	}
+	c, err := a.store.SignUp(ctx, code, acct) // checks the code again, atomically
 	if errors.Is(err, ErrNotFound) {
-		return nil, nil, Invalid("invite_code", "is not a valid invite (ask your trainer for the current link)")
+		return nil, nil, badCode
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	return acct, c, nil
+}
+
+// inviteExists reports whether some cohort has invite code code, comparing
+// in constant time. There are few cohorts; the store re-checks atomically.
+func (a *Accounts) inviteExists(ctx context.Context, code string) bool {
+	all, err := a.store.Cohorts(ctx)
+	if err != nil {
+		return true // let the store's own check answer
+	}
+	found := false
+	for _, c := range all {
+		if c.InviteCode != "" && subtle.ConstantTimeCompare([]byte(c.InviteCode), []byte(code)) == 1 {
+			found = true
+		}
+	}
+	return found
 }
 
 // Login checks a username and password and starts a session. It returns
@@ -226,27 +307,30 @@ func (a *Accounts) SignUp(ctx context.Context, code string, n NewAccount) (*Acco
 func (a *Accounts) Login(ctx context.Context, username, password, addr string) (string, *Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	if len(username) > MaxUsernameLen || len(password) > MaxPasswordLen {
-		checkPassword(a.dummy, "x")
 		return "", nil, ErrBadLogin
 	}
-	if !a.limiter.allow(username, addr) {
+	// The attempt counts as a failure from the start, so that attempts
+	// made at the same moment cannot all pass the limit before any of them
+	// has failed; a success takes it back.
+	if !a.limiter.attempt(username, addr) {
 		return "", nil, ErrRateLimited
 	}
 	acct, err := a.store.Account(ctx, username)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return "", nil, err
 	}
-	ok := false
+	hash := a.dummy
 	if acct != nil {
-		ok = checkPassword(acct.PasswordHash, password) && !acct.Disabled
-	} else {
-		checkPassword(a.dummy, password)
+		hash = acct.PasswordHash
 	}
-	if !ok {
-		a.limiter.fail(username, addr)
+	ok, err := a.check(ctx, hash, password)
+	if err != nil {
+		return "", nil, err
+	}
+	if !ok || acct == nil || acct.Disabled {
 		return "", nil, ErrBadLogin
 	}
-	a.limiter.succeed(username)
+	a.limiter.succeed(username, addr)
 	return a.startSession(ctx, acct.Username)
 }
 
@@ -369,7 +453,11 @@ func (a *Accounts) ChangePassword(ctx context.Context, username, old, new, keep 
 	if err != nil {
 		return err
 	}
-	if !checkPassword(acct.PasswordHash, old) {
+	ok, err := a.check(ctx, acct.PasswordHash, old)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return Invalid("old_password", "is not your current password")
 	}
 	return a.setPassword(ctx, acct.Username, new, keep)
@@ -385,7 +473,7 @@ func (a *Accounts) setPassword(ctx context.Context, username, password, keep str
 	if err := ValidatePassword(password, username); err != nil {
 		return err
 	}
-	hash, err := a.hashPassword(password)
+	hash, err := a.hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -402,6 +490,7 @@ func (a *Accounts) setPassword(ctx context.Context, username, password, keep str
 // SetRole changes an account's role. The last active admin cannot be
 // demoted, so the wiki always has someone who can manage it.
 func (a *Accounts) SetRole(ctx context.Context, username string, role Role) (*Account, error) {
+	username = strings.ToLower(username)
 	if role < RoleReader || role > RoleAdmin {
 		return nil, Invalid("role", "must be one of reader, editor, trainer, admin")
 	}
@@ -410,7 +499,7 @@ func (a *Accounts) SetRole(ctx context.Context, username string, role Role) (*Ac
 			return nil, err
 		}
 	}
-	return a.store.UpdateAccount(ctx, strings.ToLower(username), func(acct *Account) error {
+	return a.store.UpdateAccount(ctx, username, func(acct *Account) error {
 		acct.Role = role
 		return nil
 	})
@@ -433,6 +522,58 @@ func (a *Accounts) SetDisabled(ctx context.Context, username string, disabled bo
 		return nil, err
 	}
 	if disabled {
+		return acct, a.store.DeleteSessions(ctx, username, "")
+	}
+	return acct, nil
+}
+
+// AccountPatch is a change to an account; nil fields stay as they are.
+type AccountPatch struct {
+	Role     *Role
+	Disabled *bool
+	Cohort   *string // "" for no cohort
+}
+
+// Update applies p to an account as one change: every field is checked
+// first (the role, that the cohort exists, that the wiki keeps an active
+// admin) and then all are written in one transaction, so a bad field
+// changes nothing. Disabling ends the account's sessions.
+func (a *Accounts) Update(ctx context.Context, username string, p AccountPatch) (*Account, error) {
+	username = strings.ToLower(username)
+	if _, err := a.store.Account(ctx, username); err != nil {
+		return nil, err
+	}
+	if p.Role != nil && (*p.Role < RoleReader || *p.Role > RoleAdmin) {
+		return nil, Invalid("role", "must be one of reader, editor, trainer, admin")
+	}
+	if p.Cohort != nil && *p.Cohort != "" {
+		if _, err := a.store.Cohort(ctx, *p.Cohort); errors.Is(err, ErrNotFound) {
+			return nil, Invalid("cohort", "no cohort %q", *p.Cohort)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if p.Role != nil && *p.Role != RoleAdmin || p.Disabled != nil && *p.Disabled {
+		if err := a.keepAnAdmin(ctx, username); err != nil {
+			return nil, err
+		}
+	}
+	acct, err := a.store.UpdateAccount(ctx, username, func(acct *Account) error {
+		if p.Role != nil {
+			acct.Role = *p.Role
+		}
+		if p.Cohort != nil {
+			acct.Cohort = *p.Cohort
+		}
+		if p.Disabled != nil {
+			acct.Disabled = *p.Disabled
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.Disabled != nil && *p.Disabled {
 		return acct, a.store.DeleteSessions(ctx, username, "")
 	}
 	return acct, nil
@@ -478,7 +619,7 @@ func (a *Accounts) FirstRun(ctx context.Context) (token string, needed bool, err
 // A wrong or used token is ErrNotFound; nothing is created then.
 func (a *Accounts) CompleteSetup(ctx context.Context, token string, n NewAccount) (*Account, error) {
 	n.Role = RoleAdmin
-	acct, err := a.prepare(n)
+	acct, err := a.validate(n)
 	if err != nil {
 		return nil, err
 	}
@@ -494,6 +635,11 @@ func (a *Accounts) CompleteSetup(ctx context.Context, token string, n NewAccount
 	}
 	if !ok {
 		return nil, fmt.Errorf("setup link: %w", ErrNotFound)
+	}
+	// Hash only now that the link proved good; the link is used up, so a
+	// failure here means starting the server again for a new one.
+	if acct.PasswordHash, err = a.hash(ctx, n.Password); err != nil {
+		return nil, err
 	}
 	if err := a.store.CreateAccount(ctx, acct); err != nil {
 		return nil, err
@@ -528,28 +674,54 @@ func (l *loginLimiter) recent(key string, now time.Time) []time.Time {
 	return ts
 }
 
-func (l *loginLimiter) allow(username, addr string) bool {
+// attempt counts a sign-in attempt for username from addr as a failure
+// and reports whether it may go ahead (the limits were not reached).
+func (l *loginLimiter) attempt(username, addr string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	return len(l.recent("u:"+username, now)) < l.perAccount && len(l.recent("a:"+addr, now)) < l.perAddress
-}
-
-func (l *loginLimiter) fail(username, addr string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
+	if len(l.recent("u:"+username, now)) >= l.perAccount || len(l.recent("a:"+addr, now)) >= l.perAddress {
+		return false
+	}
 	l.fails["u:"+username] = append(l.fails["u:"+username], now)
 	l.fails["a:"+addr] = append(l.fails["a:"+addr], now)
-	if l.sweeps++; l.sweeps%1000 == 0 {
-		for k := range l.fails {
-			l.recent(k, now) // drop keys whose failures are all old
-		}
-	}
+	l.sweep(now)
+	return true
 }
 
-func (l *loginLimiter) succeed(username string) {
+// succeed takes back a successful attempt and forgets the account's
+// failures.
+func (l *loginLimiter) succeed(username, addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.fails, "u:"+username)
+	if ts := l.fails["a:"+addr]; len(ts) > 0 {
+		l.fails["a:"+addr] = ts[:len(ts)-1]
+	}
+}
+
+// allowAddress reports whether addr is under its failure limit.
+func (l *loginLimiter) allowAddress(addr string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.recent("a:"+addr, l.now())) < l.perAddress
+}
+
+// failAddress counts a failure against addr alone (a wrong invite code).
+func (l *loginLimiter) failAddress(addr string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.fails["a:"+addr] = append(l.fails["a:"+addr], now)
+	l.sweep(now)
+}
+
+// sweep drops, now and then, keys whose failures are all old. Callers
+// hold l.mu.
+func (l *loginLimiter) sweep(now time.Time) {
+	if l.sweeps++; l.sweeps%1000 == 0 {
+		for k := range l.fails {
+			l.recent(k, now)
+		}
+	}
 }

@@ -226,8 +226,18 @@ func (r *Renderer) WikiLinks(src string) []Slug {
 // "wikilink" and href "/wiki/<slug>[#anchor]"; a link to a missing page with
 // class "new" and an href to the create-page form, "/new?title=<title>".
 // Render returns exists' error, wrapped, and fails if exists answers for a
-// different number of targets.
-func (r *Renderer) Render(src string, exists func([]Slug) ([]bool, error)) (*Rendered, error) {
+// different number of targets. A panic inside goldmark (a bug, but text
+// comes from users) becomes an error rather than taking the process down.
+func (r *Renderer) Render(src string, exists func([]Slug) ([]bool, error)) (out *Rendered, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			out, err = nil, fmt.Errorf("wiki: render: panic: %v", v)
+		}
+	}()
+	return r.render(src, exists)
+}
+
+func (r *Renderer) render(src string, exists func([]Slug) ([]bool, error)) (*Rendered, error) {
 	p := r.parse(src)
 	out := &Rendered{TOC: p.toc}
 	var index map[Slug]int
@@ -709,7 +719,10 @@ scan:
 		// starts "//" (browsers read '\' as '/'), which names another host.
 		rest := stripTabs(u[i:], 2)
 		external = len(rest) == 2 && (rest[0] == '/' || rest[0] == '\\') && (rest[1] == '/' || rest[1] == '\\')
-		return true, external
+		// The wiki serves no images of its own (no uploads), so an image
+		// with a path in the wiki can only be a page or an action: a way
+		// to make every reader's browser request it. Refused.
+		return external || !image, external
 	}
 	if n > len(scheme) {
 		return false, false

@@ -153,7 +153,7 @@ func TestRenderWikiLinks(t *testing.T) {
 		{"escaped", `\[[Page]]`, `[[Page]]`, nil},
 		{"code span", "`[[Page]]` and ``x [[Page]] y``", `<code>[[Page]]</code> and <code>x [[Page]] y</code>`, nil},
 		{"inside a link", "[see [[Page]]](/x)", `<a href="/x">see Page</a>`, nil},
-		{"inside an image", "![see [[Page]]](/x.png)", `<img src="/x.png" alt="see Page">`, nil},
+		{"inside an image", "![see [[Page]]](https://example.com/x.png)", `<img src="https://example.com/x.png" alt="see Page">`, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out := mustRender(t, r, tt.in)
@@ -752,5 +752,24 @@ func BenchmarkRender(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// An image can't point at the wiki's own routes: every reader's browser
+// would request them (a search, a result "open", an action).
+func TestRenderImagesNeverPointIntoTheWiki(t *testing.T) {
+	r := NewRenderer()
+	for _, src := range []string{"![x](/search/open?q=a&slug=b)", "![x](/search?q=junk)", "![x](relative.png)", "![x](?q=1)", "![x](#top)"} {
+		out, err := r.Render(src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(out.HTML), "src=") {
+			t.Errorf("%s rendered %s", src, out.HTML)
+		}
+	}
+	out, _ := r.Render("![x](https://example.com/a.png) ![y](//cdn.example.com/b.png)", nil)
+	if strings.Count(string(out.HTML), "src=") != 2 {
+		t.Errorf("external images lost: %s", out.HTML)
 	}
 }

@@ -22,8 +22,18 @@ type Section struct {
 // all, so a "##" question holds the text of its "###" parts. The intro, the
 // text before the first heading, comes first with Level 0 and is left out
 // when it is empty. Anchors are the ids Render gives the headings (the
-// same as Rendered.TOC); a "#" line inside a code block is no heading.
-func (r *Renderer) Sections(src string) []Section {
+// same as Rendered.TOC); a "#" line inside a code block is no heading. If
+// goldmark panics on src, the whole text is one intro section.
+func (r *Renderer) Sections(src string) (secs []Section) {
+	defer func() {
+		if v := recover(); v != nil {
+			secs = []Section{{Text: src}}
+		}
+	}()
+	return r.sections(src)
+}
+
+func (r *Renderer) sections(src string) []Section {
 	p := r.parse(src)
 	t := &textWriter{src: p.src}
 

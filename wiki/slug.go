@@ -102,6 +102,15 @@ func SlugFromTitle(title string) Slug {
 		}
 		s = strings.TrimRight(s[:cut], "-/")
 	}
+	// Cutting can leave a reserved word as the last segment again
+	// ("…/revisions-page" cut to "…/revisions"): drop that segment.
+	for {
+		i := strings.LastIndexByte(s, '/')
+		if !ReservedSegments[s[i+1:]] {
+			break
+		}
+		s = strings.TrimRight(s[:max(i, 0)], "/")
+	}
 	return Slug(s)
 }
 

@@ -90,7 +90,7 @@ func TestSlugFromTitleCutsLongTitlesAtAWord(t *testing.T) {
 // accepts (or nothing), that it is idempotent, and that ParseSlug never
 // accepts what it should not.
 func FuzzSlug(f *testing.F) {
-	for _, s := range []string{"How do I get VPN access?", "a/b", "/", "--", "é/ü", "revisions", "a\x00b", strings.Repeat("ab-", 60), "A/Revisions/x", "\u0301a"} {
+	for _, s := range []string{"How do I get VPN access?", "a/b", "/", "--", "é/ü", "revisions", "a\x00b", strings.Repeat("ab-", 60), "A/Revisions/x", "\u0301a", strings.Repeat("a", 110) + "/revisions"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -112,4 +112,18 @@ func FuzzSlug(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A long title whose last word is reserved must not come out reserved
+// after the cut (a redirect to such a slug would loop).
+func TestSlugFromTitleNeverEndsReservedAfterCut(t *testing.T) {
+	for n := 100; n <= 125; n++ {
+		in := strings.Repeat("a", n) + "/revisions"
+		s := SlugFromTitle(in)
+		if s != "" {
+			if _, err := ParseSlug(string(s)); err != nil {
+				t.Fatalf("SlugFromTitle(%d a's + /revisions) = %q: %v", n, s, err)
+			}
+		}
+	}
 }

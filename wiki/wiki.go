@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Config holds what a Wiki is built from. Store is required; the rest have
@@ -275,7 +276,10 @@ func (w *Wiki) Revert(ctx context.Context, slug Slug, n int, summary string) (*E
 	if target.Deleted() {
 		return nil, Invalid("revision", "revision %d deletes the page; delete it instead", n)
 	}
-	summary = NormalizeTitle(summary)
+	summary, err = checkSummary(summary)
+	if err != nil {
+		return nil, err
+	}
 	if summary == "" {
 		summary = "Reverted to revision " + strconv.Itoa(n)
 	}
@@ -295,7 +299,10 @@ func (w *Wiki) Revert(ctx context.Context, slug Slug, n int, summary string) (*E
 // tags kept) that a revert can undo. It returns ErrNotFound if the page does
 // not exist or is already deleted.
 func (w *Wiki) Delete(ctx context.Context, slug Slug, summary string) (*EditResult, error) {
-	summary = NormalizeTitle(summary)
+	summary, err := checkSummary(summary)
+	if err != nil {
+		return nil, err
+	}
 	if summary == "" {
 		summary = "Deleted the page"
 	}
@@ -309,6 +316,15 @@ func (w *Wiki) Delete(ctx context.Context, slug Slug, summary string) (*EditResu
 		return nil, fmt.Errorf("page %q is already deleted: %w", slug, ErrNotFound)
 	}
 	return res, err
+}
+
+// checkSummary normalizes an edit summary and checks its length.
+func checkSummary(s string) (string, error) {
+	s = NormalizeTitle(s)
+	if utf8.RuneCountInString(s) > MaxSummaryLen {
+		return "", Invalid("summary", "is longer than %d characters", MaxSummaryLen)
+	}
+	return s, nil
 }
 
 // commitWhole commits a revision that replaces the page outright (revert,

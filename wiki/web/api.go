@@ -247,7 +247,6 @@ func (s *Server) apiGetPage(c *gin.Context, slug wiki.Slug) {
 // decodeJSON reads one JSON object from the body into v, refusing unknown
 // fields, trailing data and bodies over the limit.
 func decodeJSON(c *gin.Context, v any) error {
-	limitBody(c, maxJSONBytes)
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -88,7 +88,7 @@ func (s *Server) allowed(c *gin.Context, r wiki.Role) bool {
 	}
 	if !u.SignedIn() {
 		if !isAPI(c) && c.Request.Method == http.MethodGet {
-			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+			redirectToLogin(c)
 			return false
 		}
 		s.fail(c, &publicError{http.StatusUnauthorized, "unauthorized", "please sign in first"})
@@ -96,6 +96,12 @@ func (s *Server) allowed(c *gin.Context, r wiki.Role) bool {
 	}
 	s.fail(c, &publicError{http.StatusForbidden, "forbidden", "this needs the " + r.String() + " role; you are " + aOrAn(u.Role.String())})
 	return false
+}
+
+// redirectToLogin sends the browser to the sign-in page, to come back to
+// where it was.
+func redirectToLogin(c *gin.Context) {
+	c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 }
 
 func aOrAn(w string) string {
@@ -146,12 +152,12 @@ type loginPage struct {
 }
 
 func (s *Server) handleLoginForm(c *gin.Context) {
-	v := &loginPage{BasePage: s.base(c, "Sign in"), Next: safeNext(c.Query("next"))}
+	next := safeNext(c.Query("next"))
 	if u := wiki.UserFromContext(c.Request.Context()); u.SignedIn() {
-		c.Redirect(http.StatusSeeOther, v.Next)
+		c.Redirect(http.StatusSeeOther, next) // before base(), which takes the flash
 		return
 	}
-	s.render(c, http.StatusOK, "login.html", v)
+	s.render(c, http.StatusOK, "login.html", &loginPage{BasePage: s.base(c, "Sign in"), Next: next})
 }
 
 // loginForm is what the sign-in form posts.
@@ -162,7 +168,6 @@ type loginForm struct {
 }
 
 func (s *Server) handleLogin(c *gin.Context) {
-	limitBody(c, 64<<10)
 	var f loginForm
 	if err := c.ShouldBind(&f); err != nil {
 		s.fail(c, formError(err))
@@ -190,7 +195,7 @@ func (s *Server) handleLogout(c *gin.Context) {
 		}
 	}
 	s.clearCookie(c, sessionCookie)
-	setFlash(c, "You are signed out.")
+	s.setFlash(c, "You are signed out.")
 	c.Redirect(http.StatusSeeOther, "/login")
 }
 
@@ -220,14 +225,13 @@ func (s *Server) handleSignupForm(c *gin.Context) {
 }
 
 func (s *Server) handleSignup(c *gin.Context) {
-	limitBody(c, 64<<10)
 	var f signupForm
 	if err := c.ShouldBind(&f); err != nil {
 		s.fail(c, formError(err))
 		return
 	}
 	ctx := c.Request.Context()
-	acct, cohort, err := s.accounts.SignUp(ctx, f.InviteCode, wiki.NewAccount{Username: f.Username, Password: f.Password, DisplayName: f.DisplayName})
+	acct, cohort, err := s.accounts.SignUp(ctx, f.InviteCode, wiki.NewAccount{Username: f.Username, Password: f.Password, DisplayName: f.DisplayName}, c.ClientIP())
 	if err != nil {
 		var ve *wiki.ValidationError
 		status, _ := classify(err)
@@ -249,7 +253,7 @@ func (s *Server) handleSignup(c *gin.Context) {
 		return
 	}
 	s.setSessionCookie(c, token)
-	setFlash(c, "Welcome, "+acct.User().Label()+"! You are in the cohort “"+cohort.Name+"”. Every page has an Edit button: fix what is wrong, add what is missing.")
+	s.setFlash(c, "Welcome, "+acct.User().Label()+"! You are in the cohort “"+cohort.Name+"”. Every page has an Edit button: fix what is wrong, add what is missing.")
 	c.Redirect(http.StatusSeeOther, "/")
 }
 
@@ -268,7 +272,6 @@ func (s *Server) handleSetupForm(c *gin.Context) {
 }
 
 func (s *Server) handleSetup(c *gin.Context) {
-	limitBody(c, 64<<10)
 	var f signupForm
 	if err := c.ShouldBind(&f); err != nil {
 		s.fail(c, formError(err))
@@ -295,7 +298,7 @@ func (s *Server) handleSetup(c *gin.Context) {
 		return
 	}
 	s.setSessionCookie(c, token)
-	setFlash(c, "You are the wiki's admin. Next: create a cohort for your new hires and send them its invite link.")
+	s.setFlash(c, "You are the wiki's admin. Next: create a cohort for your new hires and send them its invite link.")
 	c.Redirect(http.StatusSeeOther, "/cohorts")
 }
 
@@ -327,7 +330,6 @@ func (s *Server) showAccount(c *gin.Context, status int, errs map[string]string)
 }
 
 func (s *Server) handlePasswordChange(c *gin.Context) {
-	limitBody(c, 64<<10)
 	ctx := c.Request.Context()
 	u := wiki.UserFromContext(ctx)
 	keep := ""
@@ -344,7 +346,7 @@ func (s *Server) handlePasswordChange(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	setFlash(c, "Password changed. Every other place you were signed in is signed out.")
+	s.setFlash(c, "Password changed. Every other place you were signed in is signed out.")
 	c.Redirect(http.StatusSeeOther, "/account")
 }
 
@@ -401,7 +403,7 @@ func (s *Server) handleAPISignup(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	acct, _, err := s.accounts.SignUp(ctx, f.InviteCode, wiki.NewAccount{Username: f.Username, Password: f.Password, DisplayName: f.DisplayName})
+	acct, _, err := s.accounts.SignUp(ctx, f.InviteCode, wiki.NewAccount{Username: f.Username, Password: f.Password, DisplayName: f.DisplayName}, c.ClientIP())
 	if err != nil {
 		s.fail(c, err)
 		return

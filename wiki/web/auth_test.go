@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -542,5 +543,82 @@ func TestFirstRunSetup(t *testing.T) {
 	wantStatus(t, ts.post("/setup/"+token, url.Values{"username": {"boss2"}, "password": {testPassword}}), 404)
 	if _, needed, _ := acc.FirstRun(context.Background()); needed {
 		t.Error("setup still offered after the admin exists")
+	}
+}
+
+// Findings of a review, each pinned by a test.
+func TestReviewFindings(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	ts.create("p", "P", "x\n")
+	ts.addUser("ed", wiki.RoleEditor, "")
+
+	t.Run("the last admin stays, whatever the case of the name", func(t *testing.T) {
+		w := ts.post("/admin/users/ADMIN", url.Values{"role": {"reader"}})
+		wantStatus(t, w, http.StatusBadRequest)
+		if a, _ := ts.db.Account(ctx, "admin"); a.Role != wiki.RoleAdmin {
+			t.Errorf("admin is now %s", a.Role)
+		}
+	})
+	t.Run("a partly bad PATCH changes nothing", func(t *testing.T) {
+		wantError(t, ts.api("PATCH", "/api/v1/users/ed", `{"role":"trainer","cohort":"nope"}`), 400, "bad_request")
+		if a, _ := ts.db.Account(ctx, "ed"); a.Role != wiki.RoleEditor {
+			t.Errorf("ed became %s", a.Role)
+		}
+	})
+	t.Run("revert and delete summaries are bounded", func(t *testing.T) {
+		long := strings.Repeat("s", wiki.MaxSummaryLen+1)
+		wantError(t, ts.api("POST", "/api/v1/pages/p/revert", `{"revision":1,"summary":"`+long+`"}`), 400, "bad_request")
+		wantError(t, ts.api("DELETE", "/api/v1/pages/p?summary="+long, ""), 400, "bad_request")
+		if p, _ := ts.db.Page(ctx, "p"); p.Deleted || p.Revision != 1 {
+			t.Errorf("page changed: %+v", p)
+		}
+	})
+	t.Run("small forms have small bodies", func(t *testing.T) {
+		w := ts.post("/revert/p", url.Values{"revision": {"1"}, "pad": {strings.Repeat("x", 200<<10)}})
+		wantStatus(t, w, http.StatusRequestEntityTooLarge)
+		wantError(t, ts.api("POST", "/api/v1/pages/p/revert", `{"revision":1,"summary":"`+strings.Repeat(" ", 100<<10)+`"}`), 413, "too_large")
+	})
+	t.Run("no redirect leads back to itself", func(t *testing.T) {
+		path := "/wiki/" + strings.Repeat("a", 110) + "/revisions"
+		w := ts.browse("GET", path, nil)
+		if w.Code == http.StatusMovedPermanently && w.Header().Get("Location") == path {
+			t.Fatalf("%s redirects to itself", path)
+		}
+	})
+	t.Run("wrong invite codes are rate limited per address", func(t *testing.T) {
+		limited := false
+		for i := 0; i < 40 && !limited; i++ {
+			w := ts.apiAs("", "POST", "/api/v1/signup", fmt.Sprintf(`{"invite_code":"guess-%d","username":"u%d","password":%q}`, i, i, testPassword))
+			limited = w.Code == http.StatusTooManyRequests
+		}
+		if !limited {
+			t.Error("40 wrong invite codes in a row were never refused")
+		}
+	})
+}
+
+func TestParallelLoginsCannotPassTheLimit(t *testing.T) {
+	ts := newTestServer(t)
+	ts.addUser("bob", wiki.RoleEditor, "")
+	codes := make(chan int, 30)
+	var wg sync.WaitGroup
+	for i := 0; i < 30; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes <- ts.apiAs("", "POST", "/api/v1/session", `{"username":"bob","password":"wrong password here"}`).Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	checked := 0
+	for c := range codes {
+		if c == http.StatusUnauthorized {
+			checked++
+		}
+	}
+	if checked > 5 {
+		t.Errorf("%d passwords were checked at once; the limit is 5", checked)
 	}
 }

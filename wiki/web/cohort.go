@@ -92,7 +92,6 @@ func parseCohortForm(f cohortForm) (wiki.NewCohort, error) {
 }
 
 func (s *Server) handleCohortCreate(c *gin.Context) {
-	limitBody(c, 64<<10)
 	var f cohortForm
 	if err := c.ShouldBind(&f); err != nil {
 		s.fail(c, formError(err))
@@ -115,7 +114,7 @@ func (s *Server) handleCohortCreate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	setFlash(c, "Created the cohort. Send its new hires the invite link below.")
+	s.setFlash(c, "Created the cohort. Send its new hires the invite link below.")
 	c.Redirect(http.StatusSeeOther, "/cohorts/"+co.ID)
 }
 
@@ -168,7 +167,7 @@ func (s *Server) handleCohortRotate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	setFlash(c, "New invite link made; the old one no longer works.")
+	s.setFlash(c, "New invite link made; the old one no longer works.")
 	c.Redirect(http.StatusSeeOther, "/cohorts/"+c.Param("id"))
 }
 
@@ -178,7 +177,7 @@ func (s *Server) handleCohortMove(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	setFlash(c, "Moved "+username+" to this cohort. Their earlier revisions keep the cohort they had then.")
+	s.setFlash(c, "Moved "+username+" to this cohort. Their earlier revisions keep the cohort they had then.")
 	c.Redirect(http.StatusSeeOther, "/cohorts/"+c.Param("id"))
 }
 

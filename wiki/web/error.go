@@ -80,7 +80,7 @@ func classify(err error) (status int, body apiErrorBody) {
 	case errors.Is(err, wiki.ErrNotFound):
 		return http.StatusNotFound, apiErrorBody{Code: "not_found", Message: "no such page or revision"}
 	case errors.Is(err, wiki.ErrConflict):
-		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: "the page was changed by someone else in a way that overlaps your edit"}
+		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: "the page changed since your base revision in a way that overlaps your edit; nothing was saved"}
 	case errors.Is(err, wiki.ErrRateLimited):
 		return http.StatusTooManyRequests, apiErrorBody{Code: "rate_limited", Message: "too many failed attempts; wait a few minutes and try again"}
 	case errors.Is(err, wiki.ErrBadLogin):

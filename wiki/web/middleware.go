@@ -124,8 +124,12 @@ func (s *Server) checkCSRF(c *gin.Context) {
 	if hadCookie || hasOurCookie(c.Request) {
 		sent := c.GetHeader("X-CSRF-Token")
 		if sent == "" && isForm(c.Request) {
-			limitBody(c, maxFormBytes)
-			sent = c.PostForm("csrf_token")
+			if err := parseForm(c.Request); err != nil {
+				s.fail(c, formError(err)) // 413 for a body over the limit
+				c.Abort()
+				return
+			}
+			sent = c.Request.PostFormValue("csrf_token")
 		}
 		if !hadCookie || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
 			s.fail(c, errForbiddenf("missing or wrong CSRF token: reload the page and try again"))
@@ -145,6 +149,14 @@ func hasOurCookie(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// parseForm reads a form body (within the limit limitBodies set).
+func parseForm(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(maxSmallBytes)
+	}
+	return r.ParseForm()
 }
 
 func isForm(r *http.Request) bool {
@@ -169,26 +181,41 @@ func validToken(s string) bool {
 // Body limits. Markdown is capped by wiki.MaxMarkdownBytes; JSON escaping
 // and form URL-encoding can make the body larger than the text, so the
 // transport limits leave room and the domain enforces the exact limit.
+// Every other request body is small.
 const (
-	maxJSONBytes = 2*wiki.MaxMarkdownBytes + 64<<10
-	maxFormBytes = 3*wiki.MaxMarkdownBytes + 64<<10
+	maxJSONBytes  = 2*wiki.MaxMarkdownBytes + 64<<10
+	maxFormBytes  = 3*wiki.MaxMarkdownBytes + 64<<10
+	maxSmallBytes = 64 << 10
 )
 
-// limitBody caps the request body; reading past it fails with
-// *http.MaxBytesError, which fail maps to 413.
-func limitBody(c *gin.Context, n int64) {
-	if _, ok := c.Get("faqwiki.limited"); ok {
-		return
+// bodyLimitFor is the most a request to method and path may send: page
+// text for the routes that save or preview a page, a small form or JSON
+// object for everything else.
+func bodyLimitFor(method, path string) int64 {
+	switch {
+	case method == http.MethodPut && strings.HasPrefix(path, "/api/v1/pages/"):
+		return maxJSONBytes
+	case method == http.MethodPost && (strings.HasPrefix(path, "/edit/") || path == "/new" || path == "/preview"):
+		return maxFormBytes
 	}
-	c.Set("faqwiki.limited", true)
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+	return maxSmallBytes
+}
+
+// limitBodies caps every request body, in one place and before anything
+// reads it (the CSRF check reads forms). Reading past the cap fails with
+// *http.MaxBytesError, which fail maps to 413.
+func (s *Server) limitBodies(c *gin.Context) {
+	if c.Request.Body != nil && c.Request.Body != http.NoBody {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, bodyLimitFor(c.Request.Method, c.Request.URL.Path))
+	}
+	c.Next()
 }
 
 // setFlash leaves a one-time message for the next page the browser shows.
-func setFlash(c *gin.Context, msg string) {
+func (s *Server) setFlash(c *gin.Context, msg string) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(msg)), Path: "/",
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Request.TLS != nil, MaxAge: 60,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(c), MaxAge: 60,
 	})
 }
 

@@ -23,7 +23,9 @@ func (s *Server) slugParam(c *gin.Context) (slug wiki.Slug, ok bool) {
 		return slug, true
 	}
 	if c.Request.Method == http.MethodGet {
-		if fixed := wiki.SlugFromTitle(raw); fixed != "" && !isAPI(c) {
+		// Redirect only to an address that is a slug and differs, so a
+		// redirect can never lead back to itself.
+		if fixed := wiki.SlugFromTitle(raw); fixed != "" && string(fixed) != raw && validSlug(fixed) && !isAPI(c) {
 			target := strings.TrimSuffix(c.Request.URL.Path, raw) + string(fixed)
 			if c.Request.URL.RawQuery != "" {
 				target += "?" + c.Request.URL.RawQuery
@@ -34,6 +36,11 @@ func (s *Server) slugParam(c *gin.Context) (slug wiki.Slug, ok bool) {
 	}
 	s.fail(c, err)
 	return "", false
+}
+
+func validSlug(s wiki.Slug) bool {
+	_, err := wiki.ParseSlug(string(s))
+	return err == nil
 }
 
 // pageView is the data of page_view.html: a page's current text, an old
@@ -206,7 +213,6 @@ func (s *Server) handlePageNew(c *gin.Context) {
 }
 
 func (s *Server) handlePageCreate(c *gin.Context) {
-	limitBody(c, maxFormBytes)
 	var f editForm
 	if err := c.ShouldBind(&f); err != nil {
 		s.fail(c, formError(err))
@@ -227,12 +233,16 @@ func (s *Server) handlePageCreate(c *gin.Context) {
 		s.preview(c, v)
 		return
 	}
-	if _, err := s.wiki.Page(c.Request.Context(), slug); err == nil {
-		v.Errors = map[string]string{"slug": "a page already lives at /wiki/" + string(slug) + ": choose another title or address, or edit that page"}
-		s.render(c, http.StatusConflict, "page_edit.html", v)
-		return
+	base := 0
+	if p, err := s.wiki.Page(c.Request.Context(), slug); err == nil {
+		if !p.Deleted {
+			v.Errors = map[string]string{"slug": "a page already lives at /wiki/" + string(slug) + ": choose another title or address, or edit that page"}
+			s.render(c, http.StatusConflict, "page_edit.html", v)
+			return
+		}
+		base = p.Revision // a deleted page's address: write it anew, history kept
 	}
-	s.save(c, v, 0)
+	s.save(c, v, base)
 }
 
 func (s *Server) handlePageSave(c *gin.Context) {
@@ -240,7 +250,6 @@ func (s *Server) handlePageSave(c *gin.Context) {
 	if !ok {
 		return
 	}
-	limitBody(c, maxFormBytes)
 	var f editForm
 	if err := c.ShouldBind(&f); err != nil {
 		s.fail(c, formError(err))
@@ -313,13 +322,13 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 	s.cfg.Changed()
 	switch {
 	case res.Unchanged:
-		setFlash(c, "No changes to save: the page already reads like that.")
+		s.setFlash(c, "No changes to save: the page already reads like that.")
 	case res.Merged:
-		setFlash(c, "Saved revision "+strconv.Itoa(res.Revision.Number)+". Someone else saved changes while you were editing; yours were merged with theirs. Check that the page reads right.")
+		s.setFlash(c, "Saved revision "+strconv.Itoa(res.Revision.Number)+". Someone else saved changes while you were editing; yours were merged with theirs. Check that the page reads right.")
 	case res.Created:
-		setFlash(c, "Created the page. Thank you for adding it!")
+		s.setFlash(c, "Created the page. Thank you for adding it!")
 	default:
-		setFlash(c, "Saved revision "+strconv.Itoa(res.Revision.Number)+".")
+		s.setFlash(c, "Saved revision "+strconv.Itoa(res.Revision.Number)+".")
 	}
 	c.Redirect(http.StatusSeeOther, pageURL(v.Slug))
 }
@@ -327,7 +336,6 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 // handlePreview renders posted Markdown for the live preview (JavaScript);
 // it answers an HTML fragment.
 func (s *Server) handlePreview(c *gin.Context) {
-	limitBody(c, maxFormBytes)
 	r, err := s.wiki.Preview(c.Request.Context(), c.PostForm("markdown"))
 	if err != nil {
 		s.fail(c, err)
@@ -463,9 +471,9 @@ func (s *Server) handlePageRevert(c *gin.Context) {
 	}
 	s.cfg.Changed()
 	if res.Unchanged {
-		setFlash(c, "The page already reads like revision "+strconv.Itoa(f.Revision)+": nothing to restore.")
+		s.setFlash(c, "The page already reads like revision "+strconv.Itoa(f.Revision)+": nothing to restore.")
 	} else {
-		setFlash(c, "Restored revision "+strconv.Itoa(f.Revision)+" as revision "+strconv.Itoa(res.Revision.Number)+".")
+		s.setFlash(c, "Restored revision "+strconv.Itoa(f.Revision)+" as revision "+strconv.Itoa(res.Revision.Number)+".")
 	}
 	c.Redirect(http.StatusSeeOther, pageURL(slug))
 }
@@ -503,7 +511,7 @@ func (s *Server) handlePageDelete(c *gin.Context) {
 		return
 	}
 	s.cfg.Changed()
-	setFlash(c, "Deleted the page (revision "+strconv.Itoa(res.Revision.Number)+"). Its history stays; restore it from there.")
+	s.setFlash(c, "Deleted the page (revision "+strconv.Itoa(res.Revision.Number)+"). Its history stays; restore it from there.")
 	c.Redirect(http.StatusSeeOther, "/history/"+string(slug))
 }
 

@@ -97,7 +97,7 @@ func (s *Server) routes() *gin.Engine {
 	if err := r.SetTrustedProxies(trusted); err != nil {
 		panic(err) // the list above is constant and valid
 	}
-	r.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.identify, s.checkCSRF)
+	r.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.limitBodies, s.identify, s.checkCSRF)
 
 	// Anyone: signing in, signing up with an invite, the first-run setup.
 	r.GET("/healthz", s.handleHealth)
@@ -180,7 +180,7 @@ func (s *Server) routes() *gin.Engine {
 // account: pages about "your account" need one.
 func (s *Server) requireAccount(c *gin.Context) {
 	if !wiki.UserFromContext(c.Request.Context()).SignedIn() {
-		c.Redirect(http.StatusSeeOther, "/login?next="+c.Request.URL.Path)
+		redirectToLogin(c)
 		c.Abort()
 		return
 	}

@@ -64,7 +64,7 @@ func (s *Server) handleAdminUserUpdate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	setFlash(c, msg)
+	s.setFlash(c, msg)
 	c.Redirect(http.StatusSeeOther, "/admin/users")
 }
 
@@ -95,34 +95,19 @@ func (s *Server) handleAPIUserPatch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	name := strings.ToLower(c.Param("name"))
-	acct, err := s.accounts.Store().Account(ctx, name)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	patch := wiki.AccountPatch{Disabled: p.Disabled, Cohort: p.Cohort}
 	if p.Role != nil {
 		role, err := wiki.ParseRole(*p.Role)
-		if err == nil {
-			acct, err = s.accounts.SetRole(ctx, name, role)
-		}
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
+		patch.Role = &role
 	}
-	if p.Cohort != nil {
-		if acct, err = s.accounts.MoveToCohort(ctx, name, *p.Cohort); err != nil {
-			s.fail(c, err)
-			return
-		}
-	}
-	if p.Disabled != nil {
-		if acct, err = s.accounts.SetDisabled(ctx, name, *p.Disabled); err != nil {
-			s.fail(c, err)
-			return
-		}
+	acct, err := s.accounts.Update(c.Request.Context(), c.Param("name"), patch)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	c.JSON(http.StatusOK, toAPIAccount(acct))
 }
