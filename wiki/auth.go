@@ -331,10 +331,13 @@ func (a *Accounts) Login(ctx context.Context, username, password, addr string) (
 		return "", nil, ErrBadLogin
 	}
 	a.limiter.succeed(username, addr)
-	return a.startSession(ctx, acct.Username)
+	return a.StartSession(ctx, acct.Username)
 }
 
-func (a *Accounts) startSession(ctx context.Context, username string) (string, *Session, error) {
+// StartSession signs username in without a password check: for an
+// account that was just created with the password the person typed. It
+// returns the session's secret token for the cookie.
+func (a *Accounts) StartSession(ctx context.Context, username string) (string, *Session, error) {
 	token, id := newSecret()
 	now := a.now().UTC()
 	s := &Session{ID: id, Username: username, CreatedAt: now, ExpiresAt: now.Add(a.ttl)}

@@ -489,24 +489,26 @@ func (w *Wiki) Preview(ctx context.Context, markdown string) (*Rendered, error) 
 }
 
 // Diff compares revisions from and to of a page (either order; 0 stands
-// for the empty text before the page existed). It returns ErrNotFound if
-// either revision does not exist.
-func (w *Wiki) Diff(ctx context.Context, slug Slug, from, to int) (*Diff, error) {
-	texts := [2]string{}
+// for the empty text before the page existed) and returns the two
+// revisions with it (revision 0 is an empty Revision). It returns
+// ErrNotFound if either revision does not exist.
+func (w *Wiki) Diff(ctx context.Context, slug Slug, from, to int) (*Diff, [2]*Revision, error) {
+	var revs [2]*Revision
 	for i, n := range [2]int{from, to} {
 		if n < 0 {
-			return nil, Invalid("revision", "must not be negative")
+			return nil, revs, Invalid("revision", "must not be negative")
 		}
+		revs[i] = &Revision{Slug: slug}
 		if n == 0 {
 			continue
 		}
 		r, err := w.store.Revision(ctx, slug, n)
 		if err != nil {
-			return nil, err
+			return nil, revs, err
 		}
-		texts[i] = r.Markdown
+		revs[i] = r
 	}
-	return DiffText(texts[0], texts[1]), nil
+	return DiffText(revs[0].Markdown, revs[1].Markdown), revs, nil
 }
 
 // TitleFromSlug makes a readable title from a slug's last segment:

@@ -328,17 +328,20 @@ func TestDiffBetweenRevisions(t *testing.T) {
 	ctx := context.Background()
 	mustSave(t, w, ctx, wiki.Edit{Slug: "p", Title: "P", Markdown: "a\nb\nc\n"})
 	mustSave(t, w, ctx, wiki.Edit{Slug: "p", Markdown: "a\nB\nc\nd\n", Base: 1})
-	d, err := w.Diff(ctx, "p", 1, 2)
+	d, revs, err := w.Diff(ctx, "p", 1, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d.Added != 2 || d.Removed != 1 {
 		t.Errorf("stats +%d -%d, want +2 -1", d.Added, d.Removed)
 	}
-	if d, _ := w.Diff(ctx, "p", 0, 1); d.Added != 3 {
+	if revs[0].Number != 1 || revs[1].Number != 2 {
+		t.Errorf("revisions %d, %d", revs[0].Number, revs[1].Number)
+	}
+	if d, _, _ := w.Diff(ctx, "p", 0, 1); d.Added != 3 {
 		t.Errorf("diff from the empty page: +%d, want +3", d.Added)
 	}
-	if _, err := w.Diff(ctx, "p", 1, 9); !errors.Is(err, wiki.ErrNotFound) {
+	if _, _, err := w.Diff(ctx, "p", 1, 9); !errors.Is(err, wiki.ErrNotFound) {
 		t.Errorf("diff to a missing revision: %v", err)
 	}
 }

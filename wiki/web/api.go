@@ -348,27 +348,15 @@ func (s *Server) apiRevision(c *gin.Context, slug wiki.Slug, v string) {
 }
 
 func (s *Server) apiDiff(c *gin.Context, slug wiki.Slug) {
-	ctx := c.Request.Context()
-	page, err := s.wiki.Page(ctx, slug)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	from, to, err := parseRange(c, page.Revision)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	d, err := s.wiki.Diff(ctx, slug, from, to)
-	if err != nil {
-		s.fail(c, err)
+	_, revs, d, ok := s.diff(c, slug)
+	if !ok {
 		return
 	}
 	hunks := d.Hunks
 	if hunks == nil {
 		hunks = []wiki.DiffHunk{}
 	}
-	c.JSON(http.StatusOK, apiDiff{From: from, To: to, Hunks: hunks, Stats: apiDiffStats{Added: d.Added, Removed: d.Removed}})
+	c.JSON(http.StatusOK, apiDiff{From: revs[0].Number, To: revs[1].Number, Hunks: hunks, Stats: apiDiffStats{Added: d.Added, Removed: d.Removed}})
 }
 
 func (s *Server) apiRevert(c *gin.Context, slug wiki.Slug) {

@@ -117,6 +117,31 @@ func (s *Server) secure(c *gin.Context) bool {
 	return c.Request.TLS != nil || s.cfg.TrustProxy && strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
 }
 
+// startSession signs a newly created account in and sets the cookie; it
+// answers the request itself and returns false on failure.
+func (s *Server) startSession(c *gin.Context, username string) bool {
+	token, _, err := s.accounts.StartSession(c.Request.Context(), username)
+	if err != nil {
+		s.fail(c, err)
+		return false
+	}
+	s.setSessionCookie(c, token)
+	return true
+}
+
+// endSession ends the request's session on the server and clears its
+// cookie; it answers the request itself and returns false on failure.
+func (s *Server) endSession(c *gin.Context) bool {
+	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
+		if err := s.accounts.Logout(c.Request.Context(), ck.Value); err != nil {
+			s.fail(c, err)
+			return false
+		}
+	}
+	s.clearCookie(c, sessionCookie)
+	return true
+}
+
 func (s *Server) setSessionCookie(c *gin.Context, token string) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
@@ -188,13 +213,9 @@ func (s *Server) handleLogin(c *gin.Context) {
 }
 
 func (s *Server) handleLogout(c *gin.Context) {
-	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
-		if err := s.accounts.Logout(c.Request.Context(), ck.Value); err != nil {
-			s.fail(c, err)
-			return
-		}
+	if !s.endSession(c) {
+		return
 	}
-	s.clearCookie(c, sessionCookie)
 	s.setFlash(c, "You are signed out.")
 	c.Redirect(http.StatusSeeOther, "/login")
 }
@@ -247,12 +268,9 @@ func (s *Server) handleSignup(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	token, _, err := s.accounts.Login(ctx, acct.Username, f.Password, c.ClientIP())
-	if err != nil {
-		s.fail(c, err)
+	if !s.startSession(c, acct.Username) {
 		return
 	}
-	s.setSessionCookie(c, token)
 	s.setFlash(c, "Welcome, "+acct.User().Label()+"! You are in the cohort “"+cohort.Name+"”. Every page has an Edit button: fix what is wrong, add what is missing.")
 	c.Redirect(http.StatusSeeOther, "/")
 }
@@ -292,12 +310,9 @@ func (s *Server) handleSetup(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	token, _, err := s.accounts.Login(ctx, acct.Username, f.Password, c.ClientIP())
-	if err != nil {
-		s.fail(c, err)
+	if !s.startSession(c, acct.Username) {
 		return
 	}
-	s.setSessionCookie(c, token)
 	s.setFlash(c, "You are the wiki's admin. Next: create a cohort for your new hires and send them its invite link.")
 	c.Redirect(http.StatusSeeOther, "/cohorts")
 }
@@ -386,13 +401,9 @@ func (s *Server) handleAPILogin(c *gin.Context) {
 }
 
 func (s *Server) handleAPILogout(c *gin.Context) {
-	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
-		if err := s.accounts.Logout(c.Request.Context(), ck.Value); err != nil {
-			s.fail(c, err)
-			return
-		}
+	if !s.endSession(c) {
+		return
 	}
-	s.clearCookie(c, sessionCookie)
 	c.Status(http.StatusNoContent)
 }
 
@@ -408,11 +419,8 @@ func (s *Server) handleAPISignup(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	token, _, err := s.accounts.Login(ctx, acct.Username, f.Password, c.ClientIP())
-	if err != nil {
-		s.fail(c, err)
+	if !s.startSession(c, acct.Username) {
 		return
 	}
-	s.setSessionCookie(c, token)
 	c.JSON(http.StatusCreated, s.sessionAnswer(c, acct.User()))
 }

@@ -403,43 +403,36 @@ func parseRange(c *gin.Context, head int) (from, to int, err error) {
 	return from, to, nil
 }
 
+// diff reads ?from=&to= against a page's history and compares those
+// revisions; it answers the request itself and returns ok=false on error.
+func (s *Server) diff(c *gin.Context, slug wiki.Slug) (page *wiki.Page, revs [2]*wiki.Revision, d *wiki.Diff, ok bool) {
+	ctx := c.Request.Context()
+	page, err := s.wiki.Page(ctx, slug)
+	from, to := 0, 0
+	if err == nil {
+		from, to, err = parseRange(c, page.Revision)
+	}
+	if err == nil {
+		d, revs, err = s.wiki.Diff(ctx, slug, from, to)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return nil, revs, nil, false
+	}
+	return page, revs, d, true
+}
+
 func (s *Server) handlePageDiff(c *gin.Context) {
 	slug, ok := s.slugParam(c)
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	page, err := s.wiki.Page(ctx, slug)
-	if err != nil {
-		s.fail(c, err)
+	page, revs, d, ok := s.diff(c, slug)
+	if !ok {
 		return
 	}
-	from, to, err := parseRange(c, page.Revision)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	d, err := s.wiki.Diff(ctx, slug, from, to)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	v := &diffPage{BasePage: s.base(c, "Changes to "+page.Title), Page: page, Split: c.Query("view") == "split", Added: d.Added, Removed: d.Removed}
-	for i, n := range []int{from, to} {
-		r := &wiki.Revision{Slug: slug}
-		if n > 0 {
-			if r, err = s.wiki.Store().Revision(ctx, slug, n); err != nil {
-				s.fail(c, err)
-				return
-			}
-			r.Markdown = ""
-		}
-		if i == 0 {
-			v.From = r
-		} else {
-			v.To = r
-		}
-	}
+	v := &diffPage{BasePage: s.base(c, "Changes to "+page.Title), Page: page, From: revs[0], To: revs[1],
+		Split: c.Query("view") == "split", Added: d.Added, Removed: d.Removed}
 	if v.Split {
 		v.SideBySide = d.SideBySide(3)
 	} else {
