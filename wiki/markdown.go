@@ -45,6 +45,7 @@ type Heading struct {
 type Rendered struct {
 	HTML    template.HTML // safe HTML
 	TOC     []Heading     // the page's headings in order (the questions), for a table of contents
+	TOCHTML template.HTML // TOC as the <li> items of an <ol>, links to the headings
 	Links   []Slug        // distinct targets of wiki links, in order of first appearance
 	Missing []bool        // parallel to Links: true where the target did not exist at render time
 }
@@ -267,12 +268,31 @@ func (r *Renderer) render(src string, exists func([]Slug) ([]bool, error)) (*Ren
 	if err := r.md.Renderer().Render(&buf, p.src, p.doc); err != nil {
 		return nil, fmt.Errorf("wiki: render: %w", err)
 	}
-	// The one conversion to template.HTML in package wiki. It is safe
-	// because every byte of buf comes from goldmark's renderers without
-	// raw HTML, or from nodeRenderer below, which escapes all text and
-	// attribute values and lets only checked URLs through.
-	out.HTML = template.HTML(buf.String())
+	// The table of contents is rendered here too, once per revision, so
+	// that a cached page view does not walk hundreds of headings in a
+	// template on every request.
+	toc := buf.Len()
+	writeTOC(&buf, out.TOC)
+	// The one place package wiki makes template.HTML. It is safe because
+	// every byte of buf comes from goldmark's renderers without raw HTML,
+	// from nodeRenderer below, which escapes all text and attribute values
+	// and lets only checked URLs through, or from writeTOC, which escapes
+	// the heading texts and ids.
+	all := buf.String()
+	out.HTML, out.TOCHTML = template.HTML(all[:toc]), template.HTML(all[toc:])
 	return out, nil
+}
+
+// writeTOC writes the headings as the list items of a table of contents:
+// <li class="l2"><a href="#id">Text</a></li>, escaped.
+func writeTOC(buf *bytes.Buffer, toc []Heading) {
+	for _, h := range toc {
+		fmt.Fprintf(buf, `<li class="l%d"><a href="#`, h.Level)
+		buf.WriteString(template.HTMLEscapeString(url.PathEscape(h.ID)))
+		buf.WriteString(`">`)
+		buf.WriteString(template.HTMLEscapeString(h.Text))
+		buf.WriteString("</a></li>")
+	}
 }
 
 // ---- heading ids ----

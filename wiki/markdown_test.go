@@ -646,6 +646,10 @@ func FuzzRender(f *testing.F) {
 			t.Fatalf("Render: %v", err)
 		}
 		checkSafeHTML(t, src, string(out.HTML))
+		checkSafeHTML(t, src, "<ol>"+string(out.TOCHTML)+"</ol>")
+		if got := strings.Count(string(out.TOCHTML), "<li "); got != len(out.TOC) {
+			t.Errorf("TOC HTML has %d items for %d headings", got, len(out.TOC))
+		}
 		if len(out.Missing) != len(out.Links) {
 			t.Errorf("%d Missing for %d Links", len(out.Missing), len(out.Links))
 		}

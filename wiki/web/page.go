@@ -47,12 +47,13 @@ func validSlug(s wiki.Slug) bool {
 // revision (?rev=N) or the page as it stood at a time (?at=...).
 type pageView struct {
 	BasePage
-	Page   *wiki.Page
-	Body   template.HTML
-	TOC    []wiki.Heading
-	OldRev *wiki.Revision // set when showing an old revision
-	AsOf   time.Time      // set when showing the page as of a time
-	Newest int            // the page's newest revision number
+	Page    *wiki.Page
+	Body    template.HTML
+	TOC     []wiki.Heading
+	TOCHTML template.HTML  // the TOC's list items, rendered once per revision
+	OldRev  *wiki.Revision // set when showing an old revision
+	AsOf    time.Time      // set when showing the page as of a time
+	Newest  int            // the page's newest revision number
 }
 
 // notFoundPage is the data of not_found.html: a missing or deleted page,
@@ -99,7 +100,7 @@ func (s *Server) handlePageView(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v := &pageView{BasePage: s.base(c, page.Title), Page: page, Body: r.HTML, TOC: r.TOC, AsOf: asOf, Newest: page.Revision}
+	v := &pageView{BasePage: s.base(c, page.Title), Page: page, Body: r.HTML, TOC: r.TOC, TOCHTML: r.TOCHTML, AsOf: asOf, Newest: page.Revision}
 	if !asOf.IsZero() {
 		if head, err := s.wiki.Page(ctx, slug); err == nil {
 			v.Newest = head.Revision
@@ -142,7 +143,7 @@ func (s *Server) showRevision(c *gin.Context, slug wiki.Slug, v string) {
 	page := &wiki.Page{Slug: slug, Title: rev.Title, Markdown: rev.Markdown, Tags: rev.Tags, Revision: rev.Number,
 		Deleted: rev.Deleted(), UpdatedAt: rev.CreatedAt, Author: rev.Author, Cohort: rev.Cohort}
 	s.render(c, http.StatusOK, "page_view.html", &pageView{
-		BasePage: s.base(c, rev.Title+" (revision "+v+")"), Page: page, Body: r.HTML, TOC: r.TOC, OldRev: rev, Newest: head.Revision,
+		BasePage: s.base(c, rev.Title+" (revision "+v+")"), Page: page, Body: r.HTML, TOC: r.TOC, TOCHTML: r.TOCHTML, OldRev: rev, Newest: head.Revision,
 	})
 }
 
