@@ -3,7 +3,7 @@
 // measured the same way every time (and compared against a baseline
 // measured in the same run, since shared machines are noisy).
 //
-//	faqload -url http://127.0.0.1:8080 -mix view -c 8 -n 20000 -d 20s
+//	faqload -url http://127.0.0.1:8080 -token $(faqwiki token create NAME) -mix view -c 8 -n 20000 -d 20s
 //
 // Mixes: "static" (a static asset: the baseline for the server's own
 // overhead), "view" (page views), "edit" (concurrent edits of distinct
@@ -55,6 +55,7 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&cfg.n, "n", 5000, "requests per mix (upper bound)")
 	fs.DurationVar(&cfg.dur, "d", 20*time.Second, "time per mix (upper bound)")
 	fs.IntVar(&cfg.pages, "pages", 50, "pages to create for the view mix")
+	token := fs.String("token", os.Getenv("FAQWIKI_TOKEN"), "API token of an editor (faqwiki token create NAME); FAQWIKI_TOKEN")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func run(args []string, out io.Writer) error {
 	if cfg.conc < 1 || cfg.n < 1 || cfg.dur <= 0 || cfg.conc > 256 || cfg.n > 1_000_000 || cfg.dur > 10*time.Minute {
 		return errors.New("-c must be 1..256, -n 1..1000000, -d up to 10m")
 	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.conc * 2}}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: bearer{token: *token, next: &http.Transport{MaxIdleConnsPerHost: cfg.conc * 2}}}
 	if err := setup(client, &cfg); err != nil {
 		return err
 	}
@@ -89,6 +90,20 @@ func run(args []string, out io.Writer) error {
 		fmt.Fprintln(out, line)
 	}
 	return nil
+}
+
+// bearer adds the API token to every request.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	if b.token != "" {
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer "+b.token)
+	}
+	return b.next.RoundTrip(r)
 }
 
 // checkLoopback refuses any target but this machine: load tests never
