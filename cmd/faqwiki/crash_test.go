@@ -120,4 +120,7 @@ func TestAcknowledgedEditsSurviveAKill(t *testing.T) {
 		n += rev
 	}
 	t.Logf("%d acknowledged revisions of %d pages all survived SIGKILL", n, len(acked))
+	// The search index, killed mid-batch too, opens (or is rebuilt) and
+	// catches up with the store.
+	waitFor(t, func() bool { return searchTotal(t, token, base, "edit") >= len(acked) })
 }
