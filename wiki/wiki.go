@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,9 +41,10 @@ type Wiki struct {
 
 	previewTimeout time.Duration
 
-	flightMu sync.Mutex
-	flights  map[string]*renderCall // renders in progress, by cache key
-	previews chan struct{}          // a slot per preview rendering now
+	flightMu    sync.Mutex
+	flights     map[string]*renderCall // renders in progress, by cache key
+	previews    chan struct{}          // a slot per preview rendering now
+	saveRenders chan struct{}          // a slot per save's render check running now
 }
 
 // New returns a Wiki over cfg.Store.
@@ -68,6 +70,7 @@ func New(cfg Config) *Wiki {
 		w.previewTimeout = defaultPreviewTimeout
 	}
 	w.previews = make(chan struct{}, maxPreviews)
+	w.saveRenders = make(chan struct{}, max(2, runtime.NumCPU()))
 	return w
 }
 
@@ -144,13 +147,28 @@ func (w *Wiki) Save(ctx context.Context, e Edit) (*EditResult, error) {
 	e.Summary = NormalizeTitle(e.Summary)
 	user := UserFromContext(ctx)
 
+	var rendered *checkedRender
 	for attempt := 0; ; attempt++ {
 		rev, res, err := w.prepare(ctx, e, user)
 		if err != nil || res != nil {
 			return res, err
 		}
+		// Render the text before saving it: a text that goldmark takes
+		// seconds to parse would stall its first viewers and the search
+		// indexer, so it is refused here, with the editor's text kept. The
+		// render is not wasted: it becomes the cached view of the revision.
+		if rendered == nil || rendered.source != rev.Markdown {
+			rendered, err = w.renderBounded(ctx, rev.Markdown, w.saveRenders, saveRenderWait, 2*w.previewTimeout)
+			if errors.Is(err, ErrTooComplex) {
+				return nil, Invalid("markdown", "takes too long to render; simplify deeply nested lists or quotes, or unbalanced brackets and emphasis")
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
 		err = w.store.Commit(ctx, rev, rev.Number)
 		if err == nil {
+			w.cacheRender(rev.Slug, rev.Number, rendered.Rendered)
 			return &EditResult{Revision: rev, Created: rev.Kind == KindCreate, Merged: rev.Merged}, nil
 		}
 		if !errors.Is(err, ErrConflict) || attempt+1 >= maxCommitAttempts {
@@ -381,8 +399,16 @@ func (w *Wiki) RenderRevision(ctx context.Context, r *Revision) (*Rendered, erro
 	return w.renderCached(ctx, r.Slug, r.Number, r.Markdown)
 }
 
+func renderKey(slug Slug, n int) string { return string(slug) + "\x00" + strconv.Itoa(n) }
+
+// cacheRender keeps the render of revision n of slug.
+func (w *Wiki) cacheRender(slug Slug, n int, r *Rendered) {
+	key := renderKey(slug, n)
+	w.cache.put(key, r, len(r.HTML)+len(r.TOCHTML)+len(key)+64)
+}
+
 func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, markdown string) (*Rendered, error) {
-	key := string(slug) + "\x00" + strconv.Itoa(n)
+	key := renderKey(slug, n)
 	if r, ok := w.cache.get(key); ok {
 		if len(r.Links) == 0 {
 			return r, nil
@@ -422,7 +448,7 @@ func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, markdown stri
 	bg := context.WithoutCancel(ctx) // the waiters must not fail because the first caller left
 	call.r, call.err = w.render.Render(markdown, func(s []Slug) ([]bool, error) { return w.store.Exists(bg, s) })
 	if call.err == nil {
-		w.cache.put(key, call.r, len(call.r.HTML)+len(key)+64)
+		w.cacheRender(slug, n, call.r)
 	}
 	w.flightMu.Lock()
 	delete(w.flights, key)
@@ -445,6 +471,9 @@ const (
 	maxPreviews           = 2
 	previewWait           = 2 * time.Second
 	defaultPreviewTimeout = 5 * time.Second
+	// Saves render too (see Save), with more slots and patience: a save
+	// refused as busy is worse than a preview that lags.
+	saveRenderWait = 10 * time.Second
 )
 
 // Preview renders Markdown that is not saved yet (never cached). It
@@ -456,11 +485,28 @@ func (w *Wiki) Preview(ctx context.Context, markdown string) (*Rendered, error) 
 	if len(markdown) > MaxMarkdownBytes {
 		return nil, ErrTooLarge
 	}
-	wait := time.NewTimer(previewWait)
-	defer wait.Stop()
+	r, err := w.renderBounded(ctx, normalizeNewlines(markdown), w.previews, previewWait, w.previewTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return r.Rendered, nil
+}
+
+// checkedRender is a render and the text it was made from.
+type checkedRender struct {
+	*Rendered
+	source string
+}
+
+// renderBounded renders markdown holding one of slots (waiting at most
+// wait for one: ErrBusy), giving up after timeout (ErrTooComplex) while the
+// render finishes in the background, still holding its slot.
+func (w *Wiki) renderBounded(ctx context.Context, markdown string, slots chan struct{}, wait, timeout time.Duration) (*checkedRender, error) {
+	t := time.NewTimer(wait)
+	defer t.Stop()
 	select {
-	case w.previews <- struct{}{}:
-	case <-wait.C:
+	case slots <- struct{}{}:
+	case <-t.C:
 		return nil, ErrBusy
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -472,15 +518,18 @@ func (w *Wiki) Preview(ctx context.Context, markdown string) (*Rendered, error) 
 	done := make(chan result, 1)
 	bg := context.WithoutCancel(ctx)
 	go func() {
-		defer func() { <-w.previews }()
-		r, err := w.render.Render(normalizeNewlines(markdown), func(s []Slug) ([]bool, error) { return w.store.Exists(bg, s) })
+		defer func() { <-slots }()
+		r, err := w.render.Render(markdown, func(s []Slug) ([]bool, error) { return w.store.Exists(bg, s) })
 		done <- result{r, err}
 	}()
-	limit := time.NewTimer(w.previewTimeout)
+	limit := time.NewTimer(timeout)
 	defer limit.Stop()
 	select {
 	case res := <-done:
-		return res.r, res.err
+		if res.err != nil {
+			return nil, res.err
+		}
+		return &checkedRender{Rendered: res.r, source: markdown}, nil
 	case <-limit.C:
 		return nil, ErrTooComplex
 	case <-ctx.Done():

@@ -390,6 +390,34 @@ func TestPreviewGivesUpOnPathologicalText(t *testing.T) {
 	}
 }
 
+func TestSaveRefusesTextTooSlowToRender(t *testing.T) {
+	db, err := store.Open(t.TempDir()+"/faqwiki.db", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	w := wiki.New(wiki.Config{Store: db, PreviewTimeout: 10 * time.Millisecond})
+	slow := strings.Repeat("[", 30000) + strings.Repeat("]", 30000)
+	_, err = w.Save(context.Background(), wiki.Edit{Slug: "p", Title: "P", Markdown: slow})
+	var ve *wiki.ValidationError
+	if !errors.As(err, &ve) || ve.Fields["markdown"] == "" {
+		t.Fatalf("err = %v, want a validation error on markdown", err)
+	}
+	if seq, _ := db.LastSeq(context.Background()); seq != 0 {
+		t.Error("the slow text was saved")
+	}
+	// An ordinary text saves, and its first view comes from the render
+	// the save made.
+	res, err := w.Save(context.Background(), wiki.Edit{Slug: "q", Title: "Q", Markdown: "## Hello\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := w.Page(context.Background(), "q")
+	if r, err := w.RenderPage(context.Background(), p); err != nil || !strings.Contains(string(r.HTML), `id="hello"`) || res.Revision.Number != 1 {
+		t.Errorf("view after save: %v", err)
+	}
+}
+
 func TestConcurrentViewsRenderOnce(t *testing.T) {
 	w := MustOpenWiki(t)
 	ctx := context.Background()

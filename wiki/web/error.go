@@ -74,7 +74,7 @@ func classify(err error) (status int, body apiErrorBody) {
 		return http.StatusRequestEntityTooLarge, apiErrorBody{Code: "too_large",
 			Message: fmt.Sprintf("the request is too large: page text is limited to %d MiB", wiki.MaxMarkdownBytes>>20)}
 	case errors.Is(err, wiki.ErrBusy):
-		return http.StatusServiceUnavailable, apiErrorBody{Code: "busy", Message: "the server is busy with other previews; try again in a moment"}
+		return http.StatusServiceUnavailable, apiErrorBody{Code: "busy", Message: "the server is busy; try again in a moment"}
 	case errors.Is(err, wiki.ErrTooComplex):
 		return http.StatusUnprocessableEntity, apiErrorBody{Code: "too_complex", Message: "this text takes too long to preview; save it, or simplify deeply nested or unbalanced markup"}
 	case errors.Is(err, wiki.ErrNotFound):

@@ -316,6 +316,12 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 		v.Errors = ve.Fields
 		s.render(c, http.StatusUnprocessableEntity, "page_edit.html", v)
 		return
+	case errors.Is(err, wiki.ErrBusy):
+		// Keep the user's text: show the form again and let them retry.
+		status, body := classify(err)
+		v.Errors = map[string]string{"save": body.Message}
+		s.render(c, status, "page_edit.html", v)
+		return
 	case err != nil:
 		s.fail(c, err)
 		return
