@@ -99,7 +99,10 @@ func TestSearch_HostileQueries(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Search(%.40q): %v", q.Text, err)
 				}
-				if d := time.Since(start); d > time.Second {
+				// Not a speed test (benchmarks measure speed): this only
+				// catches a query that runs away, far past the search's own
+				// time limit.
+				if d := time.Since(start); d > 15*time.Second {
 					t.Errorf("Search(%.40q) took %v", q.Text, d)
 				}
 				if len(res.Hits) > wiki.MaxSearchLimit {

@@ -28,9 +28,18 @@
         signal: inflight.signal,
         credentials: "same-origin"
       }).then(function (r) {
+        if (r.status === 503) {
+          // The server is still rendering the previous preview: try again
+          // shortly, so the last keystrokes are not left unpreviewed.
+          last = null;
+          clearTimeout(timer);
+          timer = setTimeout(update, 600);
+          return null;
+        }
         if (!r.ok) throw new Error("preview failed: " + r.status);
         return r.text();
       }).then(function (html) {
+        if (html === null) return;
         // The server renders with goldmark's safe settings; the page's CSP
         // forbids inline script as a second line of defence.
         out.innerHTML = html;

@@ -317,6 +317,7 @@ func (a *Accounts) Login(ctx context.Context, username, password, addr string) (
 	}
 	acct, err := a.store.Account(ctx, username)
 	if err != nil && !errors.Is(err, ErrNotFound) {
+		a.limiter.forget(username, addr) // no verdict on the password: not a failure
 		return "", nil, err
 	}
 	hash := a.dummy
@@ -324,7 +325,8 @@ func (a *Accounts) Login(ctx context.Context, username, password, addr string) (
 		hash = acct.PasswordHash
 	}
 	ok, err := a.check(ctx, hash, password)
-	if err != nil {
+	if err != nil { // busy or cancelled: no verdict either
+		a.limiter.forget(username, addr)
 		return "", nil, err
 	}
 	if !ok || acct == nil || acct.Disabled {
@@ -632,17 +634,18 @@ func (a *Accounts) CompleteSetup(ctx context.Context, token string, n NewAccount
 		}
 		return nil, err
 	}
+	// Hash before using the link up, so a busy server or a dropped
+	// connection leaves the link working. (This route exists only until
+	// the first admin, and hashes go through the bounded pool.)
+	if acct.PasswordHash, err = a.hash(ctx, n.Password); err != nil {
+		return nil, err
+	}
 	ok, err := a.store.TakeSetupToken(ctx, SecretID(token))
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, fmt.Errorf("setup link: %w", ErrNotFound)
-	}
-	// Hash only now that the link proved good; the link is used up, so a
-	// failure here means starting the server again for a new one.
-	if acct.PasswordHash, err = a.hash(ctx, n.Password); err != nil {
-		return nil, err
 	}
 	if err := a.store.CreateAccount(ctx, acct); err != nil {
 		return nil, err
@@ -690,6 +693,17 @@ func (l *loginLimiter) attempt(username, addr string) bool {
 	l.fails["a:"+addr] = append(l.fails["a:"+addr], now)
 	l.sweep(now)
 	return true
+}
+
+// forget takes back an attempt that reached no verdict (a server error).
+func (l *loginLimiter) forget(username, addr string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range []string{"u:" + username, "a:" + addr} {
+		if ts := l.fails[k]; len(ts) > 0 {
+			l.fails[k] = ts[:len(ts)-1]
+		}
+	}
 }
 
 // succeed takes back a successful attempt and forgets the account's

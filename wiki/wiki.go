@@ -43,6 +43,7 @@ type Wiki struct {
 
 	flightMu    sync.Mutex
 	flights     map[string]*renderCall // renders in progress, by cache key
+	runaways    map[string]int         // per user: renders still running past their timeout
 	previews    chan struct{}          // a slot per preview rendering now
 	saveRenders chan struct{}          // a slot per save's render check running now
 }
@@ -65,6 +66,7 @@ func New(cfg Config) *Wiki {
 	}
 	w.cache = newLRU[*Rendered](size)
 	w.flights = map[string]*renderCall{}
+	w.runaways = map[string]int{}
 	w.previewTimeout = cfg.PreviewTimeout
 	if w.previewTimeout <= 0 {
 		w.previewTimeout = defaultPreviewTimeout
@@ -158,7 +160,7 @@ func (w *Wiki) Save(ctx context.Context, e Edit) (*EditResult, error) {
 		// indexer, so it is refused here, with the editor's text kept. The
 		// render is not wasted: it becomes the cached view of the revision.
 		if rendered == nil || rendered.source != rev.Markdown {
-			rendered, err = w.renderBounded(ctx, rev.Markdown, w.saveRenders, saveRenderWait, 2*w.previewTimeout)
+			rendered, err = w.renderBounded(ctx, user.Name, rev.Markdown, w.saveRenders, saveRenderWait, 2*w.previewTimeout)
 			if errors.Is(err, ErrTooComplex) {
 				return nil, Invalid("markdown", "takes too long to render; simplify deeply nested lists or quotes, or unbalanced brackets and emphasis")
 			}
@@ -485,7 +487,7 @@ func (w *Wiki) Preview(ctx context.Context, markdown string) (*Rendered, error) 
 	if len(markdown) > MaxMarkdownBytes {
 		return nil, ErrTooLarge
 	}
-	r, err := w.renderBounded(ctx, normalizeNewlines(markdown), w.previews, previewWait, w.previewTimeout)
+	r, err := w.renderBounded(ctx, UserFromContext(ctx).Name, normalizeNewlines(markdown), w.previews, previewWait, w.previewTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -500,8 +502,17 @@ type checkedRender struct {
 
 // renderBounded renders markdown holding one of slots (waiting at most
 // wait for one: ErrBusy), giving up after timeout (ErrTooComplex) while the
-// render finishes in the background, still holding its slot.
-func (w *Wiki) renderBounded(ctx context.Context, markdown string, slots chan struct{}, wait, timeout time.Duration) (*checkedRender, error) {
+// render finishes in the background, still holding its slot. A user
+// (owner) whose earlier render is still running past its timeout gets
+// ErrBusy until it ends, so one person's hostile texts cannot take every
+// slot; ordinary renders end in milliseconds and never hold anyone up.
+func (w *Wiki) renderBounded(ctx context.Context, owner, markdown string, slots chan struct{}, wait, timeout time.Duration) (*checkedRender, error) {
+	w.flightMu.Lock()
+	runaway := w.runaways[owner] > 0
+	w.flightMu.Unlock()
+	if runaway {
+		return nil, ErrBusy
+	}
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
@@ -516,9 +527,20 @@ func (w *Wiki) renderBounded(ctx context.Context, markdown string, slots chan st
 		err error
 	}
 	done := make(chan result, 1)
+	var finished, timedOut bool // guarded by w.flightMu
 	bg := context.WithoutCancel(ctx)
 	go func() {
-		defer func() { <-slots }()
+		defer func() {
+			<-slots
+			w.flightMu.Lock()
+			finished = true
+			if timedOut {
+				if w.runaways[owner]--; w.runaways[owner] <= 0 {
+					delete(w.runaways, owner)
+				}
+			}
+			w.flightMu.Unlock()
+		}()
 		r, err := w.render.Render(markdown, func(s []Slug) ([]bool, error) { return w.store.Exists(bg, s) })
 		done <- result{r, err}
 	}()
@@ -531,6 +553,12 @@ func (w *Wiki) renderBounded(ctx context.Context, markdown string, slots chan st
 		}
 		return &checkedRender{Rendered: res.r, source: markdown}, nil
 	case <-limit.C:
+		w.flightMu.Lock()
+		if !finished {
+			timedOut = true
+			w.runaways[owner]++
+		}
+		w.flightMu.Unlock()
 		return nil, ErrTooComplex
 	case <-ctx.Done():
 		return nil, ctx.Err()

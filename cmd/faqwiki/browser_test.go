@@ -518,7 +518,7 @@ func TestBrowserEditWithLivePreview(t *testing.T) {
 	tb.typeAtEnd("#markdown", "\n## Can I bring food?\n\nTyped in the browser, previewed live.\n")
 	// app.js re-renders the preview a moment after typing stops.
 	step(tb, "wait for the live preview", chromedp.Poll[bool](
-		`[...document.querySelectorAll("#preview h2")].some(h => h.textContent.includes("Can I bring food?"))`,
+		`[...document.querySelectorAll("#preview h2")].some(h => h.textContent.includes("Can I bring food?")) && document.querySelector("#preview").textContent.includes("Typed in the browser, previewed live.")`,
 		chromedp.WithPollingTimeout(10*time.Second)))
 	wantContains(t, "live preview", tb.text("#preview"), "Typed in the browser, previewed live.")
 	wantEqual(t, "preview visible", js[bool](tb, `!document.querySelector("section.preview").hasAttribute("data-empty") && document.querySelector("section.preview").offsetHeight > 0`), true)

@@ -70,7 +70,8 @@ func TestAcknowledgedEditsSurviveAKill(t *testing.T) {
 	cmd, base := startProcess(t, data)
 
 	var mu sync.Mutex
-	acked := map[string]int{} // slug -> last acknowledged revision
+	acked := map[string]int{}     // slug -> last acknowledged revision
+	ackedText := map[string]int{} // slug -> the i of the last acknowledged text
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
@@ -80,7 +81,9 @@ func TestAcknowledgedEditsSurviveAKill(t *testing.T) {
 			for i := 1; !stop.Load() && i <= 2000; i++ {
 				slug := fmt.Sprintf("crash/w%d-p%d", w, (i-1)%5)
 				rev := (i - 1) / 5 // this writer's earlier revisions of this page
-				body := fmt.Sprintf(`{"title":"T","markdown":"edit %d by %d\n","base_revision":%d}`, i, w, rev)
+				// Each text carries a word of its own (e.g. "w2i17"), so that
+				// both the store and the index can be checked for exactly it.
+				body := fmt.Sprintf(`{"title":"T","markdown":"edit w%di%d\n","base_revision":%d}`, w, i, rev)
 				req, _ := http.NewRequest("PUT", base+"/api/v1/pages/"+slug, strings.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+token)
 				resp, err := http.DefaultClient.Do(req)
@@ -91,6 +94,7 @@ func TestAcknowledgedEditsSurviveAKill(t *testing.T) {
 				if resp.StatusCode/100 == 2 {
 					mu.Lock()
 					acked[slug] = rev + 1
+					ackedText[slug] = i
 					mu.Unlock()
 				}
 			}
@@ -116,11 +120,21 @@ func TestAcknowledgedEditsSurviveAKill(t *testing.T) {
 		}
 		if code := getJSON(t, token, base+"/api/v1/pages/"+slug, &p); code != 200 || p.Revision < rev {
 			t.Errorf("%s: status %d, revision %d; revision %d was acknowledged", slug, code, p.Revision, rev)
+			continue
 		}
 		n += rev
+		// The acknowledged text is there, unless a later edit whose answer
+		// the kill cut off replaced it (then the revision is newer).
+		var w, i int
+		fmt.Sscanf(slug, "crash/w%d-", &w)
+		i = ackedText[slug]
+		if want := fmt.Sprintf("edit w%di%d\n", w, i); p.Revision == rev && p.Markdown != want {
+			t.Errorf("%s revision %d holds %q, want %q", slug, rev, p.Markdown, want)
+		}
+		// The search index, killed mid-batch too, opens (or is rebuilt)
+		// and catches up with exactly this text.
+		word := strings.TrimSpace(strings.TrimPrefix(p.Markdown, "edit "))
+		waitFor(t, func() bool { return searchTotal(t, token, base, word) == 1 })
 	}
 	t.Logf("%d acknowledged revisions of %d pages all survived SIGKILL", n, len(acked))
-	// The search index, killed mid-batch too, opens (or is rebuilt) and
-	// catches up with the store.
-	waitFor(t, func() bool { return searchTotal(t, token, base, "edit") >= len(acked) })
 }

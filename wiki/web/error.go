@@ -70,7 +70,10 @@ func classify(err error) (status int, body apiErrorBody) {
 		return pe.status, apiErrorBody{Code: pe.code, Message: pe.msg}
 	case errors.As(err, &ve):
 		return http.StatusBadRequest, apiErrorBody{Code: "bad_request", Message: ve.Error(), Fields: ve.Fields}
-	case errors.As(err, &mbe), errors.Is(err, wiki.ErrTooLarge):
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, apiErrorBody{Code: "too_large",
+			Message: fmt.Sprintf("the request is too large: this request may send at most %d KiB", mbe.Limit>>10)}
+	case errors.Is(err, wiki.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, apiErrorBody{Code: "too_large",
 			Message: fmt.Sprintf("the request is too large: page text is limited to %d MiB", wiki.MaxMarkdownBytes>>20)}
 	case errors.Is(err, wiki.ErrBusy):

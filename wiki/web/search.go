@@ -122,10 +122,22 @@ func openURL(q string, h wiki.SearchHit) string {
 	return "/search/open?" + u.Encode() + frag
 }
 
+// askedByAPerson reports whether a request is a page the browser navigated
+// to or a fetch (or a client that sends no Fetch Metadata, such as curl),
+// rather than something a page embeds: an <img src=".../search?q=junk">
+// on a wiki page must not fill the gap log or hide a gap.
+func askedByAPerson(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Dest") {
+	case "", "document", "empty":
+		return true
+	}
+	return false
+}
+
 // logSearch records a search for the gap list. A failure to log never
 // fails the search.
 func (s *Server) logSearch(c *gin.Context, q string, res *wiki.SearchResult) {
-	if s.cfg.SearchLog == nil {
+	if s.cfg.SearchLog == nil || !askedByAPerson(c.Request) {
 		return
 	}
 	u := wiki.UserFromContext(c.Request.Context())
@@ -140,7 +152,7 @@ func (s *Server) handleSearchOpen(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if q := c.Query("q"); q != "" && s.cfg.SearchLog != nil {
+	if q := c.Query("q"); q != "" && s.cfg.SearchLog != nil && askedByAPerson(c.Request) {
 		if err := s.cfg.SearchLog.LogOpen(c.Request.Context(), q, slug, c.Query("anchor")); err != nil {
 			s.log.Warn("log search open", "err", err)
 		}

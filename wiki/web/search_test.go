@@ -141,3 +141,24 @@ func TestHostileQueriesAreAnswered(t *testing.T) {
 	}
 	wantStatus(t, ts.browse("GET", "/search?q=x&page=0", nil), 400)
 }
+
+// A page can embed <img src="https://wiki/search?q=junk">; such requests
+// (Sec-Fetch-Dest: image) must neither log searches nor opens.
+func TestEmbeddedRequestsDoNotTouchTheGapLog(t *testing.T) {
+	ts := newTestServer(t)
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", put("## Where is the canteen?\n\nOn floor 2.\n", 0, "")), 201)
+	ts.browse("GET", "/search?q=parking", nil) // a real gap
+	for _, path := range []string{"/search?q=junk+from+an+image", "/search/open?q=parking&slug=p"} {
+		r := httptestRequest("GET", path, nil)
+		r.AddCookie(ts.cookies[sessionCookie])
+		r.Header.Set("Sec-Fetch-Dest", "image")
+		ts.serve(r)
+	}
+	if err := ts.searchLog.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	gaps := decode[[]apiGap](t, ts.api("GET", "/api/v1/search/gaps", ""))
+	if len(gaps) != 1 || gaps[0].Query != "parking" {
+		t.Errorf("gaps %+v, want just parking", gaps)
+	}
+}
