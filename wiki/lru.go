@@ -62,9 +62,3 @@ func (c *lru[V]) put(key string, val V, size int) {
 		c.size -= ent.size
 	}
 }
-
-func (c *lru[V]) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ll.Len()
-}

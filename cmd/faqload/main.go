@@ -39,7 +39,6 @@ func main() {
 
 type config struct {
 	base       *url.URL
-	mix        string
 	conc, n    int
 	dur        time.Duration
 	pages      int
