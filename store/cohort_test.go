@@ -408,6 +408,11 @@ func TestMigrateV1(t *testing.T) {
 	if n, err := db.CountAccounts(ctx); err != nil || n != 0 {
 		t.Errorf("CountAccounts = %d, %v", n, err)
 	}
+	// Later steps run too: the counters are rebuilt from the feed.
+	wantTotals := map[string]wiki.CohortTotals{"2024-09": {Revisions: 2, Created: 1}}
+	if got, err := db.CohortTotals(ctx); err != nil || !reflect.DeepEqual(got, wantTotals) {
+		t.Errorf("CohortTotals after migration = %+v, %v; want %+v", got, err, wantTotals)
+	}
 	// New commits keep the index going.
 	mustCommit(t, db, newRev("vpn", wiki.KindEdit, "VPN", "z", t0.Add(2*time.Minute)), 2)
 	if got, err := db.CohortChanges(ctx, "2024-09"); err != nil || len(got) != 3 {

@@ -169,7 +169,9 @@ var empty = []byte{}
 // commit writes rev as revision head+1 of its page in tx, made at ns (or at
 // the previous revision's time, if later): the revision and its text, the
 // revtimes entry, the page head and its tags, recent and titles entries, the
-// change, and the change's cohortchanges and authorchanges entries. It returns wiki.ErrConflict if the head is not head.
+// change, the change's cohortchanges and authorchanges entries, and its
+// cohort's cohorttotals counters. It returns wiki.ErrConflict if the head is
+// not head.
 func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns int64) (commitResult, error) {
 	slug := string(rev.Slug)
 	b, err := openBuckets(tx)
@@ -289,6 +291,9 @@ func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns 
 		return commitResult{}, err
 	}
 	if err := indexChange(b.cohortChanges, b.authorChanges, rev.Cohort, rev.Author, seq); err != nil {
+		return commitResult{}, err
+	}
+	if err := countChange(b.cohortTotals, rev.Cohort, string(rev.Kind), rev.Added, rev.Removed); err != nil {
 		return commitResult{}, err
 	}
 	return commitResult{number: n, created: ns}, nil

@@ -34,6 +34,9 @@ import (
 //	                                       cohort then, for CohortChanges
 //	authorchanges  username 0x00 seq       empty: changes by author, for
 //	                                       AuthorChanges
+//	cohorttotals   cohort                  cohortTotalsRecord JSON: what the
+//	                                       cohort's changes add up to, for
+//	                                       CohortTotals
 //	accounts       username                accountRecord JSON
 //	sessions       id                      sessionRecord JSON
 //	usersessions   username 0x00 id        empty: sessions by user
@@ -93,6 +96,7 @@ var (
 
 	bucketCohortChanges = []byte("cohortchanges")
 	bucketAuthorChanges = []byte("authorchanges")
+	bucketCohortTotals  = []byte("cohorttotals")
 	bucketAccounts      = []byte("accounts")
 	bucketSessions      = []byte("sessions")
 	bucketUserSessions  = []byte("usersessions")
@@ -105,8 +109,8 @@ var (
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
 		bucketRevTimes, bucketTags, bucketRecent, bucketTitles, bucketChanges,
-		bucketCohortChanges, bucketAuthorChanges, bucketAccounts, bucketSessions, bucketUserSessions,
-		bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
+		bucketCohortChanges, bucketAuthorChanges, bucketCohortTotals, bucketAccounts, bucketSessions,
+		bucketUserSessions, bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
 		bucketInvites,
 	}
 )
@@ -133,7 +137,11 @@ var (
 //
 // Version 3 added the titles index and the TitleKey of page records. An
 // older faqwiki would leave both stale on every commit.
-const schemaVersion = 3
+//
+// Version 4 added cohorttotals, the per-cohort counters Commit keeps with
+// each change. A version 3 file needs them counted from its feed once, and
+// an older faqwiki would commit changes they never count.
+const schemaVersion = 4
 
 // migrations[v] moves a file from schema version v to v+1. initSchema runs
 // them in order, in Open's transaction, after creating every bucket of the
@@ -141,6 +149,7 @@ const schemaVersion = 3
 var migrations = map[uint64]func(tx *bbolt.Tx) error{
 	1: indexChanges,
 	2: indexTitles,
+	3: countCohortChanges,
 }
 
 // initSchema creates any missing buckets, stamps a new file with the
@@ -193,7 +202,7 @@ func bucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
 // buckets holds the buckets a commit writes to.
 type buckets struct {
 	pages, revisions, texts, revTimes, tags, recent, titles *bbolt.Bucket
-	changes, cohortChanges, authorChanges                   *bbolt.Bucket
+	changes, cohortChanges, authorChanges, cohortTotals     *bbolt.Bucket
 }
 
 // openBuckets returns the buckets of tx that a commit writes to.
@@ -213,6 +222,7 @@ func openBuckets(tx *bbolt.Tx) (*buckets, error) {
 		{&b.changes, bucketChanges},
 		{&b.cohortChanges, bucketCohortChanges},
 		{&b.authorChanges, bucketAuthorChanges},
+		{&b.cohortTotals, bucketCohortTotals},
 	} {
 		var err error
 		if *f.dst, err = bucket(tx, f.name); err != nil {

@@ -73,6 +73,15 @@ type Cohort struct {
 	CreatedAt  time.Time
 }
 
+// CohortTotals is what the members of a cohort changed while they were in
+// it, counted as they commit: the figures of the cohorts list.
+type CohortTotals struct {
+	Revisions int
+	Added     int // lines
+	Removed   int // lines
+	Created   int // pages created: changes of kind KindCreate
+}
+
 // reservedUsernames cannot be taken by an account: they name the wiki's
 // own actors in history, or read as authority.
 var reservedUsernames = map[string]bool{
@@ -215,6 +224,9 @@ type AccountStore interface {
 	// CohortChanges returns every change made by members of a cohort while
 	// they were in it, oldest first.
 	CohortChanges(ctx context.Context, cohort string) ([]Change, error)
+	// CohortTotals returns what each cohort's changes add up to, without
+	// reading them; a cohort with no changes is absent.
+	CohortTotals(ctx context.Context) (map[string]CohortTotals, error) // per cohort id, from counters kept at commit
 	// AuthorChanges returns up to limit changes made by username, newest
 	// first.
 	AuthorChanges(ctx context.Context, username string, limit int) ([]Change, error)

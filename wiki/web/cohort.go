@@ -14,7 +14,7 @@ import (
 type cohortSummary struct {
 	Cohort  *wiki.Cohort
 	Members int
-	Work    *wiki.CohortWork
+	Totals  wiki.CohortTotals
 }
 
 // cohortsPage is the data of cohorts.html.
@@ -49,13 +49,15 @@ func (s *Server) listCohorts(c *gin.Context) ([]cohortSummary, error) {
 	for _, a := range accts {
 		members[a.Cohort]++
 	}
+	// The counters the store keeps at commit, not each cohort's changes:
+	// the list costs the same however long the history grows.
+	totals, err := s.accounts.Store().CohortTotals(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]cohortSummary, 0, len(all))
 	for _, co := range all {
-		w, err := s.accounts.Work(ctx, co.ID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cohortSummary{Cohort: co, Members: members[co.ID], Work: w})
+		out = append(out, cohortSummary{Cohort: co, Members: members[co.ID], Totals: totals[co.ID]})
 	}
 	return out, nil
 }
@@ -196,7 +198,7 @@ type apiCohort struct {
 	CreatedAt  time.Time `json:"created_at"`
 }
 
-func toAPICohort(co *wiki.Cohort, members int, w *wiki.CohortWork, trainer bool) apiCohort {
+func toAPICohort(co *wiki.Cohort, members int, t wiki.CohortTotals, trainer bool) apiCohort {
 	out := apiCohort{ID: co.ID, Name: co.Name, StartsOn: co.StartsOn.Format("2006-01-02"), Trainers: co.Trainers,
 		Members: members, CreatedAt: co.CreatedAt}
 	if out.Trainers == nil {
@@ -205,9 +207,7 @@ func toAPICohort(co *wiki.Cohort, members int, w *wiki.CohortWork, trainer bool)
 	if trainer {
 		out.InviteCode = co.InviteCode
 	}
-	if w != nil {
-		out.Revisions, out.Added, out.Removed = w.Revisions, w.Added, w.Removed
-	}
+	out.Revisions, out.Added, out.Removed = t.Revisions, t.Added, t.Removed
 	return out
 }
 
@@ -220,7 +220,7 @@ func (s *Server) handleAPICohorts(c *gin.Context) {
 	trainer := wiki.UserFromContext(c.Request.Context()).Has(wiki.RoleTrainer)
 	out := make([]apiCohort, 0, len(list))
 	for _, cs := range list {
-		out = append(out, toAPICohort(cs.Cohort, cs.Members, cs.Work, trainer))
+		out = append(out, toAPICohort(cs.Cohort, cs.Members, cs.Totals, trainer))
 	}
 	c.JSON(http.StatusOK, out)
 }
@@ -242,7 +242,7 @@ func (s *Server) handleAPICohortCreate(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/api/v1/cohorts/"+co.ID)
-	c.JSON(http.StatusCreated, toAPICohort(co, 0, nil, true))
+	c.JSON(http.StatusCreated, toAPICohort(co, 0, wiki.CohortTotals{}, true))
 }
 
 func (s *Server) handleAPICohortRotate(c *gin.Context) {
@@ -251,7 +251,7 @@ func (s *Server) handleAPICohortRotate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toAPICohort(co, 0, nil, true))
+	c.JSON(http.StatusOK, toAPICohort(co, 0, wiki.CohortTotals{}, true))
 }
 
 // apiMember is the body of POST /api/v1/cohorts/{id}/members.
@@ -307,6 +307,15 @@ type apiPreviousWork struct {
 	Left   apiWork   `json:"left"`
 }
 
+// workTotals returns the totals of w (zero if w is nil), for the hand-over,
+// which has the detailed figures at hand anyway.
+func workTotals(w *wiki.CohortWork) wiki.CohortTotals {
+	if w == nil {
+		return wiki.CohortTotals{}
+	}
+	return wiki.CohortTotals{Revisions: w.Revisions, Added: w.Added, Removed: w.Removed, Created: len(w.Created)}
+}
+
 func toAPIWork(w *wiki.CohortWork) apiWork {
 	out := apiWork{Revisions: w.Revisions, Added: w.Added, Removed: w.Removed, Created: w.Created, Edited: w.Edited, People: []apiPersonWork{}}
 	for _, p := range w.People {
@@ -324,7 +333,7 @@ func (s *Server) handleAPIHandover(c *gin.Context) {
 	}
 	trainer := wiki.UserFromContext(ctx).Has(wiki.RoleTrainer)
 	out := apiHandover{
-		Cohort:    toAPICohort(h.Cohort, len(h.Members), h.Work, trainer),
+		Cohort:    toAPICohort(h.Cohort, len(h.Members), workTotals(h.Work), trainer),
 		Changed:   toAPIWork(h.Work),
 		Inherited: apiInherited{AsOf: h.InheritedAt.Format(time.RFC3339Nano), Pages: []apiPageSummary{}},
 	}
@@ -332,7 +341,7 @@ func (s *Server) handleAPIHandover(c *gin.Context) {
 		out.Inherited.Pages = append(out.Inherited.Pages, apiPageSummary{Slug: p.Slug, Title: p.Title, Revision: p.Revision, UpdatedAt: p.UpdatedAt.UTC(), Tags: nonNil(p.Tags)})
 	}
 	if h.Previous != nil {
-		out.Previous = &apiPreviousWork{Cohort: toAPICohort(h.Previous, 0, h.PreviousWas, trainer), Left: toAPIWork(h.PreviousWas)}
+		out.Previous = &apiPreviousWork{Cohort: toAPICohort(h.Previous, 0, workTotals(h.PreviousWas), trainer), Left: toAPIWork(h.PreviousWas)}
 	}
 	c.JSON(http.StatusOK, out)
 }
