@@ -44,6 +44,27 @@ func (r *changeRecord) change(seq uint64) wiki.Change {
 	}
 }
 
+// decodeChangeEntry reads one entry of the changes bucket: its big-endian
+// sequence number key and its record. Every reader of the feed goes
+// through it, so a corrupt key or record is reported the same way.
+func decodeChangeEntry(k, v []byte) (uint64, *changeRecord, error) {
+	if len(k) != 8 {
+		return 0, nil, fmt.Errorf("corrupt change key %q", k)
+	}
+	seq := binary.BigEndian.Uint64(k)
+	rec, err := decodeChange(seq, v)
+	return seq, rec, err
+}
+
+// decodeChange decodes the record of change seq.
+func decodeChange(seq uint64, v []byte) (*changeRecord, error) {
+	var rec changeRecord
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return nil, fmt.Errorf("decode change %d: %w", seq, err)
+	}
+	return &rec, nil
+}
+
 // Changes returns up to limit changes with Seq > since, oldest first (50 if
 // limit is zero or less, 1000 at most). Sequence numbers have no gaps: a
 // follower that has applied since can ask for since+1 onwards and miss
@@ -61,13 +82,9 @@ func (db *DB) Changes(ctx context.Context, since uint64, limit int) ([]wiki.Chan
 		}
 		c := b.Cursor()
 		for k, v := c.Seek(seqKey(since + 1)); k != nil && len(changes) < limit; k, v = c.Next() {
-			if len(k) != 8 {
-				return fmt.Errorf("corrupt change key %q", k)
-			}
-			seq := binary.BigEndian.Uint64(k)
-			var rec changeRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("decode change %d: %w", seq, err)
+			seq, rec, err := decodeChangeEntry(k, v)
+			if err != nil {
+				return err
 			}
 			changes = append(changes, rec.change(seq))
 		}

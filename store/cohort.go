@@ -387,9 +387,9 @@ func findIndexedChanges(ctx context.Context, tx *bbolt.Tx, index []byte, owner s
 		if v == nil {
 			return nil, fmt.Errorf("%s index names change %d, which does not exist", index, seq)
 		}
-		var rec changeRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return nil, fmt.Errorf("decode change %d: %w", seq, err)
+		rec, err := decodeChange(seq, v)
+		if err != nil {
+			return nil, err
 		}
 		changes = append(changes, rec.change(seq))
 	}
@@ -430,13 +430,9 @@ func indexChanges(tx *bbolt.Tx) error {
 		return err
 	}
 	return feed.ForEach(func(k, v []byte) error {
-		if len(k) != 8 {
-			return fmt.Errorf("corrupt change key %q", k)
-		}
-		seq := binary.BigEndian.Uint64(k)
-		var rec changeRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return fmt.Errorf("decode change %d: %w", seq, err)
+		seq, rec, err := decodeChangeEntry(k, v)
+		if err != nil {
+			return err
 		}
 		cohort, author := rec.Cohort, rec.Author
 		if strings.IndexByte(cohort, 0) >= 0 {

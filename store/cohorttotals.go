@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -118,13 +117,9 @@ func countCohortChanges(tx *bbolt.Tx) error {
 	}
 	sums := map[string]*cohortTotalsRecord{}
 	err = feed.ForEach(func(k, v []byte) error {
-		if len(k) != 8 {
-			return fmt.Errorf("corrupt change key %q", k)
-		}
-		seq := binary.BigEndian.Uint64(k)
-		var rec changeRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return fmt.Errorf("decode change %d: %w", seq, err)
+		_, rec, err := decodeChangeEntry(k, v)
+		if err != nil {
+			return err
 		}
 		if rec.Cohort == "" || strings.IndexByte(rec.Cohort, 0) >= 0 {
 			return nil

@@ -133,29 +133,9 @@ func TestMigrateV3(t *testing.T) {
 	mustCommit(t, db, linesRev("anon", wiki.KindCreate, "", 9, 0, t0), 0)
 	db.bolt.NoSync = false
 	// Turn the file into what version 3 wrote: no cohorttotals bucket.
-	err = db.bolt.Update(func(tx *bbolt.Tx) error {
-		if err := tx.DeleteBucket(bucketCohortTotals); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(metaSchemaVersion, u64(3))
+	db = reopenAsVersion(t, db, 3, func(tx *bbolt.Tx) error {
+		return tx.DeleteBucket(bucketCohortTotals)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db = mustOpenPath(t, path)
-	err = db.bolt.View(func(tx *bbolt.Tx) error {
-		if v := tx.Bucket(bucketMeta).Get(metaSchemaVersion); string(v) != string(u64(schemaVersion)) {
-			t.Errorf("schema version after Open = %x, want %d", v, schemaVersion)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if got := mustCohortTotals(t, db); !reflect.DeepEqual(got, want) {
 		t.Errorf("CohortTotals after migration = %+v\nwant %+v", got, want)
 	}
@@ -183,23 +163,13 @@ func TestMigrateV3_Recount(t *testing.T) {
 	}
 	mustCommit(t, db, linesRev("vpn", wiki.KindCreate, "2024-09", 10, 0, t0), 0)
 	mustCommit(t, db, linesRev("vpn", wiki.KindEdit, "2024-09", 1, 1, t0.Add(time.Minute)), 1)
-	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+	db = reopenAsVersion(t, db, 3, func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketCohortTotals)
 		if err := putJSON(b, []byte("2024-09"), &cohortTotalsRecord{Revisions: 1, Added: 10, Created: 1}); err != nil {
 			return err
 		}
-		if err := putJSON(b, []byte("gone"), &cohortTotalsRecord{Revisions: 7}); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(metaSchemaVersion, u64(3))
+		return putJSON(b, []byte("gone"), &cohortTotalsRecord{Revisions: 7})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db = mustOpenPath(t, path)
 	want := map[string]wiki.CohortTotals{"2024-09": {Revisions: 2, Added: 11, Removed: 1, Created: 1}}
 	if got := mustCohortTotals(t, db); !reflect.DeepEqual(got, want) {
 		t.Errorf("CohortTotals after migration = %+v\nwant %+v", got, want)

@@ -25,6 +25,38 @@ func MustOpen(tb testing.TB) *DB {
 }
 
 // mustOpenPath opens the store at path and closes it when the test ends.
+// reopenAsVersion turns db's file into what schema version v wrote (undo
+// removes what the later versions added), closes it and opens it again,
+// which runs the migrations, and checks that Open brought the file to the
+// current version. It returns the reopened store.
+func reopenAsVersion(tb testing.TB, db *DB, v uint64, undo func(tx *bbolt.Tx) error) *DB {
+	tb.Helper()
+	path := db.Path()
+	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		if err := undo(tx); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(metaSchemaVersion, u64(v))
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	db = mustOpenPath(tb, path)
+	err = db.bolt.View(func(tx *bbolt.Tx) error {
+		if got := tx.Bucket(bucketMeta).Get(metaSchemaVersion); string(got) != string(u64(schemaVersion)) {
+			tb.Errorf("schema version after Open = %x, want %d", got, schemaVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
 func mustOpenPath(tb testing.TB, path string) *DB {
 	tb.Helper()
 	db, err := Open(path, Options{Timeout: 100 * time.Millisecond})
