@@ -211,18 +211,7 @@ func (s *Server) handleAPIPage(c *gin.Context) {
 
 func (s *Server) apiGetPage(c *gin.Context, slug wiki.Slug) {
 	ctx := c.Request.Context()
-	var page *wiki.Page
-	var err error
-	if v := c.Query("at"); v != "" {
-		t, perr := time.Parse(time.RFC3339, v)
-		if perr != nil {
-			s.fail(c, errBadRequestf("at must be an RFC 3339 time, e.g. 2026-11-29T10:00:00Z"))
-			return
-		}
-		page, err = s.wiki.Store().PageAt(ctx, slug, t)
-	} else {
-		page, err = s.wiki.Page(ctx, slug)
-	}
+	page, _, err := s.pageAsOf(c, slug)
 	if err == nil && page.Deleted {
 		err = errNotFoundf("the page %q was deleted; its revisions are still listed and a revert restores it", slug)
 	}

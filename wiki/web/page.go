@@ -75,17 +75,11 @@ func (s *Server) handlePageView(c *gin.Context) {
 		s.showRevision(c, slug, v)
 		return
 	}
-	var page *wiki.Page
-	var asOf time.Time
-	var err error
-	if v := c.Query("at"); v != "" {
-		if asOf, err = time.Parse(time.RFC3339, v); err != nil {
-			s.fail(c, errBadRequestf("at must be a time like 2026-11-29T10:00:00Z"))
-			return
-		}
-		page, err = s.wiki.Store().PageAt(ctx, slug, asOf)
-	} else {
-		page, err = s.wiki.Page(ctx, slug)
+	page, asOf, err := s.pageAsOf(c, slug)
+	var pe *publicError
+	if errors.As(err, &pe) {
+		s.fail(c, err)
+		return
 	}
 	if errors.Is(err, wiki.ErrNotFound) || err == nil && page.Deleted {
 		s.showMissing(c, slug, page)
@@ -107,6 +101,22 @@ func (s *Server) handlePageView(c *gin.Context) {
 		}
 	}
 	s.render(c, http.StatusOK, "page_view.html", v)
+}
+
+// pageAsOf reads the page at slug: its head, or with ?at=RFC3339 the page
+// as it stood then (asOf is zero for the head). A malformed at is a
+// *publicError; a page that did not exist is wiki.ErrNotFound.
+func (s *Server) pageAsOf(c *gin.Context, slug wiki.Slug) (page *wiki.Page, asOf time.Time, err error) {
+	v := c.Query("at")
+	if v == "" {
+		page, err = s.wiki.Page(c.Request.Context(), slug)
+		return page, asOf, err
+	}
+	if asOf, err = time.Parse(time.RFC3339, v); err != nil {
+		return nil, asOf, errBadRequestf("at must be an RFC 3339 time, e.g. 2026-11-29T10:00:00Z")
+	}
+	page, err = s.wiki.Store().PageAt(c.Request.Context(), slug, asOf)
+	return page, asOf, err
 }
 
 func (s *Server) showMissing(c *gin.Context, slug wiki.Slug, deleted *wiki.Page) {
