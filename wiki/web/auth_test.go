@@ -391,6 +391,16 @@ func TestRevisionsCarryAuthorAndCohort(t *testing.T) {
 	mustFind(t, doc, "table.history a.author[href=/people/ada]")
 	mustFind(t, doc, "table.history a.cohort[href=/cohorts/oct]")
 	mustFind(t, doc, "table.history a.cohort[href=/cohorts/nov]")
+
+	// Her page lists both revisions, newest first, each with its cohort.
+	person := parseHTML(t, ts.browse("GET", "/people/ada", nil).Body.String())
+	rows := queryAll(person, "table.history tbody tr")
+	if len(rows) != 2 || !strings.Contains(textOf(rows[0]), "#2") || !strings.Contains(textOf(rows[0]), "nov") || !strings.Contains(textOf(rows[1]), "oct") {
+		t.Errorf("ada's page lists %d revisions", len(rows))
+	}
+	if p := decode[apiPerson](t, ts.api("GET", "/api/v1/users/ada", "")); p.Cohort != "nov" || len(p.Revisions) != 2 || p.Revisions[0].Revision != 2 {
+		t.Errorf("ada via the API: %+v", p)
+	}
 }
 
 func TestNoSecretsLeak(t *testing.T) {

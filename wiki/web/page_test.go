@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -8,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/faqwiki/faqwiki/templates"
+	"github.com/faqwiki/faqwiki/wiki"
 )
 
 func TestEveryTemplateFileIsParsed(t *testing.T) {
@@ -38,6 +41,35 @@ func TestHomeListsRecentAndAllPages(t *testing.T) {
 		t.Errorf("newest change first: got %q", got)
 	}
 	mustFind(t, doc, `a[href=/new]`)
+}
+
+// The home page lists all pages by title, homeListLimit at a time, with a
+// link to the next ones.
+func TestHomePagesThroughAllPagesByTitle(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	for i := 0; i < homeListLimit+5; i++ {
+		// Titles sort differently from slugs: z-… pages are titled A…
+		slug := wiki.Slug(fmt.Sprintf("z-%03d", i))
+		if _, err := ts.wiki.Save(ctx, wiki.Edit{Slug: slug, Title: fmt.Sprintf("A %03d", homeListLimit+5-i), Markdown: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	doc := parseHTML(t, ts.browse("GET", "/", nil).Body.String())
+	items := queryAll(doc, "ul.index li a")
+	if len(items) != homeListLimit || textOf(items[0]) != "A 001" {
+		t.Fatalf("first page: %d items, first %q", len(items), textOf(items[0]))
+	}
+	more, _ := attr(mustFind(t, doc, "a.button.secondary[href]"), "href")
+	more, _, _ = strings.Cut(more, "#") // browsers keep the fragment to themselves
+	w := ts.browse("GET", more, nil)
+	wantStatus(t, w, 200)
+	doc = parseHTML(t, w.Body.String())
+	items = queryAll(doc, "ul.index li a")
+	if len(items) != 5 || textOf(items[4]) != fmt.Sprintf("A %03d", homeListLimit+5) {
+		t.Errorf("second page: %d items", len(items))
+	}
+	wantStatus(t, ts.browse("GET", "/?cursor=bogus", nil), 400)
 }
 
 func TestPageViewShowsTitleTOCAndActions(t *testing.T) {

@@ -265,17 +265,6 @@ func TestStaticAssetsAreCheckedAndCached(t *testing.T) {
 	wantStatus(t, ts.api("GET", "/static/x/nope.css", ""), 404)
 }
 
-// TestEveryTemplateIsRegistered guards against a page file that the
-// parser skips (and so can never be rendered).
-func TestEveryTemplateIsRegistered(t *testing.T) {
-	ts := newTestServer(t)
-	for _, page := range []string{"home.html", "page_view.html", "page_edit.html", "page_history.html", "page_diff.html", "page_delete.html", "not_found.html", "error.html"} {
-		if _, ok := ts.srv.pages.pages[page]; !ok {
-			t.Errorf("template %s not registered", page)
-		}
-	}
-}
-
 func httptestRequest(method, path string, form url.Values) *http.Request {
 	var rd io.Reader
 	if form != nil {
