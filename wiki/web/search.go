@@ -206,14 +206,14 @@ type apiSearch struct {
 func (s *Server) handleAPISearch(c *gin.Context) {
 	q := wiki.SearchQuery{Text: c.Query("q"), Tag: c.Query("tag")}
 	for _, p := range []struct {
-		name string
-		dst  *int
-		max  int
-	}{{"limit", &q.Limit, wiki.MaxSearchLimit}, {"offset", &q.Offset, wiki.MaxSearchOffset}} {
+		name     string
+		dst      *int
+		min, max int
+	}{{"limit", &q.Limit, 1, wiki.MaxSearchLimit}, {"offset", &q.Offset, 0, wiki.MaxSearchOffset}} {
 		if v := c.Query(p.name); v != "" {
 			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 || n > p.max || p.name == "limit" && n == 0 {
-				s.fail(c, errBadRequestf("%s must be a number from %d to %d", p.name, map[bool]int{true: 1, false: 0}[p.name == "limit"], p.max))
+			if err != nil || n < p.min || n > p.max {
+				s.fail(c, errBadRequestf("%s must be a number from %d to %d", p.name, p.min, p.max))
 				return
 			}
 			*p.dst = n
