@@ -18,5 +18,5 @@ bench:
 fuzz:
 	go test -run '^$$' -fuzz FuzzSlug -fuzztime 30s ./wiki/
 	go test -run '^$$' -fuzz FuzzRender -fuzztime 30s ./wiki/
-	go test -run '^$$' -fuzz FuzzMerge3 -fuzztime 30s ./wiki/
-	go test -run '^$$' -fuzz FuzzDiffText -fuzztime 30s ./wiki/
+	go test -run '^$$' -fuzz FuzzMerge3 -fuzztime 30s ./wiki/diff/
+	go test -run '^$$' -fuzz FuzzCompare -fuzztime 30s ./wiki/diff/

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/faqwiki/faqwiki/wiki/diff"
 )
 
 // Config holds what a Wiki is built from. Store is required; the rest have
@@ -225,7 +227,7 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User) (*Revision, *Edi
 		if err := validateContent(rev.Title, rev.Markdown, rev.Summary, rev.Tags); err != nil {
 			return nil, nil, err
 		}
-		rev.Added, rev.Removed = LineStats("", rev.Markdown)
+		rev.Added, rev.Removed = diff.LineStats("", rev.Markdown)
 		rev.Size = len(rev.Markdown)
 		return rev, nil, nil
 	}
@@ -238,7 +240,7 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User) (*Revision, *Edi
 				return nil, nil, err
 			}
 		}
-		merged, ok := Merge3(base.Markdown, head.Markdown, rev.Markdown)
+		merged, ok := diff.Merge3(base.Markdown, head.Markdown, rev.Markdown)
 		if !ok {
 			cur, err := w.store.Revision(ctx, e.Slug, head.Revision)
 			if err != nil {
@@ -276,7 +278,7 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User) (*Revision, *Edi
 	if head.Deleted {
 		rev.Kind = KindRestore
 	}
-	rev.Added, rev.Removed = LineStats(head.Markdown, rev.Markdown)
+	rev.Added, rev.Removed = diff.LineStats(head.Markdown, rev.Markdown)
 	rev.Size = len(rev.Markdown)
 	return rev, nil, nil
 }
@@ -369,7 +371,7 @@ func (w *Wiki) commitWhole(ctx context.Context, slug Slug, build func(head *Page
 		rev.CreatedAt = w.now().UTC()
 		rev.Base = head.Revision
 		rev.Size = len(rev.Markdown)
-		rev.Added, rev.Removed = LineStats(head.Markdown, rev.Markdown)
+		rev.Added, rev.Removed = diff.LineStats(head.Markdown, rev.Markdown)
 		err = w.store.Commit(ctx, rev, head.Revision)
 		if err == nil {
 			return &EditResult{Revision: rev}, nil
@@ -569,7 +571,7 @@ func (w *Wiki) renderBounded(ctx context.Context, owner, markdown string, slots 
 // for the empty text before the page existed) and returns the two
 // revisions with it (revision 0 is an empty Revision). It returns
 // ErrNotFound if either revision does not exist.
-func (w *Wiki) Diff(ctx context.Context, slug Slug, from, to int) (*Diff, [2]*Revision, error) {
+func (w *Wiki) Diff(ctx context.Context, slug Slug, from, to int) (*diff.Diff, [2]*Revision, error) {
 	var revs [2]*Revision
 	for i, n := range [2]int{from, to} {
 		if n < 0 {
@@ -585,7 +587,7 @@ func (w *Wiki) Diff(ctx context.Context, slug Slug, from, to int) (*Diff, [2]*Re
 		}
 		revs[i] = r
 	}
-	return DiffText(revs[0].Markdown, revs[1].Markdown), revs, nil
+	return diff.Compare(revs[0].Markdown, revs[1].Markdown), revs, nil
 }
 
 // TitleFromSlug makes a readable title from a slug's last segment:

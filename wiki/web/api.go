@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/faqwiki/faqwiki/wiki/diff"
 	"github.com/gin-gonic/gin"
 )
 
@@ -93,10 +94,10 @@ type apiRevertRequest struct {
 }
 
 type apiDiff struct {
-	From  int             `json:"from"`
-	To    int             `json:"to"`
-	Hunks []wiki.DiffHunk `json:"hunks"`
-	Stats apiDiffStats    `json:"stats"`
+	From  int          `json:"from"`
+	To    int          `json:"to"`
+	Hunks []diff.Hunk  `json:"hunks"`
+	Stats apiDiffStats `json:"stats"`
 }
 
 type apiDiffStats struct {
@@ -337,13 +338,13 @@ func (s *Server) apiRevision(c *gin.Context, slug wiki.Slug, v string) {
 }
 
 func (s *Server) apiDiff(c *gin.Context, slug wiki.Slug) {
-	_, revs, d, ok := s.diff(c, slug)
+	_, revs, d, ok := s.readDiff(c, slug)
 	if !ok {
 		return
 	}
 	hunks := d.Hunks
 	if hunks == nil {
-		hunks = []wiki.DiffHunk{}
+		hunks = []diff.Hunk{}
 	}
 	c.JSON(http.StatusOK, apiDiff{From: revs[0].Number, To: revs[1].Number, Hunks: hunks, Stats: apiDiffStats{Added: d.Added, Removed: d.Removed}})
 }

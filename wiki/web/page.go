@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/faqwiki/faqwiki/wiki/diff"
 	"github.com/gin-gonic/gin"
 )
 
@@ -185,7 +186,7 @@ type editPage struct {
 // the user's text differs from it.
 type conflictView struct {
 	Current *wiki.Revision
-	Diff    []wiki.DiffBlock
+	Diff    []diff.Block
 }
 
 func (s *Server) handlePageEdit(c *gin.Context) {
@@ -316,7 +317,7 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 		// ce.Yours is the user's text as the wiki reads it (browsers send
 		// CRLF line ends; comparing those would mark every line changed).
 		v.Form.Markdown = ce.Yours
-		d := wiki.DiffText(ce.Current.Markdown, ce.Yours)
+		d := diff.Compare(ce.Current.Markdown, ce.Yours)
 		v.Conflict = &conflictView{Current: ce.Current, Diff: d.Inline(3)}
 		v.Base = ce.Current.Number // saving again now overwrites, on purpose
 		v.New = false
@@ -393,8 +394,8 @@ type diffPage struct {
 	Page       *wiki.Page
 	From, To   *wiki.Revision
 	Split      bool
-	Inline     []wiki.DiffBlock
-	SideBySide []wiki.DiffRowBlock
+	Inline     []diff.Block
+	SideBySide []diff.RowBlock
 	Added      int
 	Removed    int
 }
@@ -420,9 +421,9 @@ func parseRange(c *gin.Context, head int) (from, to int, err error) {
 	return from, to, nil
 }
 
-// diff reads ?from=&to= against a page's history and compares those
+// readDiff reads ?from=&to= against a page's history and compares those
 // revisions; it answers the request itself and returns ok=false on error.
-func (s *Server) diff(c *gin.Context, slug wiki.Slug) (page *wiki.Page, revs [2]*wiki.Revision, d *wiki.Diff, ok bool) {
+func (s *Server) readDiff(c *gin.Context, slug wiki.Slug) (page *wiki.Page, revs [2]*wiki.Revision, d *diff.Diff, ok bool) {
 	ctx := c.Request.Context()
 	page, err := s.wiki.Page(ctx, slug)
 	from, to := 0, 0
@@ -444,7 +445,7 @@ func (s *Server) handlePageDiff(c *gin.Context) {
 	if !ok {
 		return
 	}
-	page, revs, d, ok := s.diff(c, slug)
+	page, revs, d, ok := s.readDiff(c, slug)
 	if !ok {
 		return
 	}

@@ -1,4 +1,4 @@
-package wiki
+package diff
 
 import (
 	"fmt"
@@ -12,13 +12,13 @@ func TestDiffText(t *testing.T) {
 	tests := []struct {
 		name           string
 		old, new       string
-		want           []DiffHunk
+		want           []Hunk
 		added, removed int
 	}{
 		{
 			name: "identical",
 			old:  "a\nb\n", new: "a\nb\n",
-			want: []DiffHunk{{Op: OpEqual, Text: "a\nb\n"}},
+			want: []Hunk{{Op: OpEqual, Text: "a\nb\n"}},
 		},
 		{
 			name: "both empty",
@@ -26,19 +26,19 @@ func TestDiffText(t *testing.T) {
 		{
 			name: "empty old",
 			old:  "", new: "a\nb\n",
-			want:  []DiffHunk{{Op: OpInsert, Text: "a\nb\n"}},
+			want:  []Hunk{{Op: OpInsert, Text: "a\nb\n"}},
 			added: 2,
 		},
 		{
 			name: "empty new",
 			old:  "a\nb", new: "",
-			want:    []DiffHunk{{Op: OpDelete, Text: "a\nb"}},
+			want:    []Hunk{{Op: OpDelete, Text: "a\nb"}},
 			removed: 2,
 		},
 		{
 			name: "insert",
 			old:  "a\nc\n", new: "a\nb\nc\n",
-			want: []DiffHunk{
+			want: []Hunk{
 				{Op: OpEqual, Text: "a\n"},
 				{Op: OpInsert, Text: "b\n"},
 				{Op: OpEqual, Text: "c\n"},
@@ -48,7 +48,7 @@ func TestDiffText(t *testing.T) {
 		{
 			name: "delete",
 			old:  "a\nb\nc\nd\n", new: "a\nd\n",
-			want: []DiffHunk{
+			want: []Hunk{
 				{Op: OpEqual, Text: "a\n"},
 				{Op: OpDelete, Text: "b\nc\n"},
 				{Op: OpEqual, Text: "d\n"},
@@ -59,12 +59,12 @@ func TestDiffText(t *testing.T) {
 			name: "replace with word detail",
 			old:  "# Title\nthe quick brown fox jumps\nend\n",
 			new:  "# Title\nthe quick red fox jumps\nend\n",
-			want: []DiffHunk{
+			want: []Hunk{
 				{Op: OpEqual, Text: "# Title\n"},
-				{Op: OpDelete, Text: "the quick brown fox jumps\n", Words: []DiffWord{
+				{Op: OpDelete, Text: "the quick brown fox jumps\n", Words: []Word{
 					{OpEqual, "the quick "}, {OpDelete, "brown"}, {OpEqual, " fox jumps\n"},
 				}},
-				{Op: OpInsert, Text: "the quick red fox jumps\n", Words: []DiffWord{
+				{Op: OpInsert, Text: "the quick red fox jumps\n", Words: []Word{
 					{OpEqual, "the quick "}, {OpInsert, "red"}, {OpEqual, " fox jumps\n"},
 				}},
 				{Op: OpEqual, Text: "end\n"},
@@ -75,12 +75,12 @@ func TestDiffText(t *testing.T) {
 			name: "replace two lines with one",
 			old:  "keep\nVPN access needs a ticket.\nAsk IT.\n",
 			new:  "keep\nVPN access needs a form; ask IT.\n",
-			want: []DiffHunk{
+			want: []Hunk{
 				{Op: OpEqual, Text: "keep\n"},
-				{Op: OpDelete, Text: "VPN access needs a ticket.\nAsk IT.\n", Words: []DiffWord{
+				{Op: OpDelete, Text: "VPN access needs a ticket.\nAsk IT.\n", Words: []Word{
 					{OpEqual, "VPN access needs a "}, {OpDelete, "ticket.\nAsk"}, {OpEqual, " IT.\n"},
 				}},
-				{Op: OpInsert, Text: "VPN access needs a form; ask IT.\n", Words: []DiffWord{
+				{Op: OpInsert, Text: "VPN access needs a form; ask IT.\n", Words: []Word{
 					{OpEqual, "VPN access needs a "}, {OpInsert, "form; ask"}, {OpEqual, " IT.\n"},
 				}},
 			},
@@ -89,19 +89,19 @@ func TestDiffText(t *testing.T) {
 		{
 			name: "newline added at end",
 			old:  "a\nx", new: "a\nx\n",
-			want: []DiffHunk{
+			want: []Hunk{
 				{Op: OpEqual, Text: "a\n"},
-				{Op: OpDelete, Text: "x", Words: []DiffWord{{OpEqual, "x"}}},
-				{Op: OpInsert, Text: "x\n", Words: []DiffWord{{OpEqual, "x"}, {OpInsert, "\n"}}},
+				{Op: OpDelete, Text: "x", Words: []Word{{OpEqual, "x"}}},
+				{Op: OpInsert, Text: "x\n", Words: []Word{{OpEqual, "x"}, {OpInsert, "\n"}}},
 			},
 			added: 1, removed: 1,
 		},
 		{
 			name: "line appended after last line without newline",
 			old:  "x", new: "x\ny",
-			want: []DiffHunk{
-				{Op: OpDelete, Text: "x", Words: []DiffWord{{OpEqual, "x"}}},
-				{Op: OpInsert, Text: "x\ny", Words: []DiffWord{{OpEqual, "x"}, {OpInsert, "\ny"}}},
+			want: []Hunk{
+				{Op: OpDelete, Text: "x", Words: []Word{{OpEqual, "x"}}},
+				{Op: OpInsert, Text: "x\ny", Words: []Word{{OpEqual, "x"}, {OpInsert, "\ny"}}},
 			},
 			added: 2, removed: 1,
 		},
@@ -109,11 +109,11 @@ func TestDiffText(t *testing.T) {
 			name: "unicode",
 			old:  "Über naïve café\n日本語の文章です\n",
 			new:  "Über naïve caffè\n日本語の記事です\n",
-			want: []DiffHunk{
-				{Op: OpDelete, Text: "Über naïve café\n日本語の文章です\n", Words: []DiffWord{
+			want: []Hunk{
+				{Op: OpDelete, Text: "Über naïve café\n日本語の文章です\n", Words: []Word{
 					{OpEqual, "Über naïve "}, {OpDelete, "café"}, {OpEqual, "\n日本語の"}, {OpDelete, "文章"}, {OpEqual, "です\n"},
 				}},
-				{Op: OpInsert, Text: "Über naïve caffè\n日本語の記事です\n", Words: []DiffWord{
+				{Op: OpInsert, Text: "Über naïve caffè\n日本語の記事です\n", Words: []Word{
 					{OpEqual, "Über naïve "}, {OpInsert, "caffè"}, {OpEqual, "\n日本語の"}, {OpInsert, "記事"}, {OpEqual, "です\n"},
 				}},
 			},
@@ -123,7 +123,7 @@ func TestDiffText(t *testing.T) {
 			name: "block too big for word detail",
 			old:  "a\n" + strings.Repeat("x", wordDetailMaxBytes+1) + "\n",
 			new:  "a\n" + strings.Repeat("y", 10) + "\n",
-			want: []DiffHunk{
+			want: []Hunk{
 				{Op: OpEqual, Text: "a\n"},
 				{Op: OpDelete, Text: strings.Repeat("x", wordDetailMaxBytes+1) + "\n"},
 				{Op: OpInsert, Text: strings.Repeat("y", 10) + "\n"},
@@ -133,14 +133,14 @@ func TestDiffText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := DiffText(tt.old, tt.new)
-			if got, want := diffTestHunks(d.Hunks), diffTestHunks(tt.want); got != want {
+			d := Compare(tt.old, tt.new)
+			if got, want := diffHunks(d.Hunks), diffHunks(tt.want); got != want {
 				t.Errorf("hunks:\n%s\nwant:\n%s", got, want)
 			}
 			if d.Added != tt.added || d.Removed != tt.removed {
 				t.Errorf("added, removed = %d, %d; want %d, %d", d.Added, d.Removed, tt.added, tt.removed)
 			}
-			diffTestCheck(t, tt.old, tt.new, d)
+			diffCheck(t, tt.old, tt.new, d)
 		})
 	}
 }
@@ -164,12 +164,12 @@ func TestDiffManyDistinctLines(t *testing.T) {
 		}
 	}
 	start := time.Now()
-	d := DiffText(old.String(), changed.String())
+	d := Compare(old.String(), changed.String())
 	elapsed := time.Since(start)
 	if d.Added != 4 || d.Removed != 4 {
 		t.Errorf("added, removed = %d, %d; want 4, 4", d.Added, d.Removed)
 	}
-	diffTestCheck(t, old.String(), changed.String(), d)
+	diffCheck(t, old.String(), changed.String(), d)
 	// Speed is measured by BenchmarkDiff1MB; this only catches a diff
 	// that went quadratic (minutes, not milliseconds).
 	if elapsed > 30*time.Second {
@@ -181,11 +181,11 @@ func TestDiffManyDistinctLines(t *testing.T) {
 	for i := range n {
 		fmt.Fprintf(&other, "other %d\n", i)
 	}
-	d = DiffText(old.String(), other.String())
+	d = Compare(old.String(), other.String())
 	if d.Added != n || d.Removed != n {
 		t.Errorf("unrelated: added, removed = %d, %d; want %d, %d", d.Added, d.Removed, n, n)
 	}
-	diffTestCheck(t, old.String(), other.String(), d)
+	diffCheck(t, old.String(), other.String(), d)
 }
 
 func TestDiffTooManyDistinctLines(t *testing.T) {
@@ -210,7 +210,7 @@ func TestDiffTooManyDistinctLines(t *testing.T) {
 }
 
 func TestDiffInline(t *testing.T) {
-	old := diffTestNumbered(1, 10)
+	old := diffNumbered(1, 10)
 	tests := []struct {
 		name    string
 		old     string
@@ -344,8 +344,8 @@ func TestDiffInline(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := DiffText(tt.old, tt.new)
-			if got := diffTestRenderInline(d.Inline(tt.context)); got != tt.want {
+			d := Compare(tt.old, tt.new)
+			if got := diffRenderInline(d.Inline(tt.context)); got != tt.want {
 				t.Errorf("Inline(%d) =\n%s\nwant:\n%s", tt.context, got, tt.want)
 			}
 		})
@@ -372,7 +372,7 @@ func TestDiffSideBySide(t *testing.T) {
 		},
 		{
 			name: "more inserted than deleted, then a fold",
-			old:  diffTestNumbered(1, 8), new: "l1\nx\ny\n" + diffTestNumbered(3, 8),
+			old:  diffNumbered(1, 8), new: "l1\nx\ny\n" + diffNumbered(3, 8),
 			context: 1,
 			want: `@1,1
 1 l1 | 1 l1
@@ -399,31 +399,31 @@ func TestDiffSideBySide(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := DiffText(tt.old, tt.new)
-			if got := diffTestRenderSideBySide(d.SideBySide(tt.context)); got != tt.want {
+			d := Compare(tt.old, tt.new)
+			if got := diffRenderSideBySide(d.SideBySide(tt.context)); got != tt.want {
 				t.Errorf("SideBySide(%d) =\n%s\nwant:\n%s", tt.context, got, tt.want)
 			}
 		})
 	}
 }
 
-// TestLineStatsMatchesDiffText checks LineStats against DiffText on random
+// TestLineStatsMatchesDiffText checks LineStats against Compare on random
 // texts made of a few distinct lines, so that they share a lot.
 func TestLineStatsMatchesDiffText(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 2000 {
-		old, changed := diffTestRandomText(r), diffTestRandomText(r)
-		d := DiffText(old, changed)
+		old, changed := diffRandomText(r), diffRandomText(r)
+		d := Compare(old, changed)
 		added, removed := LineStats(old, changed)
 		if added != d.Added || removed != d.Removed {
-			t.Fatalf("#%d: LineStats(%q, %q) = %d, %d; DiffText counts %d, %d",
+			t.Fatalf("#%d: LineStats(%q, %q) = %d, %d; Compare counts %d, %d",
 				i, old, changed, added, removed, d.Added, d.Removed)
 		}
-		diffTestCheck(t, old, changed, d)
+		diffCheck(t, old, changed, d)
 	}
 }
 
-func FuzzDiffText(f *testing.F) {
+func FuzzCompare(f *testing.F) {
 	for _, seed := range [][2]string{
 		{"", ""},
 		{"a\nb\nc\n", "a\nc\n"},
@@ -437,14 +437,14 @@ func FuzzDiffText(f *testing.F) {
 		f.Add(seed[0], seed[1])
 	}
 	f.Fuzz(func(t *testing.T, old, changed string) {
-		diffTestCheck(t, old, changed, DiffText(old, changed))
+		diffCheck(t, old, changed, Compare(old, changed))
 	})
 }
 
-// diffTestCheck checks what must hold for any diff d of old and changed: the
+// diffCheck checks what must hold for any diff d of old and changed: the
 // hunks rebuild both texts, the counts agree, Words add up to their hunk's
 // text, and Inline and SideBySide number every line right.
-func diffTestCheck(t *testing.T, old, changed string, d *Diff) {
+func diffCheck(t *testing.T, old, changed string, d *Diff) {
 	t.Helper()
 	var o, n strings.Builder
 	var added, removed int
@@ -466,9 +466,9 @@ func diffTestCheck(t *testing.T, old, changed string, d *Diff) {
 		}
 		switch h.Op {
 		case OpInsert:
-			added += diffCountLines(h.Text)
+			added += countLines(h.Text)
 		case OpDelete:
-			removed += diffCountLines(h.Text)
+			removed += countLines(h.Text)
 		}
 		if h.Words != nil {
 			if h.Op == OpEqual {
@@ -501,10 +501,10 @@ func diffTestCheck(t *testing.T, old, changed string, d *Diff) {
 		t.Fatalf("Added, Removed = %d, %d; hunks have %d, %d", d.Added, d.Removed, added, removed)
 	}
 	if a, r := LineStats(old, changed); a != d.Added || r != d.Removed {
-		t.Fatalf("LineStats = %d, %d; DiffText %d, %d", a, r, d.Added, d.Removed)
+		t.Fatalf("LineStats = %d, %d; Compare %d, %d", a, r, d.Added, d.Removed)
 	}
 
-	oldLines, newLines := diffSplitLines(old), diffSplitLines(changed)
+	oldLines, newLines := splitLines(old), splitLines(changed)
 	for _, context := range []int{0, 1, 3} {
 		oldNo, newNo := 0, 0
 		for _, b := range d.Inline(context) {
@@ -569,8 +569,8 @@ func diffTestCheck(t *testing.T, old, changed string, d *Diff) {
 	}
 }
 
-// diffTestHunks renders hunks for comparison in test failures.
-func diffTestHunks(hunks []DiffHunk) string {
+// diffHunks renders hunks for comparison in test failures.
+func diffHunks(hunks []Hunk) string {
 	var sb strings.Builder
 	for _, h := range hunks {
 		fmt.Fprintf(&sb, "%s %q", h.Op, h.Text)
@@ -582,8 +582,8 @@ func diffTestHunks(hunks []DiffHunk) string {
 	return sb.String()
 }
 
-// diffTestLine renders a line's pieces: [-deleted-], {+inserted+}.
-func diffTestLine(l *DiffLine) string {
+// diffLine renders a line's pieces: [-deleted-], {+inserted+}.
+func diffLine(l *Line) string {
 	var sb strings.Builder
 	for _, w := range l.Words {
 		switch w.Op {
@@ -601,15 +601,15 @@ func diffTestLine(l *DiffLine) string {
 	return sb.String()
 }
 
-// diffTestNo renders a line number, blank for none.
-func diffTestNo(n int) string {
+// diffNo renders a line number, blank for none.
+func diffNo(n int) string {
 	if n == 0 {
 		return ""
 	}
 	return fmt.Sprint(n)
 }
 
-func diffTestRenderInline(blocks []DiffBlock) string {
+func diffRenderInline(blocks []Block) string {
 	var out []string
 	for _, b := range blocks {
 		if b.Folded > 0 {
@@ -618,14 +618,14 @@ func diffTestRenderInline(blocks []DiffBlock) string {
 		}
 		out = append(out, fmt.Sprintf("@%d,%d", b.OldStart, b.NewStart))
 		for _, l := range b.Lines {
-			op := map[DiffOp]string{OpEqual: " ", OpDelete: "-", OpInsert: "+"}[l.Op]
-			out = append(out, fmt.Sprintf("%s%2s %2s %s", op, diffTestNo(l.OldNo), diffTestNo(l.NewNo), diffTestLine(&l)))
+			op := map[Op]string{OpEqual: " ", OpDelete: "-", OpInsert: "+"}[l.Op]
+			out = append(out, fmt.Sprintf("%s%2s %2s %s", op, diffNo(l.OldNo), diffNo(l.NewNo), diffLine(&l)))
 		}
 	}
 	return strings.Join(out, "\n")
 }
 
-func diffTestRenderSideBySide(blocks []DiffRowBlock) string {
+func diffRenderSideBySide(blocks []RowBlock) string {
 	var out []string
 	for _, b := range blocks {
 		if b.Folded > 0 {
@@ -636,10 +636,10 @@ func diffTestRenderSideBySide(blocks []DiffRowBlock) string {
 		for _, r := range b.Rows {
 			var left, right string
 			if r.Left != nil {
-				left = diffTestNo(r.Left.OldNo) + " " + diffTestLine(r.Left)
+				left = diffNo(r.Left.OldNo) + " " + diffLine(r.Left)
 			}
 			if r.Right != nil {
-				right = diffTestNo(r.Right.NewNo) + " " + diffTestLine(r.Right)
+				right = diffNo(r.Right.NewNo) + " " + diffLine(r.Right)
 			}
 			out = append(out, left+" | "+right)
 		}
@@ -647,8 +647,8 @@ func diffTestRenderSideBySide(blocks []DiffRowBlock) string {
 	return strings.Join(out, "\n")
 }
 
-// diffTestNumbered returns lines "l<from>\n" to "l<to>\n".
-func diffTestNumbered(from, to int) string {
+// diffNumbered returns lines "l<from>\n" to "l<to>\n".
+func diffNumbered(from, to int) string {
 	var sb strings.Builder
 	for i := from; i <= to; i++ {
 		fmt.Fprintf(&sb, "l%d\n", i)
@@ -656,9 +656,9 @@ func diffTestNumbered(from, to int) string {
 	return sb.String()
 }
 
-// diffTestRandomText returns up to 12 lines drawn from a small set, with or
+// diffRandomText returns up to 12 lines drawn from a small set, with or
 // without a final newline.
-func diffTestRandomText(r *rand.Rand) string {
+func diffRandomText(r *rand.Rand) string {
 	words := []string{"a", "b", "c", "a b", "b c", "", "ü", "日本"}
 	var sb strings.Builder
 	for range r.IntN(13) {
@@ -672,9 +672,9 @@ func diffTestRandomText(r *rand.Rand) string {
 	return s
 }
 
-// diffTestPage returns a wiki-like page of about size bytes whose lines
+// diffPage returns a wiki-like page of about size bytes whose lines
 // are distinct, with the headings and blank lines real pages repeat.
-func diffTestPage(size int) string {
+func diffPage(size int) string {
 	var sb strings.Builder
 	for i := 0; sb.Len() < size; i++ {
 		switch {
@@ -689,11 +689,11 @@ func diffTestPage(size int) string {
 	return sb.String()
 }
 
-// diffTestEdit changes a few lines scattered through text: one in every
+// diffEdit changes a few lines scattered through text: one in every
 // stretch of about len/parts bytes is edited, and one line is deleted and
 // one inserted.
-func diffTestEdit(text string, parts int) string {
-	lines := diffSplitLines(text)
+func diffEdit(text string, parts int) string {
+	lines := splitLines(text)
 	step := max(len(lines)/parts, 1)
 	for i := step / 2; i < len(lines); i += step {
 		lines[i] = strings.Replace(lines[i], "service desk", "help desk", 1)
@@ -705,12 +705,12 @@ func diffTestEdit(text string, parts int) string {
 }
 
 func benchmarkDiff(b *testing.B, size int) {
-	old := diffTestPage(size)
-	changed := diffTestEdit(old, 8)
+	old := diffPage(size)
+	changed := diffEdit(old, 8)
 	b.SetBytes(int64(len(old)))
 	b.ReportAllocs()
 	for b.Loop() {
-		d := DiffText(old, changed)
+		d := Compare(old, changed)
 		if d.Added == 0 {
 			b.Fatal("no change found")
 		}
@@ -722,8 +722,8 @@ func BenchmarkDiff50KB(b *testing.B) { benchmarkDiff(b, 50<<10) }
 func BenchmarkDiff1MB(b *testing.B) { benchmarkDiff(b, 1<<20) }
 
 func BenchmarkLineStats1MB(b *testing.B) {
-	old := diffTestPage(1 << 20)
-	changed := diffTestEdit(old, 8)
+	old := diffPage(1 << 20)
+	changed := diffEdit(old, 8)
 	b.SetBytes(int64(len(old)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,4 +1,4 @@
-package wiki
+package diff
 
 import (
 	"cmp"
@@ -6,14 +6,15 @@ import (
 	"strings"
 )
 
-// Merge3 merges two edits of base: ours (the page's current text, saved by
-// someone else) and theirs (the text the user is saving). It returns the
-// merged text and ok=true when the changes don't overlap, or "" and false
-// when they do. It never fails otherwise.
+// Merge3 merges two edits of base: current (the text saved since base, by
+// someone else: the page's head now) and yours (the text the user is
+// saving, edited from base). It returns the merged text and ok=true when
+// the changes don't overlap, or "" and false when they do. It never fails
+// otherwise.
 //
 // It is a line-based diff3. Each side's line diff against base gives its
 // changes, each replacing a range of base lines [b0,b1) (empty for a pure
-// insertion at b0) with new lines. A change of ours and a change of theirs
+// insertion at b0) with new lines. A change of current and a change of yours
 // clash when:
 //
 //   - their base ranges share a line;
@@ -40,78 +41,78 @@ import (
 // newline if a side that changed that from base (or base, if neither did)
 // lacks it. So one side adding the final newline never clashes with the
 // other side's edit of the last line.
-func Merge3(base, ours, theirs string) (merged string, ok bool) {
+func Merge3(base, current, yours string) (merged string, ok bool) {
 	switch {
-	case ours == theirs:
-		return ours, true
-	case base == ours:
-		return theirs, true
-	case base == theirs:
-		return ours, true
+	case current == yours:
+		return current, true
+	case base == current:
+		return yours, true
+	case base == yours:
+		return current, true
 	}
-	baseEnd, oursEnd, theirsEnd := mergeEndsLine(base), mergeEndsLine(ours), mergeEndsLine(theirs)
-	endsLine := theirsEnd
-	if oursEnd != baseEnd {
-		endsLine = oursEnd // and if theirs changed it too, it is the same
+	baseEnd, currentEnd, yoursEnd := endsLine(base), endsLine(current), endsLine(yours)
+	endsLine := yoursEnd
+	if currentEnd != baseEnd {
+		endsLine = currentEnd // and if yours changed it too, it is the same
 	}
-	merged, ok = merge3Lines(mergeEndLine(base), mergeEndLine(ours), mergeEndLine(theirs))
+	merged, ok = merge3Lines(withEndLine(base), withEndLine(current), withEndLine(yours))
 	if ok && !endsLine {
 		merged = strings.TrimSuffix(merged, "\n")
 	}
 	return merged, ok
 }
 
-// mergeEndsLine reports whether s is empty or ends in a newline.
-func mergeEndsLine(s string) bool {
+// endsLine reports whether s is empty or ends in a newline.
+func endsLine(s string) bool {
 	return s == "" || strings.HasSuffix(s, "\n")
 }
 
-// mergeEndLine adds the final newline s lacks, if any.
-func mergeEndLine(s string) string {
-	if mergeEndsLine(s) {
+// withEndLine adds the final newline s lacks, if any.
+func withEndLine(s string) string {
+	if endsLine(s) {
 		return s
 	}
 	return s + "\n"
 }
 
 // merge3Lines is Merge3 for texts that end in a newline (or are empty).
-func merge3Lines(base, ours, theirs string) (merged string, ok bool) {
+func merge3Lines(base, current, yours string) (merged string, ok bool) {
 	switch {
-	case ours == theirs:
-		return ours, true
-	case base == ours:
-		return theirs, true
-	case base == theirs:
-		return ours, true
+	case current == yours:
+		return current, true
+	case base == current:
+		return yours, true
+	case base == yours:
+		return current, true
 	}
-	baseLines := diffSplitLines(base)
-	m := merger{base: base, off: diffLineOffsets(baseLines)}
+	baseLines := splitLines(base)
+	m := merger{base: base, off: lineOffsets(baseLines)}
 	all := slices.Concat(
-		mergeChanges(baseLines, ours, mergeOurs),
-		mergeChanges(baseLines, theirs, mergeTheirs),
+		changesOf(baseLines, current, sideCurrent),
+		changesOf(baseLines, yours, sideYours),
 	)
 	// Each side's changes are already sorted and separated by at least one
 	// unchanged base line; sorting both by position lets one sweep find
 	// the clashing groups.
-	slices.SortStableFunc(all, func(x, y mergeChange) int {
+	slices.SortStableFunc(all, func(x, y change) int {
 		return cmp.Or(cmp.Compare(x.b0, y.b0), cmp.Compare(x.b1, y.b1))
 	})
 
 	var sb strings.Builder
-	sb.Grow(max(len(ours), len(theirs)))
+	sb.Grow(max(len(current), len(yours)))
 	pos := 0 // next base line to copy
 	for i := 0; i < len(all); {
 		// Grow the group while the next change clashes with the last
 		// change of the other side in it. That last one reaches furthest,
 		// and a change that clashes with none ends the group: every later
 		// change starts further on still.
-		var last [2]*mergeChange
+		var last [2]*change
 		last[all[i].side] = &all[i]
 		j := i + 1
 		for ; j < len(all); j++ {
 			x := &all[j]
 			y := last[1-x.side]
-			if y == nil || !mergeClash(y, x) {
+			if y == nil || !clash(y, x) {
 				break
 			}
 			last[x.side] = x
@@ -137,23 +138,23 @@ func merge3Lines(base, ours, theirs string) (merged string, ok bool) {
 
 // The two sides of a merge.
 const (
-	mergeOurs   = 0
-	mergeTheirs = 1
+	sideCurrent = 0
+	sideYours   = 1
 )
 
-// mergeChange is one change a side made to base: lines [b0,b1) of base
+// change is one change a side made to base: lines [b0,b1) of base
 // became text (whole lines). An insertion only adds lines; b0 < b1 when it
-// was widened over repeated lines (see mergeChanges).
-type mergeChange struct {
+// was widened over repeated lines (see changesOf).
+type change struct {
 	b0, b1 int
 	text   string
 	side   int
 	ins    bool
 }
 
-// mergeClash reports whether y and x, changes from different sides with
+// clash reports whether y and x, changes from different sides with
 // y.b0 <= x.b0, clash by the rules of Merge3.
-func mergeClash(y, x *mergeChange) bool {
+func clash(y, x *change) bool {
 	if x.b0 < y.b1 {
 		return true // they share a base line
 	}
@@ -161,7 +162,7 @@ func mergeClash(y, x *mergeChange) bool {
 	return x.b0 == y.b1 && (x.ins || y.ins)
 }
 
-// mergeChanges returns the changes that turn base's lines into text, in
+// changesOf returns the changes that turn base's lines into text, in
 // order, each separated from the next by at least one unchanged line.
 //
 // Where a line diff has a choice, such as which of two equal adjacent lines
@@ -172,8 +173,8 @@ func mergeClash(y, x *mergeChange) bool {
 // slide across, into a change that replaces them all: the same edit, just
 // less minimal. Both sides' versions then clash, and merge only when
 // they agree.
-func mergeChanges(base []string, text string, side int) []mergeChange {
-	lines := diffSplitLines(text)
+func changesOf(base []string, text string, side int) []change {
+	lines := splitLines(text)
 	type span struct {
 		b0, b1, t0, t1 int // base[b0:b1] became lines[t0:t1]
 		ins            bool
@@ -182,7 +183,7 @@ func mergeChanges(base []string, text string, side int) []mergeChange {
 		spans  []span
 		bi, ti int
 	)
-	runs := diffLines(base, lines)
+	runs := lineRuns(base, lines)
 	for k := 0; k < len(runs); k++ {
 		r := runs[k]
 		if r.op == OpEqual {
@@ -244,17 +245,17 @@ func mergeChanges(base []string, text string, side int) []mergeChange {
 		out = append(out, s)
 	}
 
-	off := diffLineOffsets(lines)
-	changes := make([]mergeChange, len(out))
+	off := lineOffsets(lines)
+	changes := make([]change, len(out))
 	for i, s := range out {
-		changes[i] = mergeChange{b0: s.b0, b1: s.b1, text: text[off[s.t0]:off[s.t1]], side: side, ins: s.ins}
+		changes[i] = change{b0: s.b0, b1: s.b1, text: text[off[s.t0]:off[s.t1]], side: side, ins: s.ins}
 	}
 	return changes
 }
 
-// diffLineOffsets returns the byte offset of each line in the text they
+// lineOffsets returns the byte offset of each line in the text they
 // were cut from, plus the text's length.
-func diffLineOffsets(lines []string) []int {
+func lineOffsets(lines []string) []int {
 	off := make([]int, len(lines)+1)
 	for i, l := range lines {
 		off[i+1] = off[i] + len(l)
@@ -265,7 +266,7 @@ func diffLineOffsets(lines []string) []int {
 // merger holds the base text of a merge.
 type merger struct {
 	base string
-	off  []int // diffLineOffsets of base
+	off  []int // lineOffsets of base
 }
 
 // lines returns base lines [from,to).
@@ -274,7 +275,7 @@ func (m *merger) lines(from, to int) string {
 }
 
 // apply returns base lines [lo,hi) with side's changes of group applied.
-func (m *merger) apply(group []mergeChange, side, lo, hi int) string {
+func (m *merger) apply(group []change, side, lo, hi int) string {
 	var sb strings.Builder
 	pos := lo
 	for _, c := range group {

@@ -1,4 +1,13 @@
-package wiki
+// Package diff compares and merges texts line by line: line diffs with
+// word-level detail inside replaced lines, the inline and side-by-side view
+// models that pages draw them with, and a three-way line merge.
+//
+// Vocabulary shared with the edit screen and the API: base is the revision
+// an editor started from, current is the text saved since (the page's head
+// now, someone else's work) and yours is the editor's text.
+//
+// It imports nothing of faqwiki's: it works on plain strings.
+package diff
 
 import (
 	"strings"
@@ -41,85 +50,85 @@ const (
 	wordDetailBudget = 500 * time.Millisecond
 )
 
-// DiffOp says what a piece of a diff does to the old text.
-type DiffOp string
+// Op says what a piece of a diff does to the old text.
+type Op string
 
 // The diff operations, as they appear in the API's JSON.
 const (
-	OpEqual  DiffOp = "equal"
-	OpInsert DiffOp = "insert"
-	OpDelete DiffOp = "delete"
+	OpEqual  Op = "equal"
+	OpInsert Op = "insert"
+	OpDelete Op = "delete"
 )
 
-// DiffWord is a piece of a changed line: text that is unchanged (OpEqual)
+// Word is a piece of a changed line: text that is unchanged (OpEqual)
 // or that only this side has (OpDelete on the old side, OpInsert on the
 // new).
-type DiffWord struct {
-	Op   DiffOp `json:"op"`
+type Word struct {
+	Op   Op     `json:"op"`
 	Text string `json:"text"`
 }
 
-// DiffHunk is a run of whole lines with one op. Text keeps the lines'
+// Hunk is a run of whole lines with one op. Text keeps the lines'
 // newlines. Words, on insert/delete hunks that replace lines, holds that
 // side's text split into equal/changed pieces (word-level detail): equal and
 // delete pieces on a delete hunk, equal and insert pieces on an insert hunk.
 // Concatenated, they give Text. Words is nil when there is no detail: a pure
 // insertion or deletion, or a block too big to compare word by word.
-type DiffHunk struct {
-	Op    DiffOp     `json:"op"`
-	Text  string     `json:"text"`
-	Words []DiffWord `json:"words,omitempty"`
+type Hunk struct {
+	Op    Op     `json:"op"`
+	Text  string `json:"text"`
+	Words []Word `json:"words,omitempty"`
 }
 
 // Diff is the line-based difference between two texts. Hunks alternate
 // between equal runs and changes; within a change the delete hunk comes
 // before the insert hunk. Added and Removed count lines.
 type Diff struct {
-	Hunks   []DiffHunk
+	Hunks   []Hunk
 	Added   int
 	Removed int
 }
 
-// DiffText compares two texts line by line, with word-level detail inside
+// Compare compares two texts line by line, with word-level detail inside
 // replaced lines. Identical texts give no insert or delete hunks (one equal
 // hunk, or none when both are empty). It never fails: when a diff would
 // take too long it settles for a coarser one.
-func DiffText(oldText, newText string) *Diff {
-	a, b := diffSplitLines(oldText), diffSplitLines(newText)
+func Compare(oldText, newText string) *Diff {
+	a, b := splitLines(oldText), splitLines(newText)
 	d := &Diff{}
 	var (
 		ia, ib int // line indexes into a and b
 		oa, ob int // byte offsets into oldText and newText
 	)
-	for _, r := range diffLines(a, b) {
+	for _, r := range lineRuns(a, b) {
 		var text string
 		switch r.op {
 		case OpEqual:
-			n := diffTextLen(a[ia : ia+r.n])
+			n := textLen(a[ia : ia+r.n])
 			text = oldText[oa : oa+n]
 			ia, ib, oa, ob = ia+r.n, ib+r.n, oa+n, ob+n
 		case OpDelete:
-			n := diffTextLen(a[ia : ia+r.n])
+			n := textLen(a[ia : ia+r.n])
 			text = oldText[oa : oa+n]
 			ia, oa = ia+r.n, oa+n
 			d.Removed += r.n
 		case OpInsert:
-			n := diffTextLen(b[ib : ib+r.n])
+			n := textLen(b[ib : ib+r.n])
 			text = newText[ob : ob+n]
 			ib, ob = ib+r.n, ob+n
 			d.Added += r.n
 		}
-		d.Hunks = append(d.Hunks, DiffHunk{Op: r.op, Text: text})
+		d.Hunks = append(d.Hunks, Hunk{Op: r.op, Text: text})
 	}
 	d.addWordDetail()
 	return d
 }
 
 // LineStats returns the number of lines added and removed between two
-// texts, as DiffText counts them but without the word-level detail. It is
+// texts, as Compare counts them but without the word-level detail. It is
 // computed for every saved revision.
 func LineStats(oldText, newText string) (added, removed int) {
-	for _, r := range diffLines(diffSplitLines(oldText), diffSplitLines(newText)) {
+	for _, r := range lineRuns(splitLines(oldText), splitLines(newText)) {
 		switch r.op {
 		case OpInsert:
 			added += r.n
@@ -130,15 +139,15 @@ func LineStats(oldText, newText string) (added, removed int) {
 	return added, removed
 }
 
-// diffRun is n consecutive lines with one op.
-type diffRun struct {
-	op DiffOp
+// run is n consecutive lines with one op.
+type run struct {
+	op Op
 	n  int
 }
 
 // appendRun appends a run, merging it into the last one when the op is the
 // same and dropping it when empty.
-func appendRun(runs []diffRun, op DiffOp, n int) []diffRun {
+func appendRun(runs []run, op Op, n int) []run {
 	if n <= 0 {
 		return runs
 	}
@@ -146,12 +155,12 @@ func appendRun(runs []diffRun, op DiffOp, n int) []diffRun {
 		runs[k].n += n
 		return runs
 	}
-	return append(runs, diffRun{op, n})
+	return append(runs, run{op, n})
 }
 
-// diffSplitLines cuts s into lines, each keeping its "\n". The last line
+// splitLines cuts s into lines, each keeping its "\n". The last line
 // lacks one when s does not end in a newline. "" has no lines.
-func diffSplitLines(s string) []string {
+func splitLines(s string) []string {
 	if s == "" {
 		return nil
 	}
@@ -168,8 +177,8 @@ func diffSplitLines(s string) []string {
 	return lines
 }
 
-// diffCountLines counts the lines of s as diffSplitLines would cut them.
-func diffCountLines(s string) int {
+// countLines counts the lines of s as splitLines would cut them.
+func countLines(s string) int {
 	n := strings.Count(s, "\n")
 	if s != "" && s[len(s)-1] != '\n' {
 		n++
@@ -177,8 +186,8 @@ func diffCountLines(s string) int {
 	return n
 }
 
-// diffTextLen returns the length in bytes of lines joined.
-func diffTextLen(lines []string) int {
+// textLen returns the length in bytes of lines joined.
+func textLen(lines []string) int {
 	n := 0
 	for _, l := range lines {
 		n += len(l)
@@ -186,10 +195,10 @@ func diffTextLen(lines []string) int {
 	return n
 }
 
-// diffLines returns the line edit script turning a into b: runs of equal,
+// lineRuns returns the line edit script turning a into b: runs of equal,
 // deleted and inserted lines, with a change's deletions before its
 // insertions.
-func diffLines(a, b []string) []diffRun {
+func lineRuns(a, b []string) []run {
 	p := 0
 	for p < len(a) && p < len(b) && a[p] == b[p] {
 		p++
@@ -198,9 +207,9 @@ func diffLines(a, b []string) []diffRun {
 	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
 		s++
 	}
-	var runs []diffRun
+	var runs []run
 	runs = appendRun(runs, OpEqual, p)
-	runs = diffMiddle(runs, a[p:len(a)-s], b[p:len(b)-s])
+	runs = middleRuns(runs, a[p:len(a)-s], b[p:len(b)-s])
 	return appendRun(runs, OpEqual, s)
 }
 
@@ -224,10 +233,10 @@ func codeIndex(r rune) int {
 	return int(r) - 0x800
 }
 
-// diffMiddle appends the edit script turning a into b, which have no common
+// middleRuns appends the edit script turning a into b, which have no common
 // first or last line.
-func diffMiddle(runs []diffRun, a, b []string) []diffRun {
-	replaceAll := func() []diffRun {
+func middleRuns(runs []run, a, b []string) []run {
+	replaceAll := func() []run {
 		runs = appendRun(runs, OpDelete, len(a))
 		return appendRun(runs, OpInsert, len(b))
 	}
@@ -336,9 +345,9 @@ func (d *Diff) addWordDetail() {
 
 // wordDiff compares two blocks word by word and returns the pieces of each
 // side: equal and deleted pieces of a, equal and inserted pieces of b.
-func wordDiff(dmp *diffmatchpatch.DiffMatchPatch, a, b string) (oldWords, newWords []DiffWord) {
+func wordDiff(dmp *diffmatchpatch.DiffMatchPatch, a, b string) (oldWords, newWords []Word) {
 	// Diff words rather than characters, "brown" -> "red" rather than
-	// "b[-rown-][+red+]", by giving each distinct word a rune as diffLines
+	// "b[-rown-][+red+]", by giving each distinct word a rune as lineRuns
 	// does for lines. A block is at most wordDetailMaxBytes, so the codes
 	// never run out.
 	var table []string
@@ -385,7 +394,7 @@ func wordDiff(dmp *diffmatchpatch.DiffMatchPatch, a, b string) (oldWords, newWor
 
 // appendWord appends a piece, merging it into the last one when the op is
 // the same and dropping it when empty.
-func appendWord(words []DiffWord, op DiffOp, text string) []DiffWord {
+func appendWord(words []Word, op Op, text string) []Word {
 	if text == "" {
 		return words
 	}
@@ -393,7 +402,7 @@ func appendWord(words []DiffWord, op DiffOp, text string) []DiffWord {
 		words[k].Text += text
 		return words
 	}
-	return append(words, DiffWord{op, text})
+	return append(words, Word{op, text})
 }
 
 // Token classes for wordTokens.
@@ -440,25 +449,25 @@ func wordClass(r rune) int {
 	return tokSingle
 }
 
-// DiffLine is one line of a rendered diff, with line numbers (0 = none: a
+// Line is one line of a rendered diff, with line numbers (0 = none: a
 // deleted line has no new number, an inserted one no old number) and word
 // pieces. Words hold the line's text without its newline: one equal piece
 // when there is no word-level detail, else the equal and changed pieces of
 // this line. NoNewline marks a line that ends its text without a newline,
 // so that "x" against "x\n" can be shown as a change.
-type DiffLine struct {
-	Op           DiffOp
+type Line struct {
+	Op           Op
 	OldNo, NewNo int
-	Words        []DiffWord
+	Words        []Word
 	NoNewline    bool
 }
 
-// DiffBlock is a stretch of lines to show, or a fold of unchanged lines
+// Block is a stretch of lines to show, or a fold of unchanged lines
 // hidden between them. OldStart and NewStart are the old and new line
 // numbers at which the block starts (for a fold, those of its first hidden
 // line).
-type DiffBlock struct {
-	Lines              []DiffLine
+type Block struct {
+	Lines              []Line
 	Folded             int // >0: this many unchanged lines are hidden here; Lines is empty
 	OldStart, NewStart int
 }
@@ -473,7 +482,7 @@ const minFold = 3
 // changes when they hide at least minFold lines beyond 2*context, those at
 // the start or end when they hide at least minFold lines beyond context. Without changes the whole text is one fold; a diff of two
 // empty texts has no blocks.
-func (d *Diff) Inline(context int) []DiffBlock {
+func (d *Diff) Inline(context int) []Block {
 	if d == nil {
 		return nil
 	}
@@ -487,7 +496,7 @@ func (d *Diff) Inline(context int) []DiffBlock {
 		// Hunks of one op are merged, so an equal hunk's neighbours are
 		// changes.
 		hasPrev, hasNext := k > 0, k < len(d.Hunks)-1
-		n := diffCountLines(h.Text)
+		n := countLines(h.Text)
 		var head, tail int
 		switch {
 		case hasPrev && hasNext:
@@ -507,8 +516,8 @@ func (d *Diff) Inline(context int) []DiffBlock {
 				tail = n
 			}
 		}
-		headEnd := diffHeadEnd(h.Text, head)
-		tailStart := diffTailStart(h.Text, tail)
+		headEnd := headEnd(h.Text, head)
+		tailStart := tailStart(h.Text, tail)
 		b.showLines(OpEqual, h.Text[:headEnd], nil)
 		b.fold(n - head - tail)
 		b.showLines(OpEqual, h.Text[tailStart:], nil)
@@ -519,20 +528,20 @@ func (d *Diff) Inline(context int) []DiffBlock {
 
 // inlineBuilder collects the blocks of Inline.
 type inlineBuilder struct {
-	blocks             []DiffBlock
-	lines              []DiffLine // of the block being built
-	oldStart, newStart int        // of the block being built
-	oldNo, newNo       int        // lines passed so far
+	blocks             []Block
+	lines              []Line // of the block being built
+	oldStart, newStart int    // of the block being built
+	oldNo, newNo       int    // lines passed so far
 }
 
 // showLines adds the lines of text, all with op, using words for detail
 // when given.
-func (b *inlineBuilder) showLines(op DiffOp, text string, words []DiffWord) {
+func (b *inlineBuilder) showLines(op Op, text string, words []Word) {
 	if text == "" {
 		return
 	}
-	lines := diffSplitLines(text)
-	var perLine [][]DiffWord
+	lines := splitLines(text)
+	var perLine [][]Word
 	if words != nil {
 		perLine = splitWordsByLine(words)
 		if len(perLine) != len(lines) {
@@ -543,7 +552,7 @@ func (b *inlineBuilder) showLines(op DiffOp, text string, words []DiffWord) {
 		b.oldStart, b.newStart = b.oldNo+1, b.newNo+1
 	}
 	for i, l := range lines {
-		dl := DiffLine{Op: op, NoNewline: !strings.HasSuffix(l, "\n")}
+		dl := Line{Op: op, NoNewline: !strings.HasSuffix(l, "\n")}
 		if op != OpInsert {
 			b.oldNo++
 			dl.OldNo = b.oldNo
@@ -555,7 +564,7 @@ func (b *inlineBuilder) showLines(op DiffOp, text string, words []DiffWord) {
 		if perLine != nil && len(perLine[i]) > 0 {
 			dl.Words = perLine[i]
 		} else {
-			dl.Words = []DiffWord{{OpEqual, strings.TrimSuffix(l, "\n")}}
+			dl.Words = []Word{{OpEqual, strings.TrimSuffix(l, "\n")}}
 		}
 		b.lines = append(b.lines, dl)
 	}
@@ -567,7 +576,7 @@ func (b *inlineBuilder) fold(n int) {
 		return
 	}
 	b.flush()
-	b.blocks = append(b.blocks, DiffBlock{Folded: n, OldStart: b.oldNo + 1, NewStart: b.newNo + 1})
+	b.blocks = append(b.blocks, Block{Folded: n, OldStart: b.oldNo + 1, NewStart: b.newNo + 1})
 	b.oldNo += n
 	b.newNo += n
 }
@@ -577,12 +586,12 @@ func (b *inlineBuilder) flush() {
 	if len(b.lines) == 0 {
 		return
 	}
-	b.blocks = append(b.blocks, DiffBlock{Lines: b.lines, OldStart: b.oldStart, NewStart: b.newStart})
+	b.blocks = append(b.blocks, Block{Lines: b.lines, OldStart: b.oldStart, NewStart: b.newStart})
 	b.lines = nil
 }
 
-// diffHeadEnd returns the byte offset just past the first k lines of s.
-func diffHeadEnd(s string, k int) int {
+// headEnd returns the byte offset just past the first k lines of s.
+func headEnd(s string, k int) int {
 	end := 0
 	for ; k > 0 && end < len(s); k-- {
 		i := strings.IndexByte(s[end:], '\n')
@@ -594,9 +603,9 @@ func diffHeadEnd(s string, k int) int {
 	return end
 }
 
-// diffTailStart returns the byte offset of the first of the last k lines
+// tailStart returns the byte offset of the first of the last k lines
 // of s.
-func diffTailStart(s string, k int) int {
+func tailStart(s string, k int) int {
 	if k <= 0 {
 		return len(s)
 	}
@@ -616,10 +625,10 @@ func diffTailStart(s string, k int) int {
 
 // splitWordsByLine cuts a hunk's pieces into lines, dropping the newlines.
 // Adding up to a hunk of n lines, they give n slices.
-func splitWordsByLine(words []DiffWord) [][]DiffWord {
+func splitWordsByLine(words []Word) [][]Word {
 	var (
-		out  [][]DiffWord
-		cur  []DiffWord
+		out  [][]Word
+		cur  []Word
 		open bool // a line has started, possibly with no pieces yet
 	)
 	for _, w := range words {
@@ -628,11 +637,11 @@ func splitWordsByLine(words []DiffWord) [][]DiffWord {
 			open = true
 			i := strings.IndexByte(t, '\n')
 			if i < 0 {
-				cur = append(cur, DiffWord{w.Op, t})
+				cur = append(cur, Word{w.Op, t})
 				break
 			}
 			if i > 0 {
-				cur = append(cur, DiffWord{w.Op, t[:i]})
+				cur = append(cur, Word{w.Op, t[:i]})
 			}
 			out = append(out, cur)
 			cur, open = nil, false
@@ -645,16 +654,16 @@ func splitWordsByLine(words []DiffWord) [][]DiffWord {
 	return out
 }
 
-// DiffRow is one row of a side-by-side view: Left from the old text, Right
+// Row is one row of a side-by-side view: Left from the old text, Right
 // from the new. Nil is an empty cell. An unchanged line is on both sides.
-type DiffRow struct {
-	Left, Right *DiffLine
+type Row struct {
+	Left, Right *Line
 }
 
-// DiffRowBlock is a stretch of rows to show, or a fold of unchanged lines
-// hidden between them, as DiffBlock.
-type DiffRowBlock struct {
-	Rows               []DiffRow
+// RowBlock is a stretch of rows to show, or a fold of unchanged lines
+// hidden between them, as Block.
+type RowBlock struct {
+	Rows               []Row
 	Folded             int // >0: this many unchanged lines are hidden here; Rows is empty
 	OldStart, NewStart int
 }
@@ -662,19 +671,19 @@ type DiffRowBlock struct {
 // SideBySide returns the blocks of Inline as rows: in each change, the
 // deleted lines (left) and the inserted lines (right) are paired row by
 // row, and the shorter side is padded with empty cells.
-func (d *Diff) SideBySide(context int) []DiffRowBlock {
+func (d *Diff) SideBySide(context int) []RowBlock {
 	blocks := d.Inline(context)
-	out := make([]DiffRowBlock, 0, len(blocks))
+	out := make([]RowBlock, 0, len(blocks))
 	for _, blk := range blocks {
-		rb := DiffRowBlock{Folded: blk.Folded, OldStart: blk.OldStart, NewStart: blk.NewStart}
+		rb := RowBlock{Folded: blk.Folded, OldStart: blk.OldStart, NewStart: blk.NewStart}
 		lines := blk.Lines
 		for i := 0; i < len(lines); {
 			if lines[i].Op == OpEqual {
-				rb.Rows = append(rb.Rows, DiffRow{&lines[i], &lines[i]})
+				rb.Rows = append(rb.Rows, Row{&lines[i], &lines[i]})
 				i++
 				continue
 			}
-			var left, right []*DiffLine
+			var left, right []*Line
 			for ; i < len(lines) && lines[i].Op != OpEqual; i++ {
 				if lines[i].Op == OpDelete {
 					left = append(left, &lines[i])
@@ -683,7 +692,7 @@ func (d *Diff) SideBySide(context int) []DiffRowBlock {
 				}
 			}
 			for k := range max(len(left), len(right)) {
-				var row DiffRow
+				var row Row
 				if k < len(left) {
 					row.Left = left[k]
 				}
