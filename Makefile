@@ -17,6 +17,6 @@ bench:
 
 fuzz:
 	go test -run '^$$' -fuzz FuzzSlug -fuzztime 30s ./wiki/
-	go test -run '^$$' -fuzz FuzzRender -fuzztime 30s ./wiki/
+	go test -run '^$$' -fuzz FuzzRender -fuzztime 30s ./wiki/markdown/
 	go test -run '^$$' -fuzz FuzzMerge3 -fuzztime 30s ./wiki/diff/
 	go test -run '^$$' -fuzz FuzzCompare -fuzztime 30s ./wiki/diff/

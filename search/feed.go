@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/faqwiki/faqwiki/wiki/markdown"
 )
 
 // Following the change feed. The store commits first; the index applies
@@ -464,7 +465,7 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 
 // pageWords returns the distinct words of a page's title, headings and
 // text, lower-cased and separated by spaces, for the words field.
-func pageWords(title string, secs []wiki.Section) string {
+func pageWords(title string, secs []markdown.Section) string {
 	seen := map[string]bool{}
 	var b strings.Builder
 	add := func(s string) {
@@ -508,7 +509,7 @@ func newSectionDoc(id string, p *wiki.Page, tags []string, heading, text string,
 // gives a section's text with its sub-sections (headings and all), and a
 // word that belongs to a sub-question should lead to that sub-question.
 // The sub-sections begin where the first one's heading line does.
-func ownText(secs []wiki.Section, i int) string {
+func ownText(secs []markdown.Section, i int) string {
 	s := secs[i]
 	if i+1 >= len(secs) || secs[i+1].Level <= s.Level || s.Level == 0 {
 		return s.Text

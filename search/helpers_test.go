@@ -10,6 +10,7 @@ import (
 
 	"github.com/faqwiki/faqwiki/store"
 	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/faqwiki/faqwiki/wiki/markdown"
 )
 
 // testEnv is a wiki on a real store in a temp folder with a search index
@@ -18,7 +19,7 @@ type testEnv struct {
 	dir      string
 	db       *store.DB
 	wiki     *wiki.Wiki
-	renderer *wiki.Renderer
+	renderer *markdown.Renderer
 	ix       *Index
 }
 

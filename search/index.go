@@ -18,12 +18,13 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/faqwiki/faqwiki/wiki/markdown"
 )
 
-// Sectioner splits a page's Markdown into sections. *wiki.Renderer is the
+// Sectioner splits a page's Markdown into sections. *markdown.Renderer is the
 // one faqwiki uses.
 type Sectioner interface {
-	Sections(markdown string) []wiki.Section
+	Sections(markdown string) []markdown.Section
 }
 
 // Defaults for Options fields left zero.

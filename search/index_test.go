@@ -44,7 +44,7 @@ func TestSearch_SectionAnchors(t *testing.T) {
 	e.catchUp(t)
 
 	// The anchors are the ids the page view gives its headings.
-	rendered, err := e.renderer.Render(vpnPage, func(s []wiki.Slug) ([]bool, error) { return make([]bool, len(s)), nil })
+	rendered, err := e.renderer.Render(vpnPage, func(s []string) ([]bool, error) { return make([]bool, len(s)), nil })
 	if err != nil {
 		t.Fatal(err)
 	}

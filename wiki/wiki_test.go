@@ -11,6 +11,7 @@ import (
 
 	"github.com/faqwiki/faqwiki/store"
 	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/faqwiki/faqwiki/wiki/markdown"
 )
 
 // MustOpenWiki returns a Wiki over a real store in a temp folder, with a
@@ -421,7 +422,7 @@ func TestConcurrentViewsRenderOnce(t *testing.T) {
 	mustSave(t, w, ctx, wiki.Edit{Slug: "p", Title: "P", Markdown: strings.Repeat("## Q\n\nsome *text*\n\n", 500)})
 	p, _ := w.Page(ctx, "p")
 	var wg sync.WaitGroup
-	results := make([]*wiki.Rendered, 8)
+	results := make([]*markdown.Rendered, 8)
 	for i := range results {
 		wg.Add(1)
 		go func(i int) {
@@ -434,7 +435,7 @@ func TestConcurrentViewsRenderOnce(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
-	distinct := map[*wiki.Rendered]bool{}
+	distinct := map[*markdown.Rendered]bool{}
 	for _, r := range results {
 		distinct[r] = true
 	}

@@ -75,7 +75,7 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 }
 
 func importFile(ctx context.Context, w *wiki.Wiki, path, rel string) (*wiki.EditResult, error) {
-	slug, err := wiki.SlugFromPath(rel)
+	slug, err := slugFromPath(rel)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func importFile(ctx context.Context, w *wiki.Wiki, path, rel string) (*wiki.Edit
 	}
 	// faqwiki renders no raw HTML: simple HTML tables become GFM tables
 	// rather than vanishing.
-	title, body := wiki.SplitTitle(wiki.ConvertHTMLTables(string(b)))
+	title, body := splitTitle(convertHTMLTables(string(b)))
 	e := wiki.Edit{Slug: slug, Title: title, Markdown: body, Summary: "Imported from " + rel}
 	if head, err := w.Page(ctx, slug); err == nil {
 		e.Base = head.Revision
@@ -123,7 +123,7 @@ func (m *Main) exportDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 			if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 				return err
 			}
-			if err := os.WriteFile(file, []byte(wiki.FileText(p.Title, p.Markdown)), 0o644); err != nil {
+			if err := os.WriteFile(file, []byte(fileText(p.Title, p.Markdown)), 0o644); err != nil {
 				return err
 			}
 			n++

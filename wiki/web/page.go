@@ -10,6 +10,7 @@ import (
 
 	"github.com/faqwiki/faqwiki/wiki"
 	"github.com/faqwiki/faqwiki/wiki/diff"
+	"github.com/faqwiki/faqwiki/wiki/markdown"
 	"github.com/gin-gonic/gin"
 )
 
@@ -50,7 +51,7 @@ type pageView struct {
 	BasePage
 	Page    *wiki.Page
 	Body    template.HTML
-	TOC     []wiki.Heading
+	TOC     []markdown.Heading
 	TOCHTML template.HTML  // the TOC's list items, rendered once per revision
 	OldRev  *wiki.Revision // set when showing an old revision
 	AsOf    time.Time      // set when showing the page as of a time

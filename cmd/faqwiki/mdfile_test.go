@@ -1,4 +1,4 @@
-package wiki
+package main
 
 import "testing"
 
@@ -12,12 +12,12 @@ func TestSlugFromPath(t *testing.T) {
 		{`tools\slack.md`, "tools/slack"},
 	}
 	for _, tt := range tests {
-		got, err := SlugFromPath(tt.in)
+		got, err := slugFromPath(tt.in)
 		if err != nil || string(got) != tt.want {
-			t.Errorf("SlugFromPath(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			t.Errorf("slugFromPath(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
-	if _, err := SlugFromPath("日本.md"); err == nil {
+	if _, err := slugFromPath("日本.md"); err == nil {
 		t.Error("a path with no usable characters was accepted")
 	}
 }
@@ -31,14 +31,14 @@ func TestSplitTitleAndFileTextRoundTrip(t *testing.T) {
 		{"# Only a title\n", "Only a title", ""},
 	}
 	for _, tt := range tests {
-		title, body := SplitTitle(tt.file)
+		title, body := splitTitle(tt.file)
 		if title != tt.title || body != tt.body {
-			t.Errorf("SplitTitle(%q) = %q, %q; want %q, %q", tt.file, title, body, tt.title, tt.body)
+			t.Errorf("splitTitle(%q) = %q, %q; want %q, %q", tt.file, title, body, tt.title, tt.body)
 		}
 		if title == "" {
 			continue
 		}
-		t2, b2 := SplitTitle(FileText(title, body))
+		t2, b2 := splitTitle(fileText(title, body))
 		if t2 != title || b2 != body {
 			t.Errorf("round trip of %q gave %q, %q", tt.file, t2, b2)
 		}

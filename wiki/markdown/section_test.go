@@ -1,4 +1,4 @@
-package wiki
+package markdown
 
 import (
 	"os"
@@ -41,7 +41,7 @@ Nothing here.
 `
 
 func TestSections(t *testing.T) {
-	r := NewRenderer()
+	r := newTestRenderer()
 	for _, tt := range []struct {
 		name string
 		in   string
@@ -95,8 +95,8 @@ func dumpSections(secs []Section) string {
 // TestSectionsMatchTOC checks, on the golden pages, that every section but
 // the intro is a heading of the TOC, in the same order.
 func TestSectionsMatchTOC(t *testing.T) {
-	r := NewRenderer()
-	files, _ := filepath.Glob(filepath.Join("testdata", "markdown", "*.md"))
+	r := newTestRenderer()
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.md"))
 	for _, file := range append(files, "") {
 		src := faqPage
 		if file != "" {
@@ -120,7 +120,7 @@ func TestSectionsMatchTOC(t *testing.T) {
 }
 
 func TestPlainText(t *testing.T) {
-	r := NewRenderer()
+	r := newTestRenderer()
 	for _, tt := range []struct {
 		name, in, want string
 	}{
@@ -146,7 +146,7 @@ func TestPlainText(t *testing.T) {
 }
 
 func BenchmarkSections(b *testing.B) {
-	r := NewRenderer()
+	r := newTestRenderer()
 	for _, bb := range []struct {
 		name string
 		size int

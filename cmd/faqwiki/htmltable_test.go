@@ -1,8 +1,10 @@
-package wiki
+package main
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/faqwiki/faqwiki/wiki"
 )
 
 func TestConvertHTMLTables(t *testing.T) {
@@ -38,7 +40,7 @@ After`, "Intro\n\n\n|  |  |\n|---|---|\n| **Location** | 230 S. Dearborn St., 35
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := ConvertHTMLTables(tt.in); got != tt.want {
+			if got := convertHTMLTables(tt.in); got != tt.want {
 				t.Errorf("got\n%q\nwant\n%q", got, tt.want)
 			}
 		})
@@ -46,8 +48,8 @@ After`, "Intro\n\n\n|  |  |\n|---|---|\n| **Location** | 230 S. Dearborn St., 35
 }
 
 func TestConvertedTablesRender(t *testing.T) {
-	md := ConvertHTMLTables("<table><tr><td>**Location**</td><td>Floor 35<br/>Chicago</td></tr></table>")
-	r, err := NewRenderer().Render(md, nil)
+	md := convertHTMLTables("<table><tr><td>**Location**</td><td>Floor 35<br/>Chicago</td></tr></table>")
+	r, err := wiki.NewRenderer().Render(md, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package wiki
+package main
 
 import (
 	"regexp"
@@ -8,7 +8,7 @@ import (
 // Markdown written for other sites sometimes holds HTML tables (the TTS
 // handbook lays out office details that way, with Markdown inside the
 // cells). faqwiki never renders raw HTML, so such a table would vanish;
-// ConvertHTMLTables turns simple ones into GFM pipe tables when pages are
+// convertHTMLTables turns simple ones into GFM pipe tables when pages are
 // imported.
 
 var (
@@ -19,12 +19,12 @@ var (
 	htmlWrapRe  = regexp.MustCompile(`(?is)</?(?:thead|tbody|tfoot)\b[^>]*>`)
 )
 
-// ConvertHTMLTables rewrites each simple HTML table in md (rows of td/th
+// convertHTMLTables rewrites each simple HTML table in md (rows of td/th
 // cells, nothing nested) as a GFM table. A first row made only of th cells
 // becomes the header; otherwise the header is empty and th cells are bold.
 // Line breaks inside a cell become <br>; tables it cannot read stay as they
 // are.
-func ConvertHTMLTables(md string) string {
+func convertHTMLTables(md string) string {
 	if !strings.Contains(strings.ToLower(md), "<table") {
 		return md
 	}

@@ -1,0 +1,169 @@
+package markdown
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/util"
+)
+
+// nodeRenderer renders the nodes whose output faqwiki decides itself:
+// headings (id and self-link), links, images and autolinks (our URL check
+// and rel), inline raw HTML (<br> only) and wiki links. Everything else is
+// goldmark's HTML renderer in its safe mode.
+type nodeRenderer struct{}
+
+func (nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindHeading, renderHeading)
+	reg.Register(ast.KindLink, renderLink)
+	reg.Register(ast.KindImage, renderImage)
+	reg.Register(ast.KindAutoLink, renderAutoLink)
+	reg.Register(ast.KindRawHTML, renderRawHTML)
+	reg.Register(kindWikiLink, renderWikiLink)
+}
+
+func renderHeading(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	n := node.(*ast.Heading)
+	level := byte('0' + n.Level)
+	id, _ := n.AttributeString("id")
+	idb, _ := id.([]byte)
+	if entering {
+		_, _ = w.WriteString("<h")
+		_ = w.WriteByte(level)
+		if len(idb) > 0 {
+			_, _ = w.WriteString(` id="`)
+			_, _ = w.Write(util.EscapeHTML(idb))
+			_ = w.WriteByte('"')
+		}
+		_ = w.WriteByte('>')
+		return ast.WalkContinue, nil
+	}
+	if len(idb) > 0 {
+		_, _ = w.WriteString(` <a class="anchor" href="#`)
+		_, _ = w.Write(util.EscapeHTML(util.URLEscape(idb, false)))
+		_, _ = w.WriteString(`" aria-label="Link to this question">#</a>`)
+	}
+	_, _ = w.WriteString("</h")
+	_ = w.WriteByte(level)
+	_, _ = w.WriteString(">\n")
+	return ast.WalkContinue, nil
+}
+
+func renderLink(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	n := node.(*ast.Link)
+	if !entering {
+		_, _ = w.WriteString("</a>")
+		return ast.WalkContinue, nil
+	}
+	_, _ = w.WriteString("<a")
+	writeURL(w, "href", util.URLEscape(n.Destination, true), false)
+	if n.Title != nil {
+		_, _ = w.WriteString(` title="`)
+		html.DefaultWriter.Write(w, n.Title)
+		_ = w.WriteByte('"')
+	}
+	_ = w.WriteByte('>')
+	return ast.WalkContinue, nil
+}
+
+func renderImage(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*ast.Image)
+	_, _ = w.WriteString("<img")
+	writeURL(w, "src", util.URLEscape(n.Destination, true), true)
+	_, _ = w.WriteString(` alt="`)
+	_, _ = w.Write(util.EscapeHTML([]byte(inlineText(n, source))))
+	_ = w.WriteByte('"')
+	if n.Title != nil {
+		_, _ = w.WriteString(` title="`)
+		html.DefaultWriter.Write(w, n.Title)
+		_ = w.WriteByte('"')
+	}
+	_ = w.WriteByte('>')
+	return ast.WalkSkipChildren, nil
+}
+
+func renderAutoLink(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*ast.AutoLink)
+	u := util.URLEscape(n.URL(source), false)
+	if n.AutoLinkType == ast.AutoLinkEmail && !bytes.HasPrefix(bytes.ToLower(u), []byte("mailto:")) {
+		u = append([]byte("mailto:"), u...)
+	}
+	_, _ = w.WriteString("<a")
+	writeURL(w, "href", u, false)
+	_ = w.WriteByte('>')
+	_, _ = w.Write(util.EscapeHTML(n.Label(source)))
+	_, _ = w.WriteString("</a>")
+	return ast.WalkSkipChildren, nil
+}
+
+// renderRawHTML keeps a bare line break, which tables and addresses in
+// imported pages use, and drops all other inline HTML, as goldmark's safe
+// mode does.
+func renderRawHTML(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
+	}
+	if isBreak(node.(*ast.RawHTML), source) {
+		_, _ = w.WriteString("<br>")
+	} else {
+		_, _ = w.WriteString("<!-- raw HTML omitted -->")
+	}
+	return ast.WalkSkipChildren, nil
+}
+
+// isBreak reports whether n is exactly <br>, <br/> or <br /> in any case.
+func isBreak(n *ast.RawHTML, source []byte) bool {
+	if n.Segments.Len() != 1 {
+		return false
+	}
+	seg := n.Segments.At(0)
+	s := seg.Value(source)
+	if len(s) < 4 || len(s) > 6 {
+		return false
+	}
+	switch strings.ToLower(string(s)) {
+	case "<br>", "<br/>", "<br />":
+		return true
+	}
+	return false
+}
+
+func renderWikiLink(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*wikiLink)
+	label := util.EscapeHTML([]byte(n.label))
+	if n.plain {
+		_, _ = w.Write(label)
+		return ast.WalkContinue, nil
+	}
+	if n.missing {
+		_, _ = w.WriteString(`<a class="new" href="/new?title=`)
+		_, _ = w.Write(util.EscapeHTML([]byte(url.QueryEscape(n.title))))
+		_, _ = w.WriteString(`" rel="nofollow">`)
+	} else {
+		_, _ = w.WriteString(`<a class="wikilink" href="/wiki/`)
+		// Escaped although Options.LinkSlug promises a URL-safe slug: the
+		// renderer's safety must not rest on its caller.
+		_, _ = w.Write(util.EscapeHTML(util.URLEscape([]byte(n.target), false)))
+		if n.anchor != "" {
+			_ = w.WriteByte('#')
+			_, _ = w.Write(util.EscapeHTML(util.URLEscape([]byte(n.anchor), false)))
+		}
+		_, _ = w.WriteString(`">`)
+	}
+	_, _ = w.Write(label)
+	_, _ = w.WriteString("</a>")
+	return ast.WalkContinue, nil
+}

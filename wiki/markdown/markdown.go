@@ -1,0 +1,210 @@
+// Package markdown renders faqwiki's Markdown to safe HTML and splits it
+// into sections. It is a leaf: it knows nothing of pages, stores or
+// services, only how a wiki link's page name becomes a slug, which the
+// caller passes in (Options.LinkSlug).
+//
+// Markdown in faqwiki is CommonMark plus GitHub's extensions (tables, task
+// lists, strikethrough, bare URLs as links) plus wiki links:
+//
+//	[[Page title]]                  -> /wiki/page-title, shown "Page title"
+//	[[travel/per-diem|Per diem]]    -> /wiki/travel/per-diem, shown "Per diem"
+//	[[Page#Some question]]          -> /wiki/page#some-question
+//
+// Inside a table cell the '|' of a wiki link must be escaped, as every '|'
+// there: "[[travel/per-diem\|Per diem]]".
+//
+// The output is safe to put in a page as it is: raw HTML is dropped (only a
+// bare <br> survives), and only URLs of an allowed scheme (see checkURL)
+// become an href or src. Every heading gets a GitHub-style id so that a FAQ
+// question can be linked to; search sections (Sections) use the same ids.
+package markdown
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/url"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// Heading is a heading of a page: a FAQ question, with its anchor id.
+type Heading struct {
+	Level int    // 1 to 6
+	Text  string // plain text, no Markdown
+	ID    string // the id of the heading element, unique in the page
+}
+
+// Rendered is the HTML of a revision plus what the page view needs around it.
+type Rendered struct {
+	HTML    template.HTML // safe HTML
+	TOC     []Heading     // the page's headings in order (the questions), for a table of contents
+	TOCHTML template.HTML // TOC as the <li> items of an <ol>, links to the headings
+	Links   []string      // distinct targets of wiki links, in order of first appearance
+	Missing []bool        // parallel to Links: true where the target did not exist at render time
+}
+
+// Options are what a Renderer is built with.
+type Options struct {
+	// LinkSlug turns the page part of a wiki link ("Page title",
+	// "travel/per-diem") into the slug of the page it names, or "" when it
+	// names none (the text then stays literal). The slug is written into
+	// an href as it is, so it must hold only URL-safe characters. Required.
+	LinkSlug func(page string) string
+}
+
+// Renderer turns Markdown into safe HTML. It is safe for concurrent use;
+// build one and share it, since building the Markdown engine is not free.
+type Renderer struct {
+	md goldmark.Markdown
+}
+
+// New returns a Renderer for faqwiki's Markdown. It panics if
+// opts.LinkSlug is nil: that is a wiring mistake, not an input.
+func New(opts Options) *Renderer {
+	if opts.LinkSlug == nil {
+		panic("markdown: Options.LinkSlug is required")
+	}
+	md := goldmark.New(
+		goldmark.WithParser(newParser(opts.LinkSlug)),
+		goldmark.WithExtensions(
+			// extension.GFM, except that table cells are aligned with the
+			// align attribute: GFM's default is a style attribute, which a
+			// strict Content-Security-Policy refuses.
+			extension.Linkify,
+			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+			extension.Strikethrough,
+			extension.TaskList,
+		),
+		goldmark.WithRendererOptions(
+			// Ahead of goldmark's HTML renderer (1000): ours wins for the
+			// kinds it registers. Never html.WithUnsafe.
+			renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 100), util.Prioritized(tableScrollRenderer{}, 100)),
+		),
+	)
+	return &Renderer{md: md}
+}
+
+// parsedPage is a parsed document and what the transformer found in it.
+type parsedPage struct {
+	src []byte
+	doc ast.Node
+	pageInfo
+}
+
+// parse parses src with a fresh id table (parser.IDs is stateful).
+func (r *Renderer) parse(src string) *parsedPage {
+	b := []byte(src)
+	pc := parser.NewContext(parser.WithIDs(newHeadingIDs()))
+	doc := r.md.Parser().Parse(text.NewReader(b), parser.WithContext(pc))
+	p := &parsedPage{src: b, doc: doc}
+	if info, ok := pc.Get(pageInfoKey).(*pageInfo); ok {
+		p.pageInfo = *info
+	}
+	return p
+}
+
+// targets returns the distinct wiki-link targets in order of first
+// appearance, and each target's index in that list.
+func (p *parsedPage) targets() ([]string, map[string]int) {
+	if len(p.links) == 0 {
+		return nil, nil
+	}
+	var out []string
+	index := make(map[string]int)
+	for _, l := range p.links {
+		if _, ok := index[l.target]; !ok {
+			index[l.target] = len(out)
+			out = append(out, l.target)
+		}
+	}
+	return out, index
+}
+
+// WikiLinks returns the distinct targets of [[...]] links in src, in order of
+// first appearance. It parses but does not render.
+func (r *Renderer) WikiLinks(src string) []string {
+	targets, _ := r.parse(src).targets()
+	return targets
+}
+
+// Render renders src. If there are wiki links, exists is called once with
+// their targets (the Links of the result) and reports which name existing
+// pages; it is not called when there are none, and a nil exists means every
+// target exists. A link to an existing page is rendered with class
+// "wikilink" and href "/wiki/<slug>[#anchor]"; a link to a missing page with
+// class "new" and an href to the create-page form, "/new?title=<title>".
+// Render returns exists' error, wrapped, and fails if exists answers for a
+// different number of targets. A panic inside goldmark (a bug, but text
+// comes from users) becomes an error rather than taking the process down.
+func (r *Renderer) Render(src string, exists func([]string) ([]bool, error)) (out *Rendered, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			out, err = nil, fmt.Errorf("markdown: render: panic: %v", v)
+		}
+	}()
+	return r.render(src, exists)
+}
+
+func (r *Renderer) render(src string, exists func([]string) ([]bool, error)) (*Rendered, error) {
+	p := r.parse(src)
+	out := &Rendered{TOC: p.toc}
+	var index map[string]int
+	out.Links, index = p.targets()
+	if len(out.Links) > 0 {
+		out.Missing = make([]bool, len(out.Links))
+		if exists != nil {
+			ok, err := exists(out.Links)
+			if err != nil {
+				return nil, fmt.Errorf("markdown: render: check link targets: %w", err)
+			}
+			if len(ok) != len(out.Links) {
+				return nil, fmt.Errorf("markdown: render: exists answered %d of %d link targets", len(ok), len(out.Links))
+			}
+			for i := range ok {
+				out.Missing[i] = !ok[i]
+			}
+		}
+		// The nodes carry the answer to the renderer: the engine is shared,
+		// the AST is this call's own.
+		for _, l := range p.links {
+			l.missing = out.Missing[index[l.target]]
+		}
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(src) + len(src)/4)
+	if err := r.md.Renderer().Render(&buf, p.src, p.doc); err != nil {
+		return nil, fmt.Errorf("markdown: render: %w", err)
+	}
+	// The table of contents is rendered here too, once per revision, so
+	// that a cached page view does not walk hundreds of headings in a
+	// template on every request.
+	toc := buf.Len()
+	writeTOC(&buf, out.TOC)
+	// The one place package wiki makes template.HTML. It is safe because
+	// every byte of buf comes from goldmark's renderers without raw HTML,
+	// from nodeRenderer below, which escapes all text and attribute values
+	// and lets only checked URLs through, or from writeTOC, which escapes
+	// the heading texts and ids.
+	all := buf.String()
+	out.HTML, out.TOCHTML = template.HTML(all[:toc]), template.HTML(all[toc:])
+	return out, nil
+}
+
+// writeTOC writes the headings as the list items of a table of contents:
+// <li class="l2"><a href="#id">Text</a></li>, escaped.
+func writeTOC(buf *bytes.Buffer, toc []Heading) {
+	for _, h := range toc {
+		fmt.Fprintf(buf, `<li class="l%d"><a href="#`, h.Level)
+		buf.WriteString(template.HTMLEscapeString(url.PathEscape(h.ID)))
+		buf.WriteString(`">`)
+		buf.WriteString(template.HTMLEscapeString(h.Text))
+		buf.WriteString("</a></li>")
+	}
+}

@@ -1,0 +1,209 @@
+package wiki
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/faqwiki/faqwiki/wiki/markdown"
+)
+
+// Rendering pages: one shared render per revision however many view it at
+// once, a cache of renders that rechecks which linked pages exist, and
+// bounded renders of unsaved text (previews and the check before a save),
+// so that a text goldmark takes seconds over can neither pile up nor stall
+// anyone else.
+
+// NewRenderer returns the Markdown renderer for wiki pages: wiki links
+// name pages by title or slug, made into slugs with SlugFromTitle.
+func NewRenderer() *markdown.Renderer {
+	return markdown.New(markdown.Options{LinkSlug: func(page string) string { return string(SlugFromTitle(page)) }})
+}
+
+// RenderPage returns the rendered HTML of a page's revision, from the cache
+// when the revision was rendered before and the pages it links to still
+// exist (or are still missing) as they did then.
+func (w *Wiki) RenderPage(ctx context.Context, p *Page) (*markdown.Rendered, error) {
+	return w.renderCached(ctx, p.Slug, p.Revision, p.Markdown)
+}
+
+// RenderRevision is RenderPage for any revision.
+func (w *Wiki) RenderRevision(ctx context.Context, r *Revision) (*markdown.Rendered, error) {
+	return w.renderCached(ctx, r.Slug, r.Number, r.Markdown)
+}
+
+// linksExist answers the renderer's question which wiki-link targets name
+// pages that exist.
+func (w *Wiki) linksExist(ctx context.Context) func([]string) ([]bool, error) {
+	return func(targets []string) ([]bool, error) {
+		slugs := make([]Slug, len(targets))
+		for i, t := range targets {
+			slugs[i] = Slug(t)
+		}
+		return w.store.Exists(ctx, slugs)
+	}
+}
+
+func renderKey(slug Slug, n int) string { return string(slug) + "\x00" + strconv.Itoa(n) }
+
+// cacheRender keeps the render of revision n of slug.
+func (w *Wiki) cacheRender(slug Slug, n int, r *markdown.Rendered) {
+	key := renderKey(slug, n)
+	w.cache.put(key, r, len(r.HTML)+len(r.TOCHTML)+len(key)+64)
+}
+
+func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string) (*markdown.Rendered, error) {
+	key := renderKey(slug, n)
+	if r, ok := w.cache.get(key); ok {
+		if len(r.Links) == 0 {
+			return r, nil
+		}
+		exists, err := w.linksExist(ctx)(r.Links)
+		if err != nil {
+			return nil, err
+		}
+		fresh := true
+		for i := range exists {
+			if exists[i] == r.Missing[i] {
+				fresh = false
+				break
+			}
+		}
+		if fresh {
+			return r, nil
+		}
+	}
+	// One render per revision at a time: when a popular page's revision is
+	// first viewed by many people at once, they all wait for one render
+	// instead of each doing it (some texts take goldmark seconds).
+	w.flightMu.Lock()
+	if call, ok := w.flights[key]; ok {
+		w.flightMu.Unlock()
+		select {
+		case <-call.done:
+			return call.r, call.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	call := &renderCall{done: make(chan struct{})}
+	w.flights[key] = call
+	w.flightMu.Unlock()
+
+	bg := context.WithoutCancel(ctx) // the waiters must not fail because the first caller left
+	call.r, call.err = w.render.Render(text, w.linksExist(bg))
+	if call.err == nil {
+		w.cacheRender(slug, n, call.r)
+	}
+	w.flightMu.Lock()
+	delete(w.flights, key)
+	w.flightMu.Unlock()
+	close(call.done)
+	return call.r, call.err
+}
+
+// renderCall is one render in progress that other callers may wait for.
+type renderCall struct {
+	done chan struct{}
+	r    *markdown.Rendered
+	err  error
+}
+
+// Limits on previews, which render unsaved text on every keystroke pause
+// and so cannot be cached: at most maxPreviews at once, each given
+// Config.PreviewTimeout before the caller is told the text is too complex.
+const (
+	maxPreviews           = 2
+	previewWait           = 2 * time.Second
+	defaultPreviewTimeout = 5 * time.Second
+	// Saves render too (see Save), with more slots and patience: a save
+	// refused as busy is worse than a preview that lags.
+	saveRenderWait = 10 * time.Second
+)
+
+// Preview renders Markdown that is not saved yet (never cached). It
+// returns ErrTooLarge for a text over the limit, ErrBusy when too many
+// previews are running, and ErrTooComplex when rendering takes longer than
+// the preview timeout (the render goes on in the background, still counted
+// against the limit, so hostile texts cannot pile up).
+func (w *Wiki) Preview(ctx context.Context, text string) (*markdown.Rendered, error) {
+	if len(text) > MaxMarkdownBytes {
+		return nil, ErrTooLarge
+	}
+	r, err := w.renderBounded(ctx, UserFromContext(ctx).Name, normalizeNewlines(text), w.previews, previewWait, w.previewTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return r.Rendered, nil
+}
+
+// checkedRender is a render and the text it was made from.
+type checkedRender struct {
+	*markdown.Rendered
+	source string
+}
+
+// renderBounded renders markdown holding one of slots (waiting at most
+// wait for one: ErrBusy), giving up after timeout (ErrTooComplex) while the
+// render finishes in the background, still holding its slot. A user
+// (owner) whose earlier render is still running past its timeout gets
+// ErrBusy until it ends, so one person's hostile texts cannot take every
+// slot; ordinary renders end in milliseconds and never hold anyone up.
+func (w *Wiki) renderBounded(ctx context.Context, owner, text string, slots chan struct{}, wait, timeout time.Duration) (*checkedRender, error) {
+	w.flightMu.Lock()
+	runaway := w.runaways[owner] > 0
+	w.flightMu.Unlock()
+	if runaway {
+		return nil, ErrBusy
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case slots <- struct{}{}:
+	case <-t.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	type result struct {
+		r   *markdown.Rendered
+		err error
+	}
+	done := make(chan result, 1)
+	var finished, timedOut bool // guarded by w.flightMu
+	bg := context.WithoutCancel(ctx)
+	go func() {
+		defer func() {
+			<-slots
+			w.flightMu.Lock()
+			finished = true
+			if timedOut {
+				if w.runaways[owner]--; w.runaways[owner] <= 0 {
+					delete(w.runaways, owner)
+				}
+			}
+			w.flightMu.Unlock()
+		}()
+		r, err := w.render.Render(text, w.linksExist(bg))
+		done <- result{r, err}
+	}()
+	limit := time.NewTimer(timeout)
+	defer limit.Stop()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return nil, res.err
+		}
+		return &checkedRender{Rendered: res.r, source: text}, nil
+	case <-limit.C:
+		w.flightMu.Lock()
+		if !finished {
+			timedOut = true
+			w.runaways[owner]++
+		}
+		w.flightMu.Unlock()
+		return nil, ErrTooComplex
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
