@@ -163,9 +163,6 @@ type commitResult struct {
 	created int64 // its time, Unix ns, after clamping
 }
 
-// empty is the value of index keys.
-var empty = []byte{}
-
 // commit writes rev as revision head+1 of its page in tx, made at ns (or at
 // the previous revision's time, if later): the revision and its text, the
 // revtimes entry, the page head and its tags, recent and titles entries, the
@@ -297,15 +294,6 @@ func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns 
 		return commitResult{}, err
 	}
 	return commitResult{number: n, created: ns}, nil
-}
-
-// putJSON stores v as JSON under key in b.
-func putJSON(b *bbolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %T: %w", v, err)
-	}
-	return b.Put(key, data)
 }
 
 // Revision returns revision n of the page slug, with its Markdown. It

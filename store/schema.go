@@ -370,3 +370,6 @@ func expiryKey(ns int64, id string) []byte {
 func changeIndexKey(s string, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(keyPrefix(s), seq)
 }
+
+// empty is the value of index keys.
+var empty = []byte{}
