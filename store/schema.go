@@ -127,7 +127,7 @@ var (
 )
 
 // schemaVersion is the layout described above. Bump it, and add a step to
-// migrate, whenever the layout or a record changes incompatibly.
+// migrations, whenever the layout or a record changes incompatibly.
 //
 // Version 2 added the account buckets and the cohortchanges and
 // authorchanges indexes. New buckets alone would not need a bump, but Commit
@@ -145,11 +145,11 @@ const schemaVersion = 4
 
 // migrations[v] moves a file from schema version v to v+1. initSchema runs
 // them in order, in Open's transaction, after creating every bucket of the
-// current layout.
+// current layout. Each migration lives next to the index it builds.
 var migrations = map[uint64]func(tx *bbolt.Tx) error{
-	1: indexChanges,
-	2: indexTitles,
-	3: countCohortChanges,
+	1: indexChanges,       // changeindex.go: fills cohortchanges and authorchanges
+	2: indexTitles,        // title.go: fills titles and the TitleKey of page records
+	3: countCohortChanges, // cohorttotals.go: fills cohorttotals
 }
 
 // initSchema creates any missing buckets, stamps a new file with the

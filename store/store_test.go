@@ -227,13 +227,3 @@ func TestClampLimit(t *testing.T) {
 		})
 	}
 }
-
-func TestTimeKeyOrder(t *testing.T) {
-	times := []time.Time{minTime, time.Unix(-1, 0), time.Unix(0, 0), time.Unix(0, 1), t0, maxTime}
-	for i := 1; i < len(times); i++ {
-		a, b := timeKey(nanos(times[i-1])), timeKey(nanos(times[i]))
-		if a >= b {
-			t.Errorf("timeKey(%s) = %d >= timeKey(%s) = %d", times[i-1], a, times[i], b)
-		}
-	}
-}
