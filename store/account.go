@@ -1,3 +1,6 @@
+// Accounts, in accounts: the only place a password hash is stored. SignUp,
+// which creates an account through a cohort's invite code, is here too.
+
 package store
 
 import (

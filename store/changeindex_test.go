@@ -1,3 +1,5 @@
+// Tests of the change indexes and the migration that fills them.
+
 package store
 
 import (

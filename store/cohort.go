@@ -1,3 +1,7 @@
+// Cohorts, in cohorts, with their invite codes indexed in invites. The
+// changes of a cohort are in changeindex.go, what they add up to in
+// cohorttotals.go.
+
 package store
 
 import (

@@ -1,3 +1,5 @@
+// Tests of cohorts and their invite codes.
+
 package store
 
 import (

@@ -1,3 +1,7 @@
+// Pages: the head of each page, in pages, and what is read from it and its
+// indexes (tags, recent, revtimes): listings, and the wiki at a point in
+// time (PageAt, PagesAt). Listing by title is in title.go.
+
 package store
 
 import (
@@ -85,7 +89,8 @@ func (db *DB) Page(ctx context.Context, slug wiki.Slug) (*wiki.Page, error) {
 // PageAt returns the page slug as it stood at time t: built from the last
 // revision created at or before t, with Deleted set if that revision was a
 // delete and CreatedAt the time of revision 1. It returns an error wrapping
-// wiki.ErrNotFound if the page did not exist at t (or never did).
+// wiki.ErrNotFound if the page did not exist at t (or never did), and a
+// plain error if its records cannot be read.
 //
 // It finds the revision with one cursor seek in the revtimes index, so its
 // cost does not grow with the length of the page's history.

@@ -1,3 +1,6 @@
+// Tests of page heads, the wiki at a point in time, listings by slug, tag
+// and time, and reads from a corrupt file.
+
 package store
 
 import (

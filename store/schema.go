@@ -1,3 +1,6 @@
+// The layout of the bbolt file: buckets, keys and their encodings, the
+// schema version and the migrations between versions.
+
 package store
 
 import (

@@ -1,3 +1,5 @@
+// Tests of the schema: time keys and migrations.
+
 package store
 
 import (

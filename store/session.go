@@ -192,7 +192,9 @@ func (db *DB) DeleteSessions(ctx context.Context, username, keep string) error {
 
 // PruneSessions deletes every session that has expired by the clock's
 // time, in one transaction, and returns how many it deleted. It reads only
-// the expired keys of sessionexpiry, so the server may call it often.
+// the expired keys of sessionexpiry, so the server may call it often. It
+// returns an error only if the records cannot be read or written, and then
+// deletes nothing.
 func (db *DB) PruneSessions(ctx context.Context) (int, error) {
 	now := db.now()
 	n := 0

@@ -1,3 +1,5 @@
+// Tests of sessions.
+
 package store
 
 import (

@@ -1,3 +1,5 @@
+// Tests of the first-run setup token.
+
 package store
 
 import (

@@ -1,8 +1,8 @@
 // Package store keeps faqwiki's pages in one bbolt file, the wiki's single
-// source of truth. DB implements wiki.PageStore: every public method is one
-// bbolt transaction, revisions are immutable, and every commit appends to a
-// change feed with a global, gap-free sequence number that the search index
-// and other derived views follow.
+// source of truth. DB implements wiki.PageStore and wiki.AccountStore: every
+// public method is one bbolt transaction, revisions are immutable, and every
+// commit appends to a change feed with a global, gap-free sequence number
+// that the search index and other derived views follow.
 //
 // The file layout (buckets, keys, record encodings) is described in
 // schema.go. Values are JSON of store-private record structs, never the wiki

@@ -1,3 +1,6 @@
+// Tests of Open, and the helpers every test uses: opening a store, making
+// and committing revisions, and reopening a file as an older schema version.
+
 package store
 
 import (
@@ -24,7 +27,6 @@ func MustOpen(tb testing.TB) *DB {
 	return mustOpenPath(tb, filepath.Join(tb.TempDir(), "faqwiki.db"))
 }
 
-// mustOpenPath opens the store at path and closes it when the test ends.
 // reopenAsVersion turns db's file into what schema version v wrote (undo
 // removes what the later versions added), closes it and opens it again,
 // which runs the migrations, and checks that Open brought the file to the
@@ -57,6 +59,7 @@ func reopenAsVersion(tb testing.TB, db *DB, v uint64, undo func(tx *bbolt.Tx) er
 	return db
 }
 
+// mustOpenPath opens the store at path and closes it when the test ends.
 func mustOpenPath(tb testing.TB, path string) *DB {
 	tb.Helper()
 	db, err := Open(path, Options{Timeout: 100 * time.Millisecond})

@@ -1,3 +1,5 @@
+// Tests of API tokens.
+
 package store
 
 import (
