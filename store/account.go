@@ -1,3 +1,6 @@
+// Accounts, in accounts: the only place a password hash is stored. SignUp,
+// which creates an account through a cohort's invite code, is here too.
+
 package store
 
 import (
@@ -6,15 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"go.etcd.io/bbolt"
 
 	"github.com/faqwiki/faqwiki/wiki"
 )
-
-// Compile-time check that DB is a wiki.AccountStore.
-var _ wiki.AccountStore = (*DB)(nil)
 
 // accountRecord is an account, the value under its username in accounts.
 // It is the only place the password hash is stored.
@@ -335,62 +334,4 @@ func decodeAccount(username string, v []byte) (*wiki.Account, error) {
 		return nil, fmt.Errorf("decode account %q: %w", username, err)
 	}
 	return rec.account(username)
-}
-
-// update runs fn in a write transaction, after checking that ctx is live.
-// It is view's counterpart for the account methods; Commit has its own
-// path through Batch.
-func (db *DB) update(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return db.bolt.Update(fn)
-}
-
-// stamp returns t as Unix nanoseconds, or the clock's time if t is zero.
-// The caller has checked that t is in range. The clock is read here, before
-// any transaction, and an error is returned if its time cannot be stored.
-func (db *DB) stamp(t time.Time) (int64, error) {
-	if !t.IsZero() {
-		return nanos(t), nil
-	}
-	now := db.now()
-	if !timeInRange(now) {
-		return 0, fmt.Errorf("clock time %s is out of range", now)
-	}
-	return nanos(now), nil
-}
-
-// checkKey returns a *wiki.ValidationError if s cannot be (part of) a key:
-// empty, or holding the 0x00 byte that separates composite keys.
-func checkKey(field, s string) error {
-	v := &wiki.ValidationError{}
-	addKeyProblem(v, field, s)
-	return validationResult(v)
-}
-
-// addKeyProblem records in v what keeps s from being a key, if anything.
-func addKeyProblem(v *wiki.ValidationError, field, s string) {
-	switch {
-	case s == "":
-		v.Add(field, "is required")
-	case strings.IndexByte(s, 0) >= 0:
-		v.Add(field, "contains a NUL byte")
-	}
-}
-
-// addTimeProblem records in v that t, when set, cannot be stored.
-func addTimeProblem(v *wiki.ValidationError, field string, t time.Time) {
-	if !t.IsZero() && !timeInRange(t) {
-		v.Add(field, "is outside the years 1678 to 2262")
-	}
-}
-
-// validationResult returns v, or nil if it holds no problems, so that a
-// nil *wiki.ValidationError never becomes a non-nil error.
-func validationResult(v *wiki.ValidationError) error {
-	if len(v.Fields) == 0 {
-		return nil
-	}
-	return v
 }

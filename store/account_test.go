@@ -1,3 +1,6 @@
+// Tests of accounts, and helpers other tests share: a clock moved by hand,
+// accounts, and snapshots of the whole file.
+
 package store
 
 import (

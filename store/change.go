@@ -1,3 +1,7 @@
+// The change feed, in changes: one entry per commit under a global,
+// gap-free sequence number, which the search index and other derived views
+// follow.
+
 package store
 
 import (

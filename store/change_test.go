@@ -1,3 +1,5 @@
+// Tests of the change feed.
+
 package store
 
 import (

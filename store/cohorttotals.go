@@ -1,3 +1,7 @@
+// Per-cohort totals, in cohorttotals: counters Commit keeps with each
+// change, so that listing cohorts with their figures costs the same at any
+// history length, and the version 3 migration that counts them.
+
 package store
 
 import (

@@ -1,3 +1,5 @@
+// Tests of the per-cohort totals and the migration that counts them.
+
 package store
 
 import (

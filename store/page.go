@@ -1,3 +1,7 @@
+// Pages: the head of each page, in pages, and what is read from it and its
+// indexes (tags, recent, revtimes): listings, and the wiki at a point in
+// time (PageAt, PagesAt). Listing by title is in title.go.
+
 package store
 
 import (
@@ -85,7 +89,8 @@ func (db *DB) Page(ctx context.Context, slug wiki.Slug) (*wiki.Page, error) {
 // PageAt returns the page slug as it stood at time t: built from the last
 // revision created at or before t, with Deleted set if that revision was a
 // delete and CreatedAt the time of revision 1. It returns an error wrapping
-// wiki.ErrNotFound if the page did not exist at t (or never did).
+// wiki.ErrNotFound if the page did not exist at t (or never did), and a
+// plain error if its records cannot be read.
 //
 // It finds the revision with one cursor seek in the revtimes index, so its
 // cost does not grow with the length of the page's history.
@@ -125,6 +130,62 @@ func (db *DB) PageAt(ctx context.Context, slug wiki.Slug, t time.Time) (*wiki.Pa
 		return nil, fmt.Errorf("store: page %q at %s: %w", slug, t.UTC().Format(time.RFC3339), err)
 	}
 	return p, nil
+}
+
+// PagesAt lists the pages that existed and were not deleted at time t,
+// ordered by slug, each as the revision that was its head then (title,
+// number, time, author, cohort and tags of that revision): the wiki as it
+// stood. It returns an empty slice if there were none, and an error only if
+// the records cannot be read.
+//
+// It walks the pages bucket and finds each page's revision with one seek in
+// the revtimes index, as PageAt does, so it never reads a page's history.
+func (db *DB) PagesAt(ctx context.Context, t time.Time) ([]wiki.PageSummary, error) {
+	pages := []wiki.PageSummary{}
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		b, err := bucket(tx, bucketPages)
+		if err != nil {
+			return err
+		}
+		c := b.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			slug := string(k)
+			n, err := findRevisionAt(ctx, tx, slug, t)
+			switch {
+			case errors.Is(err, wiki.ErrNotFound):
+				continue // created after t
+			case err != nil:
+				return fmt.Errorf("page %q: %w", slug, err)
+			}
+			rev, err := findRevision(ctx, tx, slug, n)
+			switch {
+			case errors.Is(err, wiki.ErrNotFound):
+				return fmt.Errorf("revtimes index names revision %d of %q, which does not exist", n, slug)
+			case err != nil:
+				return fmt.Errorf("page %q: %w", slug, err)
+			}
+			if rev.Deleted() {
+				continue
+			}
+			pages = append(pages, wiki.PageSummary{
+				Slug:      rev.Slug,
+				Title:     rev.Title,
+				Revision:  rev.Number,
+				UpdatedAt: rev.CreatedAt,
+				Author:    rev.Author,
+				Cohort:    rev.Cohort,
+				Tags:      rev.Tags,
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: pages at %s: %w", t.UTC().Format(time.RFC3339), err)
+	}
+	return pages, nil
 }
 
 // Pages lists pages that are not deleted, ordered by slug, that start with

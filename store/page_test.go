@@ -1,3 +1,6 @@
+// Tests of page heads, the wiki at a point in time, listings by slug, tag
+// and time, and reads from a corrupt file.
+
 package store
 
 import (
@@ -95,6 +98,60 @@ func TestPageAt(t *testing.T) {
 	}
 	if _, err := db.PageAt(ctx, "never", t0); !errors.Is(err, wiki.ErrNotFound) {
 		t.Errorf("PageAt(never) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestPagesAt(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	h := time.Hour
+	// a: created, then edited at +2h.
+	mustCommit(t, db, newRev("a", wiki.KindCreate, "A", "one", t0, "x"), 0)
+	edit := newRev("a", wiki.KindEdit, "A two", "two", t0.Add(2*h), "y")
+	edit.Author, edit.Cohort = "bob", "2025-01"
+	mustCommit(t, db, edit, 1)
+	// b: created, deleted at +1h.
+	mustCommit(t, db, newRev("b", wiki.KindCreate, "B", "x", t0), 0)
+	mustCommit(t, db, newRev("b", wiki.KindDelete, "B", "", t0.Add(h)), 1)
+	// c: created at +3h.
+	mustCommit(t, db, newRev("c", wiki.KindCreate, "C", "x", t0.Add(3*h)), 0)
+	// d: created, deleted at +1h, restored at +2h.
+	mustCommit(t, db, newRev("d", wiki.KindCreate, "D", "x", t0), 0)
+	mustCommit(t, db, newRev("d", wiki.KindDelete, "D", "", t0.Add(h)), 1)
+	mustCommit(t, db, newRev("d", wiki.KindRestore, "D back", "x", t0.Add(2*h)), 2)
+	// a-b: a neighbour whose revtimes keys sort right after a's.
+	mustCommit(t, db, newRev("a-b", wiki.KindCreate, "A-B", "x", t0.Add(-h)), 0)
+
+	// The cohort is the head author's: ada's is 2024-09, bob's 2025-01.
+	sum := func(slug string, rev int, title string, at time.Time, author, cohort string, tags ...string) wiki.PageSummary {
+		return wiki.PageSummary{Slug: wiki.Slug(slug), Title: title, Revision: rev, UpdatedAt: at, Author: author, Cohort: cohort, Tags: tags}
+	}
+	aOld := sum("a", 1, "A", t0, "ada", "2024-09", "x")
+	aNew := sum("a", 2, "A two", t0.Add(2*h), "bob", "2025-01", "y")
+	ab := sum("a-b", 1, "A-B", t0.Add(-h), "ada", "2024-09")
+	tests := []struct {
+		name string
+		at   time.Time
+		want []wiki.PageSummary
+	}{
+		{"before everything", t0.Add(-2 * h), []wiki.PageSummary{}},
+		{"far past", time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), []wiki.PageSummary{}},
+		{"just before the start", t0.Add(-time.Nanosecond), []wiki.PageSummary{ab}},
+		{"at the start", t0, []wiki.PageSummary{aOld, ab, sum("b", 1, "B", t0, "ada", "2024-09"), sum("d", 1, "D", t0, "ada", "2024-09")}},
+		{"deletes done, edit not yet", t0.Add(90 * time.Minute), []wiki.PageSummary{aOld, ab}},
+		{"edit and restore done", t0.Add(2 * h), []wiki.PageSummary{aNew, ab, sum("d", 3, "D back", t0.Add(2*h), "ada", "2024-09")}},
+		{"everything", maxTime.Add(h), []wiki.PageSummary{aNew, ab, sum("c", 1, "C", t0.Add(3*h), "ada", "2024-09"), sum("d", 3, "D back", t0.Add(2*h), "ada", "2024-09")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := db.PagesAt(ctx, tt.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got == nil || !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("PagesAt = %+v\nwant %+v", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -1,3 +1,6 @@
+// Revisions: Commit, which appends one and keeps the page head, every index
+// and the feed in step, and the reads of a page's history.
+
 package store
 
 import (
@@ -64,10 +67,11 @@ func (r *revisionRecord) revision(slug string) *wiki.Revision {
 // still revision head (0: the page must not exist yet), in one transaction
 // that also moves the page head, updates the indexes and appends a
 // wiki.Change to the feed (indexed under rev.Cohort and rev.Author, when
-// set, for CohortChanges and AuthorChanges). On success it sets rev.Number to head+1, and
-// rev.CreatedAt and rev.Size to what was stored: a zero CreatedAt becomes
-// the clock's time, and one earlier than the previous revision is raised to
-// it, so that a page's revision times never decrease.
+// set, for CohortChanges and AuthorChanges). On success it sets rev.Number
+// to head+1, and rev.CreatedAt and rev.Size to what was stored: a zero
+// CreatedAt becomes the clock's time, and one earlier than the previous
+// revision is raised to it, so that a page's revision times never
+// decrease.
 //
 // It returns an error wrapping wiki.ErrConflict if the head moved, a
 // *wiki.ValidationError if rev cannot be stored (no slug, a NUL byte in
@@ -162,9 +166,6 @@ type commitResult struct {
 	number  int   // the new revision's number
 	created int64 // its time, Unix ns, after clamping
 }
-
-// empty is the value of index keys.
-var empty = []byte{}
 
 // commit writes rev as revision head+1 of its page in tx, made at ns (or at
 // the previous revision's time, if later): the revision and its text, the
@@ -297,15 +298,6 @@ func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns 
 		return commitResult{}, err
 	}
 	return commitResult{number: n, created: ns}, nil
-}
-
-// putJSON stores v as JSON under key in b.
-func putJSON(b *bbolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %T: %w", v, err)
-	}
-	return b.Put(key, data)
 }
 
 // Revision returns revision n of the page slug, with its Markdown. It

@@ -1,3 +1,5 @@
+// Tests of Commit and of the reads of a page's history.
+
 package store
 
 import (

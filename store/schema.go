@@ -1,3 +1,6 @@
+// The layout of the bbolt file: buckets, keys and their encodings, the
+// schema version and the migrations between versions.
+
 package store
 
 import (
@@ -127,7 +130,7 @@ var (
 )
 
 // schemaVersion is the layout described above. Bump it, and add a step to
-// migrate, whenever the layout or a record changes incompatibly.
+// migrations, whenever the layout or a record changes incompatibly.
 //
 // Version 2 added the account buckets and the cohortchanges and
 // authorchanges indexes. New buckets alone would not need a bump, but Commit
@@ -145,11 +148,11 @@ const schemaVersion = 4
 
 // migrations[v] moves a file from schema version v to v+1. initSchema runs
 // them in order, in Open's transaction, after creating every bucket of the
-// current layout.
+// current layout. Each migration lives next to the index it builds.
 var migrations = map[uint64]func(tx *bbolt.Tx) error{
-	1: indexChanges,
-	2: indexTitles,
-	3: countCohortChanges,
+	1: indexChanges,       // changeindex.go: fills cohortchanges and authorchanges
+	2: indexTitles,        // title.go: fills titles and the TitleKey of page records
+	3: countCohortChanges, // cohorttotals.go: fills cohorttotals
 }
 
 // initSchema creates any missing buckets, stamps a new file with the
@@ -370,3 +373,6 @@ func expiryKey(ns int64, id string) []byte {
 func changeIndexKey(s string, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(keyPrefix(s), seq)
 }
+
+// empty is the value of index keys.
+var empty = []byte{}

@@ -1,8 +1,8 @@
 // Package store keeps faqwiki's pages in one bbolt file, the wiki's single
-// source of truth. DB implements wiki.PageStore: every public method is one
-// bbolt transaction, revisions are immutable, and every commit appends to a
-// change feed with a global, gap-free sequence number that the search index
-// and other derived views follow.
+// source of truth. DB implements wiki.PageStore and wiki.AccountStore: every
+// public method is one bbolt transaction, revisions are immutable, and every
+// commit appends to a change feed with a global, gap-free sequence number
+// that the search index and other derived views follow.
 //
 // The file layout (buckets, keys, record encodings) is described in
 // schema.go. Values are JSON of store-private record structs, never the wiki
@@ -11,10 +11,12 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -69,8 +71,11 @@ type DB struct {
 	inflight atomic.Int64
 }
 
-// Compile-time check that DB is a wiki.PageStore.
-var _ wiki.PageStore = (*DB)(nil)
+// Compile-time checks that DB is a wiki.PageStore and a wiki.AccountStore.
+var (
+	_ wiki.PageStore    = (*DB)(nil)
+	_ wiki.AccountStore = (*DB)(nil)
+)
 
 // Open opens the store at path, creating the file (and its folder) if
 // needed, creating any missing buckets and checking the schema version, all
@@ -136,6 +141,25 @@ func (db *DB) view(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 	return db.bolt.View(fn)
 }
 
+// update runs fn in a write transaction, after checking that ctx is live.
+// It is view's counterpart for every write but Commit, which has its own
+// path through Batch.
+func (db *DB) update(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.Update(fn)
+}
+
+// putJSON stores v as JSON under key in b.
+func putJSON(b *bbolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %T: %w", v, err)
+	}
+	return b.Put(key, data)
+}
+
 // Limits on the number of results of a listing.
 const (
 	defaultLimit = 50
@@ -152,4 +176,52 @@ func clampLimit(n int) int {
 		return maxLimit
 	}
 	return n
+}
+
+// stamp returns t as Unix nanoseconds, or the clock's time if t is zero.
+// The caller has checked that t is in range. The clock is read here, before
+// any transaction, and an error is returned if its time cannot be stored.
+func (db *DB) stamp(t time.Time) (int64, error) {
+	if !t.IsZero() {
+		return nanos(t), nil
+	}
+	now := db.now()
+	if !timeInRange(now) {
+		return 0, fmt.Errorf("clock time %s is out of range", now)
+	}
+	return nanos(now), nil
+}
+
+// checkKey returns a *wiki.ValidationError if s cannot be (part of) a key:
+// empty, or holding the 0x00 byte that separates composite keys.
+func checkKey(field, s string) error {
+	v := &wiki.ValidationError{}
+	addKeyProblem(v, field, s)
+	return validationResult(v)
+}
+
+// addKeyProblem records in v what keeps s from being a key, if anything.
+func addKeyProblem(v *wiki.ValidationError, field, s string) {
+	switch {
+	case s == "":
+		v.Add(field, "is required")
+	case strings.IndexByte(s, 0) >= 0:
+		v.Add(field, "contains a NUL byte")
+	}
+}
+
+// addTimeProblem records in v that t, when set, cannot be stored.
+func addTimeProblem(v *wiki.ValidationError, field string, t time.Time) {
+	if !t.IsZero() && !timeInRange(t) {
+		v.Add(field, "is outside the years 1678 to 2262")
+	}
+}
+
+// validationResult returns v, or nil if it holds no problems, so that a
+// nil *wiki.ValidationError never becomes a non-nil error.
+func validationResult(v *wiki.ValidationError) error {
+	if len(v.Fields) == 0 {
+		return nil
+	}
+	return v
 }

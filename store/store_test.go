@@ -1,3 +1,6 @@
+// Tests of Open, and the helpers every test uses: opening a store, making
+// and committing revisions, and reopening a file as an older schema version.
+
 package store
 
 import (
@@ -24,7 +27,6 @@ func MustOpen(tb testing.TB) *DB {
 	return mustOpenPath(tb, filepath.Join(tb.TempDir(), "faqwiki.db"))
 }
 
-// mustOpenPath opens the store at path and closes it when the test ends.
 // reopenAsVersion turns db's file into what schema version v wrote (undo
 // removes what the later versions added), closes it and opens it again,
 // which runs the migrations, and checks that Open brought the file to the
@@ -57,6 +59,7 @@ func reopenAsVersion(tb testing.TB, db *DB, v uint64, undo func(tx *bbolt.Tx) er
 	return db
 }
 
+// mustOpenPath opens the store at path and closes it when the test ends.
 func mustOpenPath(tb testing.TB, path string) *DB {
 	tb.Helper()
 	db, err := Open(path, Options{Timeout: 100 * time.Millisecond})
@@ -225,15 +228,5 @@ func TestClampLimit(t *testing.T) {
 				t.Errorf("clampLimit(%d) = %d, want %d", tt.in, got, tt.want)
 			}
 		})
-	}
-}
-
-func TestTimeKeyOrder(t *testing.T) {
-	times := []time.Time{minTime, time.Unix(-1, 0), time.Unix(0, 0), time.Unix(0, 1), t0, maxTime}
-	for i := 1; i < len(times); i++ {
-		a, b := timeKey(nanos(times[i-1])), timeKey(nanos(times[i]))
-		if a >= b {
-			t.Errorf("timeKey(%s) = %d >= timeKey(%s) = %d", times[i-1], a, times[i], b)
-		}
 	}
 }

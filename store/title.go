@@ -1,3 +1,6 @@
+// The titles index: live pages by folded title, for Pages with ByTitle, and
+// the version 2 migration that builds it.
+
 package store
 
 import (

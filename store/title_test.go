@@ -1,3 +1,6 @@
+// Tests of title folding, listing by title and the migration that builds
+// the titles index.
+
 package store
 
 import (
