@@ -131,7 +131,7 @@ func (g *genCorpus) query(rng *rand.Rand) string {
 	return q
 }
 
-// genStore serves a genCorpus of n pages as a read-only wiki.PageStore,
+// genStore serves a genCorpus of n pages as a read-only wiki.PageFeed,
 // with a change feed of one create per page plus the edits made with
 // edit. It exists for benchmarks, where building a 100k-page bbolt store
 // would dwarf what is measured; the tests use the real store.
@@ -144,7 +144,7 @@ type genStore struct {
 	changes []wiki.Change
 }
 
-var _ wiki.PageStore = (*genStore)(nil)
+var _ wiki.PageFeed = (*genStore)(nil)
 
 func newGenStore(g *genCorpus, n int) *genStore {
 	return &genStore{g: g, n: n, revs: map[int]int{}}
@@ -178,18 +178,6 @@ func (s *genStore) Page(ctx context.Context, slug wiki.Slug) (*wiki.Page, error)
 	return s.g.page(i, rev), nil
 }
 
-func (s *genStore) PageAt(ctx context.Context, slug wiki.Slug, t time.Time) (*wiki.Page, error) {
-	return s.Page(ctx, slug)
-}
-
-func (s *genStore) Revision(ctx context.Context, slug wiki.Slug, n int) (*wiki.Revision, error) {
-	return nil, wiki.ErrNotFound
-}
-
-func (s *genStore) Revisions(ctx context.Context, slug wiki.Slug) ([]*wiki.Revision, error) {
-	return nil, wiki.ErrNotFound
-}
-
 func (s *genStore) Pages(ctx context.Context, f wiki.PageFilter) ([]wiki.PageSummary, string, error) {
 	from := 0
 	if f.Cursor != "" {
@@ -208,22 +196,6 @@ func (s *genStore) Pages(ctx context.Context, f wiki.PageFilter) ([]wiki.PageSum
 		next = strconv.Itoa(from + len(out))
 	}
 	return out, next, nil
-}
-
-func (s *genStore) RecentPages(ctx context.Context, limit int) ([]wiki.PageSummary, error) {
-	return nil, nil
-}
-
-func (s *genStore) Exists(ctx context.Context, slugs []wiki.Slug) ([]bool, error) {
-	out := make([]bool, len(slugs))
-	for i, sl := range slugs {
-		_, out[i] = s.index(sl)
-	}
-	return out, nil
-}
-
-func (s *genStore) Commit(ctx context.Context, rev *wiki.Revision, head int) error {
-	return fmt.Errorf("genStore is read-only: %w", wiki.ErrForbidden)
 }
 
 func (s *genStore) Changes(ctx context.Context, since uint64, limit int) ([]wiki.Change, error) {

@@ -61,11 +61,11 @@ type Options struct {
 }
 
 // Index is the search index of a wiki: section documents in a bleve index
-// in one folder, kept up to date from a wiki.PageStore's change feed. It
+// in one folder, kept up to date from a wiki.PageFeed's change feed. It
 // implements wiki.Searcher and is safe for concurrent use.
 type Index struct {
 	dir   string
-	src   wiki.PageStore
+	src   wiki.PageFeed
 	sec   Sectioner
 	log   *slog.Logger
 	poll  time.Duration
@@ -107,7 +107,7 @@ var (
 // Open returns an error wrapping ErrLocked if another process holds the
 // index, and an error if dir holds something other than a bleve index (it
 // never deletes a folder it did not make).
-func Open(dir string, src wiki.PageStore, sections Sectioner, opts Options) (*Index, error) {
+func Open(dir string, src wiki.PageFeed, sections Sectioner, opts Options) (*Index, error) {
 	if dir == "" {
 		return nil, errors.New("search: open: empty index folder")
 	}

@@ -694,13 +694,13 @@ var _ wiki.PageStore = (*store.DB)(nil)
 
 // failingStore is the real store with reads that fail on demand.
 type failingStore struct {
-	wiki.PageStore
+	wiki.PageFeed
 	mu      sync.Mutex
 	page    func(slug wiki.Slug) error // a non-nil error fails Page
 	changes func() error               // a non-nil error fails Changes
 }
 
-var _ wiki.PageStore = (*failingStore)(nil)
+var _ wiki.PageFeed = (*failingStore)(nil)
 
 func (s *failingStore) set(page func(wiki.Slug) error, changes func() error) {
 	s.mu.Lock()
@@ -717,7 +717,7 @@ func (s *failingStore) Page(ctx context.Context, slug wiki.Slug) (*wiki.Page, er
 			return nil, err
 		}
 	}
-	return s.PageStore.Page(ctx, slug)
+	return s.PageFeed.Page(ctx, slug)
 }
 
 func (s *failingStore) Changes(ctx context.Context, since uint64, limit int) ([]wiki.Change, error) {
@@ -729,7 +729,7 @@ func (s *failingStore) Changes(ctx context.Context, since uint64, limit int) ([]
 			return nil, err
 		}
 	}
-	return s.PageStore.Changes(ctx, since, limit)
+	return s.PageFeed.Changes(ctx, since, limit)
 }
 
 func TestCatchUp_StoreFailures(t *testing.T) {
@@ -737,7 +737,7 @@ func TestCatchUp_StoreFailures(t *testing.T) {
 	e := mustOpenEnv(t)
 	e.save(t, "kept", "Kept", "The old text about herons.")
 	e.save(t, "other", "Other", "Nothing.")
-	fs := &failingStore{PageStore: e.db}
+	fs := &failingStore{PageFeed: e.db}
 	ix, err := Open(filepath.Join(e.dir, "index2"), fs, e.renderer, Options{})
 	if err != nil {
 		t.Fatal(err)

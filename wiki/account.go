@@ -2,6 +2,9 @@ package wiki
 
 import (
 	"context"
+	"crypto/subtle"
+	"errors"
+	"runtime"
 	"strings"
 	"time"
 	"unicode"
@@ -45,41 +48,6 @@ type Account struct {
 // User returns the account as the domain sees a request's user.
 func (a *Account) User() *User {
 	return &User{Name: a.Username, DisplayName: a.DisplayName, Role: a.Role, Cohort: a.Cohort}
-}
-
-// Session is a signed-in browser.
-type Session struct {
-	ID        string // hex SHA-256 of the cookie's token
-	Username  string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-}
-
-// Token is an API token for scripts and integrations.
-type Token struct {
-	ID        string // hex SHA-256 of the token
-	Name      string // what it is for, e.g. "import script"
-	Username  string
-	CreatedAt time.Time
-}
-
-// Cohort is a group of new hires who started together.
-type Cohort struct {
-	ID         string // slug-like, e.g. "2026-11-engineering"
-	Name       string
-	StartsOn   time.Time // a date (midnight UTC)
-	Trainers   []string  // usernames
-	InviteCode string    // secret: shown to trainers only
-	CreatedAt  time.Time
-}
-
-// CohortTotals is what the members of a cohort changed while they were in
-// it, counted as they commit: the figures of the cohorts list.
-type CohortTotals struct {
-	Revisions int
-	Added     int // lines
-	Removed   int // lines
-	Created   int // pages created: changes of kind KindCreate
 }
 
 // reservedUsernames cannot be taken by an account: they name the wiki's
@@ -132,111 +100,296 @@ func NormalizeDisplayName(s string) (string, error) {
 	return s, nil
 }
 
-// commonPasswords are refused outright even when long enough.
-var commonPasswords = map[string]bool{
-	"password123": true, "password1234": true, "1234567890": true, "12345678910": true,
-	"qwertyuiop": true, "qwerty12345": true, "iloveyou123": true, "welcome123": true,
-	"welcome1234": true, "letmein1234": true, "changeme123": true, "administrator": true,
-	"passw0rd123": true, "0123456789": true, "1111111111": true, "abcdefghij": true,
-	"onboarding1": true, "onboarding123": true, "faqwiki123": true, "password!!": true,
+// AccountsConfig is what Accounts is built from.
+type AccountsConfig struct {
+	Store      AccountStore
+	Clock      Clock
+	SessionTTL time.Duration // default 30 days
+	Password   PasswordParams
+	// Login limits: failures allowed per account and per address within
+	// LimitWindow before further attempts are refused.
+	AccountFailures, AddressFailures int
+	LimitWindow                      time.Duration
 }
 
-// ValidatePassword refuses passwords that are too short, too long (a huge
-// password is a cheap way to make the server hash megabytes), equal to or
-// containing the username, a single repeated character, or well known.
-func ValidatePassword(password, username string) error {
-	switch {
-	case len(password) < MinPasswordLen:
-		return Invalid("password", "must be at least %d characters", MinPasswordLen)
-	case len(password) > MaxPasswordLen:
-		return Invalid("password", "must be at most %d characters", MaxPasswordLen)
-	case !utf8.ValidString(password):
-		return Invalid("password", "is not valid UTF-8")
-	case username != "" && strings.Contains(strings.ToLower(password), strings.ToLower(username)):
-		return Invalid("password", "must not contain the username")
-	case strings.Count(password, password[:1]) == len(password):
-		return Invalid("password", "must not be one character repeated")
-	case commonPasswords[strings.ToLower(password)]:
-		return Invalid("password", "is too common; choose another")
+// Accounts is the domain service for people: passwords, sessions, API
+// tokens, roles and cohorts. It is safe for concurrent use.
+type Accounts struct {
+	store   AccountStore
+	now     Clock
+	ttl     time.Duration
+	params  PasswordParams
+	limiter *loginLimiter
+	dummy   string // a hash to check against when the account does not exist
+	// hashSlots bounds the argon2id hashes running at once.
+	hashSlots chan struct{}
+}
+
+// NewAccounts returns the accounts service over cfg.Store.
+func NewAccounts(cfg AccountsConfig) *Accounts {
+	a := &Accounts{store: cfg.Store, now: cfg.Clock, ttl: cfg.SessionTTL, params: cfg.Password}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.ttl <= 0 {
+		a.ttl = 30 * 24 * time.Hour
+	}
+	if a.params.Time == 0 {
+		a.params = DefaultPasswordParams
+	}
+	if cfg.AccountFailures <= 0 {
+		cfg.AccountFailures = 5
+	}
+	if cfg.AddressFailures <= 0 {
+		cfg.AddressFailures = 30
+	}
+	if cfg.LimitWindow <= 0 {
+		cfg.LimitWindow = 15 * time.Minute
+	}
+	a.limiter = &loginLimiter{now: a.now, window: cfg.LimitWindow, perAccount: cfg.AccountFailures,
+		perAddress: cfg.AddressFailures, fails: map[string][]time.Time{}}
+	a.dummy, _ = a.hashPassword("a password nobody has, to spend the same time")
+	a.hashSlots = make(chan struct{}, max(2, 2*runtime.NumCPU()))
+	return a
+}
+
+// Account returns the account of username, or ErrNotFound.
+func (a *Accounts) Account(ctx context.Context, username string) (*Account, error) {
+	return a.store.Account(ctx, strings.ToLower(username))
+}
+
+// List returns every account, by username.
+func (a *Accounts) List(ctx context.Context) ([]*Account, error) {
+	return a.store.Accounts(ctx)
+}
+
+// NewAccount is what creating an account takes.
+type NewAccount struct {
+	Username, DisplayName, Password string
+	Role                            Role
+	Cohort                          string
+}
+
+// prepare validates n and builds the account to store, hashing its
+// password (through the bounded pool: see hash).
+func (a *Accounts) prepare(ctx context.Context, n NewAccount) (*Account, error) {
+	acct, err := a.validate(n)
+	if err != nil {
+		return nil, err
+	}
+	if acct.PasswordHash, err = a.hash(ctx, n.Password); err != nil {
+		return nil, err
+	}
+	return acct, nil
+}
+
+// validate checks n and builds the account to store, without its password
+// hash: cheap checks come before the expensive hash, so that requests that
+// will fail anyway cost the server nothing.
+func (a *Accounts) validate(n NewAccount) (*Account, error) {
+	v := &ValidationError{}
+	username, err := ParseUsername(n.Username)
+	if err != nil {
+		v.Add("username", "%s", err.(*ValidationError).Fields["username"])
+	}
+	display, err := NormalizeDisplayName(n.DisplayName)
+	if err != nil {
+		v.Add("display_name", "%s", err.(*ValidationError).Fields["display_name"])
+	}
+	if err := ValidatePassword(n.Password, username); err != nil {
+		v.Add("password", "%s", err.(*ValidationError).Fields["password"])
+	}
+	if n.Role < RoleReader || n.Role > RoleAdmin {
+		v.Add("role", "must be one of reader, editor, trainer, admin")
+	}
+	if err := v.orNil(); err != nil {
+		return nil, err
+	}
+	now := a.now().UTC()
+	return &Account{Username: username, DisplayName: display, Role: n.Role, Cohort: n.Cohort,
+		PasswordChangedAt: now, CreatedAt: now}, nil
+}
+
+// CreateAccount adds an account (the admin's "user add"). It returns a
+// *ValidationError for a bad username, display name, password or role, and
+// ErrConflict when the username is taken or the cohort does not exist.
+func (a *Accounts) CreateAccount(ctx context.Context, n NewAccount) (*Account, error) {
+	acct, err := a.prepare(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	if acct.Cohort != "" {
+		if _, err := a.store.Cohort(ctx, acct.Cohort); err != nil {
+			return nil, Invalid("cohort", "no cohort %q", acct.Cohort)
+		}
+	}
+	if err := a.store.CreateAccount(ctx, acct); err != nil {
+		return nil, err
+	}
+	return acct, nil
+}
+
+// SignUp creates an editor in the cohort whose invite code is code. A
+// wrong code is a *ValidationError that does not echo the code; a taken
+// username is ErrConflict. Nothing is created on any error. Wrong codes
+// count against addr like failed sign-ins (ErrRateLimited past the limit),
+// so invite codes cannot be guessed quickly.
+func (a *Accounts) SignUp(ctx context.Context, code string, n NewAccount, addr string) (*Account, *Cohort, error) {
+	n.Role = RoleEditor
+	acct, err := a.validate(n)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !a.limiter.allowAddress(addr) {
+		return nil, nil, ErrRateLimited
+	}
+	code = strings.TrimSpace(code)
+	badCode := Invalid("invite_code", "is not a valid invite (ask your trainer for the current link)")
+	if code == "" || len(code) > 200 || !a.inviteExists(ctx, code) {
+		a.limiter.failAddress(addr)
+		return nil, nil, badCode
+	}
+	if acct.PasswordHash, err = a.hash(ctx, n.Password); err != nil {
+		return nil, nil, err
+	}
+	c, err := a.store.SignUp(ctx, code, acct) // checks the code again, atomically
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, badCode
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return acct, c, nil
+}
+
+// inviteExists reports whether some cohort has invite code code, comparing
+// in constant time. There are few cohorts; the store re-checks atomically.
+func (a *Accounts) inviteExists(ctx context.Context, code string) bool {
+	all, err := a.store.Cohorts(ctx)
+	if err != nil {
+		return true // let the store's own check answer
+	}
+	found := false
+	for _, c := range all {
+		if c.InviteCode != "" && subtle.ConstantTimeCompare([]byte(c.InviteCode), []byte(code)) == 1 {
+			found = true
+		}
+	}
+	return found
+}
+
+// SetRole changes an account's role. The last active admin cannot be
+// demoted, so the wiki always has someone who can manage it.
+func (a *Accounts) SetRole(ctx context.Context, username string, role Role) (*Account, error) {
+	username = strings.ToLower(username)
+	if role < RoleReader || role > RoleAdmin {
+		return nil, Invalid("role", "must be one of reader, editor, trainer, admin")
+	}
+	if role != RoleAdmin {
+		if err := a.keepAnAdmin(ctx, username); err != nil {
+			return nil, err
+		}
+	}
+	return a.store.UpdateAccount(ctx, username, func(acct *Account) error {
+		acct.Role = role
+		return nil
+	})
+}
+
+// SetDisabled disables or re-enables an account. A disabled account cannot
+// sign in and its sessions end; its revisions stay as they are.
+func (a *Accounts) SetDisabled(ctx context.Context, username string, disabled bool) (*Account, error) {
+	username = strings.ToLower(username)
+	if disabled {
+		if err := a.keepAnAdmin(ctx, username); err != nil {
+			return nil, err
+		}
+	}
+	acct, err := a.store.UpdateAccount(ctx, username, func(acct *Account) error {
+		acct.Disabled = disabled
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if disabled {
+		return acct, a.store.DeleteSessions(ctx, username, "")
+	}
+	return acct, nil
+}
+
+// AccountPatch is a change to an account; nil fields stay as they are.
+type AccountPatch struct {
+	Role     *Role
+	Disabled *bool
+	Cohort   *string // "" for no cohort
+}
+
+// Update applies p to an account as one change: every field is checked
+// first (the role, that the cohort exists, that the wiki keeps an active
+// admin) and then all are written in one transaction, so a bad field
+// changes nothing. Disabling ends the account's sessions.
+func (a *Accounts) Update(ctx context.Context, username string, p AccountPatch) (*Account, error) {
+	username = strings.ToLower(username)
+	if _, err := a.store.Account(ctx, username); err != nil {
+		return nil, err
+	}
+	if p.Role != nil && (*p.Role < RoleReader || *p.Role > RoleAdmin) {
+		return nil, Invalid("role", "must be one of reader, editor, trainer, admin")
+	}
+	if p.Cohort != nil && *p.Cohort != "" {
+		if _, err := a.store.Cohort(ctx, *p.Cohort); errors.Is(err, ErrNotFound) {
+			return nil, Invalid("cohort", "no cohort %q", *p.Cohort)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if p.Role != nil && *p.Role != RoleAdmin || p.Disabled != nil && *p.Disabled {
+		if err := a.keepAnAdmin(ctx, username); err != nil {
+			return nil, err
+		}
+	}
+	acct, err := a.store.UpdateAccount(ctx, username, func(acct *Account) error {
+		if p.Role != nil {
+			acct.Role = *p.Role
+		}
+		if p.Cohort != nil {
+			acct.Cohort = *p.Cohort
+		}
+		if p.Disabled != nil {
+			acct.Disabled = *p.Disabled
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.Disabled != nil && *p.Disabled {
+		return acct, a.store.DeleteSessions(ctx, username, "")
+	}
+	return acct, nil
+}
+
+// keepAnAdmin refuses a change that would leave no active admin when
+// username is the only one.
+func (a *Accounts) keepAnAdmin(ctx context.Context, username string) error {
+	all, err := a.store.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	others := 0
+	isAdmin := false
+	for _, acct := range all {
+		if acct.Role == RoleAdmin && !acct.Disabled {
+			if acct.Username == username {
+				isAdmin = true
+			} else {
+				others++
+			}
+		}
+	}
+	if isAdmin && others == 0 {
+		return Invalid("role", "%s is the only admin; make someone else admin first", username)
 	}
 	return nil
-}
-
-// ParseCohortID checks a cohort id: the same rules as a one-segment slug.
-func ParseCohortID(s string) (string, error) {
-	if strings.Contains(s, "/") {
-		return "", Invalid("id", "may not contain '/'")
-	}
-	if _, err := ParseSlug(s); err != nil {
-		return "", Invalid("id", "must be lower-case a-z, 0-9 and '-', like 2026-11-engineering")
-	}
-	return s, nil
-}
-
-// AccountStore is what the domain needs from durable storage for people:
-// accounts, sessions, API tokens and cohorts. Each method is atomic.
-type AccountStore interface {
-	// CreateAccount adds a new account; ErrConflict if the username is taken.
-	CreateAccount(ctx context.Context, a *Account) error
-	// Account returns an account by username, or ErrNotFound.
-	Account(ctx context.Context, username string) (*Account, error)
-	// Accounts lists every account by username.
-	Accounts(ctx context.Context) ([]*Account, error)
-	// UpdateAccount applies fn to the stored account and saves the result
-	// in one transaction; fn's error aborts it. ErrNotFound if none.
-	UpdateAccount(ctx context.Context, username string, fn func(*Account) error) (*Account, error)
-	// CountAccounts returns how many accounts exist.
-	CountAccounts(ctx context.Context) (int, error)
-
-	// CreateSession stores a session.
-	CreateSession(ctx context.Context, s *Session) error
-	// Session returns a session by ID, or ErrNotFound (also once expired).
-	Session(ctx context.Context, id string) (*Session, error)
-	// DeleteSession removes a session; deleting a missing one is no error.
-	DeleteSession(ctx context.Context, id string) error
-	// DeleteSessions removes every session of username except keep.
-	DeleteSessions(ctx context.Context, username, keep string) error
-
-	// CreateToken stores an API token.
-	CreateToken(ctx context.Context, t *Token) error
-	// Token returns a token by ID, or ErrNotFound.
-	Token(ctx context.Context, id string) (*Token, error)
-	// Tokens lists username's tokens ("" for everyone's).
-	Tokens(ctx context.Context, username string) ([]*Token, error)
-	// DeleteToken removes a token; ErrNotFound if there is none.
-	DeleteToken(ctx context.Context, id string) error
-
-	// CreateCohort adds a cohort; ErrConflict if the id or invite code is taken.
-	CreateCohort(ctx context.Context, c *Cohort) error
-	// Cohort returns a cohort by id, or ErrNotFound.
-	Cohort(ctx context.Context, id string) (*Cohort, error)
-	// Cohorts lists every cohort, earliest start first.
-	Cohorts(ctx context.Context) ([]*Cohort, error)
-	// UpdateCohort applies fn to the stored cohort and saves it in one
-	// transaction (keeping the invite-code index right). ErrNotFound if none;
-	// ErrConflict if the new invite code is taken.
-	UpdateCohort(ctx context.Context, id string, fn func(*Cohort) error) (*Cohort, error)
-	// SignUp creates a in the cohort whose invite code is code, in one
-	// transaction: ErrNotFound if no cohort has that code, ErrConflict if
-	// the username is taken. It sets a.Cohort and returns the cohort.
-	SignUp(ctx context.Context, code string, a *Account) (*Cohort, error)
-
-	// CohortChanges returns every change made by members of a cohort while
-	// they were in it, oldest first.
-	CohortChanges(ctx context.Context, cohort string) ([]Change, error)
-	// CohortTotals returns what each cohort's changes add up to, without
-	// reading them; a cohort with no changes is absent.
-	CohortTotals(ctx context.Context) (map[string]CohortTotals, error) // per cohort id, from counters kept at commit
-	// AuthorChanges returns up to limit changes made by username, newest
-	// first.
-	AuthorChanges(ctx context.Context, username string, limit int) ([]Change, error)
-	// PagesAt lists the pages that existed (and were not deleted) at time t,
-	// by slug, each as its revision current then: "the wiki as it stood".
-	PagesAt(ctx context.Context, t time.Time) ([]PageSummary, error)
-
-	// PutSetupToken stores the hash of the one-time first-run setup token,
-	// replacing any earlier one. TakeSetupToken consumes it: true if id
-	// matched (and it is now gone).
-	PutSetupToken(ctx context.Context, id string) error
-	TakeSetupToken(ctx context.Context, id string) (bool, error)
 }

@@ -9,6 +9,120 @@ import (
 	"unicode/utf8"
 )
 
+// Cohort is a group of new hires who started together.
+type Cohort struct {
+	ID         string // slug-like, e.g. "2026-11-engineering"
+	Name       string
+	StartsOn   time.Time // a date (midnight UTC)
+	Trainers   []string  // usernames
+	InviteCode string    // secret: shown to trainers only
+	CreatedAt  time.Time
+}
+
+// CohortTotals is what the members of a cohort changed while they were in
+// it, counted as they commit: the figures of the cohorts list.
+type CohortTotals struct {
+	Revisions int
+	Added     int // lines
+	Removed   int // lines
+	Created   int // pages created: changes of kind KindCreate
+}
+
+// ParseCohortID checks a cohort id: the same rules as a one-segment slug.
+func ParseCohortID(s string) (string, error) {
+	if strings.Contains(s, "/") {
+		return "", Invalid("id", "may not contain '/'")
+	}
+	if _, err := ParseSlug(s); err != nil {
+		return "", Invalid("id", "must be lower-case a-z, 0-9 and '-', like 2026-11-engineering")
+	}
+	return s, nil
+}
+
+// Cohorts is the domain service for cohorts: creating them and their
+// invites, moving people between them, and reporting what each changed and
+// handed over. It is safe for concurrent use.
+type Cohorts struct {
+	accounts AccountStore
+	pages    PageStore
+	now      Clock
+}
+
+// CohortsConfig is what Cohorts is built from. Accounts and Pages are
+// required.
+type CohortsConfig struct {
+	Accounts AccountStore // cohorts and their members
+	Pages    PageStore    // what they changed
+	Clock    Clock
+}
+
+// NewCohorts returns the cohorts service.
+func NewCohorts(cfg CohortsConfig) *Cohorts {
+	c := &Cohorts{accounts: cfg.Accounts, pages: cfg.Pages, now: cfg.Clock}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c
+}
+
+// Cohort returns a cohort by id, or ErrNotFound.
+func (cs *Cohorts) Cohort(ctx context.Context, id string) (*Cohort, error) {
+	return cs.accounts.Cohort(ctx, id)
+}
+
+// MemberOf returns the cohort acct belongs to now, or nil if none. An
+// account whose cohort record is gone counts as in none.
+func (cs *Cohorts) MemberOf(ctx context.Context, acct *Account) (*Cohort, error) {
+	if acct.Cohort == "" {
+		return nil, nil
+	}
+	co, err := cs.accounts.Cohort(ctx, acct.Cohort)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return co, err
+}
+
+// List returns every cohort, earliest start first.
+func (cs *Cohorts) List(ctx context.Context) ([]*Cohort, error) {
+	return cs.accounts.Cohorts(ctx)
+}
+
+// CohortSummary is a cohort with its member count and what its members
+// changed, for the list of cohorts.
+type CohortSummary struct {
+	Cohort  *Cohort
+	Members int
+	Totals  CohortTotals
+}
+
+// Summaries returns every cohort with its members and totals, earliest
+// start first. It reads the counters the store keeps at commit, not each
+// cohort's changes, so it costs the same however long the history grows.
+func (cs *Cohorts) Summaries(ctx context.Context) ([]CohortSummary, error) {
+	all, err := cs.accounts.Cohorts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	accts, err := cs.accounts.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	members := map[string]int{}
+	for _, a := range accts {
+		members[a.Cohort]++
+	}
+	totals, err := cs.pages.CohortTotals(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CohortSummary, 0, len(all))
+	for _, co := range all {
+		out = append(out, CohortSummary{Cohort: co, Members: members[co.ID], Totals: totals[co.ID]})
+	}
+	return out, nil
+}
+
 // NewCohort is what creating a cohort takes.
 type NewCohort struct {
 	ID       string // "" derives it from the name
@@ -17,10 +131,10 @@ type NewCohort struct {
 	Trainers []string
 }
 
-// CreateCohort adds a cohort with a fresh invite code. It returns a
+// Create adds a cohort with a fresh invite code. It returns a
 // *ValidationError for a bad id, name, date or trainer, and ErrConflict if
 // the id is taken.
-func (a *Accounts) CreateCohort(ctx context.Context, n NewCohort) (*Cohort, error) {
+func (cs *Cohorts) Create(ctx context.Context, n NewCohort) (*Cohort, error) {
 	v := &ValidationError{}
 	n.Name = NormalizeTitle(n.Name)
 	switch {
@@ -38,7 +152,7 @@ func (a *Accounts) CreateCohort(ctx context.Context, n NewCohort) (*Cohort, erro
 	if n.StartsOn.IsZero() {
 		v.Add("starts_on", "is required (YYYY-MM-DD)")
 	}
-	trainers, err := a.checkTrainers(ctx, n.Trainers)
+	trainers, err := cs.checkTrainers(ctx, n.Trainers)
 	if err != nil {
 		var ve *ValidationError
 		if !errors.As(err, &ve) {
@@ -52,8 +166,8 @@ func (a *Accounts) CreateCohort(ctx context.Context, n NewCohort) (*Cohort, erro
 	code, _ := newSecret()
 	y, m, d := n.StartsOn.Date()
 	c := &Cohort{ID: n.ID, Name: n.Name, StartsOn: time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
-		Trainers: trainers, InviteCode: code[:22], CreatedAt: a.now().UTC()}
-	if err := a.store.CreateCohort(ctx, c); err != nil {
+		Trainers: trainers, InviteCode: code[:22], CreatedAt: cs.now().UTC()}
+	if err := cs.accounts.CreateCohort(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -61,14 +175,14 @@ func (a *Accounts) CreateCohort(ctx context.Context, n NewCohort) (*Cohort, erro
 
 // checkTrainers normalizes trainer usernames and checks that each names an
 // account that is a trainer or admin.
-func (a *Accounts) checkTrainers(ctx context.Context, names []string) ([]string, error) {
+func (cs *Cohorts) checkTrainers(ctx context.Context, names []string) ([]string, error) {
 	out := []string{}
 	for _, n := range names {
 		n = strings.ToLower(strings.TrimSpace(n))
 		if n == "" || slices.Contains(out, n) {
 			continue
 		}
-		acct, err := a.store.Account(ctx, n)
+		acct, err := cs.accounts.Account(ctx, n)
 		if errors.Is(err, ErrNotFound) {
 			return nil, Invalid("trainers", "no account %q", n)
 		}
@@ -85,25 +199,25 @@ func (a *Accounts) checkTrainers(ctx context.Context, names []string) ([]string,
 }
 
 // RotateInvite gives a cohort a new invite code; the old one stops working.
-func (a *Accounts) RotateInvite(ctx context.Context, id string) (*Cohort, error) {
+func (cs *Cohorts) RotateInvite(ctx context.Context, id string) (*Cohort, error) {
 	code, _ := newSecret()
-	return a.store.UpdateCohort(ctx, id, func(c *Cohort) error {
+	return cs.accounts.UpdateCohort(ctx, id, func(c *Cohort) error {
 		c.InviteCode = code[:22]
 		return nil
 	})
 }
 
-// MoveToCohort puts an account in another cohort ("" for none). Revisions
+// Move puts an account in another cohort ("" for none). Revisions
 // it wrote keep the cohort it had then.
-func (a *Accounts) MoveToCohort(ctx context.Context, username, cohort string) (*Account, error) {
+func (cs *Cohorts) Move(ctx context.Context, username, cohort string) (*Account, error) {
 	if cohort != "" {
-		if _, err := a.store.Cohort(ctx, cohort); errors.Is(err, ErrNotFound) {
+		if _, err := cs.accounts.Cohort(ctx, cohort); errors.Is(err, ErrNotFound) {
 			return nil, Invalid("cohort", "no cohort %q", cohort)
 		} else if err != nil {
 			return nil, err
 		}
 	}
-	return a.store.UpdateAccount(ctx, strings.ToLower(username), func(acct *Account) error {
+	return cs.accounts.UpdateAccount(ctx, strings.ToLower(username), func(acct *Account) error {
 		acct.Cohort = cohort
 		return nil
 	})
@@ -146,8 +260,8 @@ type Handover struct {
 }
 
 // Work sums up the changes made by members of a cohort.
-func (a *Accounts) Work(ctx context.Context, cohort string) (*CohortWork, error) {
-	changes, err := a.store.CohortChanges(ctx, cohort)
+func (cs *Cohorts) Work(ctx context.Context, cohort string) (*CohortWork, error) {
+	changes, err := cs.pages.CohortChanges(ctx, cohort)
 	if err != nil {
 		return nil, err
 	}
@@ -197,23 +311,23 @@ func (a *Accounts) Work(ctx context.Context, cohort string) (*CohortWork, error)
 
 // Handover assembles a cohort's hand-over. ErrNotFound if there is no such
 // cohort.
-func (a *Accounts) Handover(ctx context.Context, id string) (*Handover, error) {
-	c, err := a.store.Cohort(ctx, id)
+func (cs *Cohorts) Handover(ctx context.Context, id string) (*Handover, error) {
+	c, err := cs.accounts.Cohort(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	h := &Handover{Cohort: c}
-	if h.Work, err = a.Work(ctx, id); err != nil {
+	if h.Work, err = cs.Work(ctx, id); err != nil {
 		return nil, err
 	}
 	h.InheritedAt = c.StartsOn
 	if !h.Work.First.IsZero() && h.Work.First.Before(h.InheritedAt) {
 		h.InheritedAt = h.Work.First.Add(-time.Nanosecond)
 	}
-	if h.Inherited, err = a.store.PagesAt(ctx, h.InheritedAt); err != nil {
+	if h.Inherited, err = cs.pages.PagesAt(ctx, h.InheritedAt); err != nil {
 		return nil, err
 	}
-	all, err := a.store.Cohorts(ctx)
+	all, err := cs.accounts.Cohorts(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -223,11 +337,11 @@ func (a *Accounts) Handover(ctx context.Context, id string) (*Handover, error) {
 		}
 	}
 	if h.Previous != nil {
-		if h.PreviousWas, err = a.Work(ctx, h.Previous.ID); err != nil {
+		if h.PreviousWas, err = cs.Work(ctx, h.Previous.ID); err != nil {
 			return nil, err
 		}
 	}
-	accts, err := a.store.Accounts(ctx)
+	accts, err := cs.accounts.Accounts(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -85,3 +85,13 @@ func (e *ConflictError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrConflict) true.
 func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// Errors of signing in. Both map to statuses in the web layer; neither says
+// whether the account exists.
+var (
+	// ErrBadLogin means the username or password is wrong, or the account
+	// is disabled: deliberately one error for all three.
+	ErrBadLogin = fmt.Errorf("wrong username or password: %w", ErrUnauthorized)
+	// ErrRateLimited means too many failed sign-ins; try again later.
+	ErrRateLimited = errors.New("wiki: too many attempts")
+)

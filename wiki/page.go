@@ -1,6 +1,7 @@
 package wiki
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
@@ -117,4 +118,49 @@ func validateContent(title, markdown, summary string, tags []string) error {
 		}
 	}
 	return v.orNil()
+}
+
+// Reads of pages and their history. The web layer reads through these,
+// never from the store, so that every read has one place to grow rules
+// (permissions, caching) later.
+
+// Page returns the current state of a page. A deleted page is returned with
+// Deleted set; ErrNotFound means it never existed.
+func (w *Wiki) Page(ctx context.Context, slug Slug) (*Page, error) {
+	return w.store.Page(ctx, slug)
+}
+
+// PageAt returns the page as it stood at time t: its last revision created
+// at or before t. ErrNotFound if it did not exist yet.
+func (w *Wiki) PageAt(ctx context.Context, slug Slug, t time.Time) (*Page, error) {
+	return w.store.PageAt(ctx, slug, t)
+}
+
+// Revision returns revision n of a page, or ErrNotFound.
+func (w *Wiki) Revision(ctx context.Context, slug Slug, n int) (*Revision, error) {
+	return w.store.Revision(ctx, slug, n)
+}
+
+// Revisions returns the history of a page newest first, without the
+// revisions' text. ErrNotFound if the page never existed.
+func (w *Wiki) Revisions(ctx context.Context, slug Slug) ([]*Revision, error) {
+	return w.store.Revisions(ctx, slug)
+}
+
+// Pages lists the pages that are not deleted, by slug or by title (see
+// PageFilter), a page of results at a time. A bad cursor is a
+// *ValidationError.
+func (w *Wiki) Pages(ctx context.Context, f PageFilter) ([]PageSummary, string, error) {
+	return w.store.Pages(ctx, f)
+}
+
+// RecentPages lists up to limit pages that are not deleted, most recently
+// changed first.
+func (w *Wiki) RecentPages(ctx context.Context, limit int) ([]PageSummary, error) {
+	return w.store.RecentPages(ctx, limit)
+}
+
+// ChangesBy returns up to limit changes made by username, newest first.
+func (w *Wiki) ChangesBy(ctx context.Context, username string, limit int) ([]Change, error) {
+	return w.store.AuthorChanges(ctx, username, limit)
 }

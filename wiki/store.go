@@ -5,13 +5,30 @@ import (
 	"time"
 )
 
-// PageStore is what the domain needs from durable storage. It is the one
-// source of truth; everything else (the search index, caches) derives from
-// it. Each method is atomic.
-type PageStore interface {
+// PageFeed is what a view derived from the pages, such as the search
+// index, reads from the store: the change feed and the pages it names.
+// Every PageStore is one.
+type PageFeed interface {
 	// Page returns the head of a page, including a deleted one (Deleted
 	// set). It returns ErrNotFound if the page never existed.
 	Page(ctx context.Context, slug Slug) (*Page, error)
+
+	// Pages lists pages that are not deleted, ordered by slug, or by title
+	// when f.ByTitle is set. A bad cursor is a *ValidationError.
+	Pages(ctx context.Context, f PageFilter) (pages []PageSummary, next string, err error)
+
+	// Changes returns up to limit changes with Seq > since, oldest first.
+	Changes(ctx context.Context, since uint64, limit int) ([]Change, error)
+
+	// LastSeq returns the sequence number of the newest change (0 if none).
+	LastSeq(ctx context.Context) (uint64, error)
+}
+
+// PageStore is what the domain needs from durable storage for pages. It is
+// the one source of truth; everything else (the search index, caches)
+// derives from it. Each method is atomic.
+type PageStore interface {
+	PageFeed
 
 	// PageAt returns the page as it stood at time t: the last revision
 	// created at or before t. ErrNotFound if it did not exist yet.
@@ -23,10 +40,6 @@ type PageStore interface {
 	// Revisions returns the revisions of a page newest first, with their
 	// Markdown left empty. ErrNotFound if the page never existed.
 	Revisions(ctx context.Context, slug Slug) ([]*Revision, error)
-
-	// Pages lists pages that are not deleted, ordered by slug, or by title
-	// when f.ByTitle is set. A bad cursor is a *ValidationError.
-	Pages(ctx context.Context, f PageFilter) (pages []PageSummary, next string, err error)
 
 	// RecentPages lists up to limit pages that are not deleted, most
 	// recently changed first.
@@ -43,11 +56,76 @@ type PageStore interface {
 	// grouped so that they share one disk sync.
 	Commit(ctx context.Context, rev *Revision, head int) error
 
-	// Changes returns up to limit changes with Seq > since, oldest first.
-	Changes(ctx context.Context, since uint64, limit int) ([]Change, error)
+	// History across pages, from indexes the store keeps at commit.
 
-	// LastSeq returns the sequence number of the newest change (0 if none).
-	LastSeq(ctx context.Context) (uint64, error)
+	// CohortChanges returns every change made by members of a cohort while
+	// they were in it, oldest first.
+	CohortChanges(ctx context.Context, cohort string) ([]Change, error)
+	// CohortTotals returns what each cohort's changes add up to, without
+	// reading them; a cohort with no changes is absent.
+	CohortTotals(ctx context.Context) (map[string]CohortTotals, error) // per cohort id, from counters kept at commit
+	// AuthorChanges returns up to limit changes made by username, newest
+	// first.
+	AuthorChanges(ctx context.Context, username string, limit int) ([]Change, error)
+	// PagesAt lists the pages that existed (and were not deleted) at time t,
+	// by slug, each as its revision current then: "the wiki as it stood".
+	PagesAt(ctx context.Context, t time.Time) ([]PageSummary, error)
+}
+
+// AccountStore is what the domain needs from durable storage for people:
+// accounts, sessions, API tokens, the first-run setup token and cohorts.
+// Each method is atomic.
+type AccountStore interface {
+	// CreateAccount adds a new account; ErrConflict if the username is taken.
+	CreateAccount(ctx context.Context, a *Account) error
+	// Account returns an account by username, or ErrNotFound.
+	Account(ctx context.Context, username string) (*Account, error)
+	// Accounts lists every account by username.
+	Accounts(ctx context.Context) ([]*Account, error)
+	// UpdateAccount applies fn to the stored account and saves the result
+	// in one transaction; fn's error aborts it. ErrNotFound if none.
+	UpdateAccount(ctx context.Context, username string, fn func(*Account) error) (*Account, error)
+	// CountAccounts returns how many accounts exist.
+	CountAccounts(ctx context.Context) (int, error)
+
+	// CreateSession stores a session.
+	CreateSession(ctx context.Context, s *Session) error
+	// Session returns a session by ID, or ErrNotFound (also once expired).
+	Session(ctx context.Context, id string) (*Session, error)
+	// DeleteSession removes a session; deleting a missing one is no error.
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteSessions removes every session of username except keep.
+	DeleteSessions(ctx context.Context, username, keep string) error
+
+	// CreateToken stores an API token.
+	CreateToken(ctx context.Context, t *Token) error
+	// Token returns a token by ID, or ErrNotFound.
+	Token(ctx context.Context, id string) (*Token, error)
+	// Tokens lists username's tokens ("" for everyone's).
+	Tokens(ctx context.Context, username string) ([]*Token, error)
+	// DeleteToken removes a token; ErrNotFound if there is none.
+	DeleteToken(ctx context.Context, id string) error
+
+	// CreateCohort adds a cohort; ErrConflict if the id or invite code is taken.
+	CreateCohort(ctx context.Context, c *Cohort) error
+	// Cohort returns a cohort by id, or ErrNotFound.
+	Cohort(ctx context.Context, id string) (*Cohort, error)
+	// Cohorts lists every cohort, earliest start first.
+	Cohorts(ctx context.Context) ([]*Cohort, error)
+	// UpdateCohort applies fn to the stored cohort and saves it in one
+	// transaction (keeping the invite-code index right). ErrNotFound if none;
+	// ErrConflict if the new invite code is taken.
+	UpdateCohort(ctx context.Context, id string, fn func(*Cohort) error) (*Cohort, error)
+	// SignUp creates a in the cohort whose invite code is code, in one
+	// transaction: ErrNotFound if no cohort has that code, ErrConflict if
+	// the username is taken. It sets a.Cohort and returns the cohort.
+	SignUp(ctx context.Context, code string, a *Account) (*Cohort, error)
+
+	// PutSetupToken stores the hash of the one-time first-run setup token,
+	// replacing any earlier one. TakeSetupToken consumes it: true if id
+	// matched (and it is now gone).
+	PutSetupToken(ctx context.Context, id string) error
+	TakeSetupToken(ctx context.Context, id string) (bool, error)
 }
 
 // Clock tells the time. Tests replace it to make history deterministic.

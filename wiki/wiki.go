@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -22,9 +21,13 @@ import (
 // defaults.
 type Config struct {
 	Store    PageStore
-	Renderer *markdown.Renderer
+	Renderer *markdown.Renderer // default NewRenderer()
 	Clock    Clock
-	Logger   *slog.Logger
+	// OnCommit, if set, is told of every revision the wiki commits (saves,
+	// reverts, deletes, restores), after the commit and before the call
+	// that made it returns; the search index uses it to wake up. It must
+	// be quick and must not block: it runs on the request's goroutine.
+	OnCommit func(*Revision)
 	// RenderCacheBytes bounds the memory kept for rendered revisions
 	// (default 64 MiB).
 	RenderCacheBytes int
@@ -32,15 +35,16 @@ type Config struct {
 	PreviewTimeout time.Duration
 }
 
-// Wiki is the domain service: it applies the edit rules (merge, no-op
-// detection, attribution, limits) on top of a PageStore and renders pages.
-// It is safe for concurrent use.
+// Wiki is the domain service for pages: it applies the edit rules (merge,
+// no-op detection, attribution, limits) on top of a PageStore, announces
+// each commit, renders pages and answers every read of pages and their
+// history that the web layer needs. It is safe for concurrent use.
 type Wiki struct {
-	store  PageStore
-	render *markdown.Renderer
-	now    Clock
-	log    *slog.Logger
-	cache  *lru[*markdown.Rendered]
+	store    PageStore
+	render   *markdown.Renderer
+	now      Clock
+	onCommit func(*Revision)
+	cache    *lru[*markdown.Rendered]
 
 	previewTimeout time.Duration
 
@@ -53,15 +57,15 @@ type Wiki struct {
 
 // New returns a Wiki over cfg.Store.
 func New(cfg Config) *Wiki {
-	w := &Wiki{store: cfg.Store, render: cfg.Renderer, now: cfg.Clock, log: cfg.Logger}
+	w := &Wiki{store: cfg.Store, render: cfg.Renderer, now: cfg.Clock, onCommit: cfg.OnCommit}
 	if w.render == nil {
 		w.render = NewRenderer()
 	}
 	if w.now == nil {
 		w.now = time.Now
 	}
-	if w.log == nil {
-		w.log = slog.New(slog.DiscardHandler)
+	if w.onCommit == nil {
+		w.onCommit = func(*Revision) {}
 	}
 	size := cfg.RenderCacheBytes
 	if size <= 0 {
@@ -78,12 +82,6 @@ func New(cfg Config) *Wiki {
 	w.saveRenders = make(chan struct{}, max(2, runtime.NumCPU()))
 	return w
 }
-
-// Store returns the page store the wiki reads and writes.
-func (w *Wiki) Store() PageStore { return w.store }
-
-// Renderer returns the wiki's Markdown renderer.
-func (w *Wiki) Renderer() *markdown.Renderer { return w.render }
 
 // Edit is a change someone asks to save.
 type Edit struct {
@@ -174,6 +172,7 @@ func (w *Wiki) Save(ctx context.Context, e Edit) (*EditResult, error) {
 		err = w.store.Commit(ctx, rev, rev.Number)
 		if err == nil {
 			w.cacheRender(rev.Slug, rev.Number, rendered.Rendered)
+			w.onCommit(rev)
 			return &EditResult{Revision: rev, Created: rev.Kind == KindCreate, Merged: rev.Merged}, nil
 		}
 		if !errors.Is(err, ErrConflict) || attempt+1 >= maxCommitAttempts {
@@ -375,6 +374,7 @@ func (w *Wiki) commitWhole(ctx context.Context, slug Slug, build func(head *Page
 		rev.Added, rev.Removed = diff.LineStats(head.Markdown, rev.Markdown)
 		err = w.store.Commit(ctx, rev, head.Revision)
 		if err == nil {
+			w.onCommit(rev)
 			return &EditResult{Revision: rev}, nil
 		}
 		if !errors.Is(err, ErrConflict) || attempt+1 >= maxCommitAttempts {
@@ -384,12 +384,6 @@ func (w *Wiki) commitWhole(ctx context.Context, slug Slug, build func(head *Page
 			return nil, err
 		}
 	}
-}
-
-// Page returns the current state of a page. A deleted page is returned with
-// Deleted set; ErrNotFound means it never existed.
-func (w *Wiki) Page(ctx context.Context, slug Slug) (*Page, error) {
-	return w.store.Page(ctx, slug)
 }
 
 // Diff compares revisions from and to of a page (either order; 0 stands

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,9 +15,16 @@ import (
 	"github.com/faqwiki/faqwiki/wiki/markdown"
 )
 
+// testWiki is a Wiki with its store at hand, for checks the service does
+// not offer (the change feed, Exists).
+type testWiki struct {
+	*wiki.Wiki
+	db *store.DB
+}
+
 // MustOpenWiki returns a Wiki over a real store in a temp folder, with a
 // clock that advances a second per call so revision times are distinct.
-func MustOpenWiki(tb testing.TB) *wiki.Wiki {
+func MustOpenWiki(tb testing.TB) testWiki {
 	tb.Helper()
 	db, err := store.Open(tb.TempDir()+"/faqwiki.db", store.Options{})
 	if err != nil {
@@ -31,14 +39,19 @@ func MustOpenWiki(tb testing.TB) *wiki.Wiki {
 		now = now.Add(time.Second)
 		return now
 	}
-	return wiki.New(wiki.Config{Store: db, Clock: clock})
+	return testWiki{wiki.New(wiki.Config{Store: db, Clock: clock}), db}
 }
 
 func as(name, cohort string) context.Context {
 	return wiki.NewContextWithUser(context.Background(), &wiki.User{Name: name, Cohort: cohort})
 }
 
-func mustSave(tb testing.TB, w *wiki.Wiki, ctx context.Context, e wiki.Edit) *wiki.EditResult {
+// saver is a *wiki.Wiki, or a testWiki holding one.
+type saver interface {
+	Save(context.Context, wiki.Edit) (*wiki.EditResult, error)
+}
+
+func mustSave(tb testing.TB, w saver, ctx context.Context, e wiki.Edit) *wiki.EditResult {
 	tb.Helper()
 	res, err := w.Save(ctx, e)
 	if err != nil {
@@ -69,7 +82,7 @@ func TestSaveCreatesAndEdits(t *testing.T) {
 	if res.Revision.Number != 2 || res.Revision.Added != 1 || res.Revision.Removed != 1 {
 		t.Errorf("edit: %+v", res.Revision)
 	}
-	r, err := w.Store().Revision(ctx, "it/vpn", 2)
+	r, err := w.Revision(ctx, "it/vpn", 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +105,7 @@ func TestSaveIdenticalTextMakesNoRevision(t *testing.T) {
 			t.Errorf("%+v: got %+v, want unchanged at revision 1", e, res)
 		}
 	}
-	revs, _ := w.Store().Revisions(ctx, "a")
+	revs, _ := w.Revisions(ctx, "a")
 	if len(revs) != 1 {
 		t.Errorf("%d revisions, want 1", len(revs))
 	}
@@ -126,7 +139,7 @@ func TestSaveOverlappingEditsConflictAndSaveNothing(t *testing.T) {
 	mine := strings.Replace(faq, "The service desk.", "Your manager.", 1)
 	theirs := strings.Replace(faq, "The service desk.", "The IT desk.", 1)
 	mustSave(t, w, as("a", ""), wiki.Edit{Slug: "vpn", Markdown: theirs, Base: 1})
-	before, _ := w.Store().LastSeq(ctx)
+	before, _ := w.db.LastSeq(ctx)
 	_, err := w.Save(as("b", ""), wiki.Edit{Slug: "vpn", Markdown: mine, Base: 1})
 	var ce *wiki.ConflictError
 	if !errors.As(err, &ce) || !errors.Is(err, wiki.ErrConflict) {
@@ -135,7 +148,7 @@ func TestSaveOverlappingEditsConflictAndSaveNothing(t *testing.T) {
 	if ce.Yours != mine || ce.Current.Number != 2 || ce.Current.Markdown != theirs {
 		t.Errorf("conflict carries %+v / %q", ce.Current, ce.Yours)
 	}
-	if after, _ := w.Store().LastSeq(ctx); after != before {
+	if after, _ := w.db.LastSeq(ctx); after != before {
 		t.Errorf("a conflicting save wrote %d changes", after-before)
 	}
 	// Creating a page that someone else created meanwhile is a conflict too.
@@ -206,7 +219,7 @@ func TestSaveRejectsBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before, _ := w.Store().LastSeq(ctx)
+			before, _ := w.db.LastSeq(ctx)
 			_, err := w.Save(ctx, tt.e)
 			var ve *wiki.ValidationError
 			switch {
@@ -217,7 +230,7 @@ func TestSaveRejectsBadInput(t *testing.T) {
 			case tt.is == nil && !errors.As(err, &ve):
 				t.Errorf("err = %v, want a *ValidationError", err)
 			}
-			if after, _ := w.Store().LastSeq(ctx); after != before {
+			if after, _ := w.db.LastSeq(ctx); after != before {
 				t.Error("a refused save wrote something")
 			}
 		})
@@ -250,7 +263,7 @@ func TestRevertDeleteRestore(t *testing.T) {
 	if !p.Deleted || p.Revision != 4 {
 		t.Errorf("after delete: %+v", p)
 	}
-	if ex, _ := w.Store().Exists(ctx, []wiki.Slug{"p"}); ex[0] {
+	if ex, _ := w.db.Exists(ctx, []wiki.Slug{"p"}); ex[0] {
 		t.Error("deleted page still exists")
 	}
 	if _, err := w.Delete(ctx, "p", ""); !errors.Is(err, wiki.ErrNotFound) {
@@ -289,12 +302,12 @@ func TestPageAtReadsThePast(t *testing.T) {
 		{r2.CreatedAt, "two\n"},
 		{r2.CreatedAt.Add(time.Hour), "two\n"},
 	} {
-		p, err := w.Store().PageAt(ctx, "p", tt.at)
+		p, err := w.PageAt(ctx, "p", tt.at)
 		if err != nil || p.Markdown != tt.want {
 			t.Errorf("PageAt(%v) = %v, %v; want %q", tt.at, p, err, tt.want)
 		}
 	}
-	if _, err := w.Store().PageAt(ctx, "p", r1.CreatedAt.Add(-time.Second)); !errors.Is(err, wiki.ErrNotFound) {
+	if _, err := w.PageAt(ctx, "p", r1.CreatedAt.Add(-time.Second)); !errors.Is(err, wiki.ErrNotFound) {
 		t.Errorf("before creation: %v", err)
 	}
 }
@@ -441,5 +454,42 @@ func TestConcurrentViewsRenderOnce(t *testing.T) {
 	}
 	if len(distinct) != 1 {
 		t.Errorf("%d renders for one revision viewed at once, want 1", len(distinct))
+	}
+}
+
+// The wiki announces each commit it makes, and nothing else: an unchanged
+// save, a conflict and a refused edit announce nothing.
+func TestOnCommitAnnouncesEveryCommit(t *testing.T) {
+	db, err := store.Open(t.TempDir()+"/faqwiki.db", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got []string
+	w := wiki.New(wiki.Config{Store: db, OnCommit: func(r *wiki.Revision) {
+		got = append(got, fmt.Sprintf("%s#%d %s", r.Slug, r.Number, r.Kind))
+	}})
+	ctx := as("ada", "c1")
+	mustSave(t, w, ctx, wiki.Edit{Slug: "p", Markdown: "a\n"})
+	mustSave(t, w, ctx, wiki.Edit{Slug: "p", Markdown: "a\nb\n", Base: 1})
+	mustSave(t, w, ctx, wiki.Edit{Slug: "p", Markdown: "a\nb\n", Base: 2}) // unchanged
+	if _, err := w.Save(ctx, wiki.Edit{Slug: "p", Markdown: "x\n", Base: 1}); !errors.Is(err, wiki.ErrConflict) {
+		t.Fatalf("overlapping edit: err = %v, want a conflict", err)
+	}
+	if _, err := w.Save(ctx, wiki.Edit{Slug: "p", Markdown: "a\n", Base: -1}); err == nil {
+		t.Fatal("a negative base was accepted")
+	}
+	if _, err := w.Revert(ctx, "p", 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Delete(ctx, "p", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Revert(ctx, "p", 2, ""); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"p#1 create", "p#2 edit", "p#3 revert", "p#4 delete", "p#5 restore"}
+	if !slices.Equal(got, want) {
+		t.Errorf("announced %q, want %q", got, want)
 	}
 }

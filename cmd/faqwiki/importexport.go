@@ -31,7 +31,7 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 		return err
 	}
 	defer db.Close()
-	w := newWiki(db, log)
+	w := newWiki(db)
 	ctx = wiki.NewContextWithUser(ctx, importer)
 
 	var created, updated, unchanged, failed int
@@ -106,7 +106,7 @@ func (m *Main) exportDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 		return err
 	}
 	defer db.Close()
-	w := newWiki(db, log)
+	w := newWiki(db)
 	n := 0
 	cursor := ""
 	for {

@@ -204,7 +204,9 @@ func openStore(dataDir string) (*store.DB, error) {
 	return db, err
 }
 
-// newWiki builds the domain service over db.
-func newWiki(db *store.DB, log *slog.Logger) *wiki.Wiki {
-	return wiki.New(wiki.Config{Store: db, Logger: log})
+// newWiki builds the page service over db for the commands that run
+// without a server (import, export): nothing follows their commits, since
+// the search index catches up with the change feed when it next opens.
+func newWiki(db *store.DB) *wiki.Wiki {
+	return wiki.New(wiki.Config{Store: db})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/faqwiki/faqwiki/search"
 	"github.com/faqwiki/faqwiki/store"
 	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/faqwiki/faqwiki/wiki/markdown"
 	"github.com/faqwiki/faqwiki/wiki/web"
 	"github.com/gin-gonic/gin"
 )
@@ -39,8 +40,8 @@ func pruneSessions(ctx context.Context, db interface {
 
 // openIndex opens the search index in the data folder, failing at once
 // with a clear message when another process holds it.
-func openIndex(dataDir string, db *store.DB, w *wiki.Wiki, log *slog.Logger) (*search.Index, error) {
-	ix, err := search.Open(filepath.Join(dataDir, "index"), db, w.Renderer(), search.Options{Logger: log})
+func openIndex(dataDir string, db *store.DB, r *markdown.Renderer, log *slog.Logger) (*search.Index, error) {
+	ix, err := search.Open(filepath.Join(dataDir, "index"), db, r, search.Options{Logger: log})
 	if errors.Is(err, search.ErrLocked) {
 		return nil, fmt.Errorf("the search index in %s is in use by another faqwiki process; stop it first", dataDir)
 	}
@@ -57,7 +58,7 @@ func (m *Main) reindex(ctx context.Context, cfg config, log *slog.Logger) error 
 		return err
 	}
 	defer db.Close()
-	ix, err := openIndex(cfg.dataDir, db, newWiki(db, log), log)
+	ix, err := openIndex(cfg.dataDir, db, wiki.NewRenderer(), log)
 	if err != nil {
 		return err
 	}
@@ -88,20 +89,20 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
-	w := newWiki(db, log)
+	renderer := wiki.NewRenderer() // shared: pages and search sections agree on anchors
+	ix, err := openIndex(cfg.dataDir, db, renderer, log)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	// The wiki announces every commit; the index wakes up and applies it.
+	w := wiki.New(wiki.Config{Store: db, Renderer: renderer, OnCommit: func(*wiki.Revision) { ix.Notify() }})
 	if created, err := w.EnsureWelcome(ctx); err != nil {
 		return fmt.Errorf("create the welcome page: %w", err)
 	} else if created {
 		log.Info("new wiki: created the welcome page", "data", cfg.dataDir)
 	}
-
 	acc := newAccounts(db)
-
-	ix, err := openIndex(cfg.dataDir, db, w, log)
-	if err != nil {
-		return err
-	}
-	defer ix.Close()
 	qlog, err := search.OpenLog(filepath.Join(cfg.dataDir, "searchlog.db"), search.LogOptions{Logger: log})
 	if err != nil {
 		return fmt.Errorf("open the search log: %w", err)
@@ -123,9 +124,9 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	srv, err := web.New(web.Config{
 		Wiki:        w,
 		Accounts:    acc,
+		Cohorts:     wiki.NewCohorts(wiki.CohortsConfig{Accounts: db, Pages: db}),
 		Search:      ix,
 		SearchLog:   qlog,
-		Changed:     ix.Notify,
 		Logger:      log,
 		OpenReading: cfg.open,
 		TrustProxy:  cfg.trustProxy,

@@ -148,7 +148,7 @@ func (s *Server) handleAPIPageList(c *gin.Context) {
 		}
 		f.Limit = n
 	}
-	pages, next, err := s.wiki.Store().Pages(c.Request.Context(), f)
+	pages, next, err := s.wiki.Pages(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -295,9 +295,6 @@ func (s *Server) apiPutPage(c *gin.Context, slug wiki.Slug) {
 		status = http.StatusCreated
 		c.Header("Location", "/api/v1/pages/"+string(slug))
 	}
-	if !res.Unchanged {
-		s.cfg.Changed()
-	}
 	c.JSON(status, apiSaveResponse{Slug: slug, Revision: res.Revision.Number, Merged: res.Merged, Unchanged: res.Unchanged})
 }
 
@@ -306,12 +303,11 @@ func (s *Server) apiDeletePage(c *gin.Context, slug wiki.Slug) {
 		s.fail(c, err)
 		return
 	}
-	s.cfg.Changed()
 	c.Status(http.StatusNoContent)
 }
 
 func (s *Server) apiRevisions(c *gin.Context, slug wiki.Slug) {
-	revs, err := s.wiki.Store().Revisions(c.Request.Context(), slug)
+	revs, err := s.wiki.Revisions(c.Request.Context(), slug)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -329,7 +325,7 @@ func (s *Server) apiRevision(c *gin.Context, slug wiki.Slug, v string) {
 		s.fail(c, errBadRequestf("%q is not a revision number (1 or more)", v))
 		return
 	}
-	r, err := s.wiki.Store().Revision(c.Request.Context(), slug, n)
+	r, err := s.wiki.Revision(c.Request.Context(), slug, n)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -359,9 +355,6 @@ func (s *Server) apiRevert(c *gin.Context, slug wiki.Slug) {
 	if err != nil {
 		s.fail(c, err)
 		return
-	}
-	if !res.Unchanged {
-		s.cfg.Changed()
 	}
 	c.JSON(http.StatusOK, apiSaveResponse{Slug: slug, Revision: res.Revision.Number, Unchanged: res.Unchanged})
 }

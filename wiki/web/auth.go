@@ -332,14 +332,15 @@ func (s *Server) handleAccount(c *gin.Context) {
 func (s *Server) showAccount(c *gin.Context, status int, errs map[string]string) {
 	ctx := c.Request.Context()
 	u := wiki.UserFromContext(ctx)
-	acct, err := s.accounts.Store().Account(ctx, u.Name)
+	acct, err := s.accounts.Account(ctx, u.Name)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	v := &accountPage{BasePage: s.base(c, "Your account"), Account: acct, Errors: errs}
-	if acct.Cohort != "" {
-		v.Cohort, _ = s.accounts.Store().Cohort(ctx, acct.Cohort)
+	if v.Cohort, err = s.cohorts.MemberOf(ctx, acct); err != nil {
+		s.fail(c, err)
+		return
 	}
 	s.render(c, status, "account.html", v)
 }

@@ -78,7 +78,7 @@ func TestRoleRouteTable(t *testing.T) {
 			t.Run(fmt.Sprintf("%s %s as %s", rc.method, rc.path, role), func(t *testing.T) {
 				ts := newTestServer(t)
 				ctx := context.Background()
-				if _, err := ts.accounts.CreateCohort(ctx, wiki.NewCohort{ID: "c1", Name: "Cohort one", StartsOn: time.Now()}); err != nil {
+				if _, err := ts.cohorts.Create(ctx, wiki.NewCohort{ID: "c1", Name: "Cohort one", StartsOn: time.Now()}); err != nil {
 					t.Fatal(err)
 				}
 				ts.addUser("someone", wiki.RoleEditor, "")
@@ -249,7 +249,7 @@ func TestSessionExpires(t *testing.T) {
 	clock := func() time.Time { return now }
 	acc := wiki.NewAccounts(wiki.AccountsConfig{Store: db, Clock: clock, Password: cheapPasswords, SessionTTL: time.Hour})
 	w := wiki.New(wiki.Config{Store: db})
-	srv, err := New(Config{Wiki: w, Accounts: acc, Search: mustIndex(t, db, w)})
+	srv, err := New(Config{Wiki: w, Accounts: acc, Cohorts: newCohorts(db), Search: mustIndex(t, db)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +311,7 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 func TestSignupByInvite(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := context.Background()
-	c, err := ts.accounts.CreateCohort(ctx, wiki.NewCohort{Name: "2026 November engineering", StartsOn: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)})
+	c, err := ts.cohorts.Create(ctx, wiki.NewCohort{Name: "2026 November engineering", StartsOn: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ func TestSignupByInvite(t *testing.T) {
 		t.Errorf("signed up as %+v", a)
 	}
 	// Rotating the invite retires the old code.
-	if _, err := ts.accounts.RotateInvite(ctx, c.ID); err != nil {
+	if _, err := ts.cohorts.RotateInvite(ctx, c.ID); err != nil {
 		t.Fatal(err)
 	}
 	wantError(t, ts.apiAs("", "POST", "/api/v1/signup", body(c.InviteCode, "bob", testPassword, "")), 400, "bad_request")
@@ -371,7 +371,7 @@ func TestRevisionsCarryAuthorAndCohort(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := context.Background()
 	for _, id := range []string{"oct", "nov"} {
-		if _, err := ts.accounts.CreateCohort(ctx, wiki.NewCohort{ID: id, Name: id, StartsOn: time.Now()}); err != nil {
+		if _, err := ts.cohorts.Create(ctx, wiki.NewCohort{ID: id, Name: id, StartsOn: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -379,7 +379,7 @@ func TestRevisionsCarryAuthorAndCohort(t *testing.T) {
 	ada := ts.tokenFor("ada")
 	wantStatus(t, ts.apiAs(ada, "PUT", "/api/v1/pages/p", put("one\n", 0, "")), 201)
 	// Moving ada keeps her old revision in the old cohort.
-	if _, err := ts.accounts.MoveToCohort(ctx, "ada", "nov"); err != nil {
+	if _, err := ts.cohorts.Move(ctx, "ada", "nov"); err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, ts.apiAs(ada, "PUT", "/api/v1/pages/p", put("two\n", 1, "")), 200)
@@ -406,7 +406,7 @@ func TestRevisionsCarryAuthorAndCohort(t *testing.T) {
 func TestNoSecretsLeak(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := context.Background()
-	c, err := ts.accounts.CreateCohort(ctx, wiki.NewCohort{ID: "c1", Name: "C1", StartsOn: time.Now()})
+	c, err := ts.cohorts.Create(ctx, wiki.NewCohort{ID: "c1", Name: "C1", StartsOn: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +441,7 @@ func TestHandover(t *testing.T) {
 	day := func(d int) time.Time { return time.Now().UTC().AddDate(0, 0, d).Truncate(24 * time.Hour) }
 	wantStatus(t, ts.api("PUT", "/api/v1/pages/before", put("from the trainers\n", 0, "")), 201)
 	for _, c := range []wiki.NewCohort{{ID: "oct", Name: "October", StartsOn: day(-30)}, {ID: "nov", Name: "November", StartsOn: day(0)}} {
-		if _, err := ts.accounts.CreateCohort(ctx, c); err != nil {
+		if _, err := ts.cohorts.Create(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -474,7 +474,7 @@ func TestHandover(t *testing.T) {
 	// A cohort whose start date is still ahead but that already edits
 	// inherits the wiki as it stood just before its first change, not its
 	// own pages.
-	if _, err := ts.accounts.CreateCohort(ctx, wiki.NewCohort{ID: "dec", Name: "December", StartsOn: day(30)}); err != nil {
+	if _, err := ts.cohorts.Create(ctx, wiki.NewCohort{ID: "dec", Name: "December", StartsOn: day(30)}); err != nil {
 		t.Fatal(err)
 	}
 	ts.addUser("dora", wiki.RoleEditor, "dec")
@@ -534,7 +534,7 @@ func TestFirstRunSetup(t *testing.T) {
 	defer db.Close()
 	acc := wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
 	ts := &testServer{t: t, db: db, accounts: acc, wiki: wiki.New(wiki.Config{Store: db}), cookies: map[string]*http.Cookie{}}
-	if ts.srv, err = New(Config{Wiki: ts.wiki, Accounts: acc, Search: mustIndex(t, db, ts.wiki)}); err != nil {
+	if ts.srv, err = New(Config{Wiki: ts.wiki, Accounts: acc, Cohorts: newCohorts(db), Search: mustIndex(t, db)}); err != nil {
 		t.Fatal(err)
 	}
 	token, needed, err := acc.FirstRun(context.Background())

@@ -31,7 +31,7 @@ func newBenchServer(b *testing.B, cacheBytes int) (*Server, *wiki.Wiki, string) 
 	b.Cleanup(func() { db.Close() })
 	w := wiki.New(wiki.Config{Store: db, RenderCacheBytes: cacheBytes})
 	acc := wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
-	srv, err := New(Config{Wiki: w, Accounts: acc, Search: mustIndex(b, db, w), OpenReading: true})
+	srv, err := New(Config{Wiki: w, Accounts: acc, Cohorts: newCohorts(db), Search: mustIndex(b, db), OpenReading: true})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,17 +10,10 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// cohortSummary is a cohort in the list, with its contribution counts.
-type cohortSummary struct {
-	Cohort  *wiki.Cohort
-	Members int
-	Totals  wiki.CohortTotals
-}
-
 // cohortsPage is the data of cohorts.html.
 type cohortsPage struct {
 	BasePage
-	Cohorts []cohortSummary
+	Cohorts []wiki.CohortSummary
 	Form    cohortForm
 	Errors  map[string]string
 }
@@ -35,39 +28,12 @@ type cohortForm struct {
 	TrainerList string `form:"trainers" json:"-"`
 }
 
-func (s *Server) listCohorts(c *gin.Context) ([]cohortSummary, error) {
-	ctx := c.Request.Context()
-	all, err := s.accounts.Store().Cohorts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	accts, err := s.accounts.Store().Accounts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	members := map[string]int{}
-	for _, a := range accts {
-		members[a.Cohort]++
-	}
-	// The counters the store keeps at commit, not each cohort's changes:
-	// the list costs the same however long the history grows.
-	totals, err := s.accounts.Store().CohortTotals(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]cohortSummary, 0, len(all))
-	for _, co := range all {
-		out = append(out, cohortSummary{Cohort: co, Members: members[co.ID], Totals: totals[co.ID]})
-	}
-	return out, nil
-}
-
 func (s *Server) handleCohorts(c *gin.Context) {
 	s.showCohorts(c, http.StatusOK, cohortForm{StartsOn: time.Now().UTC().Format("2006-01-02")}, nil)
 }
 
 func (s *Server) showCohorts(c *gin.Context, status int, f cohortForm, errs map[string]string) {
-	list, err := s.listCohorts(c)
+	list, err := s.cohorts.Summaries(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -102,7 +68,7 @@ func (s *Server) handleCohortCreate(c *gin.Context) {
 	n, err := parseCohortForm(f)
 	var co *wiki.Cohort
 	if err == nil {
-		co, err = s.accounts.CreateCohort(c.Request.Context(), n)
+		co, err = s.cohorts.Create(c.Request.Context(), n)
 	}
 	var ve *wiki.ValidationError
 	switch {
@@ -133,7 +99,7 @@ type cohortPage struct {
 
 func (s *Server) handleCohort(c *gin.Context) {
 	ctx := c.Request.Context()
-	h, err := s.accounts.Handover(ctx, c.Param("id"))
+	h, err := s.cohorts.Handover(ctx, c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -142,11 +108,11 @@ func (s *Server) handleCohort(c *gin.Context) {
 	if wiki.UserFromContext(ctx).Has(wiki.RoleTrainer) {
 		v.IsTrainer = true
 		v.InviteURL = s.origin(c) + "/signup?invite=" + h.Cohort.InviteCode
-		if v.Others, err = s.accounts.Store().Cohorts(ctx); err != nil {
+		if v.Others, err = s.cohorts.List(ctx); err != nil {
 			s.fail(c, err)
 			return
 		}
-		if v.Accounts, err = s.accounts.Store().Accounts(ctx); err != nil {
+		if v.Accounts, err = s.accounts.List(ctx); err != nil {
 			s.fail(c, err)
 			return
 		}
@@ -165,7 +131,7 @@ func (s *Server) origin(c *gin.Context) string {
 }
 
 func (s *Server) handleCohortRotate(c *gin.Context) {
-	if _, err := s.accounts.RotateInvite(c.Request.Context(), c.Param("id")); err != nil {
+	if _, err := s.cohorts.RotateInvite(c.Request.Context(), c.Param("id")); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -175,7 +141,7 @@ func (s *Server) handleCohortRotate(c *gin.Context) {
 
 func (s *Server) handleCohortMove(c *gin.Context) {
 	username := c.PostForm("username")
-	if _, err := s.accounts.MoveToCohort(c.Request.Context(), username, c.Param("id")); err != nil {
+	if _, err := s.cohorts.Move(c.Request.Context(), username, c.Param("id")); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -212,7 +178,7 @@ func toAPICohort(co *wiki.Cohort, members int, t wiki.CohortTotals, trainer bool
 }
 
 func (s *Server) handleAPICohorts(c *gin.Context) {
-	list, err := s.listCohorts(c)
+	list, err := s.cohorts.Summaries(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -236,7 +202,7 @@ func (s *Server) handleAPICohortCreate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	co, err := s.accounts.CreateCohort(c.Request.Context(), n)
+	co, err := s.cohorts.Create(c.Request.Context(), n)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -246,7 +212,7 @@ func (s *Server) handleAPICohortCreate(c *gin.Context) {
 }
 
 func (s *Server) handleAPICohortRotate(c *gin.Context) {
-	co, err := s.accounts.RotateInvite(c.Request.Context(), c.Param("id"))
+	co, err := s.cohorts.RotateInvite(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -265,7 +231,7 @@ func (s *Server) handleAPICohortMove(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	acct, err := s.accounts.MoveToCohort(c.Request.Context(), f.Username, c.Param("id"))
+	acct, err := s.cohorts.Move(c.Request.Context(), f.Username, c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -326,7 +292,7 @@ func toAPIWork(w *wiki.CohortWork) apiWork {
 
 func (s *Server) handleAPIHandover(c *gin.Context) {
 	ctx := c.Request.Context()
-	h, err := s.accounts.Handover(ctx, c.Param("id"))
+	h, err := s.cohorts.Handover(ctx, c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -25,12 +25,12 @@ func (s *Server) handleHome(c *gin.Context) {
 	var recent []wiki.PageSummary
 	var err error
 	if cursor == "" {
-		if recent, err = s.wiki.Store().RecentPages(ctx, 12); err != nil {
+		if recent, err = s.wiki.RecentPages(ctx, 12); err != nil {
 			s.fail(c, err)
 			return
 		}
 	}
-	all, next, err := s.wiki.Store().Pages(ctx, wiki.PageFilter{Limit: homeListLimit, Cursor: cursor, ByTitle: true})
+	all, next, err := s.wiki.Pages(ctx, wiki.PageFilter{Limit: homeListLimit, Cursor: cursor, ByTitle: true})
 	if err != nil {
 		s.fail(c, err)
 		return

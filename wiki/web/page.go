@@ -117,7 +117,7 @@ func (s *Server) pageAsOf(c *gin.Context, slug wiki.Slug) (page *wiki.Page, asOf
 	if asOf, err = time.Parse(time.RFC3339, v); err != nil {
 		return nil, asOf, errBadRequestf("at must be an RFC 3339 time, e.g. 2026-11-29T10:00:00Z")
 	}
-	page, err = s.wiki.Store().PageAt(c.Request.Context(), slug, asOf)
+	page, err = s.wiki.PageAt(c.Request.Context(), slug, asOf)
 	return page, asOf, err
 }
 
@@ -137,7 +137,7 @@ func (s *Server) showRevision(c *gin.Context, slug wiki.Slug, v string) {
 		return
 	}
 	ctx := c.Request.Context()
-	rev, err := s.wiki.Store().Revision(ctx, slug, n)
+	rev, err := s.wiki.Revision(ctx, slug, n)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -338,7 +338,6 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 		s.fail(c, err)
 		return
 	}
-	s.cfg.Changed()
 	switch {
 	case res.Unchanged:
 		s.setFlash(c, "No changes to save: the page already reads like that.")
@@ -381,7 +380,7 @@ func (s *Server) handlePageHistory(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	revs, err := s.wiki.Store().Revisions(ctx, slug)
+	revs, err := s.wiki.Revisions(ctx, slug)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -481,7 +480,6 @@ func (s *Server) handlePageRevert(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.cfg.Changed()
 	if res.Unchanged {
 		s.setFlash(c, "The page already reads like revision "+strconv.Itoa(f.Revision)+": nothing to restore.")
 	} else {
@@ -522,7 +520,6 @@ func (s *Server) handlePageDelete(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.cfg.Changed()
 	s.setFlash(c, "Deleted the page (revision "+strconv.Itoa(res.Revision.Number)+"). Its history stays; restore it from there.")
 	c.Redirect(http.StatusSeeOther, "/history/"+string(slug))
 }

@@ -18,10 +18,12 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Config is what a Server is built from. Wiki is required.
+// Config is what a Server is built from. Wiki, Accounts, Cohorts and
+// Search are required.
 type Config struct {
 	Wiki     *wiki.Wiki
 	Accounts *wiki.Accounts
+	Cohorts  *wiki.Cohorts
 	Logger   *slog.Logger
 	// OpenReading lets visitors who are not signed in read and search.
 	// Off by default: onboarding content is usually internal.
@@ -36,9 +38,6 @@ type Config struct {
 	// (nil: searches are not logged).
 	Search    wiki.Searcher
 	SearchLog wiki.SearchLog
-	// Changed is called after every saved revision (e.g. to wake the search
-	// indexer). It must not block.
-	Changed func()
 }
 
 // Server serves faqwiki over HTTP. Build it with New.
@@ -46,6 +45,7 @@ type Server struct {
 	cfg      Config
 	wiki     *wiki.Wiki
 	accounts *wiki.Accounts
+	cohorts  *wiki.Cohorts
 	log      *slog.Logger
 	engine   *gin.Engine
 	pages    *templateSet
@@ -57,8 +57,8 @@ type Server struct {
 // files. A template that does not parse is an error here, not at the first
 // request.
 func New(cfg Config) (*Server, error) {
-	if cfg.Wiki == nil || cfg.Accounts == nil || cfg.Search == nil {
-		return nil, errors.New("web: Config.Wiki, Config.Accounts and Config.Search are required")
+	if cfg.Wiki == nil || cfg.Accounts == nil || cfg.Cohorts == nil || cfg.Search == nil {
+		return nil, errors.New("web: Config.Wiki, Config.Accounts, Config.Cohorts and Config.Search are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -66,10 +66,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SiteName == "" {
 		cfg.SiteName = "faqwiki"
 	}
-	if cfg.Changed == nil {
-		cfg.Changed = func() {}
-	}
-	s := &Server{cfg: cfg, wiki: cfg.Wiki, accounts: cfg.Accounts, log: cfg.Logger, csrf: http.NewCrossOriginProtection()}
+	s := &Server{cfg: cfg, wiki: cfg.Wiki, accounts: cfg.Accounts, cohorts: cfg.Cohorts, log: cfg.Logger, csrf: http.NewCrossOriginProtection()}
 	var err error
 	if s.assets, err = newAssets(); err != nil {
 		return nil, fmt.Errorf("web: static files: %w", err)

@@ -30,6 +30,7 @@ type testServer struct {
 	srv      *Server
 	wiki     *wiki.Wiki
 	accounts *wiki.Accounts
+	cohorts  *wiki.Cohorts
 	db       *store.DB
 	cookies  map[string]*http.Cookie
 	token    string // the admin's API token, sent by api()
@@ -40,9 +41,9 @@ type testServer struct {
 }
 
 // mustIndex opens a real bleve index in a temp folder over db.
-func mustIndex(tb testing.TB, db *store.DB, w *wiki.Wiki) *search.Index {
+func mustIndex(tb testing.TB, db *store.DB) *search.Index {
 	tb.Helper()
-	ix, err := search.Open(tb.TempDir()+"/index", db, w.Renderer(), search.Options{})
+	ix, err := search.Open(tb.TempDir()+"/index", db, wiki.NewRenderer(), search.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -51,6 +52,11 @@ func mustIndex(tb testing.TB, db *store.DB, w *wiki.Wiki) *search.Index {
 		tb.Fatal(err)
 	}
 	return ix
+}
+
+// newCohorts returns the cohorts service over db.
+func newCohorts(db *store.DB) *wiki.Cohorts {
+	return wiki.NewCohorts(wiki.CohortsConfig{Accounts: db, Pages: db})
 }
 
 // cheapPasswords makes argon2id fast enough for tests that sign in often.
@@ -72,22 +78,23 @@ func newTestServerWith(t *testing.T, cfg Config) *testServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ts := &testServer{t: t, db: db, wiki: wiki.New(wiki.Config{Store: db}), cookies: map[string]*http.Cookie{}}
-	ts.accounts = wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
-	ts.index = mustIndex(t, db, ts.wiki)
-	ts.searchLog, err = search.OpenLog(t.TempDir()+"/searchlog.db", search.LogOptions{FlushInterval: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ts.searchLog.Close() })
-	cfg.Wiki, cfg.Accounts, cfg.Search, cfg.SearchLog = ts.wiki, ts.accounts, ts.index, ts.searchLog
-	cfg.Changed = func() {
+	ts := &testServer{t: t, db: db, cookies: map[string]*http.Cookie{}}
+	ts.index = mustIndex(t, db)
+	ts.wiki = wiki.New(wiki.Config{Store: db, OnCommit: func(*wiki.Revision) {
 		ts.changed++
 		// Index at once, so tests can search for what they just saved.
 		if err := ts.index.CatchUp(context.Background()); err != nil {
 			t.Error(err)
 		}
+	}})
+	ts.accounts = wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
+	ts.cohorts = newCohorts(db)
+	ts.searchLog, err = search.OpenLog(t.TempDir()+"/searchlog.db", search.LogOptions{FlushInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { ts.searchLog.Close() })
+	cfg.Wiki, cfg.Accounts, cfg.Cohorts, cfg.Search, cfg.SearchLog = ts.wiki, ts.accounts, ts.cohorts, ts.index, ts.searchLog
 	ts.srv, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/faqwiki/faqwiki/wiki"
@@ -31,7 +30,7 @@ type usersPage struct {
 }
 
 func (s *Server) handleAdminUsers(c *gin.Context) {
-	accts, err := s.accounts.Store().Accounts(c.Request.Context())
+	accts, err := s.accounts.List(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -69,7 +68,7 @@ func (s *Server) handleAdminUserUpdate(c *gin.Context) {
 }
 
 func (s *Server) handleAPIUsers(c *gin.Context) {
-	accts, err := s.accounts.Store().Accounts(c.Request.Context())
+	accts, err := s.accounts.List(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -125,16 +124,17 @@ const personChangesLimit = 200
 
 func (s *Server) person(c *gin.Context) (*wiki.Account, *wiki.Cohort, []wiki.Change, bool) {
 	ctx := c.Request.Context()
-	acct, err := s.accounts.Store().Account(ctx, strings.ToLower(c.Param("name")))
+	acct, err := s.accounts.Account(ctx, c.Param("name"))
 	if err != nil {
 		s.fail(c, err)
 		return nil, nil, nil, false
 	}
-	var co *wiki.Cohort
-	if acct.Cohort != "" {
-		co, _ = s.accounts.Store().Cohort(ctx, acct.Cohort)
+	co, err := s.cohorts.MemberOf(ctx, acct)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, nil, false
 	}
-	changes, err := s.accounts.Store().AuthorChanges(ctx, acct.Username, personChangesLimit)
+	changes, err := s.wiki.ChangesBy(ctx, acct.Username, personChangesLimit)
 	if err != nil {
 		s.fail(c, err)
 		return nil, nil, nil, false
