@@ -293,7 +293,7 @@ func (s *Server) apiPutPage(c *gin.Context, slug wiki.Slug) {
 	status := http.StatusOK
 	if res.Created {
 		status = http.StatusCreated
-		c.Header("Location", "/api/v1/pages/"+string(slug))
+		c.Header("Location", apiPageURL(slug))
 	}
 	c.JSON(status, apiSaveResponse{Slug: slug, Revision: res.Revision.Number, Merged: res.Merged, Unchanged: res.Unchanged})
 }

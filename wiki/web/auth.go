@@ -101,7 +101,7 @@ func (s *Server) allowed(c *gin.Context, r wiki.Role) bool {
 // redirectToLogin sends the browser to the sign-in page, to come back to
 // where it was.
 func redirectToLogin(c *gin.Context) {
-	c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+	c.Redirect(http.StatusSeeOther, loginURL()+"?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 }
 
 func aOrAn(w string) string {
@@ -217,7 +217,7 @@ func (s *Server) handleLogout(c *gin.Context) {
 		return
 	}
 	s.setFlash(c, "You are signed out.")
-	c.Redirect(http.StatusSeeOther, "/login")
+	c.Redirect(http.StatusSeeOther, loginURL())
 }
 
 // signupPage is the data of signup.html (sign-up with an invite) and
@@ -241,7 +241,7 @@ type signupForm struct {
 }
 
 func (s *Server) handleSignupForm(c *gin.Context) {
-	v := &signupPage{BasePage: s.base(c, "Join the wiki"), Invite: c.Query("invite"), Action: "/signup"}
+	v := &signupPage{BasePage: s.base(c, "Join the wiki"), Invite: c.Query("invite"), Action: signupURL()}
 	s.render(c, http.StatusOK, "signup.html", v)
 }
 
@@ -262,7 +262,7 @@ func (s *Server) handleSignup(c *gin.Context) {
 				fields = ve.Fields
 			}
 			s.render(c, statusFor(status), "signup.html", &signupPage{BasePage: s.base(c, "Join the wiki"), Invite: f.InviteCode,
-				Username: f.Username, DisplayName: f.DisplayName, Errors: fields, Action: "/signup"})
+				Username: f.Username, DisplayName: f.DisplayName, Errors: fields, Action: signupURL()})
 			return
 		}
 		s.fail(c, err)
@@ -285,7 +285,7 @@ func statusFor(status int) int {
 }
 
 func (s *Server) handleSetupForm(c *gin.Context) {
-	v := &signupPage{BasePage: s.base(c, "Set up the wiki"), Action: "/setup/" + url.PathEscape(c.Param("token"))}
+	v := &signupPage{BasePage: s.base(c, "Set up the wiki"), Action: setupURL(c.Param("token"))}
 	s.render(c, http.StatusOK, "setup.html", v)
 }
 
@@ -301,7 +301,7 @@ func (s *Server) handleSetup(c *gin.Context) {
 	switch {
 	case errors.As(err, &ve):
 		s.render(c, http.StatusUnprocessableEntity, "setup.html", &signupPage{BasePage: s.base(c, "Set up the wiki"),
-			Username: f.Username, DisplayName: f.DisplayName, Errors: ve.Fields, Action: c.Request.URL.Path})
+			Username: f.Username, DisplayName: f.DisplayName, Errors: ve.Fields, Action: setupURL(c.Param("token"))})
 		return
 	case errors.Is(err, wiki.ErrNotFound):
 		s.fail(c, errNotFoundf("this setup link is not valid: it was used already, or the server was restarted and printed a new one"))
@@ -314,7 +314,7 @@ func (s *Server) handleSetup(c *gin.Context) {
 		return
 	}
 	s.setFlash(c, "You are the wiki's admin. Next: create a cohort for your new hires and send them its invite link.")
-	c.Redirect(http.StatusSeeOther, "/cohorts")
+	c.Redirect(http.StatusSeeOther, cohortsURL())
 }
 
 // accountPage is the data of account.html: change password, sign out.
@@ -363,7 +363,7 @@ func (s *Server) handlePasswordChange(c *gin.Context) {
 		return
 	}
 	s.setFlash(c, "Password changed. Every other place you were signed in is signed out.")
-	c.Redirect(http.StatusSeeOther, "/account")
+	c.Redirect(http.StatusSeeOther, accountURL())
 }
 
 // API: sessions and sign-up.

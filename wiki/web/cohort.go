@@ -83,7 +83,7 @@ func (s *Server) handleCohortCreate(c *gin.Context) {
 		return
 	}
 	s.setFlash(c, "Created the cohort. Send its new hires the invite link below.")
-	c.Redirect(http.StatusSeeOther, "/cohorts/"+co.ID)
+	c.Redirect(http.StatusSeeOther, cohortURL(co.ID))
 }
 
 // cohortPage is the data of cohort.html: a cohort's hand-over.
@@ -107,7 +107,7 @@ func (s *Server) handleCohort(c *gin.Context) {
 	v := &cohortPage{BasePage: s.base(c, h.Cohort.Name), H: h, AsOf: h.InheritedAt.Format(time.RFC3339Nano)}
 	if wiki.UserFromContext(ctx).Has(wiki.RoleTrainer) {
 		v.IsTrainer = true
-		v.InviteURL = s.origin(c) + "/signup?invite=" + h.Cohort.InviteCode
+		v.InviteURL = s.origin(c) + inviteURL(h.Cohort.InviteCode)
 		if v.Others, err = s.cohorts.List(ctx); err != nil {
 			s.fail(c, err)
 			return
@@ -136,7 +136,7 @@ func (s *Server) handleCohortRotate(c *gin.Context) {
 		return
 	}
 	s.setFlash(c, "New invite link made; the old one no longer works.")
-	c.Redirect(http.StatusSeeOther, "/cohorts/"+c.Param("id"))
+	c.Redirect(http.StatusSeeOther, cohortURL(c.Param("id")))
 }
 
 func (s *Server) handleCohortMove(c *gin.Context) {
@@ -146,7 +146,7 @@ func (s *Server) handleCohortMove(c *gin.Context) {
 		return
 	}
 	s.setFlash(c, "Moved "+username+" to this cohort. Their earlier revisions keep the cohort they had then.")
-	c.Redirect(http.StatusSeeOther, "/cohorts/"+c.Param("id"))
+	c.Redirect(http.StatusSeeOther, cohortURL(c.Param("id")))
 }
 
 // API shapes of cohorts.
@@ -207,7 +207,7 @@ func (s *Server) handleAPICohortCreate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Header("Location", "/api/v1/cohorts/"+co.ID)
+	c.Header("Location", apiCohortURL(co.ID))
 	c.JSON(http.StatusCreated, toAPICohort(co, 0, wiki.CohortTotals{}, true))
 }
 

@@ -521,7 +521,7 @@ func (s *Server) handlePageDelete(c *gin.Context) {
 		return
 	}
 	s.setFlash(c, "Deleted the page (revision "+strconv.Itoa(res.Revision.Number)+"). Its history stays; restore it from there.")
-	c.Redirect(http.StatusSeeOther, "/history/"+string(slug))
+	c.Redirect(http.StatusSeeOther, historyURL(slug))
 }
 
 // formError turns a binding failure into a 400 (or 413 for a body over the

@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -110,19 +109,43 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"static":   func(name string) string { return s.assets.url(name) },
-		"pageURL":  pageURL,
-		"editURL":  func(slug wiki.Slug) string { return "/edit/" + string(slug) },
-		"histURL":  func(slug wiki.Slug) string { return "/history/" + string(slug) },
-		"revURL":   func(slug wiki.Slug, n int) string { return pageURL(slug) + "?rev=" + strconv.Itoa(n) },
-		"diffURL":  diffURL,
-		"newURL":   func(title string) string { return "/new?title=" + url.QueryEscape(title) },
+		"static": func(name string) string { return s.assets.url(name) },
+		// Addresses: see url.go.
+		"homeURL":          homeURL,
+		"homePageURL":      homePageURL,
+		"pageURL":          pageURL,
+		"anchorURL":        anchorURL,
+		"editURL":          editURL,
+		"createURL":        createURL,
+		"histURL":          historyURL,
+		"revURL":           revisionURL,
+		"diffURL":          diffURL,
+		"diffFormURL":      diffFormURL,
+		"revertURL":        revertURL,
+		"deleteURL":        deleteURL,
+		"newURL":           newPageURL,
+		"cohortsURL":       cohortsURL,
+		"cohortURL":        cohortURL,
+		"cohortInviteURL":  cohortInviteURL,
+		"cohortMembersURL": cohortMembersURL,
+		"personURL":        personURL,
+		"adminUsersURL":    adminUsersURL,
+		"adminUserURL":     adminUserURL,
+		"accountURL":       accountURL,
+		"passwordURL":      passwordURL,
+		"loginURL":         loginURL,
+		"logoutURL":        logoutURL,
+		"signupURL":        signupURL,
+		"searchURL":        searchURL,
+		"gapsURL":          gapsURL,
+		"gapsSinceURL":     gapsSinceURL,
+
 		"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"showTime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-		"ago":      ago,
+		"ago":      func(t time.Time) string { return ago(s.now(), t) },
 		"isoDate":  func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 		"showDate": func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-		"daysAgo":  func(n int) time.Time { return time.Now().UTC().AddDate(0, 0, -n) },
+		"daysAgo":  func(n int) time.Time { return s.now().UTC().AddDate(0, 0, -n) },
 		"plural":   plural,
 		"add":      func(a, b int) int { return a + b },
 		"kindVerb": kindVerb,
@@ -131,15 +154,10 @@ func (s *Server) templateFuncs() template.FuncMap {
 	}
 }
 
-func pageURL(slug wiki.Slug) string { return "/wiki/" + string(slug) }
-
-func diffURL(slug wiki.Slug, from, to int) string {
-	return "/diff/" + string(slug) + "?from=" + strconv.Itoa(from) + "&to=" + strconv.Itoa(to)
-}
-
-// ago says how long ago t was in words people use ("3 minutes ago").
-func ago(t time.Time) string {
-	d := time.Since(t)
+// ago says how long before now t was, in words people use ("3 minutes
+// ago").
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
 	switch {
 	case d < time.Minute:
 		return "just now"

@@ -3,7 +3,6 @@ package web
 import (
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -66,18 +65,9 @@ func (s *Server) handleSearch(c *gin.Context) {
 			s.logSearch(c, q, res)
 		}
 		for _, h := range res.Hits {
-			v.Hits = append(v.Hits, searchHit{SearchHit: h, Snippet: safeSnippet(h.Snippet), OpenURL: openURL(res.Query, h)})
+			v.Hits = append(v.Hits, searchHit{SearchHit: h, Snippet: safeSnippet(h.Snippet), OpenURL: searchOpenURL(res.Query, h.Slug, h.Anchor)})
 		}
-		link := func(tag string, page int) string {
-			u := url.Values{"q": {q}}
-			if tag != "" {
-				u.Set("tag", tag)
-			}
-			if page > 1 {
-				u.Set("page", strconv.Itoa(page))
-			}
-			return "/search?" + u.Encode()
-		}
+		link := func(tag string, page int) string { return searchPageURL(q, tag, page) }
 		if page > 1 {
 			v.PrevURL = link(tag, page-1)
 		}
@@ -104,22 +94,6 @@ func safeSnippet(s string) template.HTML {
 		return template.HTML(s)
 	}
 	return template.HTML(template.HTMLEscapeString(s))
-}
-
-// openURL is the link of a hit: /search/open logs that the search found
-// its answer, then sends the browser to the page. The fragment stays on
-// the link, and browsers keep it across the redirect, so the address the
-// reader ends up with is the plain /wiki/{slug}#{anchor}.
-func openURL(q string, h wiki.SearchHit) string {
-	u := url.Values{"q": {q}, "slug": {string(h.Slug)}}
-	if h.Anchor != "" {
-		u.Set("anchor", h.Anchor)
-	}
-	frag := ""
-	if h.Anchor != "" {
-		frag = "#" + url.PathEscape(h.Anchor)
-	}
-	return "/search/open?" + u.Encode() + frag
 }
 
 // askedByAPerson reports whether a request is a page the browser navigated

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/faqwiki/faqwiki/wiki"
 	"github.com/gin-gonic/gin"
@@ -32,6 +33,9 @@ type Config struct {
 	// reverse proxy on this machine or the private network.
 	TrustProxy bool
 	SiteName   string // shown in the header and titles; default "faqwiki"
+	// Clock tells the time for "3 minutes ago" and default dates; default
+	// time.Now.
+	Clock wiki.Clock
 	// Health reports whether the backing stores answer; nil means healthy.
 	Health func(ctx context.Context) error
 	// Search answers searches; SearchLog records them for the gap list
@@ -46,6 +50,7 @@ type Server struct {
 	wiki     *wiki.Wiki
 	accounts *wiki.Accounts
 	cohorts  *wiki.Cohorts
+	now      wiki.Clock
 	log      *slog.Logger
 	engine   *gin.Engine
 	pages    *templateSet
@@ -66,7 +71,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SiteName == "" {
 		cfg.SiteName = "faqwiki"
 	}
-	s := &Server{cfg: cfg, wiki: cfg.Wiki, accounts: cfg.Accounts, cohorts: cfg.Cohorts, log: cfg.Logger, csrf: http.NewCrossOriginProtection()}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	s := &Server{cfg: cfg, wiki: cfg.Wiki, accounts: cfg.Accounts, cohorts: cfg.Cohorts, now: cfg.Clock, log: cfg.Logger, csrf: http.NewCrossOriginProtection()}
 	var err error
 	if s.assets, err = newAssets(); err != nil {
 		return nil, fmt.Errorf("web: static files: %w", err)
@@ -99,29 +107,29 @@ func (s *Server) routes() *gin.Engine {
 	// Anyone: signing in, signing up with an invite, the first-run setup.
 	r.GET("/healthz", s.handleHealth)
 	r.GET("/static/:sum/:file", s.handleStatic)
-	r.GET("/login", s.handleLoginForm)
-	r.POST("/login", s.handleLogin)
-	r.POST("/logout", s.handleLogout)
-	r.GET("/signup", s.handleSignupForm)
-	r.POST("/signup", s.handleSignup)
+	r.GET(loginURL(), s.handleLoginForm)
+	r.POST(loginURL(), s.handleLogin)
+	r.POST(logoutURL(), s.handleLogout)
+	r.GET(signupURL(), s.handleSignupForm)
+	r.POST(signupURL(), s.handleSignup)
 	r.GET("/setup/:token", s.handleSetupForm)
 	r.POST("/setup/:token", s.handleSetup)
-	api := r.Group("/api/v1")
+	api := r.Group(prefixAPI)
 	api.POST("/session", s.handleAPILogin)
 	api.DELETE("/session", s.handleAPILogout)
 	api.POST("/signup", s.handleAPISignup)
 
 	// Readers (everyone, when the site is open for reading).
 	read := r.Group("/", s.require(wiki.RoleReader))
-	read.GET("/", s.handleHome)
-	read.GET("/wiki/*slug", s.handlePageView)
-	read.GET("/history/*slug", s.handlePageHistory)
-	read.GET("/diff/*slug", s.handlePageDiff)
-	read.GET("/cohorts", s.handleCohorts)
-	read.GET("/cohorts/:id", s.handleCohort)
-	read.GET("/people/:name", s.handlePerson)
-	read.GET("/search", s.handleSearch)
-	read.GET("/search/open", s.handleSearchOpen)
+	read.GET(homeURL(), s.handleHome)
+	read.GET(prefixWiki+"*slug", s.handlePageView)
+	read.GET(prefixHistory+"*slug", s.handlePageHistory)
+	read.GET(prefixDiff+"*slug", s.handlePageDiff)
+	read.GET(cohortsURL(), s.handleCohorts)
+	read.GET(cohortURL(":id"), s.handleCohort)
+	read.GET(prefixPeople+":name", s.handlePerson)
+	read.GET(prefixSearch, s.handleSearch)
+	read.GET(prefixSearch+"/open", s.handleSearchOpen)
 	readAPI := api.Group("/", s.require(wiki.RoleReader))
 	readAPI.GET("/pages", s.handleAPIPageList)
 	readAPI.GET("/cohorts", s.handleAPICohorts)
@@ -134,26 +142,26 @@ func (s *Server) routes() *gin.Engine {
 
 	// Signed in, whatever the role.
 	signedIn := r.Group("/", s.require(wiki.RoleReader), s.requireAccount)
-	signedIn.GET("/account", s.handleAccount)
-	signedIn.POST("/account/password", s.handlePasswordChange)
+	signedIn.GET(accountURL(), s.handleAccount)
+	signedIn.POST(passwordURL(), s.handlePasswordChange)
 
 	// Editors: every new hire.
 	edit := r.Group("/", s.require(wiki.RoleEditor))
-	edit.GET("/new", s.handlePageNew)
-	edit.POST("/new", s.handlePageCreate)
-	edit.GET("/edit/*slug", s.handlePageEdit)
-	edit.POST("/edit/*slug", s.handlePageSave)
+	edit.GET(newPageURL(""), s.handlePageNew)
+	edit.POST(newPageURL(""), s.handlePageCreate)
+	edit.GET(prefixEdit+"*slug", s.handlePageEdit)
+	edit.POST(prefixEdit+"*slug", s.handlePageSave)
 	edit.POST("/preview", s.handlePreview)
 
 	// Trainers: revert, delete, cohorts.
 	train := r.Group("/", s.require(wiki.RoleTrainer))
-	train.POST("/revert/*slug", s.handlePageRevert)
-	train.GET("/delete/*slug", s.handlePageDeleteConfirm)
-	train.POST("/delete/*slug", s.handlePageDelete)
-	train.POST("/cohorts", s.handleCohortCreate)
-	train.POST("/cohorts/:id/invite", s.handleCohortRotate)
-	train.POST("/cohorts/:id/members", s.handleCohortMove)
-	train.GET("/search/gaps", s.handleGaps)
+	train.POST(prefixRevert+"*slug", s.handlePageRevert)
+	train.GET(prefixDelete+"*slug", s.handlePageDeleteConfirm)
+	train.POST(prefixDelete+"*slug", s.handlePageDelete)
+	train.POST(cohortsURL(), s.handleCohortCreate)
+	train.POST(cohortInviteURL(":id"), s.handleCohortRotate)
+	train.POST(cohortMembersURL(":id"), s.handleCohortMove)
+	train.GET(gapsURL(), s.handleGaps)
 	trainAPI := api.Group("/", s.require(wiki.RoleTrainer))
 	trainAPI.POST("/cohorts", s.handleAPICohortCreate)
 	trainAPI.POST("/cohorts/:id/invite", s.handleAPICohortRotate)
@@ -162,8 +170,8 @@ func (s *Server) routes() *gin.Engine {
 
 	// Admins: people and roles.
 	admin := r.Group("/", s.require(wiki.RoleAdmin))
-	admin.GET("/admin/users", s.handleAdminUsers)
-	admin.POST("/admin/users/:name", s.handleAdminUserUpdate)
+	admin.GET(adminUsersURL(), s.handleAdminUsers)
+	admin.POST(adminUserURL(":name"), s.handleAdminUserUpdate)
 	adminAPI := api.Group("/", s.require(wiki.RoleAdmin))
 	adminAPI.GET("/users", s.handleAPIUsers)
 	adminAPI.PATCH("/users/:name", s.handleAPIUserPatch)

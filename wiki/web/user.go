@@ -64,7 +64,7 @@ func (s *Server) handleAdminUserUpdate(c *gin.Context) {
 		return
 	}
 	s.setFlash(c, msg)
-	c.Redirect(http.StatusSeeOther, "/admin/users")
+	c.Redirect(http.StatusSeeOther, adminUsersURL())
 }
 
 func (s *Server) handleAPIUsers(c *gin.Context) {

@@ -1,0 +1,148 @@
+package web
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// Addresses of the HTML pages. Every URL a template prints or a handler
+// redirects to comes from these helpers, and the routes in server.go are
+// registered under the same prefixes, so a route changes in one place.
+// Helpers take the values a page knows (a slug, a cohort id, a username)
+// and escape what needs escaping.
+const (
+	prefixWiki    = "/wiki/"
+	prefixEdit    = "/edit/"
+	prefixHistory = "/history/"
+	prefixDiff    = "/diff/"
+	prefixRevert  = "/revert/"
+	prefixDelete  = "/delete/"
+	prefixCohorts = "/cohorts"
+	prefixPeople  = "/people/"
+	prefixAdmin   = "/admin/users"
+	prefixSearch  = "/search"
+	prefixAPI     = "/api/v1"
+)
+
+func homeURL() string { return "/" }
+
+// queryText escapes text for a query parameter the way html/template does
+// (spaces as %20, not '+'), so addresses read the same wherever they are
+// made.
+func queryText(text string) string { return strings.ReplaceAll(url.QueryEscape(text), "+", "%20") }
+
+// homePageURL is the home page's list of all pages from cursor on.
+func homePageURL(cursor string) string {
+	if cursor == "" {
+		return homeURL()
+	}
+	return "/?cursor=" + url.QueryEscape(cursor)
+}
+
+func pageURL(slug wiki.Slug) string    { return prefixWiki + string(slug) }
+func editURL(slug wiki.Slug) string    { return prefixEdit + string(slug) }
+func historyURL(slug wiki.Slug) string { return prefixHistory + string(slug) }
+func revertURL(slug wiki.Slug) string  { return prefixRevert + string(slug) }
+func deleteURL(slug wiki.Slug) string  { return prefixDelete + string(slug) }
+
+// anchorURL opens the question with heading id anchor on a page.
+func anchorURL(slug wiki.Slug, anchor string) string {
+	if anchor == "" {
+		return pageURL(slug)
+	}
+	return pageURL(slug) + "#" + url.PathEscape(anchor)
+}
+
+// revisionURL shows revision n of a page.
+func revisionURL(slug wiki.Slug, n int) string { return pageURL(slug) + "?rev=" + strconv.Itoa(n) }
+
+// diffURL compares revisions from and to of a page; diffFormURL is where
+// the history's pick-two form sends its choice.
+func diffURL(slug wiki.Slug, from, to int) string {
+	return diffFormURL(slug) + "?from=" + strconv.Itoa(from) + "&to=" + strconv.Itoa(to)
+}
+
+func diffFormURL(slug wiki.Slug) string { return prefixDiff + string(slug) }
+
+// newPageURL opens the new-page form, with a title filled in if given.
+func newPageURL(title string) string {
+	if title == "" {
+		return "/new"
+	}
+	return "/new?title=" + queryText(title)
+}
+
+// createURL opens the editor on a page that does not exist yet, with its
+// title filled in.
+func createURL(slug wiki.Slug, title string) string {
+	return editURL(slug) + "?title=" + queryText(title)
+}
+
+func cohortsURL() string                { return prefixCohorts }
+func cohortURL(id string) string        { return prefixCohorts + "/" + url.PathEscape(id) }
+func cohortInviteURL(id string) string  { return cohortURL(id) + "/invite" }
+func cohortMembersURL(id string) string { return cohortURL(id) + "/members" }
+func personURL(username string) string  { return prefixPeople + url.PathEscape(username) }
+func adminUsersURL() string             { return prefixAdmin }
+func adminUserURL(username string) string {
+	return prefixAdmin + "/" + url.PathEscape(username)
+}
+func accountURL() string  { return "/account" }
+func passwordURL() string { return "/account/password" }
+func loginURL() string    { return "/login" }
+func logoutURL() string   { return "/logout" }
+func signupURL() string   { return "/signup" }
+
+// inviteURL is the path of a cohort's sign-up link (origin not included).
+func inviteURL(code string) string { return signupURL() + "?invite=" + url.QueryEscape(code) }
+
+// setupURL is the path of the one-time first-run link.
+func setupURL(token string) string { return "/setup/" + url.PathEscape(token) }
+
+// searchURL searches for q ("" for the empty search page).
+func searchURL(q string) string {
+	if q == "" {
+		return prefixSearch
+	}
+	return prefixSearch + "?q=" + queryText(q)
+}
+
+// searchPageURL is page page (from 1) of the results for q, filtered by
+// tag if given.
+func searchPageURL(q, tag string, page int) string {
+	u := url.Values{"q": {q}}
+	if tag != "" {
+		u.Set("tag", tag)
+	}
+	if page > 1 {
+		u.Set("page", strconv.Itoa(page))
+	}
+	return prefixSearch + "?" + u.Encode()
+}
+
+// searchOpenURL is the link of a search hit: /search/open logs that the
+// search for q found its answer, then sends the browser to the page. The
+// fragment stays on the link, and browsers keep it across the redirect,
+// so the address the reader ends up with is the plain
+// /wiki/{slug}#{anchor}.
+func searchOpenURL(q string, slug wiki.Slug, anchor string) string {
+	u := url.Values{"q": {q}, "slug": {string(slug)}}
+	frag := ""
+	if anchor != "" {
+		u.Set("anchor", anchor)
+		frag = "#" + url.PathEscape(anchor)
+	}
+	return prefixSearch + "/open?" + u.Encode() + frag
+}
+
+func gapsURL() string { return prefixSearch + "/gaps" }
+
+// gapsSinceURL lists the search gaps since a date (YYYY-MM-DD).
+func gapsSinceURL(date string) string { return gapsURL() + "?since=" + url.QueryEscape(date) }
+
+// API locations, for Location headers.
+func apiPageURL(slug wiki.Slug) string { return prefixAPI + "/pages/" + string(slug) }
+func apiCohortURL(id string) string    { return prefixAPI + "/cohorts/" + url.PathEscape(id) }
