@@ -254,18 +254,11 @@ func (s *Server) handleSignup(c *gin.Context) {
 	ctx := c.Request.Context()
 	acct, cohort, err := s.accounts.SignUp(ctx, f.InviteCode, wiki.NewAccount{Username: f.Username, Password: f.Password, DisplayName: f.DisplayName}, c.ClientIP())
 	if err != nil {
-		var ve *wiki.ValidationError
-		status, _ := classify(err)
-		if errors.As(err, &ve) || status == http.StatusConflict {
-			fields := map[string]string{"username": "is taken; choose another"}
-			if ve != nil {
-				fields = ve.Fields
-			}
-			s.render(c, statusFor(status), "signup.html", &signupPage{BasePage: s.base(c, "Join the wiki"), Invite: f.InviteCode,
-				Username: f.Username, DisplayName: f.DisplayName, Errors: fields, Action: signupURL()})
-			return
+		show := func(status int, errs map[string]string) {
+			s.render(c, status, "signup.html", &signupPage{BasePage: s.base(c, "Join the wiki"), Invite: f.InviteCode,
+				Username: f.Username, DisplayName: f.DisplayName, Errors: errs, Action: signupURL()})
 		}
-		s.fail(c, err)
+		s.failForm(c, err, show, map[string]string{"username": "is taken; choose another"})
 		return
 	}
 	if !s.startSession(c, acct.Username) {
@@ -273,15 +266,6 @@ func (s *Server) handleSignup(c *gin.Context) {
 	}
 	s.setFlash(c, "Welcome, "+acct.User().Label()+"! You are in the cohort “"+cohort.Name+"”. Every page has an Edit button: fix what is wrong, add what is missing.")
 	c.Redirect(http.StatusSeeOther, "/")
-}
-
-// statusFor turns a validation failure's 400 into 422 for HTML forms,
-// which re-render with the user's input.
-func statusFor(status int) int {
-	if status == http.StatusBadRequest {
-		return http.StatusUnprocessableEntity
-	}
-	return status
 }
 
 func (s *Server) handleSetupForm(c *gin.Context) {
@@ -297,17 +281,15 @@ func (s *Server) handleSetup(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	acct, err := s.accounts.CompleteSetup(ctx, c.Param("token"), wiki.NewAccount{Username: f.Username, Password: f.Password, DisplayName: f.DisplayName})
-	var ve *wiki.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		s.render(c, http.StatusUnprocessableEntity, "setup.html", &signupPage{BasePage: s.base(c, "Set up the wiki"),
-			Username: f.Username, DisplayName: f.DisplayName, Errors: ve.Fields, Action: setupURL(c.Param("token"))})
-		return
-	case errors.Is(err, wiki.ErrNotFound):
-		s.fail(c, errNotFoundf("this setup link is not valid: it was used already, or the server was restarted and printed a new one"))
-		return
-	case err != nil:
-		s.fail(c, err)
+	if errors.Is(err, wiki.ErrNotFound) {
+		err = errNotFoundf("this setup link is not valid: it was used already, or the server was restarted and printed a new one")
+	}
+	if err != nil {
+		show := func(status int, errs map[string]string) {
+			s.render(c, status, "setup.html", &signupPage{BasePage: s.base(c, "Set up the wiki"),
+				Username: f.Username, DisplayName: f.DisplayName, Errors: errs, Action: setupURL(c.Param("token"))})
+		}
+		s.failForm(c, err, show, nil)
 		return
 	}
 	if !s.startSession(c, acct.Username) {
@@ -353,13 +335,8 @@ func (s *Server) handlePasswordChange(c *gin.Context) {
 		keep = wiki.SecretID(ck.Value)
 	}
 	err := s.accounts.ChangePassword(ctx, u.Name, c.PostForm("old_password"), c.PostForm("new_password"), keep)
-	var ve *wiki.ValidationError
-	if errors.As(err, &ve) {
-		s.showAccount(c, http.StatusUnprocessableEntity, ve.Fields)
-		return
-	}
 	if err != nil {
-		s.fail(c, err)
+		s.failForm(c, err, func(status int, errs map[string]string) { s.showAccount(c, status, errs) }, nil)
 		return
 	}
 	s.setFlash(c, "Password changed. Every other place you were signed in is signed out.")

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -70,16 +69,9 @@ func (s *Server) handleCohortCreate(c *gin.Context) {
 	if err == nil {
 		co, err = s.cohorts.Create(c.Request.Context(), n)
 	}
-	var ve *wiki.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		s.showCohorts(c, http.StatusUnprocessableEntity, f, ve.Fields)
-		return
-	case errors.Is(err, wiki.ErrConflict):
-		s.showCohorts(c, http.StatusConflict, f, map[string]string{"id": "is taken by another cohort"})
-		return
-	case err != nil:
-		s.fail(c, err)
+	if err != nil {
+		show := func(status int, errs map[string]string) { s.showCohorts(c, status, f, errs) }
+		s.failForm(c, err, show, map[string]string{"id": "is taken by another cohort"})
 		return
 	}
 	s.setFlash(c, "Created the cohort. Send its new hires the invite link below.")

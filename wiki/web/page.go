@@ -183,6 +183,15 @@ type editPage struct {
 	Conflict  *conflictView
 }
 
+// showEdit draws the edit form v again with the person's text (see
+// failForm).
+func (s *Server) showEdit(c *gin.Context, v *editPage) showForm {
+	return func(status int, errs map[string]string) {
+		v.Errors = errs
+		s.render(c, status, "page_edit.html", v)
+	}
+}
+
 // conflictView shows an overlapping edit: the text saved meanwhile and how
 // the user's text differs from it.
 type conflictView struct {
@@ -237,8 +246,7 @@ func (s *Server) handlePageCreate(c *gin.Context) {
 		slug = wiki.SlugFromTitle(f.Title)
 	}
 	if slug == "" {
-		v.Errors = map[string]string{"title": "give the page a title with some letters or digits in it"}
-		s.render(c, http.StatusUnprocessableEntity, "page_edit.html", v)
+		s.failForm(c, wiki.Invalid("title", "give the page a title with some letters or digits in it"), s.showEdit(c, v), nil)
 		return
 	}
 	v.Slug = slug
@@ -249,8 +257,8 @@ func (s *Server) handlePageCreate(c *gin.Context) {
 	base := 0
 	if p, err := s.wiki.Page(c.Request.Context(), slug); err == nil {
 		if !p.Deleted {
-			v.Errors = map[string]string{"slug": "a page already lives at /wiki/" + string(slug) + ": choose another title or address, or edit that page"}
-			s.render(c, http.StatusConflict, "page_edit.html", v)
+			s.failForm(c, wiki.ErrConflict, s.showEdit(c, v), map[string]string{
+				"slug": "a page already lives at " + pageURL(slug) + ": choose another title or address, or edit that page"})
 			return
 		}
 		base = p.Revision // a deleted page's address: write it anew, history kept
@@ -288,15 +296,8 @@ func (s *Server) handlePageSave(c *gin.Context) {
 // is how preview works without JavaScript.
 func (s *Server) preview(c *gin.Context, v *editPage) {
 	r, err := s.wiki.Preview(c.Request.Context(), v.Form.Markdown)
-	if errors.Is(err, wiki.ErrBusy) || errors.Is(err, wiki.ErrTooComplex) {
-		// Keep the user's text: show the form again with the reason.
-		status, body := classify(err)
-		v.Errors = map[string]string{"preview": body.Message}
-		s.render(c, status, "page_edit.html", v)
-		return
-	}
 	if err != nil {
-		s.fail(c, err)
+		s.failForm(c, err, s.showEdit(c, v), nil)
 		return
 	}
 	v.Preview, v.Previewed = r.HTML, true
@@ -312,7 +313,6 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 		Tags: wiki.ParseTagList(v.Form.Tags), Summary: v.Form.Summary, Base: base,
 	})
 	var ce *wiki.ConflictError
-	var ve *wiki.ValidationError
 	switch {
 	case errors.As(err, &ce):
 		// ce.Yours is the user's text as the wiki reads it (browsers send
@@ -324,18 +324,8 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 		v.New = false
 		s.render(c, http.StatusConflict, "page_edit.html", v)
 		return
-	case errors.As(err, &ve):
-		v.Errors = ve.Fields
-		s.render(c, http.StatusUnprocessableEntity, "page_edit.html", v)
-		return
-	case errors.Is(err, wiki.ErrBusy):
-		// Keep the user's text: show the form again and let them retry.
-		status, body := classify(err)
-		v.Errors = map[string]string{"save": body.Message}
-		s.render(c, status, "page_edit.html", v)
-		return
 	case err != nil:
-		s.fail(c, err)
+		s.failForm(c, err, s.showEdit(c, v), nil)
 		return
 	}
 	switch {
