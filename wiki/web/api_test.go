@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/faqwiki/faqwiki/wiki"
 )
 
 type saveAnswer struct {
@@ -226,5 +228,15 @@ func TestAPIBadInputChangesNothing(t *testing.T) {
 				t.Error("the refused request wrote something")
 			}
 		})
+	}
+}
+
+// Every sub-resource of the page API is a reserved slug segment:
+// otherwise the slug would swallow it and the route could never match.
+func TestPageRoutesUseReservedSegments(t *testing.T) {
+	for _, r := range pageRoutes {
+		if r.sub != "" && !wiki.ReservedSegments[r.sub] {
+			t.Errorf("page API sub-resource %q is not in wiki.ReservedSegments", r.sub)
+		}
 	}
 }

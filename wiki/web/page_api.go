@@ -1,9 +1,6 @@
 package web
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,7 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// JSON shapes of the API (../API.md is the contract; field names are part
+// JSON shapes of the API (docs/API.md is the contract; field names are part
 // of it).
 
 type apiPage struct {
@@ -123,13 +120,6 @@ func toAPIRevision(r *wiki.Revision, withText bool) apiRevision {
 	return out
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 func (s *Server) handleAPIPageList(c *gin.Context) {
 	f := wiki.PageFilter{Prefix: c.Query("prefix"), Tag: c.Query("tag"), Cursor: c.Query("cursor")}
 	switch c.DefaultQuery("order", "slug") {
@@ -161,10 +151,36 @@ func (s *Server) handleAPIPageList(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// pageRoute is one action under /api/v1/pages/{slug}: a method on the
+// page itself (sub "") or on one of its sub-resources, named by a reserved
+// slug segment (wiki.ReservedSegments), with or without one more path
+// segment after it (revisions/{n}).
+type pageRoute struct {
+	method string
+	sub    string
+	arg    bool
+	role   wiki.Role
+	handle func(s *Server, c *gin.Context, slug wiki.Slug, arg string)
+}
+
+// pageRoutes is the one table of the page API: what exists, what each
+// method needs, and who serves it.
+var pageRoutes = []pageRoute{
+	{http.MethodGet, "", false, wiki.RoleReader, (*Server).apiGetPage},
+	{http.MethodPut, "", false, wiki.RoleEditor, (*Server).apiPutPage},
+	{http.MethodDelete, "", false, wiki.RoleTrainer, (*Server).apiDeletePage},
+	{http.MethodGet, "revisions", false, wiki.RoleReader, (*Server).apiRevisions},
+	{http.MethodGet, "revisions", true, wiki.RoleReader, (*Server).apiRevision},
+	{http.MethodGet, "diff", false, wiki.RoleReader, (*Server).apiDiff},
+	{http.MethodPost, "revert", false, wiki.RoleTrainer, (*Server).apiRevert},
+}
+
 // handleAPIPage serves everything under /api/v1/pages/{slug}. A slug may
 // contain '/', so the route is a wildcard read from the left: the first
-// reserved segment (wiki.ReservedSegments) ends the slug and names the
-// sub-resource.
+// reserved segment ends the slug and names the sub-resource, looked up in
+// pageRoutes. A path no route has is 404, one whose method no route has
+// 405; either way only after the caller is known to be a reader, so that
+// a closed wiki says nothing about its pages to strangers.
 func (s *Server) handleAPIPage(c *gin.Context) {
 	segs := strings.Split(strings.Trim(c.Param("rest"), "/"), "/")
 	i := 0
@@ -176,41 +192,43 @@ func (s *Server) handleAPIPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	rest := segs[i:]
-	m := c.Request.Method
-	need := wiki.RoleReader
-	switch {
-	case m == http.MethodPut:
-		need = wiki.RoleEditor
-	case m == http.MethodDelete, len(rest) == 1 && rest[0] == "revert":
-		need = wiki.RoleTrainer
-	}
-	if !s.allowed(c, need) {
+	sub, arg, hasArg := "", "", false
+	switch rest := segs[i:]; len(rest) {
+	case 0:
+	case 1:
+		sub = rest[0]
+	case 2:
+		sub, arg, hasArg = rest[0], rest[1], true
+	default:
+		if s.allowed(c, wiki.RoleReader) {
+			s.handleNoRoute(c)
+		}
 		return
 	}
-	switch {
-	case len(rest) == 0 && m == http.MethodGet:
-		s.apiGetPage(c, slug)
-	case len(rest) == 0 && m == http.MethodPut:
-		s.apiPutPage(c, slug)
-	case len(rest) == 0 && m == http.MethodDelete:
-		s.apiDeletePage(c, slug)
-	case len(rest) == 1 && rest[0] == "revisions" && m == http.MethodGet:
-		s.apiRevisions(c, slug)
-	case len(rest) == 2 && rest[0] == "revisions" && m == http.MethodGet:
-		s.apiRevision(c, slug, rest[1])
-	case len(rest) == 1 && rest[0] == "diff" && m == http.MethodGet:
-		s.apiDiff(c, slug)
-	case len(rest) == 1 && rest[0] == "revert" && m == http.MethodPost:
-		s.apiRevert(c, slug)
-	case len(rest) == 0 || len(rest) == 1 && (rest[0] == "revisions" || rest[0] == "diff" || rest[0] == "revert"):
+	pathKnown := false
+	for _, r := range pageRoutes {
+		if r.sub != sub || r.arg != hasArg {
+			continue
+		}
+		pathKnown = true
+		if r.method == c.Request.Method {
+			if s.allowed(c, r.role) {
+				r.handle(s, c, slug, arg)
+			}
+			return
+		}
+	}
+	if !s.allowed(c, wiki.RoleReader) {
+		return
+	}
+	if pathKnown {
 		s.handleNoMethod(c)
-	default:
+	} else {
 		s.handleNoRoute(c)
 	}
 }
 
-func (s *Server) apiGetPage(c *gin.Context, slug wiki.Slug) {
+func (s *Server) apiGetPage(c *gin.Context, slug wiki.Slug, _ string) {
 	ctx := c.Request.Context()
 	page, _, err := s.pageAsOf(c, slug)
 	if err == nil && page.Deleted {
@@ -234,44 +252,7 @@ func (s *Server) apiGetPage(c *gin.Context, slug wiki.Slug) {
 	c.JSON(http.StatusOK, out)
 }
 
-// decodeJSON reads one JSON object from the body into v, refusing unknown
-// fields, trailing data and bodies over the limit.
-func decodeJSON(c *gin.Context, v any) error {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		if errors.Is(err, io.EOF) {
-			return errBadRequestf("the request body is empty; send a JSON object")
-		}
-		return errBadRequestf("the request body is not valid JSON for this call: %s", jsonProblem(err))
-	}
-	if dec.More() {
-		return errBadRequestf("the request body has data after the JSON object")
-	}
-	return nil
-}
-
-// jsonProblem describes a JSON decoding error without echoing the body.
-func jsonProblem(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return "syntax error at byte " + strconv.FormatInt(se.Offset, 10)
-	case errors.As(err, &te):
-		return "field " + strconv.Quote(te.Field) + " must be " + te.Type.String()
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
-	default:
-		return "malformed"
-	}
-}
-
-func (s *Server) apiPutPage(c *gin.Context, slug wiki.Slug) {
+func (s *Server) apiPutPage(c *gin.Context, slug wiki.Slug, _ string) {
 	var req apiSaveRequest
 	if err := decodeJSON(c, &req); err != nil {
 		s.fail(c, err)
@@ -298,7 +279,7 @@ func (s *Server) apiPutPage(c *gin.Context, slug wiki.Slug) {
 	c.JSON(status, apiSaveResponse{Slug: slug, Revision: res.Revision.Number, Merged: res.Merged, Unchanged: res.Unchanged})
 }
 
-func (s *Server) apiDeletePage(c *gin.Context, slug wiki.Slug) {
+func (s *Server) apiDeletePage(c *gin.Context, slug wiki.Slug, _ string) {
 	if _, err := s.wiki.Delete(c.Request.Context(), slug, c.Query("summary")); err != nil {
 		s.fail(c, err)
 		return
@@ -306,7 +287,7 @@ func (s *Server) apiDeletePage(c *gin.Context, slug wiki.Slug) {
 	c.Status(http.StatusNoContent)
 }
 
-func (s *Server) apiRevisions(c *gin.Context, slug wiki.Slug) {
+func (s *Server) apiRevisions(c *gin.Context, slug wiki.Slug, _ string) {
 	revs, err := s.wiki.Revisions(c.Request.Context(), slug)
 	if err != nil {
 		s.fail(c, err)
@@ -333,7 +314,7 @@ func (s *Server) apiRevision(c *gin.Context, slug wiki.Slug, v string) {
 	c.JSON(http.StatusOK, toAPIRevision(r, true))
 }
 
-func (s *Server) apiDiff(c *gin.Context, slug wiki.Slug) {
+func (s *Server) apiDiff(c *gin.Context, slug wiki.Slug, _ string) {
 	_, revs, d, ok := s.readDiff(c, slug)
 	if !ok {
 		return
@@ -345,7 +326,7 @@ func (s *Server) apiDiff(c *gin.Context, slug wiki.Slug) {
 	c.JSON(http.StatusOK, apiDiff{From: revs[0].Number, To: revs[1].Number, Hunks: hunks, Stats: apiDiffStats{Added: d.Added, Removed: d.Removed}})
 }
 
-func (s *Server) apiRevert(c *gin.Context, slug wiki.Slug) {
+func (s *Server) apiRevert(c *gin.Context, slug wiki.Slug, _ string) {
 	var req apiRevertRequest
 	if err := decodeJSON(c, &req); err != nil {
 		s.fail(c, err)

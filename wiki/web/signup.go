@@ -1,0 +1,106 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/gin-gonic/gin"
+)
+
+// signupPage is the data of signup.html (sign-up with an invite) and
+// setup.html (the first admin).
+type signupPage struct {
+	BasePage
+	Invite      string
+	Cohort      *wiki.Cohort
+	Username    string
+	DisplayName string
+	Errors      map[string]string
+	Action      string
+}
+
+// signupForm is what the sign-up and setup forms post.
+type signupForm struct {
+	InviteCode  string `form:"invite_code" json:"invite_code"`
+	Username    string `form:"username" json:"username"`
+	Password    string `form:"password" json:"password"`
+	DisplayName string `form:"display_name" json:"display_name"`
+}
+
+func (s *Server) handleSignupForm(c *gin.Context) {
+	v := &signupPage{BasePage: s.base(c, "Join the wiki"), Invite: c.Query("invite"), Action: signupURL()}
+	s.render(c, http.StatusOK, "signup.html", v)
+}
+
+func (s *Server) handleSignup(c *gin.Context) {
+	var f signupForm
+	if err := c.ShouldBind(&f); err != nil {
+		s.fail(c, formError(err))
+		return
+	}
+	ctx := c.Request.Context()
+	acct, cohort, err := s.accounts.SignUp(ctx, f.InviteCode, wiki.NewAccount{Username: f.Username, Password: f.Password, DisplayName: f.DisplayName}, c.ClientIP())
+	if err != nil {
+		show := func(status int, errs map[string]string) {
+			s.render(c, status, "signup.html", &signupPage{BasePage: s.base(c, "Join the wiki"), Invite: f.InviteCode,
+				Username: f.Username, DisplayName: f.DisplayName, Errors: errs, Action: signupURL()})
+		}
+		s.failForm(c, err, show, map[string]string{"username": "is taken; choose another"})
+		return
+	}
+	if !s.startSession(c, acct.Username) {
+		return
+	}
+	s.setFlash(c, "Welcome, "+acct.User().Label()+"! You are in the cohort “"+cohort.Name+"”. Every page has an Edit button: fix what is wrong, add what is missing.")
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+func (s *Server) handleSetupForm(c *gin.Context) {
+	v := &signupPage{BasePage: s.base(c, "Set up the wiki"), Action: setupURL(c.Param("token"))}
+	s.render(c, http.StatusOK, "setup.html", v)
+}
+
+func (s *Server) handleSetup(c *gin.Context) {
+	var f signupForm
+	if err := c.ShouldBind(&f); err != nil {
+		s.fail(c, formError(err))
+		return
+	}
+	ctx := c.Request.Context()
+	acct, err := s.accounts.CompleteSetup(ctx, c.Param("token"), wiki.NewAccount{Username: f.Username, Password: f.Password, DisplayName: f.DisplayName})
+	if errors.Is(err, wiki.ErrNotFound) {
+		err = errNotFoundf("this setup link is not valid: it was used already, or the server was restarted and printed a new one")
+	}
+	if err != nil {
+		show := func(status int, errs map[string]string) {
+			s.render(c, status, "setup.html", &signupPage{BasePage: s.base(c, "Set up the wiki"),
+				Username: f.Username, DisplayName: f.DisplayName, Errors: errs, Action: setupURL(c.Param("token"))})
+		}
+		s.failForm(c, err, show, nil)
+		return
+	}
+	if !s.startSession(c, acct.Username) {
+		return
+	}
+	s.setFlash(c, "You are the wiki's admin. Next: create a cohort for your new hires and send them its invite link.")
+	c.Redirect(http.StatusSeeOther, cohortsURL())
+}
+
+func (s *Server) handleAPISignup(c *gin.Context) {
+	var f signupForm
+	if err := decodeJSON(c, &f); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	acct, _, err := s.accounts.SignUp(ctx, f.InviteCode, wiki.NewAccount{Username: f.Username, Password: f.Password, DisplayName: f.DisplayName}, c.ClientIP())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !s.startSession(c, acct.Username) {
+		return
+	}
+	c.JSON(http.StatusCreated, s.sessionAnswer(c, acct.User()))
+}
