@@ -22,7 +22,7 @@ type roleCase struct {
 }
 
 // routeTable lists every state-changing route, and the reading ones, with
-// the weakest role that may use it (../shared/API.md's table).
+// the weakest role that may use it (docs/API.md's tables).
 func routeTable() []roleCase {
 	page := put("changed\n", 1, "")
 	return []roleCase{
