@@ -14,6 +14,13 @@ import (
 // so that a text goldmark takes seconds over can neither pile up nor stall
 // anyone else.
 
+// Renderer turns Markdown into safe HTML. *markdown.Renderer (from
+// NewRenderer) is the real one; tests give the wiki one they control. It
+// must be safe for concurrent use.
+type Renderer interface {
+	Render(src string, exists func(targets []string) ([]bool, error)) (*markdown.Rendered, error)
+}
+
 // NewRenderer returns the Markdown renderer for wiki pages: wiki links
 // name pages by title or slug, made into slugs with SlugFromTitle.
 func NewRenderer() *markdown.Renderer {
@@ -78,6 +85,7 @@ func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string) 
 	// instead of each doing it (some texts take goldmark seconds).
 	w.flightMu.Lock()
 	if call, ok := w.flights[key]; ok {
+		call.waiters++
 		w.flightMu.Unlock()
 		select {
 		case <-call.done:
@@ -104,9 +112,10 @@ func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string) 
 
 // renderCall is one render in progress that other callers may wait for.
 type renderCall struct {
-	done chan struct{}
-	r    *markdown.Rendered
-	err  error
+	done    chan struct{}
+	waiters int // callers waiting for it besides the one rendering; under flightMu
+	r       *markdown.Rendered
+	err     error
 }
 
 // Limits on previews, which render unsaved text on every keystroke pause

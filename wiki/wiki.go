@@ -21,7 +21,7 @@ import (
 // defaults.
 type Config struct {
 	Store    PageStore
-	Renderer *markdown.Renderer // default NewRenderer()
+	Renderer Renderer // default NewRenderer()
 	Clock    Clock
 	// OnCommit, if set, is told of every revision the wiki commits (saves,
 	// reverts, deletes, restores), after the commit and before the call
@@ -41,7 +41,7 @@ type Config struct {
 // history that the web layer needs. It is safe for concurrent use.
 type Wiki struct {
 	store    PageStore
-	render   *markdown.Renderer
+	render   Renderer
 	now      Clock
 	onCommit func(*Revision)
 	cache    *lru[*markdown.Rendered]

@@ -13,6 +13,7 @@ import (
 	"github.com/faqwiki/faqwiki/store"
 	"github.com/faqwiki/faqwiki/wiki"
 	"github.com/faqwiki/faqwiki/wiki/markdown"
+	"github.com/faqwiki/faqwiki/wiki/wikitest"
 )
 
 // testWiki is a Wiki with its store at hand, for checks the service does
@@ -380,37 +381,60 @@ func TestEnsureWelcome(t *testing.T) {
 	}
 }
 
-func TestPreviewGivesUpOnPathologicalText(t *testing.T) {
+// slowText stands for a text that goldmark takes seconds over: the gate
+// renderer holds up every text that contains it.
+const slowText = "<<slow>>"
+
+func isSlow(src string) bool { return strings.Contains(src, slowText) }
+
+// openWithGate returns a Wiki over a fresh store whose renderer holds up
+// slow texts until the test opens the gate (which it does at the end, so
+// that no render is left waiting).
+func openWithGate(t *testing.T, previewTimeout time.Duration) (*wiki.Wiki, *store.DB, *wikitest.GateRenderer) {
+	t.Helper()
 	db, err := store.Open(t.TempDir()+"/faqwiki.db", store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	w := wiki.New(wiki.Config{Store: db, PreviewTimeout: 20 * time.Millisecond})
-	// Unbalanced brackets make goldmark's link parsing quadratic: far
-	// longer than 20ms for this text (about 0.4 s on a laptop core).
-	slow := strings.Repeat("[", 30000) + strings.Repeat("]", 30000)
-	start := time.Now()
-	if _, err := w.Preview(context.Background(), slow); !errors.Is(err, wiki.ErrTooComplex) {
-		t.Fatalf("err = %v after %v, want ErrTooComplex", err, time.Since(start))
+	t.Cleanup(func() { db.Close() })
+	gate := wikitest.NewGateRenderer(isSlow)
+	t.Cleanup(gate.Open)
+	return wiki.New(wiki.Config{Store: db, Renderer: gate, PreviewTimeout: previewTimeout}), db, gate
+}
+
+func TestPreviewGivesUpOnASlowText(t *testing.T) {
+	w, _, gate := openWithGate(t, 20*time.Millisecond)
+	ada, bob := as("ada", ""), as("bob", "")
+	if _, err := w.Preview(ada, "# "+slowText); !errors.Is(err, wiki.ErrTooComplex) {
+		t.Fatalf("err = %v, want ErrTooComplex", err)
 	}
-	t.Logf("preview gave up after %v", time.Since(start))
-	// Renders still running count against the limit: a third preview must
-	// not start a third pathological render at once.
-	if _, err := w.Preview(context.Background(), slow); !errors.Is(err, wiki.ErrTooComplex) && !errors.Is(err, wiki.ErrBusy) {
-		t.Errorf("second preview: %v", err)
+	// The render goes on in the background, still counted against ada:
+	// her next preview is refused at once, so she cannot pile up renders.
+	if n := wiki.Runaways(w, "ada"); n != 1 {
+		t.Fatalf("ada has %d renders running past their limit, want 1", n)
+	}
+	if _, err := w.Preview(ada, "a quick text"); !errors.Is(err, wiki.ErrBusy) {
+		t.Errorf("ada's next preview: %v, want ErrBusy", err)
+	}
+	// Someone else is not held up by ada's text.
+	if r, err := w.Preview(bob, "## Hello"); err != nil || !strings.Contains(string(r.HTML), "Hello") {
+		t.Errorf("bob's preview: %v", err)
+	}
+	// Once the slow render ends, ada can preview again.
+	gate.Open()
+	wikitest.Eventually(t, "ada's slow render to end", func() bool { return wiki.Runaways(w, "ada") == 0 })
+	if _, err := w.Preview(ada, "a quick text"); err != nil {
+		t.Errorf("ada's preview after her slow render ended: %v", err)
+	}
+	if gate.Started() != 1 {
+		t.Errorf("%d slow renders started, want 1", gate.Started())
 	}
 }
 
 func TestSaveRefusesTextTooSlowToRender(t *testing.T) {
-	db, err := store.Open(t.TempDir()+"/faqwiki.db", store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	w := wiki.New(wiki.Config{Store: db, PreviewTimeout: 50 * time.Millisecond})
-	slow := strings.Repeat("[", 30000) + strings.Repeat("]", 30000)
-	_, err = w.Save(context.Background(), wiki.Edit{Slug: "p", Title: "P", Markdown: slow})
+	w, db, gate := openWithGate(t, 50*time.Millisecond)
+	ada, bob := as("ada", ""), as("bob", "")
+	_, err := w.Save(ada, wiki.Edit{Slug: "p", Title: "P", Markdown: slowText})
 	var ve *wiki.ValidationError
 	if !errors.As(err, &ve) || ve.Fields["markdown"] == "" {
 		t.Fatalf("err = %v, want a validation error on markdown", err)
@@ -421,39 +445,58 @@ func TestSaveRefusesTextTooSlowToRender(t *testing.T) {
 	// The same person's next save waits for their slow render to finish
 	// (one bounded render per person), so a few hostile saves cannot take
 	// every slot; someone else saves at once.
-	if _, err := w.Save(context.Background(), wiki.Edit{Slug: "q", Title: "Q", Markdown: "ok\n"}); !errors.Is(err, wiki.ErrBusy) {
+	if _, err := w.Save(ada, wiki.Edit{Slug: "q", Title: "Q", Markdown: "ok\n"}); !errors.Is(err, wiki.ErrBusy) {
 		t.Errorf("second save by the same person: %v, want ErrBusy", err)
 	}
-	if _, err := w.Save(as("other", ""), wiki.Edit{Slug: "r", Title: "R", Markdown: "## Hello\n"}); err != nil {
+	if _, err := w.Save(bob, wiki.Edit{Slug: "r", Title: "R", Markdown: "## Hello\n"}); err != nil {
 		t.Errorf("someone else's save: %v", err)
+	}
+	gate.Open()
+	wikitest.Eventually(t, "ada's slow render to end", func() bool { return wiki.Runaways(w, "ada") == 0 })
+	if _, err := w.Save(ada, wiki.Edit{Slug: "q", Title: "Q", Markdown: "ok\n"}); err != nil {
+		t.Errorf("ada's save after her slow render ended: %v", err)
 	}
 }
 
+// Eight people open a revision nobody has viewed yet, at once: the wiki
+// renders it once and all eight get that render. The cache is cold (the
+// page was saved through another Wiki), so only the shared render in
+// flight can keep the count at one.
 func TestConcurrentViewsRenderOnce(t *testing.T) {
-	w := MustOpenWiki(t)
+	w, db, gate := openWithGate(t, time.Second)
 	ctx := context.Background()
-	mustSave(t, w, ctx, wiki.Edit{Slug: "p", Title: "P", Markdown: strings.Repeat("## Q\n\nsome *text*\n\n", 500)})
-	p, _ := w.Page(ctx, "p")
+	src := strings.Repeat("## Q\n\nsome *text*\n\n", 50) + slowText
+	mustSave(t, wiki.New(wiki.Config{Store: db}), ctx, wiki.Edit{Slug: "p", Title: "P", Markdown: src})
+	p, err := w.Page(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const viewers = 8
 	var wg sync.WaitGroup
-	results := make([]*markdown.Rendered, 8)
+	results := make([]*markdown.Rendered, viewers)
 	for i := range results {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
+		wg.Go(func() {
 			r, err := w.RenderPage(ctx, p)
 			if err != nil {
 				t.Error(err)
 			}
 			results[i] = r
-		}(i)
+		})
 	}
+	// Hold the first render until every other viewer waits for it, or
+	// until a second render starts (which is the bug this test is for).
+	wikitest.Eventually(t, "the other viewers to wait for the first render", func() bool {
+		return gate.Started() > 1 || gate.Started() == 1 && wiki.RenderWaiters(w, "p", p.Revision) == viewers-1
+	})
+	gate.Open()
 	wg.Wait()
-	distinct := map[*markdown.Rendered]bool{}
-	for _, r := range results {
-		distinct[r] = true
+	if n := gate.Started(); n != 1 {
+		t.Errorf("%d renders for one revision viewed by %d people at once, want 1", n, viewers)
 	}
-	if len(distinct) != 1 {
-		t.Errorf("%d renders for one revision viewed at once, want 1", len(distinct))
+	for i, r := range results {
+		if r != results[0] {
+			t.Errorf("viewer %d got a render of its own", i)
+		}
 	}
 }
 
