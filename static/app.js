@@ -108,6 +108,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // Says the enhancements are on, for styles (and for tests that check
+    // a page works with them off).
+    document.documentElement.classList.add("js");
     liveSearch();
     livePreview();
     guardUnsaved();

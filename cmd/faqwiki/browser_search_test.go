@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	cdpinput "github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/faqwiki/faqwiki/wiki/wikitest"
 )
 
 // searchFixturePage is a page of the search fixture.
@@ -67,22 +68,14 @@ func (w *testWiki) putSearchFixture(t *testing.T) {
 	// order: once the last page is found, all of them are. offset=1 keeps
 	// these searches out of the gap log (only first result pages are
 	// logged); Total counts every match all the same.
-	deadline := time.Now().Add(browserStepTimeout)
-	for {
+	wikitest.Eventually(t, "the search index to pick up the fixture pages", func() bool {
 		resp := w.api(t, http.MethodGet, "/api/v1/search?offset=1&q="+url.QueryEscape("shuttle station"), nil)
+		defer resp.Body.Close()
 		var res struct {
 			Total int `json:"total"`
 		}
-		err := json.NewDecoder(resp.Body).Decode(&res)
-		resp.Body.Close()
-		if err == nil && resp.StatusCode == 200 && res.Total > 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the search index did not pick up the fixture pages in %v (last status %d, err %v)", browserStepTimeout, resp.StatusCode, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return json.NewDecoder(resp.Body).Decode(&res) == nil && resp.StatusCode == 200 && res.Total > 0
+	})
 }
 
 // pageTags are a page's tags from the JSON API.
@@ -319,14 +312,13 @@ func TestBrowserSearchGapToNewPage(t *testing.T) {
 	// The gap log writes its counts every 2 s.
 	wantEqual(t, "status of the gap list", tb.follow(`header.site nav a[href="/search/gaps"]`), 200)
 	row := `[...document.querySelectorAll("table.gaps tbody tr")].findIndex(tr => tr.cells[0].textContent.trim() === ` + fmt.Sprintf("%q", query) + `) + 1`
-	deadline := time.Now().Add(6 * time.Second)
-	for js[int](tb, row) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no gap row for %q after 6 s: %q", query, tb.text("main"))
+	wikitest.Eventually(t, "a gap row for "+query, func() bool {
+		if js[int](tb, row) > 0 {
+			return true
 		}
-		time.Sleep(500 * time.Millisecond)
 		tb.open(w.base + "/search/gaps")
-	}
+		return false
+	})
 	n := js[int](tb, row)
 	tr := fmt.Sprintf("table.gaps tbody tr:nth-child(%d)", n)
 	wantEqual(t, "gap rows", tb.count("table.gaps tbody tr"), 1)
@@ -346,16 +338,10 @@ func TestBrowserSearchGapToNewPage(t *testing.T) {
 	wantEqual(t, "revision from the API", w.revision(t, "bike-storage"), 1)
 
 	// The next person who asks finds the answer (once the index has it).
-	deadline = time.Now().Add(5 * time.Second)
-	for {
+	wikitest.Eventually(t, "the new page to be the first hit for "+query, func() bool {
 		tb.open(w.base + "/search?q=" + url.QueryEscape(query))
-		if slugs := tb.hitSlugs(); len(slugs) > 0 && slugs[0] == "bike-storage" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the new page is not the first hit for %q: %v", query, tb.hitSlugs())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		slugs := tb.hitSlugs()
+		return len(slugs) > 0 && slugs[0] == "bike-storage"
+	})
 	wantEqual(t, "first hit for the gap's query", tb.text("ol.results li:first-child a.hit"), "Where can I leave my bike?")
 }

@@ -545,8 +545,8 @@ func TestBrowserPreviewWithoutJavaScript(t *testing.T) {
 	// Signing in works without JavaScript too.
 	tb.signIn(w, "/edit/parking")
 	tb.replaceIn("#markdown", "Ask at reception.\n", "Ask at reception.\n\n## Is parking free?\n\nYes, with a **permit** from facilities.\n")
-	// With JavaScript, app.js would have filled and shown the preview by now.
-	time.Sleep(600 * time.Millisecond)
+	// app.js marks the page when it runs; with JavaScript off it must not.
+	wantEqual(t, "app.js ran with JavaScript off", js[bool](tb, `document.documentElement.classList.contains("js")`), false)
 	wantEqual(t, "preview panels shown before Preview (app.js must not run)", tb.count("section.preview:not([data-empty])"), 0)
 
 	wantEqual(t, "status after Preview", tb.follow(`button[name=action][value=preview]`), 200)
@@ -768,13 +768,17 @@ func TestBrowserKeyboardShortcutOpensEditor(t *testing.T) {
 	wantEqual(t, `path after pressing "e"`, tb.path(), "/edit/welcome")
 	wantContains(t, "editor text", tb.value("#markdown"), "How do I add a question")
 
-	// In a text field "e" is just a letter.
-	tb.typeAtEnd("#title", "e")
-	time.Sleep(300 * time.Millisecond)
-	wantEqual(t, `path after typing "e" in the title`, tb.path(), "/edit/welcome")
-	if v := tb.value("#title"); !strings.HasSuffix(v, "e") {
-		t.Errorf(`title after typing "e" = %q`, v)
-	}
+	// In a text field "e" is just a letter, also on a page whose "e"
+	// opens the editor. A key handler that navigated would fire the
+	// Navigation API's navigate event during the key event, so counting
+	// those needs no waiting.
+	tb.open(w.base + "/wiki/welcome")
+	wantEqual(t, "app.js ran", js[bool](tb, `document.documentElement.classList.contains("js")`), true)
+	js[int](tb, `window.__navigations = 0; navigation.addEventListener("navigate", () => window.__navigations++); 0`)
+	tb.typeAtEnd("#q", "e")
+	wantEqual(t, `navigations started by typing "e" in the search box`, js[int](tb, `window.__navigations ?? -1`), 0)
+	wantEqual(t, `path after typing "e" in the search box`, tb.path(), "/wiki/welcome")
+	wantEqual(t, `search box after typing "e"`, tb.value("#q"), "e")
 }
 
 func TestBrowserHostilePageIsInert(t *testing.T) {
@@ -819,7 +823,12 @@ func TestBrowserHostilePageIsInert(t *testing.T) {
 				step(tb, "wait for the live preview", chromedp.Poll[bool](`document.querySelector("#preview").children.length > 0`,
 					chromedp.WithPollingTimeout(10*time.Second)))
 			}
-			time.Sleep(150 * time.Millisecond) // let image errors and the like fire
+			// Let image errors and the like fire: every image has loaded or
+			// failed, and a task has run after that.
+			step(tb, "wait for images to settle", chromedp.Poll[bool](`[...document.images].every(i => i.complete)`,
+				chromedp.WithPollingTimeout(10*time.Second)))
+			step(tb, "run a task after that", chromedp.Evaluate[bool](`new Promise(r => setTimeout(() => r(true), 0))`,
+				chromedp.EvalAwaitPromise))
 			if pwned := js[bool](tb, `typeof window.__pwned !== "undefined"`); pwned {
 				t.Errorf("%s: a payload ran (window.__pwned is set)", name)
 			}

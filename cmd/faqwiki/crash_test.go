@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/faqwiki/faqwiki/wiki/wikitest"
 )
 
 // TestMain lets a test start this test binary as the faqwiki command in a
@@ -100,7 +102,17 @@ func TestAcknowledgedEditsSurviveAKill(t *testing.T) {
 			}
 		}(w)
 	}
-	time.Sleep(700 * time.Millisecond)
+	// Kill it in the middle of the writing: once a good number of edits
+	// were answered, while the writers go on.
+	wikitest.Eventually(t, "edits to be acknowledged", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, rev := range acked {
+			n += rev
+		}
+		return n >= 40
+	})
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +146,7 @@ func TestAcknowledgedEditsSurviveAKill(t *testing.T) {
 		// The search index, killed mid-batch too, opens (or is rebuilt)
 		// and catches up with exactly this text.
 		word := strings.TrimSpace(strings.TrimPrefix(p.Markdown, "edit "))
-		waitFor(t, func() bool { return searchTotal(t, token, base, word) == 1 })
+		wikitest.Eventually(t, "the index to catch up with "+word, func() bool { return searchTotal(t, token, base, word) == 1 })
 	}
 	t.Logf("%d acknowledged revisions of %d pages all survived SIGKILL", n, len(acked))
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/faqwiki/faqwiki/wiki/wikitest"
 )
 
 // syncBuffer is a bytes.Buffer safe to write from the server goroutine and
@@ -388,7 +390,7 @@ func TestSearchIndexIsRebuiltAndCaughtUp(t *testing.T) {
 	}
 	token := mustAdmin(t, data)
 	base := MustRunMain(t, data)
-	waitFor(t, func() bool { return searchTotal(t, token, base, "dearborn") == 1 })
+	wikitest.Eventually(t, "dearborn to be searchable", func() bool { return searchTotal(t, token, base, "dearborn") == 1 })
 	if n := searchTotal(t, token, base, "fmla"); n < 1 {
 		t.Errorf("fmla: %d pages", n)
 	}
@@ -396,7 +398,7 @@ func TestSearchIndexIsRebuiltAndCaughtUp(t *testing.T) {
 	resp := do(t, token, "PUT", base+"/api/v1/pages/fresh", `{"title":"Fresh","markdown":"## Where do I park my bicycle?\n\nIn the basement.\n"}`)
 	resp.Body.Close()
 	start := time.Now()
-	waitFor(t, func() bool { return searchTotal(t, token, base, "bicycle") == 1 })
+	wikitest.Eventually(t, "bicycle to be searchable", func() bool { return searchTotal(t, token, base, "bicycle") == 1 })
 	t.Logf("the edit was searchable after %v", time.Since(start))
 }
 
@@ -413,17 +415,5 @@ func TestDeletedIndexFolderIsRebuiltOnStart(t *testing.T) {
 	}
 	token := mustAdmin(t, data)
 	base := MustRunMain(t, data)
-	waitFor(t, func() bool { return searchTotal(t, token, base, "overtime") >= 1 })
-}
-
-// waitFor polls cond for up to five seconds.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	wikitest.Eventually(t, "the rebuilt index to find overtime", func() bool { return searchTotal(t, token, base, "overtime") >= 1 })
 }

@@ -19,18 +19,21 @@ import (
 // two-core machine.
 const HangGuard = 30 * time.Second
 
-// Eventually waits until cond reports true, checking every few
-// milliseconds, and fails the test with what (what it was waiting for)
-// if that takes longer than HangGuard. It returns how long it waited, for
-// tests that log it.
+// Eventually waits until cond reports true and fails the test with what
+// (what it was waiting for) if that takes longer than HangGuard. It checks
+// at once, then after a millisecond, backing off to every 100 ms, so a
+// quick condition costs little and a slow one (a browser reloading a page)
+// is not hammered. It returns how long it waited, for tests that log it.
 func Eventually(tb testing.TB, what string, cond func() bool) time.Duration {
 	tb.Helper()
 	start := time.Now()
+	pause := time.Millisecond
 	for !cond() {
 		if time.Since(start) > HangGuard {
 			tb.Fatalf("gave up after %v waiting for %s", HangGuard, what)
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(pause)
+		pause = min(2*pause, 100*time.Millisecond)
 	}
 	return time.Since(start)
 }
