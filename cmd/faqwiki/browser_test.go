@@ -594,7 +594,7 @@ func TestBrowserConcurrentEditConflict(t *testing.T) {
 	wantContains(t, "conflict notice", b.text(".conflict"), "Your text is still in the editor below.")
 	wantEqual(t, "B's text after the conflict", b.value("#markdown"), bText)
 	wantEqual(t, "B's base revision after the conflict", b.value(`input[name=base_revision]`), "2")
-	wantContains(t, "their text", js[string](b, `document.querySelector(".conflict textarea.their-text").value`), "floor 4, since the move.")
+	wantContains(t, "the text saved meanwhile", js[string](b, `document.querySelector(".conflict textarea.current-text").value`), "floor 4, since the move.")
 	wantContains(t, "deleted words in the conflict diff", strings.Join(b.texts(".conflict table.diff del"), " "), "4")
 	wantContains(t, "inserted words in the conflict diff", strings.Join(b.texts(".conflict table.diff ins"), " "), "5")
 	// Only the line both changed differs: the browser posts the text with

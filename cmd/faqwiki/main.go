@@ -1,18 +1,6 @@
 // Command faqwiki runs the onboarding FAQ wiki and its maintenance tasks.
-//
-//	faqwiki [serve]        run the web server (the default)
-//	faqwiki import DIR     import every *.md file below DIR
-//	faqwiki export DIR     write the current pages out as Markdown files
-//	faqwiki user ...       add, list and manage accounts (see `faqwiki user`)
-//	faqwiki token ...      create, list and revoke API tokens
-//
-// Flags (each also settable by environment):
-//
-//	-addr  FAQWIKI_ADDR   listen address (default 127.0.0.1:8080)
-//	-data  FAQWIKI_DATA   data folder (default ./faqwiki-data)
-//	-log   FAQWIKI_LOG    log format: text or json (default text)
-//	-open  FAQWIKI_OPEN   let visitors read and search without signing in
-//	-trust-proxy FAQWIKI_TRUST_PROXY  honour X-Forwarded-* from a local proxy
+// `faqwiki help` lists the commands and flags; the usage text below is
+// the one list of them, and README.md explains each.
 //
 // This is the one place that sees every concrete type and wires them
 // together.

@@ -202,7 +202,7 @@ func TestEditFormConflictKeepsTheUsersText(t *testing.T) {
 		t.Errorf("summary not kept: %q", v)
 	}
 	mustFind(t, doc, ".conflict table.diff")
-	if got := textOf(mustFind(t, doc, "textarea.their-text")); !strings.Contains(got, "The IT desk.") {
+	if got := textOf(mustFind(t, doc, "textarea.current-text")); !strings.Contains(got, "The IT desk.") {
 		t.Errorf("their text not shown: %q", got)
 	}
 	if strings.Contains(w.Body.String(), "<script>alert") {
