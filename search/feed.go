@@ -438,6 +438,7 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 			// a duplicate anchor, which Sections should never make.
 			d := docs[j].fields
 			d[fieldText] = cutUTF8(strings.TrimSpace(d[fieldText].(string)+"\n"+text), maxIndexedText)
+			d[fieldAll] = allText(p.Title, d[fieldHeading].(string), d[fieldText].(string))
 			continue
 		}
 		byID[id] = len(docs)
@@ -448,15 +449,10 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 			// the sub-questions).
 			d.fields[fieldPreview] = cutUTF8(s.Text, previewBytes)
 		}
-		if anchor == "" {
-			d.fields[fieldLead] = p.Title
-		}
 		docs = append(docs, d)
 	}
 	if len(docs) == 0 {
-		d := newSectionDoc(docID(p.Slug, ""), p, tags, "", "", 0)
-		d.fields[fieldLead] = p.Title
-		docs = append(docs, d)
+		docs = append(docs, newSectionDoc(docID(p.Slug, ""), p, tags, "", "", 0))
 	}
 	docs[0].fields[fieldFirst] = "1"
 	docs[0].fields[fieldWords] = pageWords(p.Title, secs)
@@ -502,8 +498,12 @@ func newSectionDoc(id string, p *wiki.Page, tags []string, heading, text string,
 		fieldText:    text,
 		fieldTags:    tags,
 		fieldLevel:   float64(level),
+		fieldAll:     allText(p.Title, heading, text),
 	}}
 }
+
+// allText is what fieldAll holds: a section's words wherever they stand.
+func allText(title, heading, text string) string { return title + "\n" + heading + "\n" + text }
 
 // ownText returns the text of secs[i] without its sub-sections: Sections
 // gives a section's text with its sub-sections (headings and all), and a

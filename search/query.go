@@ -20,12 +20,6 @@ import (
 // in the index (stop words, typos, how common they are), and
 // queryPlan.query builds the query from term queries only.
 
-// Common words: see queryPlan.query.
-const (
-	commonShare   = 0.05 // a word in more of the documents than this is common...
-	commonMinDocs = 2000 // ... in an index of at least this many documents
-)
-
 // parsedQuery is the user's text reduced to what the search uses.
 type parsedQuery struct {
 	text  string   // cleaned text: no control characters, white space folded, cut to MaxQueryBytes
@@ -96,7 +90,6 @@ type queryPlan struct {
 	words      []wordPlan // the words that take part (stop words do not, unless there is nothing else)
 	suggestion string
 	fuzzy      bool // the results came from the fuzzy query
-	full       bool // the results came from the full query (see query)
 	stopOnly   bool // every word is a stop word: match them unstemmed
 	docs       int  // documents in the index
 	pages      int  // pages in the index
@@ -214,35 +207,60 @@ func (p *queryPlan) canFuzz() bool {
 	return false
 }
 
-// query builds the bleve query: for each word, the best of its fields
-// (title, heading, text, lead, weighted), its correction and, if fuzzy,
-// its near spellings; the words are alternatives, and a section that has
-// more of them scores higher (bleve's disjunction multiplies by the share
-// of clauses matched).
-//
-// Unless full is set, words in a large share of the documents ("get",
-// "work"; see common), which cost the most to score and tell the least,
-// select sections only by their title, heading or lead, and add their
-// score in the text only to sections selected by some word. Search runs
-// the full query when this finds too little.
-func (p *queryPlan) query(fuzzy, full bool) query.Query {
-	var must, should []query.Query
+// queryOptions say how queryPlan.query matches the words.
+type queryOptions struct {
+	// fuzzy also matches near spellings of every word long enough to
+	// have them (see wordPlan.fuzz), at a lower weight.
+	fuzzy bool
+}
+
+// query builds the bleve query. A question's words are alternatives that
+// add up, not requirements: each word matches in the section's text
+// (title, heading and answer together, fieldAll), or its correction does,
+// or with opts.fuzzy a near spelling, and a section that has more of the
+// words scores higher, since bleve's disjunction multiplies the sum of the
+// matching clauses' scores by the share of clauses that matched. Words in
+// the section's heading (the question) and the page's title add a bonus
+// on top, in clauses of their own, so that missing them costs a section
+// nothing it would have had for its text.
+func (p *queryPlan) query(opts queryOptions) query.Query {
+	if p.stopOnly {
+		var words []query.Query
+		for _, w := range p.words {
+			words = append(words, termQuery(fieldWords, w.word))
+		}
+		return disjunction(words)
+	}
+	main := p.wordsQuery(fieldAll, 1, opts.fuzzy)
+	if main == nil {
+		return query.NewMatchNoneQuery()
+	}
+	var bonus []query.Query
+	for _, f := range bonusFields {
+		if f.boost > 0 {
+			if q := p.wordsQuery(f.field, f.boost, false); q != nil {
+				bonus = append(bonus, q)
+			}
+		}
+	}
+	if len(bonus) == 0 {
+		return main
+	}
+	b := query.NewBooleanQuery([]query.Query{main}, bonus, nil)
+	b.SetMinShould(0)
+	return b
+}
+
+// wordsQuery is the disjunction of the words in field, with boost; nil if
+// no word can match there.
+func (p *queryPlan) wordsQuery(field string, boost float64, fuzzy bool) query.Query {
+	// Boosts are set on the term queries: bleve ignores the boost of a
+	// disjunction.
+	fields := []fieldBoost{{field, boost}}
+	var words []query.Query
 	for _, w := range p.words {
-		if p.stopOnly {
-			must = append(must, termQuery(fieldWords, w.word))
-			continue
-		}
-		if !full && p.common(w) {
-			if q := w.fieldsQuery(headFields); q != nil {
-				must = append(must, q)
-			}
-			if q := w.fieldsQuery(textFields); q != nil {
-				should = append(should, q)
-			}
-			continue
-		}
 		alts := []query.Query{}
-		if q := w.fieldsQuery(allFields); q != nil {
+		if q := w.fieldsQuery(fields); q != nil {
 			alts = append(alts, q)
 		}
 		if fuzzy && w.fuzz > 0 {
@@ -254,35 +272,13 @@ func (p *queryPlan) query(fuzzy, full bool) query.Query {
 			alts = append(alts, f)
 		}
 		if len(alts) > 0 {
-			must = append(must, disjunction(alts))
+			words = append(words, disjunction(alts))
 		}
 	}
-	switch {
-	case len(must) == 0:
-		return query.NewMatchNoneQuery()
-	case len(should) == 0:
-		return disjunction(must)
+	if len(words) == 0 {
+		return nil
 	}
-	b := query.NewBooleanQuery([]query.Query{disjunction(must)}, []query.Query{disjunction(should)}, nil)
-	b.SetMinShould(0)
-	return b
-}
-
-// hasCommon reports whether query(fuzzy, false) treats some word as
-// common.
-func (p *queryPlan) hasCommon() bool {
-	for _, w := range p.words {
-		if !p.stopOnly && p.common(w) {
-			return true
-		}
-	}
-	return false
-}
-
-// common reports whether w is in so many documents that the query should
-// not look at all of them (see query).
-func (p *queryPlan) common(w wordPlan) bool {
-	return p.docs >= commonMinDocs && float64(w.docs) > commonShare*float64(p.docs)
+	return disjunction(words)
 }
 
 // fieldBoost is a field and its weight.
@@ -291,13 +287,9 @@ type fieldBoost struct {
 	boost float64
 }
 
-var (
-	// A common word selects sections by their title, heading or lead, far
-	// fewer documents than its text; the text only adds to the score.
-	headFields = []fieldBoost{{fieldTitle, boostTitle}, {fieldHeading, boostHeading}, {fieldLead, boostLead}}
-	textFields = []fieldBoost{{fieldText, boostText}}
-	allFields  = []fieldBoost{{fieldTitle, boostTitle}, {fieldHeading, boostHeading}, {fieldText, boostText}, {fieldLead, boostLead}}
-)
+// bonusFields are the fields whose matches add to a section's score on
+// top of fieldAll's (see query).
+var bonusFields = []fieldBoost{{fieldHeading, headingBonus}}
 
 // fieldsQuery matches the word (unless it is replaced by its correction)
 // and its correction in fields; nil if there is nothing to match.
@@ -319,25 +311,20 @@ func (w wordPlan) fieldsQuery(fields []fieldBoost) query.Query {
 	return disjunction(alts)
 }
 
-// stemsQuery matches analysed terms in fields.
+// stemsQuery matches analysed terms in fields, each field's weight times
+// boost (on the term queries: bleve ignores a disjunction's boost).
 func stemsQuery(stems []string, boost float64, fields []fieldBoost) query.Query {
 	var qs []query.Query
 	for _, s := range stems {
 		var fqs []query.Query
 		for _, f := range fields {
 			t := termQuery(f.field, s)
-			t.SetBoost(f.boost)
+			t.SetBoost(f.boost * boost)
 			fqs = append(fqs, t)
 		}
 		qs = append(qs, disjunction(fqs))
 	}
-	q := disjunction(qs)
-	if boost != 1 {
-		d := query.NewDisjunctionQuery([]query.Query{q})
-		d.SetBoost(boost)
-		q = d
-	}
-	return q
+	return disjunction(qs)
 }
 
 func disjunction(qs []query.Query) query.Query {

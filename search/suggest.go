@@ -53,14 +53,11 @@ type dict struct {
 	r   index.IndexReader
 }
 
-// docs returns the most documents any of the English fields has any of
-// the terms in.
+// docs returns the most documents that have any one of the terms.
 func (d *dict) docs(terms []string) int {
 	n := 0
 	for _, t := range terms {
-		for _, f := range []string{fieldTitle, fieldHeading, fieldText} {
-			n = max(n, d.count(f, t))
-		}
+		n = max(n, d.count(fieldAll, t))
 	}
 	return n
 }
