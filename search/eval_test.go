@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -122,6 +123,7 @@ func loadDemoHandbook(tb testing.TB) []handbookPage {
 type evalScore struct {
 	n, at1, at3, sec1 int
 	rr                float64
+	weak              int // searches judged weak (or that found nothing)
 }
 
 func (s *evalScore) add(pageRank int, sectionFirst bool) {
@@ -151,7 +153,7 @@ func (s *evalScore) String() string {
 	if s.n == 0 {
 		return "n=0"
 	}
-	return fmt.Sprintf("n=%3d  r@1 %.3f  r@3 %.3f  MRR %.3f  sec@1 %.3f", s.n, s.ratio(s.at1), s.ratio(s.at3), s.rr/float64(s.n), s.ratio(s.sec1))
+	return fmt.Sprintf("n=%3d  r@1 %.3f  r@3 %.3f  MRR %.3f  sec@1 %.3f  weak %.2f", s.n, s.ratio(s.at1), s.ratio(s.at3), s.rr/float64(s.n), s.ratio(s.sec1), s.ratio(s.weak))
 }
 
 // evalRank returns the 1-based rank of the first hit on a right page (0:
@@ -174,13 +176,20 @@ func evalRank(hits []string, answers map[string]bool) (int, bool) {
 // evalRun is one searcher's results over the set.
 type evalRun map[string]*evalScore // "split/kind", "split/all", "all/all"
 
-func (r evalRun) add(q evalQuery, hits []string) {
+func (r evalRun) add(q evalQuery, hits []string, weak bool) {
 	rank, sec := evalRank(hits, q.answers)
-	for _, k := range []string{q.split + "/" + q.kind, q.split + "/all", "all/" + q.kind, "all/all"} {
+	keys := []string{q.split + "/" + q.kind, "all/" + q.kind}
+	if q.kind != "none" {
+		keys = append(keys, q.split+"/all", "all/all")
+	}
+	for _, k := range keys {
 		if r[k] == nil {
 			r[k] = &evalScore{}
 		}
 		r[k].add(rank, sec)
+		if weak {
+			r[k].weak++
+		}
 	}
 }
 
@@ -257,15 +266,16 @@ func mustOpenEvalEnv(tb testing.TB) *evalEnv {
 	return e
 }
 
-// ours returns faqwiki's hits for text as slug#anchor, best first.
-func (e *evalEnv) ours(tb testing.TB, text string) []string {
+// ours returns faqwiki's hits for text as slug#anchor, best first, and
+// whether search judged the best of them weak.
+func (e *evalEnv) ours(tb testing.TB, text string) ([]string, bool) {
 	tb.Helper()
 	res := e.search(tb, wiki.SearchQuery{Text: text, Limit: 10})
 	out := make([]string, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		out = append(out, docID(h.Slug, h.Anchor))
 	}
-	return out
+	return out, res.Weak || len(res.Hits) == 0
 }
 
 // TestEval measures faqwiki's search and the plain bleve baseline on the
@@ -284,32 +294,91 @@ func TestEval(t *testing.T) {
 			}
 		}
 	}
-	ours, plain := evalRun{}, evalRun{}
+	plain := evalRun{}
 	for _, q := range queries {
-		if q.kind == "none" {
-			continue
-		}
-		got := e.ours(t, q.text)
-		ours.add(q, got)
-		base := e.plain.search(t, q.text, 10)
-		plain.add(q, base)
-		if *evalShow == q.split {
-			if rank, sec := evalRank(got, q.answers); rank != 1 || !sec {
-				baseRank, _ := evalRank(base, q.answers)
-				t.Logf("%-10s rank %d (plain %d), section first %v: %q -> %v (want %v)", q.kind, rank, baseRank, sec, q.text, got[:min(3, len(got))], keys(q.answers))
-			}
+		if q.kind != "none" {
+			plain.add(q, e.plain.search(t, q.text, 10), false)
 		}
 	}
-	rows := []string{"holdout/all", "holdout/worded", "holdout/paraphrase", "holdout/typo", "tune/all", "tune/worded", "tune/paraphrase", "tune/typo", "all/all"}
+	bare := e.run(t, queries, nil)
+	if _, err := e.synonyms.EnsureSynonyms(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.ix.SynonymsChanged()
+	ours := e.run(t, queries, plain)
+	rows := []string{"holdout/all", "holdout/worded", "holdout/paraphrase", "holdout/typo", "holdout/none", "tune/all", "tune/worded", "tune/paraphrase", "tune/typo", "tune/none", "all/all"}
 	for _, k := range rows {
 		if ours[k] == nil || !*evalHoldout && !strings.HasPrefix(k, "tune/") {
 			continue
 		}
-		t.Logf("%-19s faqwiki %s | plain bleve %s", k, ours[k], plain[k])
+		t.Logf("%-19s faqwiki %s | no synonyms %s | plain bleve %s", k, ours[k], bare[k], plain[k])
 	}
 	if r := ours["holdout/all"].ratio(ours["holdout/all"].at3); r < minHoldoutRecall3 {
 		t.Errorf("holdout recall@3 = %.3f, want at least %.3f", r, minHoldoutRecall3)
 	}
+	e.learnFromUse(t, queries)
+}
+
+// learnFromUse measures learning from use: three people each search every
+// question of one half and open its answer; then both halves are searched
+// again, by others. The other half gains only through shared words; the
+// replayed half is a new cohort asking the same things in the same words.
+func (e *evalEnv) learnFromUse(t *testing.T, queries []evalQuery) {
+	t.Helper()
+	l, err := OpenLog(filepath.Join(t.TempDir(), "searchlog.db"), LogOptions{FlushInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var replayed, other []evalQuery
+	for i, q := range queries {
+		switch {
+		case q.kind == "none":
+		case i%2 == 0:
+			replayed = append(replayed, q)
+		default:
+			other = append(other, q)
+		}
+	}
+	beforeReplayed, beforeOther := e.run(t, replayed, nil), e.run(t, other, nil)
+	for _, q := range replayed {
+		answer := keys(q.answers)[0]
+		slug, anchor := splitDocID(answer)
+		for p := range 3 {
+			if err := l.LogOpen(context.Background(), wiki.OpenEvent{Query: q.text, Slug: slug, Anchor: anchor, Person: fmt.Sprintf("replay-%d", p)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e.ix.learner = l
+	defer func() { e.ix.learner = nil }()
+	afterReplayed, afterOther := e.run(t, replayed, nil), e.run(t, other, nil)
+	for _, k := range []string{"all/all", "holdout/all", "all/paraphrase"} {
+		t.Logf("learning, other half    %-15s before %s | after %s", k, beforeOther[k], afterOther[k])
+		t.Logf("learning, replayed half %-15s before %s | after %s", k, beforeReplayed[k], afterReplayed[k])
+	}
+}
+
+// run searches every answerable query of qs and scores the results; with
+// -eval.show it logs the misses of that split (and, given the baseline's
+// run, where the baseline ranked the right page).
+func (e *evalEnv) run(t *testing.T, qs []evalQuery, plain evalRun) evalRun {
+	t.Helper()
+	out := evalRun{}
+	for _, q := range qs {
+		got, weak := e.ours(t, q.text)
+		out.add(q, got, weak)
+		if q.kind == "none" {
+			continue
+		}
+		if plain != nil && *evalShow == q.split {
+			if rank, sec := evalRank(got, q.answers); rank != 1 || !sec {
+				baseRank, _ := evalRank(e.plain.search(t, q.text, 10), q.answers)
+				t.Logf("%-10s rank %d (plain %d), section first %v: %q -> %v (want %v)", q.kind, rank, baseRank, sec, q.text, got[:min(3, len(got))], keys(q.answers))
+			}
+		}
+	}
+	return out
 }
 
 func keys(m map[string]bool) []string {

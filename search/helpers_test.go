@@ -20,6 +20,7 @@ type testEnv struct {
 	db       *store.DB
 	wiki     *wiki.Wiki
 	renderer *markdown.Renderer
+	synonyms *wiki.Synonyms
 	ix       *Index
 }
 
@@ -33,7 +34,8 @@ func mustOpenEnv(tb testing.TB) *testEnv {
 	}
 	tb.Cleanup(func() { _ = db.Close() })
 	r := wiki.NewRenderer()
-	e := &testEnv{dir: dir, db: db, renderer: r, wiki: wiki.New(wiki.Config{Store: db, Renderer: r})}
+	e := &testEnv{dir: dir, db: db, renderer: r, wiki: wiki.New(wiki.Config{Store: db, Renderer: r}),
+		synonyms: wiki.NewSynonyms(wiki.SynonymsConfig{Store: db})}
 	e.ix = e.mustOpenIndex(tb)
 	return e
 }
@@ -43,7 +45,7 @@ func (e *testEnv) indexDir() string { return filepath.Join(e.dir, "index") }
 // mustOpenIndex opens the index folder of e; the test closes it at the end.
 func (e *testEnv) mustOpenIndex(tb testing.TB) *Index {
 	tb.Helper()
-	ix, err := Open(e.indexDir(), e.db, e.renderer, Options{})
+	ix, err := Open(e.indexDir(), e.db, e.renderer, Options{Synonyms: e.synonyms})
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
 	}

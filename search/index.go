@@ -58,6 +58,14 @@ type Options struct {
 	// LockTimeout is how long Open waits for the index folder's file lock
 	// before it fails with ErrLocked; DefaultLockTimeout if <= 0.
 	LockTimeout time.Duration
+
+	// Synonyms gives the trainers' synonym list that queries are expanded
+	// with (see synonym.go); nil for none.
+	Synonyms SynonymSource
+
+	// Learner gives what search learned from use (a *Log); nil for
+	// nothing.
+	Learner Learner
 }
 
 // Index is the search index of a wiki: section documents in a bleve index
@@ -84,8 +92,10 @@ type Index struct {
 	seq   atomic.Uint64
 	built atomic.Bool
 
-	notify chan struct{}
-	mapped mapping.IndexMapping
+	notify   chan struct{}
+	mapped   mapping.IndexMapping
+	synonyms *synonymCache
+	learner  Learner
 }
 
 var _ wiki.Searcher = (*Index)(nil)
@@ -115,14 +125,15 @@ func Open(dir string, src wiki.PageFeed, sections Sectioner, opts Options) (*Ind
 		return nil, errors.New("search: open: a page store and a sectioner are required")
 	}
 	ix := &Index{
-		dir:    filepath.Clean(dir),
-		src:    src,
-		sec:    sections,
-		log:    opts.Logger,
-		poll:   opts.PollInterval,
-		batch:  opts.BatchChanges,
-		lock:   opts.LockTimeout,
-		notify: make(chan struct{}, 1),
+		dir:     filepath.Clean(dir),
+		src:     src,
+		sec:     sections,
+		log:     opts.Logger,
+		poll:    opts.PollInterval,
+		batch:   opts.BatchChanges,
+		lock:    opts.LockTimeout,
+		notify:  make(chan struct{}, 1),
+		learner: opts.Learner,
 	}
 	if ix.log == nil {
 		ix.log = slog.New(slog.DiscardHandler)
@@ -141,6 +152,9 @@ func Open(dir string, src wiki.PageFeed, sections Sectioner, opts Options) (*Ind
 		return nil, fmt.Errorf("search: mapping: %w", err)
 	}
 	ix.mapped = m
+	if opts.Synonyms != nil {
+		ix.synonyms = &synonymCache{src: opts.Synonyms, analyzer: m.AnalyzerNamed(textAnalyzer)}
+	}
 	idx, err := ix.openOrCreate(ix.dir)
 	if err != nil {
 		return nil, err

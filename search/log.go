@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,9 +24,12 @@ import (
 // The gap log's file, a bbolt database of its own (never inside the index
 // folder, which a rebuild deletes):
 //
-//	bucket  key                         value
-//	meta    "version"                   "1"
-//	days    day 0x00 query              dayRecord JSON: that query's searches that day
+//	bucket     key                         value
+//	meta       "version"                   "2"
+//	           "person_key"                the key people's hashes are made with
+//	days       day 0x00 query              dayRecord JSON: that query's searches that day
+//	evidence   slug "#" anchor             evidenceRecord JSON: what the log learned of a section (learn.go)
+//	foundwith  query 0x00 query            foundWithRecord JSON: a query that answered a gap (learn.go)
 //
 // day is the UTC date as "20060102", so keys sort by day and a period is
 // one cursor range; query is the normalized query (wiki.NormalizeQuery).
@@ -39,7 +43,10 @@ var (
 	keyLogVersion = []byte("version")
 )
 
-const logVersion = "1"
+// logVersion 2 added the evidence and foundwith buckets, the person key,
+// and people in day records; a version 1 file is upgraded on open (its
+// day records read the same).
+const logVersion = "2"
 
 // Defaults for LogOptions fields left zero.
 const (
@@ -48,7 +55,15 @@ const (
 	DefaultFlushInterval    = 2 * time.Second
 	maxGaps                 = 500 // queries Gaps returns at most
 	maxCohortsPerRecord     = 64
+	maxPeoplePerRecord      = 200
 	dayFormat               = "20060102"
+
+	// A person's searches within these windows are one intent: the same
+	// query again (a reload, the next page, coming back to the results),
+	// or a refinement of their previous query (one extends the other, or
+	// they share most words) soon after it.
+	sameQueryWindow = 30 * time.Minute
+	refineWindow    = 20 * time.Second
 )
 
 // LogOptions configures OpenLog. The zero value is ready to use.
@@ -90,6 +105,7 @@ type Log struct {
 	pending map[logKey]*dayRecord
 	dropped int
 	closed  bool
+	lr      *learner
 
 	stop chan struct{}
 	done chan struct{}
@@ -106,11 +122,19 @@ type dayRecord struct {
 	Results  int            `json:"r"` // pages found by the latest search
 	LastAt   int64          `json:"t"` // Unix ns of the latest search
 	Cohorts  map[string]int `json:"c,omitempty"`
+	People   []string       `json:"p,omitempty"` // keyed hashes of the people who searched, at most maxPeoplePerRecord
+	Anon     int            `json:"n,omitempty"` // searches by nobody known
 }
 
 func (r *dayRecord) add(d *dayRecord) {
 	r.Searches += d.Searches
 	r.Opens += d.Opens
+	r.Anon += d.Anon
+	for _, p := range d.People {
+		if len(r.People) < maxPeoplePerRecord && !slices.Contains(r.People, p) {
+			r.People = append(r.People, p)
+		}
+	}
 	if d.Searches > 0 && d.LastAt >= r.LastAt {
 		r.LastAt, r.Results = d.LastAt, d.Results
 	}
@@ -166,6 +190,11 @@ func OpenLog(path string, opts LogOptions) (*Log, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("search: open log %s: %w", path, err)
 	}
+	m, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("search: open log: %w", err)
+	}
+	analyzer := m.AnalyzerNamed(textAnalyzer)
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("search: open log %s: %w", path, ErrLocked)
@@ -179,14 +208,28 @@ func OpenLog(path string, opts LogOptions) (*Log, error) {
 			return err
 		}
 		switch v := meta.Get(keyLogVersion); {
-		case v == nil:
+		case v == nil, string(v) == "1":
 			if err := meta.Put(keyLogVersion, []byte(logVersion)); err != nil {
 				return err
 			}
 		case string(v) != logVersion:
 			return fmt.Errorf("search log version %q, want %q", v, logVersion)
 		}
-		if _, err := tx.CreateBucketIfNotExists(bucketLogDays); err != nil {
+		for _, b := range [][]byte{bucketLogDays, bucketLogEvidence, bucketLogFoundWith} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		key := meta.Get(keyLogSecret)
+		if len(key) != 32 {
+			key = make([]byte, 32)
+			rand.Read(key)
+			if err := meta.Put(keyLogSecret, key); err != nil {
+				return err
+			}
+		}
+		l.lr = newLearner(analyzer, bytes.Clone(key))
+		if err := l.lr.load(tx, unixDay(l.now())); err != nil {
 			return err
 		}
 		return l.prune(tx)
@@ -200,8 +243,11 @@ func OpenLog(path string, opts LogOptions) (*Log, error) {
 	return l, nil
 }
 
-// LogSearch counts a search of e.Query; see wiki.SearchLog. It only
-// touches memory, and fails only on a closed Log (ErrClosed).
+// LogSearch counts a search of e.Query; see wiki.SearchLog. A known
+// person's reload of the same query within sameQueryWindow, or refinement
+// of their previous query within refineWindow, is one search: the
+// refinement takes the place of the query it refines. It only touches
+// memory, and fails only on a closed Log (ErrClosed).
 func (l *Log) LogSearch(ctx context.Context, e wiki.SearchEvent) error {
 	q := wiki.NormalizeQuery(e.Query)
 	if q == "" {
@@ -211,19 +257,51 @@ func (l *Log) LogSearch(ctx context.Context, e wiki.SearchEvent) error {
 	if at.IsZero() {
 		at = l.now()
 	}
+	k := logKey{day: at.UTC().Format(dayFormat), query: q}
 	d := &dayRecord{Searches: 1, Results: max(e.Results, 0), LastAt: at.UnixNano(), Cohorts: map[string]int{cutUTF8(e.Cohort, 64): 1}}
-	return l.record(logKey{day: at.UTC().Format(dayFormat), query: q}, d)
+	if e.Person == "" {
+		d.Anon = 1
+		return l.record(k, d)
+	}
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return ErrClosed
+	}
+	person := l.lr.personHash(e.Person)
+	prev := l.lr.recent[person]
+	now := &recentSearch{query: q, day: k.day, at: at}
+	l.lr.recent[person] = now
+	if e.Results == 0 || e.Weak {
+		l.lr.lastGap[person] = now
+	}
+	l.mu.Unlock()
+	switch {
+	case prev != nil && prev.query == q && at.Sub(prev.at) < sameQueryWindow:
+		return nil // the same search again: one intent
+	case prev != nil && at.Sub(prev.at) < refineWindow && refines(prev.query, q):
+		if err := l.record(logKey{day: prev.day, query: prev.query}, &dayRecord{Searches: -1}); err != nil {
+			return err
+		}
+	}
+	d.People = []string{person}
+	return l.record(k, d)
 }
 
-// LogOpen counts an opened result of a search for query; see
-// wiki.SearchLog. slug and anchor are not stored: an open only tells that
-// the query found an answer. It fails only on a closed Log (ErrClosed).
-func (l *Log) LogOpen(ctx context.Context, query string, slug wiki.Slug, anchor string) error {
-	q := wiki.NormalizeQuery(query)
-	if q == "" {
-		return nil
+// refines reports whether q is a refinement of prev: one extends the
+// other, or they share at least half of the longer one's words.
+func refines(prev, q string) bool {
+	if strings.HasPrefix(q, prev) || strings.HasPrefix(prev, q) {
+		return true
 	}
-	return l.record(logKey{day: l.now().UTC().Format(dayFormat), query: q}, &dayRecord{Opens: 1})
+	a, b := strings.Fields(prev), strings.Fields(q)
+	shared := 0
+	for _, w := range b {
+		if slices.Contains(a, w) {
+			shared++
+		}
+	}
+	return 2*shared >= max(len(a), len(b))
 }
 
 func (l *Log) record(k logKey, d *dayRecord) error {
@@ -292,16 +370,20 @@ func (l *Log) Gaps(ctx context.Context, since time.Time) ([]wiki.Gap, error) {
 	}
 	gaps := []wiki.Gap{}
 	for _, a := range byQuery {
-		if a.Opens > 0 || a.Searches == 0 {
+		if a.Opens > 0 || a.Searches <= 0 {
 			continue
 		}
 		cohorts := a.Cohorts
 		if cohorts == nil {
 			cohorts = map[string]int{}
 		}
+		people := len(a.People)
+		if a.Anon > 0 {
+			people++
+		}
 		gaps = append(gaps, wiki.Gap{
-			Query: a.query, Count: a.Searches, LastAt: time.Unix(0, a.LastAt).UTC(),
-			Results: a.Results, Cohorts: cohorts,
+			Query: a.query, Count: a.Searches, People: max(people, 1), LastAt: time.Unix(0, a.LastAt).UTC(),
+			Results: a.Results, Cohorts: cohorts, FoundWith: l.foundWith(a.query, sinceNs),
 		})
 	}
 	slices.SortFunc(gaps, func(a, b wiki.Gap) int {
@@ -319,6 +401,27 @@ func (l *Log) Gaps(ctx context.Context, since time.Time) ([]wiki.Gap, error) {
 	return gaps, nil
 }
 
+// foundWith lists the queries with which people who searched gap q
+// (since sinceNs) then found an answer, most people first.
+func (l *Log) foundWith(q string, sinceNs int64) []wiki.FoundWith {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := []wiki.FoundWith{}
+	prefix := q + "\x00"
+	for k, r := range l.lr.found {
+		if strings.HasPrefix(k, prefix) && r.LastAt >= sinceNs {
+			out = append(out, wiki.FoundWith{Query: k[len(prefix):], People: len(r.People), Slug: wiki.Slug(r.Slug), Anchor: r.Anchor})
+		}
+	}
+	slices.SortFunc(out, func(a, b wiki.FoundWith) int {
+		if a.People != b.People {
+			return b.People - a.People
+		}
+		return strings.Compare(a.Query, b.Query)
+	})
+	return out[:min(len(out), 5)]
+}
+
 // Flush writes the counts kept in memory, in one transaction, while
 // searches go on being counted. The Log does it on its own every
 // FlushInterval and on Close. It returns an error if the file cannot be
@@ -334,14 +437,16 @@ func (l *Log) Flush() error {
 	}
 	pending := l.pending
 	l.pending = map[logKey]*dayRecord{}
+	dirty, dirtyFW := l.lr.takeDirty(l.now())
 	l.mu.Unlock()
-	return l.write(pending)
+	return l.write(pending, dirty, dirtyFW)
 }
 
-// write adds pending to the file. On failure it puts the counts back to
-// be written next time. The caller holds flushMu.
-func (l *Log) write(pending map[logKey]*dayRecord) error {
-	if len(pending) == 0 {
+// write adds pending to the file, with the learned evidence and
+// found-with records marked dirty. On failure it puts the counts and the
+// marks back to be written next time. The caller holds flushMu.
+func (l *Log) write(pending map[logKey]*dayRecord, dirty, dirtyFW map[string]bool) error {
+	if len(pending) == 0 && len(dirty) == 0 && len(dirtyFW) == 0 {
 		return nil
 	}
 	dropped := 0
@@ -378,11 +483,19 @@ func (l *Log) write(pending map[logKey]*dayRecord) error {
 				return err
 			}
 		}
+		// The evidence is read under mu: searches and opens go on.
+		l.mu.Lock()
+		err := l.lr.write(tx, dirty, dirtyFW)
+		l.mu.Unlock()
+		if err != nil {
+			return err
+		}
 		return l.prune(tx)
 	})
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err != nil {
+		l.lr.restore(dirty, dirtyFW)
 		for k, d := range pending {
 			if r := l.pending[k]; r != nil {
 				d.add(r)
@@ -467,8 +580,9 @@ func (l *Log) Close() error {
 	l.closed = true
 	pending := l.pending
 	l.pending = map[logKey]*dayRecord{}
+	dirty, dirtyFW := l.lr.takeDirty(l.now())
 	l.mu.Unlock()
-	ferr := l.write(pending)
+	ferr := l.write(pending, dirty, dirtyFW)
 	l.flushMu.Unlock()
 	close(l.stop)
 	<-l.done

@@ -84,7 +84,7 @@ func TestLog_Gaps(t *testing.T) {
 	log(" ?? ", 0, "2025-03")    // ignored
 	log("dental plan", 0, "")    // anonymous
 	log("dental plan", 2, "")    // someone wrote the page meanwhile
-	if err := l.LogOpen(ctx, "Laptop", "equipment", "laptop"); err != nil {
+	if err := l.LogOpen(ctx, wiki.OpenEvent{Query: "Laptop", Slug: "equipment", Anchor: "laptop"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -104,7 +104,7 @@ func TestLog_Gaps(t *testing.T) {
 	}
 
 	// Opening a result of a gap takes it off the list.
-	if err := l.LogOpen(ctx, "how do I get VPN", "it/vpn", "how-do-i-get-vpn-access"); err != nil {
+	if err := l.LogOpen(ctx, wiki.OpenEvent{Query: "how do I get VPN", Slug: "it/vpn", Anchor: "how-do-i-get-vpn-access"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := gapSummary(mustGaps(t, l, start)); got != "dental plan=2/2 parking=1/4 " {

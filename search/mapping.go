@@ -13,7 +13,7 @@ import (
 // mappingVersion names the document layout and analysis below. Change it
 // whenever either changes: Open then finds the stored version differs,
 // deletes the index and rebuilds it from the store.
-const mappingVersion = "faqwiki-sections-6"
+const mappingVersion = "faqwiki-sections-7"
 
 // Fields of a section document. One document per section of a page, id
 // slug + "#" + anchor (docID).
@@ -107,7 +107,9 @@ func newMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt(fieldWords, text(wordsAnalyzer, false))
 	doc.AddFieldMappingsAt(fieldFirst, kw(false, false))
 	doc.AddFieldMappingsAt(fieldLevel, level)
-	doc.AddFieldMappingsAt(fieldAll, text(textAnalyzer, false))
+	all := text(textAnalyzer, false)
+	all.IncludeTermVectors = true // positions, for phrase synonyms
+	doc.AddFieldMappingsAt(fieldAll, all)
 	doc.AddFieldMappingsAt(fieldPreview, stored())
 	im.DefaultMapping = doc
 	im.StoreDynamic = false

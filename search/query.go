@@ -80,9 +80,10 @@ type wordPlan struct {
 	stems    []string // its English analysis; empty for a stop word
 	alt      string   // a correction, or ""
 	altStems []string
-	replace  bool // the word is not in the wiki: search only the correction
-	fuzz     int  // edits allowed when fuzzy matching; 0: none
-	docs     int  // documents that have the word (the most of its fields)
+	replace  bool          // the word is not in the wiki: search only the correction
+	fuzz     int           // edits allowed when fuzzy matching; 0: none
+	docs     int           // documents that have the word (the most of its fields)
+	synonyms []synonymTerm // other ways to say it, from the synonym list
 }
 
 // queryPlan is a parsed query checked against the index's dictionaries.
@@ -97,7 +98,7 @@ type queryPlan struct {
 
 // plan checks the query's words against the index and decides how to
 // search each one.
-func (ix *Index) plan(ctx context.Context, idx bleve.Index, words []string) (*queryPlan, error) {
+func (ix *Index) plan(ctx context.Context, idx bleve.Index, words []string, syn *synonymSet) (*queryPlan, error) {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -152,6 +153,16 @@ func (ix *Index) plan(ctx context.Context, idx bleve.Index, words []string) (*qu
 			p.words = append(p.words, wordPlan{word: w})
 		}
 	}
+	syn.expand(p, func(stems []string) int {
+		// A phrase is in at most as many documents as its rarest word.
+		n := -1
+		for _, s := range stems {
+			if c := d.count(fieldAll, s); n < 0 || c < n {
+				n = c
+			}
+		}
+		return max(n, 0)
+	})
 	return p, nil
 }
 
@@ -231,14 +242,14 @@ func (p *queryPlan) query(opts queryOptions) query.Query {
 		}
 		return disjunction(words)
 	}
-	main := p.wordsQuery(fieldAll, 1, opts.fuzzy)
+	main := p.wordsQuery(fieldAll, 1, opts.fuzzy, true)
 	if main == nil {
 		return query.NewMatchNoneQuery()
 	}
 	var bonus []query.Query
 	for _, f := range bonusFields {
 		if f.boost > 0 {
-			if q := p.wordsQuery(f.field, f.boost, false); q != nil {
+			if q := p.wordsQuery(f.field, f.boost, false, false); q != nil {
 				bonus = append(bonus, q)
 			}
 		}
@@ -252,33 +263,88 @@ func (p *queryPlan) query(opts queryOptions) query.Query {
 }
 
 // wordsQuery is the disjunction of the words in field, with boost; nil if
-// no word can match there.
-func (p *queryPlan) wordsQuery(field string, boost float64, fuzzy bool) query.Query {
-	// Boosts are set on the term queries: bleve ignores the boost of a
-	// disjunction.
-	fields := []fieldBoost{{field, boost}}
+// no word can match there. phrases says whether field keeps positions, so
+// that a phrase synonym can match as a phrase (elsewhere it is left out).
+func (p *queryPlan) wordsQuery(field string, boost float64, fuzzy, phrases bool) query.Query {
 	var words []query.Query
 	for _, w := range p.words {
-		alts := []query.Query{}
-		if q := w.fieldsQuery(fields); q != nil {
-			alts = append(alts, q)
-		}
-		if fuzzy && w.fuzz > 0 {
-			f := query.NewFuzzyQuery(w.word)
-			f.SetField(fieldWords)
-			f.SetFuzziness(w.fuzz)
-			f.SetPrefix(w.fuzzPrefix())
-			f.SetBoost(fuzzyBoost)
-			alts = append(alts, f)
-		}
-		if len(alts) > 0 {
-			words = append(words, disjunction(alts))
+		if q := w.query(field, boost, fuzzy, phrases); q != nil {
+			words = append(words, q)
 		}
 	}
 	if len(words) == 0 {
 		return nil
 	}
 	return disjunction(words)
+}
+
+// alternative is one way a query word may match: its stems (several for
+// a phrase) and weight.
+type alternative struct {
+	stems  []string
+	text   string // for a phrase: the text, as the match-phrase query analyses it
+	weight float64
+	fuzzy  bool // a fuzzy match of the typed word in the words field
+}
+
+// alternatives lists how w may match: as typed, its correction, near
+// spellings (if fuzzy) and its synonyms.
+func (w *wordPlan) alternatives(fuzzy, phrases bool) []alternative {
+	var alts []alternative
+	if !w.replace && len(w.stems) > 0 {
+		alts = append(alts, alternative{stems: w.stems, weight: 1})
+	}
+	if w.alt != "" && len(w.altStems) > 0 {
+		weight := correctionBoost
+		if w.replace {
+			weight = 1
+		}
+		alts = append(alts, alternative{stems: w.altStems, weight: weight})
+	}
+	if fuzzy && w.fuzz > 0 {
+		alts = append(alts, alternative{weight: fuzzyBoost, fuzzy: true})
+	}
+	for _, syn := range w.synonyms {
+		if len(syn.stems) > 1 && !phrases {
+			continue
+		}
+		alts = append(alts, alternative{stems: syn.stems, text: syn.text, weight: syn.weight})
+	}
+	return alts
+}
+
+// query matches w in field: the disjunction of its alternatives. bleve
+// scales a disjunction's score by the share of its clauses that matched,
+// which for alternatives would make a word with more of them weigh less
+// (a section has one of them, not all); each alternative's weight is
+// multiplied by their number to undo that.
+func (w *wordPlan) query(field string, boost float64, fuzzy, phrases bool) query.Query {
+	alts := w.alternatives(fuzzy, phrases)
+	n := float64(len(alts))
+	var qs []query.Query
+	for _, a := range alts {
+		b := boost * a.weight * n
+		switch {
+		case a.fuzzy:
+			f := query.NewFuzzyQuery(w.word)
+			f.SetField(fieldWords)
+			f.SetFuzziness(w.fuzz)
+			f.SetPrefix(w.fuzzPrefix())
+			f.SetBoost(b)
+			qs = append(qs, f)
+		case len(a.stems) > 1 && a.text != "":
+			m := query.NewMatchPhraseQuery(a.text)
+			m.SetField(field)
+			m.SetBoost(b)
+			qs = append(qs, m)
+		default:
+			qs = append(qs, stemsQuery(a.stems, b, []fieldBoost{{field, 1}}))
+		}
+	}
+	if len(qs) == 0 {
+		return nil
+	}
+	return disjunction(qs)
 }
 
 // fieldBoost is a field and its weight.
@@ -290,26 +356,6 @@ type fieldBoost struct {
 // bonusFields are the fields whose matches add to a section's score on
 // top of fieldAll's (see query).
 var bonusFields = []fieldBoost{{fieldHeading, headingBonus}}
-
-// fieldsQuery matches the word (unless it is replaced by its correction)
-// and its correction in fields; nil if there is nothing to match.
-func (w wordPlan) fieldsQuery(fields []fieldBoost) query.Query {
-	var alts []query.Query
-	if !w.replace && len(w.stems) > 0 {
-		alts = append(alts, stemsQuery(w.stems, 1, fields))
-	}
-	if w.alt != "" && len(w.altStems) > 0 {
-		boost := correctionBoost
-		if w.replace {
-			boost = 1
-		}
-		alts = append(alts, stemsQuery(w.altStems, boost, fields))
-	}
-	if len(alts) == 0 {
-		return nil
-	}
-	return disjunction(alts)
-}
 
 // stemsQuery matches analysed terms in fields, each field's weight times
 // boost (on the term queries: bleve ignores a disjunction's boost).

@@ -178,7 +178,7 @@ func TestIsSafeSnippet(t *testing.T) {
 
 func TestSnippet(t *testing.T) {
 	e := mustOpenEnv(t)
-	plan, err := e.ix.plan(context.Background(), e.ix.idx, []string{"laptop", "repairs"})
+	plan, err := e.ix.plan(context.Background(), e.ix.idx, []string{"laptop", "repairs"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

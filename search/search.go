@@ -73,7 +73,7 @@ func (ix *Index) Search(ctx context.Context, q wiki.SearchQuery) (*wiki.SearchRe
 		return res, nil
 	}
 
-	plan, err := ix.plan(ctx, idx, pq.words)
+	plan, err := ix.plan(ctx, idx, pq.words, ix.synonyms.get(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -82,12 +82,13 @@ func (ix *Index) Search(ctx context.Context, q wiki.SearchQuery) (*wiki.SearchRe
 		return res, nil
 	}
 	window := min(max(minWindow, 5*(offset+limit)), maxWindow)
-	all, err := runGrouped(ctx, idx, plan.query(queryOptions{}), "", window)
+	learned := ix.learned(plan)
+	all, err := ix.runGrouped(ctx, idx, plan, queryOptions{}, "", window, learned)
 	if err != nil {
 		return nil, err
 	}
 	if len(all.pages) < fewPages && plan.canFuzz() {
-		fz, err := runGrouped(ctx, idx, plan.query(queryOptions{fuzzy: true}), "", window)
+		fz, err := ix.runGrouped(ctx, idx, plan, queryOptions{fuzzy: true}, "", window, learned)
 		if err != nil {
 			return nil, err
 		}
@@ -96,14 +97,19 @@ func (ix *Index) Search(ctx context.Context, q wiki.SearchQuery) (*wiki.SearchRe
 			plan.fuzzy = true
 		}
 	}
+	all.cut()
 	res.Facets = all.facets()
 	found := all
 	if tag != "" {
-		if found, err = runGrouped(ctx, idx, plan.query(queryOptions{fuzzy: plan.fuzzy}), tag, window); err != nil {
+		if found, err = ix.runGrouped(ctx, idx, plan, queryOptions{fuzzy: plan.fuzzy}, tag, window, learned); err != nil {
 			return nil, err
 		}
+		found.cut()
 	}
-	res.Total = found.total(plan.pages)
+	res.Total = len(found.pages)
+	if len(found.pages) > 0 {
+		res.Weak = ix.weak(idx, plan, found.pages[0].best, learned)
+	}
 	if offset >= len(found.pages) {
 		return res, nil
 	}
@@ -140,23 +146,27 @@ type pageHit struct {
 	title    string
 }
 
-// runGrouped runs q (with a tag filter unless tag is "") for the best
-// window sections and groups them into pages.
-func runGrouped(ctx context.Context, idx bleve.Index, q query.Query, tag string, window int) (*grouped, error) {
-	if tag != "" {
-		b := query.NewBooleanQuery([]query.Query{q}, nil, nil)
-		b.AddFilter(termQuery(fieldTags, tag))
-		q = b
-	}
+// runGrouped runs plan's query (with a tag filter unless tag is "") for
+// the best window sections, adds what the search learned from use
+// (learned: docID -> evidence; see addLearned), and groups the sections
+// into pages, best first.
+func (ix *Index) runGrouped(ctx context.Context, idx bleve.Index, plan *queryPlan, opts queryOptions, tag string, window int, learned map[string]float64) (*grouped, error) {
+	q := withTag(plan.query(opts), tag)
 	req := bleve.NewSearchRequestOptions(q, window, 0, false)
 	req.Fields = []string{fieldTags, fieldTitle}
 	r, err := idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	g := &grouped{sections: len(r.Hits), matched: r.Total}
+	hits := []*search.DocumentMatch(r.Hits)
+	if len(learned) > 0 {
+		if hits, err = ix.addLearned(ctx, idx, hits, learned, tag); err != nil {
+			return nil, err
+		}
+	}
+	g := &grouped{sections: len(hits), matched: r.Total}
 	bySlug := map[wiki.Slug]*pageHit{}
-	for _, h := range r.Hits {
+	for _, h := range hits {
 		slug, anchor := splitDocID(h.ID)
 		p := bySlug[slug]
 		if p == nil {
@@ -177,23 +187,35 @@ func runGrouped(ctx context.Context, idx bleve.Index, q query.Query, tag string,
 	return g, nil
 }
 
+// withTag restricts q to sections of pages with tag ("" for all).
+func withTag(q query.Query, tag string) query.Query {
+	if tag == "" {
+		return q
+	}
+	b := query.NewBooleanQuery([]query.Query{q}, nil, nil)
+	b.AddFilter(termQuery(fieldTags, tag))
+	return b
+}
+
 // pageScore is a page's score from its sections' (best first): its best
 // section's. (Adding a share of the other sections' scores was measured,
 // and made no difference on testdata/eval.)
 func pageScore(secs []*search.DocumentMatch) float64 { return secs[0].Score }
 
-// total is the number of pages that match: exact when every matching
-// section was looked at, else estimated from the pages per section of the
-// best ones, and at most the pages in the index.
-func (g *grouped) total(pages int) int {
-	if uint64(g.sections) >= g.matched || g.sections == 0 {
-		return len(g.pages)
+// cut drops the pages that scored less than relevantShare of the best
+// page: when a question's words are alternatives, nearly every page has
+// one of them, and those pages are not results (nor are their tags
+// facets, nor do they count in the total).
+func (g *grouped) cut() {
+	if len(g.pages) == 0 {
+		return
 	}
-	est := int(float64(g.matched) * float64(len(g.pages)) / float64(g.sections))
-	if pages > 0 {
-		est = min(est, pages)
+	floor := g.pages[0].score * relevantShare
+	n := len(g.pages)
+	for n > 1 && g.pages[n-1].score < floor {
+		n--
 	}
-	return max(est, len(g.pages))
+	g.pages = g.pages[:n]
 }
 
 // facets counts the tags of the grouped pages.
@@ -251,41 +273,83 @@ func (ix *Index) listTag(ctx context.Context, idx bleve.Index, tag string, limit
 	return nil
 }
 
-// hits loads the best section of each page and makes its snippet.
+// hits loads the best section of each page, and its other strong
+// sections, with their snippets.
 func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan) ([]wiki.SearchHit, error) {
 	out := make([]wiki.SearchHit, 0, len(pages))
 	for _, p := range pages {
 		slug, anchor := splitDocID(p.best.ID)
-		h := wiki.SearchHit{Slug: slug, Title: p.title, Anchor: anchor, Score: p.best.Score, Tags: p.tags}
+		h := wiki.SearchHit{Slug: slug, Title: p.title, Anchor: anchor, Score: p.best.Score, Tags: p.tags, Sections: []wiki.SectionHit{}}
 		if h.Tags == nil {
 			h.Tags = []string{}
 		}
-		doc, err := idx.Document(p.best.ID)
+		sec, err := ix.section(idx, p.best.ID, plan)
 		if err != nil {
-			return nil, fmt.Errorf("search: load %q: %w", p.best.ID, err)
+			return nil, err
 		}
-		if doc != nil { // nil: replaced since the search; show what we have
-			var text, preview string
-			doc.VisitFields(func(f indexField) {
-				switch f.Name() {
-				case fieldHeading:
-					h.Heading = string(f.Value())
-				case fieldText:
-					text = string(f.Value())
-				case fieldPreview:
-					preview = string(f.Value())
-				case fieldTitle:
-					h.Title = string(f.Value())
-				}
-			})
-			if text == "" {
-				text = preview
+		if sec != nil { // nil: replaced since the search; show what we have
+			h.Heading, h.Snippet = sec.heading, sec.snippet
+			if sec.title != "" {
+				h.Title = sec.title
 			}
-			h.Snippet = ix.snippet(text, plan)
+		}
+		if plan != nil {
+			for _, m := range p.sections {
+				if m == p.best || m.Score < sectionShare*p.best.Score || len(h.Sections) == maxHitSections {
+					continue
+				}
+				_, a := splitDocID(m.ID)
+				if a == "" || a == anchor {
+					continue
+				}
+				s, err := ix.section(idx, m.ID, plan)
+				if err != nil {
+					return nil, err
+				}
+				if s != nil {
+					h.Sections = append(h.Sections, wiki.SectionHit{Anchor: a, Heading: s.heading, Snippet: s.snippet, Score: m.Score})
+				}
+			}
 		}
 		out = append(out, h)
 	}
 	return out, nil
+}
+
+// loadedSection is a section document as a hit shows it.
+type loadedSection struct {
+	title, heading, snippet string
+}
+
+// section loads a section document and makes its snippet for plan; nil
+// if it is gone.
+func (ix *Index) section(idx bleve.Index, id string, plan *queryPlan) (*loadedSection, error) {
+	doc, err := idx.Document(id)
+	if err != nil {
+		return nil, fmt.Errorf("search: load %q: %w", id, err)
+	}
+	if doc == nil {
+		return nil, nil
+	}
+	var s loadedSection
+	var text, preview string
+	doc.VisitFields(func(f indexField) {
+		switch f.Name() {
+		case fieldHeading:
+			s.heading = string(f.Value())
+		case fieldText:
+			text = string(f.Value())
+		case fieldPreview:
+			preview = string(f.Value())
+		case fieldTitle:
+			s.title = string(f.Value())
+		}
+	})
+	if text == "" {
+		text = preview
+	}
+	s.snippet = ix.snippet(text, plan)
+	return &s, nil
 }
 
 // stringsField returns a stored field that holds one or more strings.

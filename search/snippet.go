@@ -70,6 +70,11 @@ func (ix *Index) matches(src string, plan *queryPlan) []match {
 		for _, s := range w.altStems {
 			terms[s] = true
 		}
+		for _, syn := range w.synonyms {
+			if len(syn.stems) == 1 {
+				terms[syn.stems[0]] = true
+			}
+		}
 		if plan.fuzzy && w.fuzz > 0 {
 			fuzzy = append(fuzzy, w)
 		}

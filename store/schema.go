@@ -48,6 +48,8 @@ import (
 //	usertokens     username 0x00 id        empty: API tokens by user
 //	cohorts        id                      cohortRecord JSON
 //	invites        invite code             cohort id, for SignUp
+//	synonyms       number                  synonymRecord JSON: a revision of
+//	                                       the synonym list, text included
 //
 // Revisions live under flat slug+0x00+number keys in one bucket rather than
 // in a nested bucket per page: 100k pages would otherwise mean 100k bucket
@@ -108,13 +110,14 @@ var (
 	bucketUserTokens    = []byte("usertokens")
 	bucketCohorts       = []byte("cohorts")
 	bucketInvites       = []byte("invites")
+	bucketSynonyms      = []byte("synonyms")
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
 		bucketRevTimes, bucketTags, bucketRecent, bucketTitles, bucketChanges,
 		bucketCohortChanges, bucketAuthorChanges, bucketCohortTotals, bucketAccounts, bucketSessions,
 		bucketUserSessions, bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
-		bucketInvites,
+		bucketInvites, bucketSynonyms,
 	}
 )
 

@@ -52,6 +52,17 @@ type SearchHit struct {
 	Snippet string
 	Score   float64 // relevance; only comparable within one result
 	Tags    []string
+	// Sections are the page's other strong sections for the query, best
+	// first (at most a few): answers that one section per page would hide.
+	Sections []SectionHit
+}
+
+// SectionHit is a section of a hit's page that also answers the query.
+type SectionHit struct {
+	Anchor  string
+	Heading string
+	Snippet string // as SearchHit.Snippet
+	Score   float64
 }
 
 // TagCount is a tag with the number of pages that carry it, within some
@@ -72,10 +83,14 @@ type SearchResult struct {
 	// misspelled (they are not words of the wiki, and a close word is),
 	// else "". Results for the corrected words are already included.
 	Suggestion string
-	Hits       []SearchHit
-	// Facets counts the tags of the pages that match the query text,
-	// ignoring the query's tag filter (so people can switch tags), most
-	// frequent first.
+	// Weak says the best hit answers few of the query's words: the wiki
+	// probably has no answer, and the results page should say so and offer
+	// to ask or write one.
+	Weak bool
+	Hits []SearchHit
+	// Facets counts the tags of the pages the query found (the hits
+	// counted in Total, not every page some word matched), ignoring the
+	// query's tag filter (so people can switch tags), most frequent first.
 	Facets []TagCount
 }
 
@@ -87,44 +102,94 @@ type Searcher interface {
 	Search(ctx context.Context, q SearchQuery) (*SearchResult, error)
 }
 
-// SearchEvent is one search as the gap log records it. Nothing about the
-// person is kept beyond their cohort.
+// SearchEvent is one search as the search log records it.
 type SearchEvent struct {
-	Query   string    // the text as typed; the log normalizes it
-	Results int       // pages found (SearchResult.Total)
-	Cohort  string    // the searcher's cohort, "" if unknown or anonymous
-	At      time.Time // zero means now
+	Query   string // the text as typed; the log normalizes it
+	Results int    // pages found (SearchResult.Total)
+	// Weak says the best hit answered few of the query's words: the search
+	// found nothing useful, which makes it a gap like finding nothing.
+	Weak bool
+	// Person is who searched (a username), or "" when unknown. The log
+	// keeps only a keyed hash of it: enough to count people rather than
+	// requests and to merge one person's refinements of a query, never
+	// enough to say who searched.
+	Person string
+	Cohort string    // the searcher's cohort, "" if unknown or anonymous
+	At     time.Time // zero means now
+}
+
+// OpenEvent is someone opening a result of a search.
+type OpenEvent struct {
+	Query  string // the text searched
+	Slug   Slug   // the page opened
+	Anchor string // the section opened ("" for the page)
+	Person string // as in SearchEvent; "" learns nothing
+	At     time.Time
 }
 
 // Gap is a query that people searched for and that found nothing, or
-// whose results nobody opened, within some period.
+// nothing useful, or whose results nobody opened, within some period.
 type Gap struct {
 	Query   string         // normalized query text
-	Count   int            // searches for it in the period
+	Count   int            // searches for it in the period, one per person's intent (reloads and quick refinements count once)
+	People  int            // distinct people among them (anonymous searches count as one)
 	LastAt  time.Time      // the most recent of them
 	Results int            // pages the most recent search found (0: nothing)
 	Cohorts map[string]int // searches per searcher cohort ("" for unknown)
+	// FoundWith are other queries with which people who searched this one
+	// then found an answer, most people first: candidate synonyms.
+	FoundWith []FoundWith
+}
+
+// FoundWith is a query that answered a gap for some of its searchers.
+type FoundWith struct {
+	Query  string
+	People int
+	Slug   Slug   // the page they opened
+	Anchor string // and the section
 }
 
 // SearchLog records searches and the results people open, so that
 // trainers can see where the FAQ has gaps. Implementations aggregate per
 // normalized query and day rather than keeping each search, so the log
-// stays small.
+// stays small, and count intents: a reload, the next page of results or
+// one person refining a query within seconds is one search.
 type SearchLog interface {
 	// LogSearch records a search. An empty or blank query is ignored (nil
 	// error). Errors are about the log's storage; callers should log them
 	// and go on, never fail the search because of them.
 	LogSearch(ctx context.Context, e SearchEvent) error
 
-	// LogOpen records that someone opened a result (slug, anchor) of a
-	// search for query, which takes that query off the gap list. Same error
-	// contract as LogSearch.
-	LogOpen(ctx context.Context, query string, slug Slug, anchor string) error
+	// LogOpen records that someone opened a result of a search, which
+	// takes that query off the gap list and, for a known person, is
+	// evidence that the query's words mean that section (see
+	// SearchLearning). Same error contract as LogSearch.
+	LogOpen(ctx context.Context, e OpenEvent) error
 
 	// Gaps lists the queries searched at or after since that found nothing
 	// or whose results nobody opened, most searched first. It returns an
 	// error only if the log cannot be read.
 	Gaps(ctx context.Context, since time.Time) ([]Gap, error)
+}
+
+// SearchTerm is a word that searchers used to reach a section, with the
+// number of distinct people who did, weighed down as their opens age.
+type SearchTerm struct {
+	Term   string
+	People float64
+	LastAt time.Time
+}
+
+// SearchLearning is what search learned from use: per section, the words
+// of the queries people opened it from. Trainers see it and remove what is
+// wrong (spam, mistakes).
+type SearchLearning interface {
+	// SectionTerms lists the learned words of a section, strongest first.
+	SectionTerms(ctx context.Context, slug Slug, anchor string) ([]SearchTerm, error)
+	// RemoveSectionTerm forgets a learned word of a section and keeps it
+	// from being learned there again. ErrNotFound if the section never
+	// learned it.
+	RemoveSectionTerm(ctx context.Context, slug Slug, anchor, term string) error
 }
 
 // NormalizeQuery folds a query the way the gap log keys it: lower case,

@@ -323,7 +323,8 @@ func TestBrowserSearchGapToNewPage(t *testing.T) {
 	tr := fmt.Sprintf("table.gaps tbody tr:nth-child(%d)", n)
 	wantEqual(t, "gap rows", tb.count("table.gaps tbody tr"), 1)
 	wantEqual(t, "times searched", tb.text(tr+" td[data-label=Times]"), "1")
-	wantEqual(t, "found", tb.text(tr+" td:nth-child(4)"), "nothing")
+	wantEqual(t, "found", tb.text(tr+" td:nth-child(5)"), "nothing")
+	wantEqual(t, "people", tb.text(tr+" td[data-label=People]"), "1")
 	tb.screenshot("search-gaps")
 
 	wantEqual(t, "status of the new-page form", tb.follow(tr+" a.button"), 200)

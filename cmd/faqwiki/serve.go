@@ -40,8 +40,8 @@ func pruneSessions(ctx context.Context, db interface {
 
 // openIndex opens the search index in the data folder, failing at once
 // with a clear message when another process holds it.
-func openIndex(dataDir string, db *store.DB, r *markdown.Renderer, log *slog.Logger) (*search.Index, error) {
-	ix, err := search.Open(filepath.Join(dataDir, "index"), db, r, search.Options{Logger: log})
+func openIndex(dataDir string, db *store.DB, r *markdown.Renderer, opts search.Options) (*search.Index, error) {
+	ix, err := search.Open(filepath.Join(dataDir, "index"), db, r, opts)
 	if errors.Is(err, search.ErrLocked) {
 		return nil, fmt.Errorf("the search index in %s is in use by another faqwiki process; stop it first", dataDir)
 	}
@@ -58,7 +58,7 @@ func (m *Main) reindex(ctx context.Context, cfg config, log *slog.Logger) error 
 		return err
 	}
 	defer db.Close()
-	ix, err := openIndex(cfg.dataDir, db, wiki.NewRenderer(), log)
+	ix, err := openIndex(cfg.dataDir, db, wiki.NewRenderer(), search.Options{Logger: log})
 	if err != nil {
 		return err
 	}
@@ -89,12 +89,26 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	qlog, err := search.OpenLog(filepath.Join(cfg.dataDir, "searchlog.db"), search.LogOptions{Logger: log})
+	if err != nil {
+		return fmt.Errorf("open the search log: %w", err)
+	}
+	defer qlog.Close()
+	// The index is told of every change to the synonym list, so that
+	// search uses it at once (it is opened next, before the list changes).
+	var ix *search.Index
+	synonyms := wiki.NewSynonyms(wiki.SynonymsConfig{Store: db, OnCommit: func(*wiki.SynonymList) { ix.SynonymsChanged() }})
 	renderer := wiki.NewRenderer() // shared: pages and search sections agree on anchors
-	ix, err := openIndex(cfg.dataDir, db, renderer, log)
+	ix, err = openIndex(cfg.dataDir, db, renderer, search.Options{Logger: log, Synonyms: synonyms, Learner: qlog})
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
+	if created, err := synonyms.EnsureSynonyms(ctx); err != nil {
+		return fmt.Errorf("create the starter synonym list: %w", err)
+	} else if created {
+		log.Info("new wiki: saved the starter list of search synonyms")
+	}
 	// The wiki announces every commit; the index wakes up and applies it.
 	w := wiki.New(wiki.Config{Store: db, Renderer: renderer, OnCommit: func(*wiki.Revision) { ix.Notify() }})
 	if created, err := w.EnsureWelcome(ctx); err != nil {
@@ -103,11 +117,6 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		log.Info("new wiki: created the welcome page", "data", cfg.dataDir)
 	}
 	acc := newAccounts(db)
-	qlog, err := search.OpenLog(filepath.Join(cfg.dataDir, "searchlog.db"), search.LogOptions{Logger: log})
-	if err != nil {
-		return fmt.Errorf("open the search log: %w", err)
-	}
-	defer qlog.Close()
 	// The index follows the store's change feed until the server stops; it
 	// catches up first (rebuilding a missing index, with progress lines).
 	ixCtx, stopIndex := context.WithCancel(context.WithoutCancel(ctx))
@@ -127,6 +136,8 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Cohorts:     wiki.NewCohorts(wiki.CohortsConfig{Accounts: db, Pages: db}),
 		Search:      ix,
 		SearchLog:   qlog,
+		Learning:    qlog,
+		Synonyms:    synonyms,
 		Logger:      log,
 		OpenReading: cfg.open,
 		TrustProxy:  cfg.trustProxy,

@@ -43,6 +43,19 @@ func routeTable() []roleCase {
 		{method: "GET", path: "/search?q=x", min: wiki.RoleReader},
 		{method: "GET", path: "/api/v1/search?q=x", min: wiki.RoleReader},
 		{method: "GET", path: "/search/gaps", min: wiki.RoleTrainer},
+		{method: "GET", path: "/search/synonyms", min: wiki.RoleReader},
+		{method: "GET", path: "/search/synonyms/history", min: wiki.RoleReader},
+		{method: "GET", path: "/search/synonyms/diff?from=0&to=1", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/search/synonyms", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/search/synonyms/revisions", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/search/synonyms/revisions/1", min: wiki.RoleReader},
+		{method: "POST", path: "/search/synonyms", form: url.Values{"text": {"a, b\nc, d\n"}, "base_revision": {"1"}}, min: wiki.RoleTrainer},
+		{method: "POST", path: "/search/synonyms/revert", form: url.Values{"revision": {"1"}}, min: wiki.RoleTrainer},
+		{method: "POST", path: "/search/synonyms/add", form: url.Values{"gap": {"car park"}, "terms": {"parking"}}, min: wiki.RoleTrainer},
+		{method: "PUT", path: "/api/v1/search/synonyms", body: `{"text":"a, b\nc, d\n","base_revision":1}`, min: wiki.RoleTrainer},
+		{method: "POST", path: "/api/v1/search/synonyms/revert", body: `{"revision":1}`, min: wiki.RoleTrainer},
+		{method: "GET", path: "/search/learned/p", min: wiki.RoleTrainer},
+		{method: "GET", path: "/api/v1/pages/p/sections/q/search-terms", min: wiki.RoleTrainer},
 		{method: "GET", path: "/api/v1/search/gaps", min: wiki.RoleTrainer},
 		{method: "GET", path: "/new", min: wiki.RoleEditor},
 		{method: "GET", path: "/edit/p", min: wiki.RoleEditor},
@@ -83,6 +96,9 @@ func TestRoleRouteTable(t *testing.T) {
 				}
 				ts.addUser("someone", wiki.RoleEditor, "")
 				ts.create("p", "P", "x\n")
+				if _, err := ts.synonyms.EnsureSynonyms(ctx); err != nil {
+					t.Fatal(err)
+				}
 				token := ""
 				ts.signOut()
 				if role != wiki.RoleNone {

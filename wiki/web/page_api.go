@@ -152,35 +152,59 @@ func (s *Server) handleAPIPageList(c *gin.Context) {
 }
 
 // pageRoute is one action under /api/v1/pages/{slug}: a method on the
-// page itself (sub "") or on one of its sub-resources, named by a reserved
-// slug segment (wiki.ReservedSegments), with or without one more path
-// segment after it (revisions/{n}).
+// page itself (path "") or on a sub-resource, whose path begins with a
+// reserved slug segment (wiki.ReservedSegments); "*" in a path matches one
+// segment, passed to the handler in args ("revisions/*" is
+// revisions/{n}).
 type pageRoute struct {
 	method string
-	sub    string
-	arg    bool
+	path   string
 	role   wiki.Role
-	handle func(s *Server, c *gin.Context, slug wiki.Slug, arg string)
+	handle func(s *Server, c *gin.Context, slug wiki.Slug, args []string)
 }
 
 // pageRoutes is the one table of the page API: what exists, what each
 // method needs, and who serves it.
 var pageRoutes = []pageRoute{
-	{http.MethodGet, "", false, wiki.RoleReader, (*Server).apiGetPage},
-	{http.MethodPut, "", false, wiki.RoleEditor, (*Server).apiPutPage},
-	{http.MethodDelete, "", false, wiki.RoleTrainer, (*Server).apiDeletePage},
-	{http.MethodGet, "revisions", false, wiki.RoleReader, (*Server).apiRevisions},
-	{http.MethodGet, "revisions", true, wiki.RoleReader, (*Server).apiRevision},
-	{http.MethodGet, "diff", false, wiki.RoleReader, (*Server).apiDiff},
-	{http.MethodPost, "revert", false, wiki.RoleTrainer, (*Server).apiRevert},
+	{http.MethodGet, "", wiki.RoleReader, (*Server).apiGetPage},
+	{http.MethodPut, "", wiki.RoleEditor, (*Server).apiPutPage},
+	{http.MethodDelete, "", wiki.RoleTrainer, (*Server).apiDeletePage},
+	{http.MethodGet, "revisions", wiki.RoleReader, (*Server).apiRevisions},
+	{http.MethodGet, "revisions/*", wiki.RoleReader, (*Server).apiRevision},
+	{http.MethodGet, "diff", wiki.RoleReader, (*Server).apiDiff},
+	{http.MethodPost, "revert", wiki.RoleTrainer, (*Server).apiRevert},
+	{http.MethodGet, "sections/*/search-terms", wiki.RoleTrainer, (*Server).apiSectionTerms},
+	{http.MethodDelete, "sections/*/search-terms/*", wiki.RoleTrainer, (*Server).apiSectionTermRemove},
+}
+
+// match reports whether the path segments rest fit the route's path, and
+// returns the segments its "*"s matched.
+func (r pageRoute) match(rest []string) ([]string, bool) {
+	var pat []string
+	if r.path != "" {
+		pat = strings.Split(r.path, "/")
+	}
+	if len(pat) != len(rest) {
+		return nil, false
+	}
+	var args []string
+	for i, p := range pat {
+		switch {
+		case p == "*":
+			args = append(args, rest[i])
+		case p != rest[i]:
+			return nil, false
+		}
+	}
+	return args, true
 }
 
 // handleAPIPage serves everything under /api/v1/pages/{slug}. A slug may
 // contain '/', so the route is a wildcard read from the left: the first
-// reserved segment ends the slug and names the sub-resource, looked up in
-// pageRoutes. A path no route has is 404, one whose method no route has
-// 405; either way only after the caller is known to be a reader, so that
-// a closed wiki says nothing about its pages to strangers.
+// reserved segment ends the slug and begins the sub-resource, looked up
+// in pageRoutes. A path no route has is 404, one whose method no route
+// has 405; either way only after the caller is known to be a reader, so
+// that a closed wiki says nothing about its pages to strangers.
 func (s *Server) handleAPIPage(c *gin.Context) {
 	segs := strings.Split(strings.Trim(c.Param("rest"), "/"), "/")
 	i := 0
@@ -192,28 +216,17 @@ func (s *Server) handleAPIPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	sub, arg, hasArg := "", "", false
-	switch rest := segs[i:]; len(rest) {
-	case 0:
-	case 1:
-		sub = rest[0]
-	case 2:
-		sub, arg, hasArg = rest[0], rest[1], true
-	default:
-		if s.allowed(c, wiki.RoleReader) {
-			s.handleNoRoute(c)
-		}
-		return
-	}
+	rest := segs[i:]
 	pathKnown := false
 	for _, r := range pageRoutes {
-		if r.sub != sub || r.arg != hasArg {
+		args, ok := r.match(rest)
+		if !ok {
 			continue
 		}
 		pathKnown = true
 		if r.method == c.Request.Method {
 			if s.allowed(c, r.role) {
-				r.handle(s, c, slug, arg)
+				r.handle(s, c, slug, args)
 			}
 			return
 		}
@@ -228,7 +241,7 @@ func (s *Server) handleAPIPage(c *gin.Context) {
 	}
 }
 
-func (s *Server) apiGetPage(c *gin.Context, slug wiki.Slug, _ string) {
+func (s *Server) apiGetPage(c *gin.Context, slug wiki.Slug, _ []string) {
 	ctx := c.Request.Context()
 	page, _, err := s.pageAsOf(c, slug)
 	if err == nil && page.Deleted {
@@ -252,7 +265,7 @@ func (s *Server) apiGetPage(c *gin.Context, slug wiki.Slug, _ string) {
 	c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) apiPutPage(c *gin.Context, slug wiki.Slug, _ string) {
+func (s *Server) apiPutPage(c *gin.Context, slug wiki.Slug, _ []string) {
 	var req apiSaveRequest
 	if err := decodeJSON(c, &req); err != nil {
 		s.fail(c, err)
@@ -279,7 +292,7 @@ func (s *Server) apiPutPage(c *gin.Context, slug wiki.Slug, _ string) {
 	c.JSON(status, apiSaveResponse{Slug: slug, Revision: res.Revision.Number, Merged: res.Merged, Unchanged: res.Unchanged})
 }
 
-func (s *Server) apiDeletePage(c *gin.Context, slug wiki.Slug, _ string) {
+func (s *Server) apiDeletePage(c *gin.Context, slug wiki.Slug, _ []string) {
 	if _, err := s.wiki.Delete(c.Request.Context(), slug, c.Query("summary")); err != nil {
 		s.fail(c, err)
 		return
@@ -287,7 +300,7 @@ func (s *Server) apiDeletePage(c *gin.Context, slug wiki.Slug, _ string) {
 	c.Status(http.StatusNoContent)
 }
 
-func (s *Server) apiRevisions(c *gin.Context, slug wiki.Slug, _ string) {
+func (s *Server) apiRevisions(c *gin.Context, slug wiki.Slug, _ []string) {
 	revs, err := s.wiki.Revisions(c.Request.Context(), slug)
 	if err != nil {
 		s.fail(c, err)
@@ -300,7 +313,8 @@ func (s *Server) apiRevisions(c *gin.Context, slug wiki.Slug, _ string) {
 	c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) apiRevision(c *gin.Context, slug wiki.Slug, v string) {
+func (s *Server) apiRevision(c *gin.Context, slug wiki.Slug, args []string) {
+	v := args[0]
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
 		s.fail(c, errBadRequestf("%q is not a revision number (1 or more)", v))
@@ -314,7 +328,7 @@ func (s *Server) apiRevision(c *gin.Context, slug wiki.Slug, v string) {
 	c.JSON(http.StatusOK, toAPIRevision(r, true))
 }
 
-func (s *Server) apiDiff(c *gin.Context, slug wiki.Slug, _ string) {
+func (s *Server) apiDiff(c *gin.Context, slug wiki.Slug, _ []string) {
 	_, revs, d, ok := s.readDiff(c, slug)
 	if !ok {
 		return
@@ -326,7 +340,7 @@ func (s *Server) apiDiff(c *gin.Context, slug wiki.Slug, _ string) {
 	c.JSON(http.StatusOK, apiDiff{From: revs[0].Number, To: revs[1].Number, Hunks: hunks, Stats: apiDiffStats{Added: d.Added, Removed: d.Removed}})
 }
 
-func (s *Server) apiRevert(c *gin.Context, slug wiki.Slug, _ string) {
+func (s *Server) apiRevert(c *gin.Context, slug wiki.Slug, _ []string) {
 	var req apiRevertRequest
 	if err := decodeJSON(c, &req); err != nil {
 		s.fail(c, err)

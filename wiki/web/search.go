@@ -15,8 +15,16 @@ import (
 // HTML only after it passed wiki.IsSafeSnippet.
 type searchHit struct {
 	wiki.SearchHit
+	Snippet  template.HTML
+	OpenURL  string // through /search/open, so opening it is logged
+	Sections []searchSection
+}
+
+// searchSection is another strong section of a hit's page.
+type searchSection struct {
+	wiki.SectionHit
 	Snippet template.HTML
-	OpenURL string // through /search/open, so opening it is logged
+	OpenURL string
 }
 
 // searchPage is the data of search.html.
@@ -32,6 +40,7 @@ type searchPage struct {
 	AllTagsURL string
 	Partial    bool // just the results, for search as you type
 	Gap        bool // nothing found: offer to write the answer
+	Weak       bool // something found, but probably not the answer: say so, and offer to write it
 }
 
 // searchPerPage is how many pages of hits the results page shows at once.
@@ -61,11 +70,16 @@ func (s *Server) handleSearch(c *gin.Context) {
 		}
 		v.Result = res
 		v.Gap = res.Total == 0
+		v.Weak = !v.Gap && res.Weak
 		if !partial && page == 1 {
 			s.logSearch(c, q, res)
 		}
 		for _, h := range res.Hits {
-			v.Hits = append(v.Hits, searchHit{SearchHit: h, Snippet: safeSnippet(h.Snippet), OpenURL: searchOpenURL(res.Query, h.Slug, h.Anchor)})
+			hit := searchHit{SearchHit: h, Snippet: safeSnippet(h.Snippet), OpenURL: searchOpenURL(res.Query, h.Slug, h.Anchor)}
+			for _, sec := range h.Sections {
+				hit.Sections = append(hit.Sections, searchSection{SectionHit: sec, Snippet: safeSnippet(sec.Snippet), OpenURL: searchOpenURL(res.Query, h.Slug, sec.Anchor)})
+			}
+			v.Hits = append(v.Hits, hit)
 		}
 		link := func(tag string, page int) string { return searchPageURL(q, tag, page) }
 		if page > 1 {
@@ -115,7 +129,8 @@ func (s *Server) logSearch(c *gin.Context, q string, res *wiki.SearchResult) {
 		return
 	}
 	u := wiki.UserFromContext(c.Request.Context())
-	if err := s.cfg.SearchLog.LogSearch(c.Request.Context(), wiki.SearchEvent{Query: q, Results: res.Total, Cohort: u.Cohort}); err != nil {
+	e := wiki.SearchEvent{Query: q, Results: res.Total, Weak: res.Weak, Person: personOf(u), Cohort: u.Cohort}
+	if err := s.cfg.SearchLog.LogSearch(c.Request.Context(), e); err != nil {
 		s.log.Warn("log search", "err", err)
 	}
 }
@@ -127,11 +142,21 @@ func (s *Server) handleSearchOpen(c *gin.Context) {
 		return
 	}
 	if q := c.Query("q"); q != "" && s.cfg.SearchLog != nil && askedByAPerson(c.Request) {
-		if err := s.cfg.SearchLog.LogOpen(c.Request.Context(), q, slug, c.Query("anchor")); err != nil {
+		e := wiki.OpenEvent{Query: q, Slug: slug, Anchor: c.Query("anchor"), Person: personOf(wiki.UserFromContext(c.Request.Context()))}
+		if err := s.cfg.SearchLog.LogOpen(c.Request.Context(), e); err != nil {
 			s.log.Warn("log search open", "err", err)
 		}
 	}
 	c.Redirect(http.StatusSeeOther, pageURL(slug))
+}
+
+// personOf is who the search log may count and learn from: a signed-in
+// person ("" for a visitor of an open wiki, whose opens teach nothing).
+func personOf(u *wiki.User) string {
+	if !u.SignedIn() {
+		return ""
+	}
+	return u.Name
 }
 
 // renderPartial executes one named template of a page set (no layout):
@@ -154,13 +179,21 @@ func (s *Server) renderPartial(c *gin.Context, page, name string, data any) {
 // API shapes of search.
 
 type apiSearchHit struct {
-	Slug    wiki.Slug `json:"slug"`
-	Title   string    `json:"title"`
-	Anchor  string    `json:"anchor"`
-	Heading string    `json:"heading"`
-	Snippet string    `json:"snippet"`
-	Score   float64   `json:"score"`
-	Tags    []string  `json:"tags"`
+	Slug     wiki.Slug          `json:"slug"`
+	Title    string             `json:"title"`
+	Anchor   string             `json:"anchor"`
+	Heading  string             `json:"heading"`
+	Snippet  string             `json:"snippet"`
+	Score    float64            `json:"score"`
+	Tags     []string           `json:"tags"`
+	Sections []apiSearchSection `json:"sections"`
+}
+
+type apiSearchSection struct {
+	Anchor  string  `json:"anchor"`
+	Heading string  `json:"heading"`
+	Snippet string  `json:"snippet"`
+	Score   float64 `json:"score"`
 }
 
 type apiFacet struct {
@@ -173,6 +206,7 @@ type apiSearch struct {
 	Total      int            `json:"total"`
 	TookMS     int64          `json:"took_ms"`
 	Suggestion string         `json:"suggestion"`
+	Weak       bool           `json:"weak"`
 	Hits       []apiSearchHit `json:"hits"`
 	Facets     []apiFacet     `json:"facets"`
 }
@@ -202,14 +236,14 @@ func (s *Server) handleAPISearch(c *gin.Context) {
 		s.logSearch(c, q.Text, res)
 	}
 	out := apiSearch{Query: res.Query, Total: res.Total, TookMS: res.Took.Milliseconds(), Suggestion: res.Suggestion,
-		Hits: []apiSearchHit{}, Facets: []apiFacet{}}
+		Weak: res.Weak, Hits: []apiSearchHit{}, Facets: []apiFacet{}}
 	for _, h := range res.Hits {
-		snippet := h.Snippet
-		if !wiki.IsSafeSnippet(snippet) {
-			snippet = template.HTMLEscapeString(snippet)
+		hit := apiSearchHit{Slug: h.Slug, Title: h.Title, Anchor: h.Anchor, Heading: h.Heading,
+			Snippet: string(safeSnippet(h.Snippet)), Score: h.Score, Tags: nonNil(h.Tags), Sections: []apiSearchSection{}}
+		for _, sec := range h.Sections {
+			hit.Sections = append(hit.Sections, apiSearchSection{Anchor: sec.Anchor, Heading: sec.Heading, Snippet: string(safeSnippet(sec.Snippet)), Score: sec.Score})
 		}
-		out.Hits = append(out.Hits, apiSearchHit{Slug: h.Slug, Title: h.Title, Anchor: h.Anchor, Heading: h.Heading,
-			Snippet: snippet, Score: h.Score, Tags: nonNil(h.Tags)})
+		out.Hits = append(out.Hits, hit)
 	}
 	for _, f := range res.Facets {
 		out.Facets = append(out.Facets, apiFacet(f))
@@ -218,18 +252,29 @@ func (s *Server) handleAPISearch(c *gin.Context) {
 }
 
 type apiGap struct {
-	Query   string         `json:"query"`
-	Count   int            `json:"count"`
-	LastAt  time.Time      `json:"last_at"`
-	Results int            `json:"results"`
-	Cohorts map[string]int `json:"cohorts"`
+	Query     string         `json:"query"`
+	Count     int            `json:"count"`
+	People    int            `json:"people"`
+	LastAt    time.Time      `json:"last_at"`
+	Results   int            `json:"results"`
+	Cohorts   map[string]int `json:"cohorts"`
+	FoundWith []apiFoundWith `json:"found_with"`
 }
 
-// parseSince reads ?since= (RFC 3339 or a date); the default is 30 days ago.
-func parseSince(c *gin.Context) (time.Time, error) {
+// apiFoundWith is a query that answered a gap for some who searched it.
+type apiFoundWith struct {
+	Query  string    `json:"query"`
+	People int       `json:"people"`
+	Slug   wiki.Slug `json:"slug"`
+	Anchor string    `json:"anchor"`
+}
+
+// parseSince reads ?since= (RFC 3339 or a date); the default is 30 days
+// before now.
+func parseSince(c *gin.Context, now time.Time) (time.Time, error) {
 	v := c.Query("since")
 	if v == "" {
-		return time.Now().UTC().AddDate(0, 0, -30), nil
+		return now.UTC().AddDate(0, 0, -30), nil
 	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
@@ -241,7 +286,7 @@ func parseSince(c *gin.Context) (time.Time, error) {
 }
 
 func (s *Server) gaps(c *gin.Context) ([]wiki.Gap, time.Time, bool) {
-	since, err := parseSince(c)
+	since, err := parseSince(c, s.now())
 	if err != nil {
 		s.fail(c, err)
 		return nil, since, false
@@ -267,7 +312,11 @@ func (s *Server) handleAPIGaps(c *gin.Context) {
 		if g.Cohorts == nil {
 			g.Cohorts = map[string]int{}
 		}
-		out = append(out, apiGap{Query: g.Query, Count: g.Count, LastAt: g.LastAt.UTC(), Results: g.Results, Cohorts: g.Cohorts})
+		a := apiGap{Query: g.Query, Count: g.Count, People: g.People, LastAt: g.LastAt.UTC(), Results: g.Results, Cohorts: g.Cohorts, FoundWith: []apiFoundWith{}}
+		for _, f := range g.FoundWith {
+			a.FoundWith = append(a.FoundWith, apiFoundWith(f))
+		}
+		out = append(out, a)
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/faqwiki/faqwiki/wiki"
 )
 
 type apiSearchAnswer = apiSearch
@@ -94,8 +96,10 @@ func TestSearchGaps(t *testing.T) {
 	ts := newTestServer(t)
 	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", put("## Where is the canteen?\n\nOn floor 2.\n", 0, "")), 201)
 	ts.browse("GET", "/search?q=parking+permit", nil)
-	ts.browse("GET", "/search?q=Parking+permit%3F", nil)
-	ts.browse("GET", "/search?q=canteen", nil) // found, but never opened
+	ts.browse("GET", "/search?q=Parking+permit%3F", nil) // the same person again: one intent
+	ts.addUser("ada", wiki.RoleReader, "")
+	ts.apiAs(ts.tokenFor("ada"), "GET", "/api/v1/search?q=parking+permit", "") // someone else: another
+	ts.browse("GET", "/search?q=canteen", nil)                                 // found, but never opened
 	ts.browse("GET", "/search?q=floor", nil)
 	ts.browse("GET", "/search/open?q=floor&slug=p&anchor=where-is-the-canteen", nil) // found and opened
 	if err := ts.searchLog.Flush(); err != nil {
@@ -104,7 +108,7 @@ func TestSearchGaps(t *testing.T) {
 	w := ts.api("GET", "/api/v1/search/gaps", "")
 	wantStatus(t, w, 200)
 	gaps := decode[[]apiGap](t, w)
-	if len(gaps) != 2 || gaps[0].Query != "parking permit" || gaps[0].Count != 2 || gaps[1].Query != "canteen" {
+	if len(gaps) != 2 || gaps[0].Query != "parking permit" || gaps[0].Count != 2 || gaps[0].People != 2 || gaps[1].Query != "canteen" {
 		t.Fatalf("gaps: %+v", gaps)
 	}
 	wantError(t, ts.api("GET", "/api/v1/search/gaps?since=last+week", ""), 400, "bad_request")

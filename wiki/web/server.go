@@ -39,9 +39,13 @@ type Config struct {
 	// Health reports whether the backing stores answer; nil means healthy.
 	Health func(ctx context.Context) error
 	// Search answers searches; SearchLog records them for the gap list
-	// (nil: searches are not logged).
+	// (nil: searches are not logged); Learning is what search learned
+	// from opens, which trainers review (nil: nothing).
 	Search    wiki.Searcher
 	SearchLog wiki.SearchLog
+	Learning  wiki.SearchLearning
+	// Synonyms is the search synonym list (nil: none).
+	Synonyms *wiki.Synonyms
 }
 
 // Server serves faqwiki over HTTP. Build it with New.
@@ -130,12 +134,18 @@ func (s *Server) routes() *gin.Engine {
 	read.GET(prefixPeople+":name", s.handlePerson)
 	read.GET(prefixSearch, s.handleSearch)
 	read.GET(prefixSearch+"/open", s.handleSearchOpen)
+	read.GET(synonymsURL(), s.handleSynonyms)
+	read.GET(synonymsHistoryURL(), s.handleSynonymsHistory)
+	read.GET(synonymsURL()+"/diff", s.handleSynonymsDiff)
 	readAPI := api.Group("/", s.require(wiki.RoleReader))
 	readAPI.GET("/pages", s.handleAPIPageList)
 	readAPI.GET("/cohorts", s.handleAPICohorts)
 	readAPI.GET("/cohorts/:id/handover", s.handleAPIHandover)
 	readAPI.GET("/users/:name", s.handleAPIPerson)
 	readAPI.GET("/search", s.handleAPISearch)
+	readAPI.GET("/search/synonyms", s.handleAPISynonyms)
+	readAPI.GET("/search/synonyms/revisions", s.handleAPISynonymRevisions)
+	readAPI.GET("/search/synonyms/revisions/:n", s.handleAPISynonymRevision)
 	// Every method under /pages/{slug}: the handler checks the role each
 	// action needs, since the slug's end is only known there.
 	api.Any("/pages/*rest", s.handleAPIPage)
@@ -162,11 +172,18 @@ func (s *Server) routes() *gin.Engine {
 	train.POST(cohortInviteURL(":id"), s.handleCohortRotate)
 	train.POST(cohortMembersURL(":id"), s.handleCohortMove)
 	train.GET(gapsURL(), s.handleGaps)
+	train.POST(synonymsURL(), s.handleSynonymsSave)
+	train.POST(synonymsRevertURL(), s.handleSynonymsRevert)
+	train.POST(synonymsAddURL(), s.handleSynonymsAdd)
+	train.GET(prefixSearch+"/learned/*slug", s.handleLearned)
+	train.POST(prefixSearch+"/learned/*slug", s.handleLearnedRemove)
 	trainAPI := api.Group("/", s.require(wiki.RoleTrainer))
 	trainAPI.POST("/cohorts", s.handleAPICohortCreate)
 	trainAPI.POST("/cohorts/:id/invite", s.handleAPICohortRotate)
 	trainAPI.POST("/cohorts/:id/members", s.handleAPICohortMove)
 	trainAPI.GET("/search/gaps", s.handleAPIGaps)
+	trainAPI.PUT("/search/synonyms", s.handleAPISynonymsPut)
+	trainAPI.POST("/search/synonyms/revert", s.handleAPISynonymsRevert)
 
 	// Admins: people and roles.
 	admin := r.Group("/", s.require(wiki.RoleAdmin))

@@ -38,12 +38,17 @@ type testServer struct {
 
 	index     *search.Index
 	searchLog *search.Log
+	synonyms  *wiki.Synonyms
 }
 
 // mustIndex opens a real bleve index in a temp folder over db.
-func mustIndex(tb testing.TB, db *store.DB) *search.Index {
+func mustIndex(tb testing.TB, db *store.DB, opts ...search.Options) *search.Index {
 	tb.Helper()
-	ix, err := search.Open(tb.TempDir()+"/index", db, wiki.NewRenderer(), search.Options{})
+	var o search.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	ix, err := search.Open(tb.TempDir()+"/index", db, wiki.NewRenderer(), o)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -79,7 +84,13 @@ func newTestServerWith(t *testing.T, cfg Config) *testServer {
 	}
 	t.Cleanup(func() { db.Close() })
 	ts := &testServer{t: t, db: db, cookies: map[string]*http.Cookie{}}
-	ts.index = mustIndex(t, db)
+	ts.searchLog, err = search.OpenLog(t.TempDir()+"/searchlog.db", search.LogOptions{FlushInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ts.searchLog.Close() })
+	ts.synonyms = wiki.NewSynonyms(wiki.SynonymsConfig{Store: db, OnCommit: func(*wiki.SynonymList) { ts.index.SynonymsChanged() }})
+	ts.index = mustIndex(t, db, search.Options{Synonyms: ts.synonyms, Learner: ts.searchLog})
 	ts.wiki = wiki.New(wiki.Config{Store: db, OnCommit: func(*wiki.Revision) {
 		ts.changed++
 		// Index at once, so tests can search for what they just saved.
@@ -89,12 +100,8 @@ func newTestServerWith(t *testing.T, cfg Config) *testServer {
 	}})
 	ts.accounts = wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
 	ts.cohorts = newCohorts(db)
-	ts.searchLog, err = search.OpenLog(t.TempDir()+"/searchlog.db", search.LogOptions{FlushInterval: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ts.searchLog.Close() })
 	cfg.Wiki, cfg.Accounts, cfg.Cohorts, cfg.Search, cfg.SearchLog = ts.wiki, ts.accounts, ts.cohorts, ts.index, ts.searchLog
+	cfg.Learning, cfg.Synonyms = ts.searchLog, ts.synonyms
 	ts.srv, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -138,6 +138,20 @@ func searchOpenURL(q string, slug wiki.Slug, anchor string) string {
 	return prefixSearch + "/open?" + u.Encode() + frag
 }
 
+func synonymsURL() string        { return prefixSearch + "/synonyms" }
+func synonymsHistoryURL() string { return synonymsURL() + "/history" }
+func synonymsRevertURL() string  { return synonymsURL() + "/revert" }
+func synonymsAddURL() string     { return synonymsURL() + "/add" }
+
+// synonymsDiffURL compares revisions from and to of the synonym list.
+func synonymsDiffURL(from, to int) string {
+	return synonymsURL() + "/diff?from=" + strconv.Itoa(from) + "&to=" + strconv.Itoa(to)
+}
+
+// learnedURL lists, for trainers, what search learned for each question
+// of a page.
+func learnedURL(slug wiki.Slug) string { return prefixSearch + "/learned/" + string(slug) }
+
 func gapsURL() string { return prefixSearch + "/gaps" }
 
 // gapsSinceURL lists the search gaps since a date (YYYY-MM-DD).

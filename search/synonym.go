@@ -1,0 +1,203 @@
+package search
+
+import (
+	"context"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// Synonyms are applied when a query is planned, from the synonym list the
+// trainers keep in the store (wiki.Synonyms), so a change needs no
+// reindexing: a query word, or a run of query words, that is a term of a
+// group also searches the group's other terms, single words as terms and
+// phrases as phrases, a little lighter than the words typed.
+
+// SynonymSource gives the newest synonym list; *wiki.Synonyms is one.
+type SynonymSource interface {
+	Current(ctx context.Context) (*wiki.SynonymList, error)
+}
+
+// Synonym expansion's bounds and weight.
+const (
+	synonymBoost       = 0.8             // weight of a synonym next to the word typed
+	maxSynonymsPerWord = 12              // alternatives a query word gets from the list at most
+	synonymRecheck     = 2 * time.Second // how often a search checks for a newer list
+)
+
+// synonymTerm is a term of a group as the English analyzer reads it.
+type synonymTerm struct {
+	text   string   // as the list has it, lower-cased
+	stems  []string // its analysis; a phrase has several
+	weight float64  // as a query word's alternative: see expand
+}
+
+// synonymSet is a synonym list ready for expanding queries.
+type synonymSet struct {
+	revision int
+	groups   [][]synonymTerm
+	byFirst  map[string][]termRef // first stem -> the terms that start with it
+}
+
+type termRef struct{ group, term int }
+
+// newSynonymSet analyses the groups of l. Terms that analyse to nothing
+// (stop words only) are left out.
+func newSynonymSet(l *wiki.SynonymList, a analysis.Analyzer) *synonymSet {
+	s := &synonymSet{revision: l.Revision, byFirst: map[string][]termRef{}}
+	for _, g := range l.Groups() {
+		var terms []synonymTerm
+		for _, t := range g {
+			if stems := analyze(a, t); len(stems) > 0 {
+				terms = append(terms, synonymTerm{text: t, stems: stems})
+			}
+		}
+		if len(terms) < 2 {
+			continue
+		}
+		gi := len(s.groups)
+		s.groups = append(s.groups, terms)
+		for ti, t := range terms {
+			s.byFirst[t.stems[0]] = append(s.byFirst[t.stems[0]], termRef{gi, ti})
+		}
+	}
+	return s
+}
+
+// expand gives the words of p the other terms of every group whose term
+// the query contains: one word, or a run of words for a phrase, whose
+// last word then carries the alternatives (so that a section with the
+// synonym counts as having one of the query's words, not each word of the
+// phrase). A synonym rarer than the word typed would outweigh it (tf-idf
+// favours rare terms), so its weight is cut to match the word's: docs
+// counts documents for that.
+func (s *synonymSet) expand(p *queryPlan, docs func(stems []string) int) {
+	if s == nil || len(s.groups) == 0 || p.stopOnly {
+		return
+	}
+	// The query's stems in order, with the word each belongs to.
+	type pos struct {
+		stem string
+		word int
+	}
+	var seq []pos
+	for i, w := range p.words {
+		stems := w.stems
+		if w.replace {
+			stems = w.altStems
+		}
+		for _, st := range stems {
+			seq = append(seq, pos{st, i})
+		}
+	}
+	idf := func(df int) float64 { return 1 + math.Log(float64(max(p.docs, 1))/float64(df+1)) }
+	for i := range seq {
+		for _, ref := range s.byFirst[seq[i].stem] {
+			term := s.groups[ref.group][ref.term]
+			end := i + len(term.stems)
+			if end > len(seq) {
+				continue
+			}
+			match := true
+			for k, st := range term.stems {
+				if seq[i+k].stem != st {
+					match = false
+					break
+				}
+			}
+			if !match {
+				continue
+			}
+			w := &p.words[seq[end-1].word]
+			typed := idf(docs(term.stems))
+			for ti, other := range s.groups[ref.group] {
+				if ti == ref.term || len(w.synonyms) >= maxSynonymsPerWord || w.hasSynonym(other.text) {
+					continue
+				}
+				other.weight = synonymBoost * min(1, typed/idf(docs(other.stems)))
+				w.synonyms = append(w.synonyms, other)
+			}
+		}
+	}
+}
+
+// synonymCache holds the newest synonym set, checking the source for a
+// newer list at most every synonymRecheck (so that every web node of a
+// wiki picks up a change within seconds), or at once after Stale.
+type synonymCache struct {
+	src      SynonymSource
+	analyzer analysis.Analyzer
+
+	mu      sync.Mutex
+	set     *synonymSet
+	checked time.Time
+	stale   bool
+}
+
+// get returns the synonym set to search with (nil when there is none).
+// A source that fails keeps the last set: synonyms are a help, never a
+// reason for a search to fail.
+func (c *synonymCache) get(ctx context.Context) *synonymSet {
+	if c == nil || c.src == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.stale && time.Since(c.checked) < synonymRecheck {
+		return c.set
+	}
+	l, err := c.src.Current(ctx)
+	if err != nil {
+		return c.set
+	}
+	c.checked, c.stale = time.Now(), false
+	if c.set == nil || c.set.revision != l.Revision {
+		c.set = newSynonymSet(l, c.analyzer)
+	}
+	return c.set
+}
+
+// markStale makes the next search read the list again.
+func (c *synonymCache) markStale() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.stale = true
+	c.mu.Unlock()
+}
+
+// SynonymsChanged tells the index that the synonym list changed, so the
+// next search uses the new one at once. (Without it, searches notice a
+// change within synonymRecheck.)
+func (ix *Index) SynonymsChanged() { ix.synonyms.markStale() }
+
+// hasSynonym reports whether w already has t as an alternative, or is t.
+func (w *wordPlan) hasSynonym(t string) bool {
+	if t == w.word || t == w.alt {
+		return true
+	}
+	for _, s := range w.synonyms {
+		if s.text == t {
+			return true
+		}
+	}
+	return false
+}
+
+// synonymWords returns the words of the synonyms of all of p's words, for
+// highlighting them in snippets.
+func (p *queryPlan) synonymWords() []string {
+	var out []string
+	for _, w := range p.words {
+		for _, s := range w.synonyms {
+			out = append(out, strings.Fields(s.text)...)
+		}
+	}
+	return out
+}
