@@ -48,6 +48,10 @@ import (
 //	usertokens     username 0x00 id        empty: API tokens by user
 //	cohorts        id                      cohortRecord JSON
 //	invites        invite code             cohort id, for SignUp
+//	blobs          hex SHA-256             the content of a page's file
+//	                                       (attachment), stored once
+//	                                       however many revisions name it
+//	aliases        old slug                slug of the page it now names
 //
 // Revisions live under flat slug+0x00+number keys in one bucket rather than
 // in a nested bucket per page: 100k pages would otherwise mean 100k bucket
@@ -108,13 +112,15 @@ var (
 	bucketUserTokens    = []byte("usertokens")
 	bucketCohorts       = []byte("cohorts")
 	bucketInvites       = []byte("invites")
+	bucketBlobs         = []byte("blobs")
+	bucketAliases       = []byte("aliases")
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
 		bucketRevTimes, bucketTags, bucketRecent, bucketTitles, bucketChanges,
 		bucketCohortChanges, bucketAuthorChanges, bucketCohortTotals, bucketAccounts, bucketSessions,
 		bucketUserSessions, bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
-		bucketInvites,
+		bucketInvites, bucketBlobs, bucketAliases,
 	}
 )
 
@@ -206,6 +212,7 @@ func bucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
 type buckets struct {
 	pages, revisions, texts, revTimes, tags, recent, titles *bbolt.Bucket
 	changes, cohortChanges, authorChanges, cohortTotals     *bbolt.Bucket
+	blobs                                                   *bbolt.Bucket
 }
 
 // openBuckets returns the buckets of tx that a commit writes to.
@@ -226,6 +233,7 @@ func openBuckets(tx *bbolt.Tx) (*buckets, error) {
 		{&b.cohortChanges, bucketCohortChanges},
 		{&b.authorChanges, bucketAuthorChanges},
 		{&b.cohortTotals, bucketCohortTotals},
+		{&b.blobs, bucketBlobs},
 	} {
 		var err error
 		if *f.dst, err = bucket(tx, f.name); err != nil {
