@@ -308,7 +308,7 @@ func newAttachment(f File) (Attachment, error) {
 		return Attachment{}, Invalid("file", "%s is empty", name)
 	}
 	if len(f.Data) > MaxAttachmentBytes {
-		return Attachment{}, fmt.Errorf("%s is %d bytes, the limit for a file is %d: %w", name, len(f.Data), MaxAttachmentBytes, ErrTooLarge)
+		return Attachment{}, fmt.Errorf("%s is %d bytes, the limit for a file is %d: %w", name, len(f.Data), MaxAttachmentBytes, ErrFileTooLarge)
 	}
 	t, err := DetectFileType(name, f.Data)
 	if err != nil {
@@ -320,14 +320,14 @@ func newAttachment(f File) (Attachment, error) {
 // checkAttachments checks the limits on a revision's whole set.
 func checkAttachments(as []Attachment) error {
 	if len(as) > MaxAttachments {
-		return fmt.Errorf("a page may have at most %d files: %w", MaxAttachments, ErrTooLarge)
+		return fmt.Errorf("a page may have at most %d files: %w", MaxAttachments, ErrFileTooLarge)
 	}
 	var total int64
 	for _, a := range as {
 		total += a.Size
 	}
 	if total > MaxPageAttachmentBytes {
-		return fmt.Errorf("the files of a page may add up to %d bytes, these are %d: %w", MaxPageAttachmentBytes, total, ErrTooLarge)
+		return fmt.Errorf("the files of a page may add up to %d bytes, these are %d: %w", MaxPageAttachmentBytes, total, ErrFileTooLarge)
 	}
 	return nil
 }

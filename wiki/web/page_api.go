@@ -26,6 +26,8 @@ type apiPage struct {
 	Cohort    string    `json:"cohort"`
 	Tags      []string  `json:"tags"`
 	TOC       []apiTOC  `json:"toc"`
+	// Attachments are the page's files (as of ?at=, when given).
+	Attachments []apiAttachment `json:"attachments"`
 }
 
 type apiTOC struct {
@@ -173,6 +175,11 @@ var pageRoutes = []pageRoute{
 	{http.MethodGet, "revisions", true, wiki.RoleReader, (*Server).apiRevision},
 	{http.MethodGet, "diff", false, wiki.RoleReader, (*Server).apiDiff},
 	{http.MethodPost, "revert", false, wiki.RoleTrainer, (*Server).apiRevert},
+	// A page's files (attachment.go).
+	{http.MethodGet, "attachments", false, wiki.RoleReader, (*Server).apiAttachments},
+	{http.MethodPost, "attachments", false, wiki.RoleEditor, (*Server).apiAttach},
+	{http.MethodGet, "attachments", true, wiki.RoleReader, (*Server).apiAttachmentFile},
+	{http.MethodDelete, "attachments", true, wiki.RoleEditor, (*Server).apiDetach},
 }
 
 // handleAPIPage serves everything under /api/v1/pages/{slug}. A slug may
@@ -245,7 +252,7 @@ func (s *Server) apiGetPage(c *gin.Context, slug wiki.Slug, _ string) {
 	}
 	out := apiPage{Slug: page.Slug, Title: page.Title, Markdown: page.Markdown, HTML: string(r.HTML), Revision: page.Revision,
 		CreatedAt: page.CreatedAt.UTC(), UpdatedAt: page.UpdatedAt.UTC(), Author: page.Author, Cohort: page.Cohort,
-		Tags: nonNil(page.Tags), TOC: []apiTOC{}}
+		Tags: nonNil(page.Tags), TOC: []apiTOC{}, Attachments: toAPIAttachments(page.Attachments)}
 	for _, h := range r.TOC {
 		out.TOC = append(out.TOC, apiTOC{Level: h.Level, Text: h.Text, ID: h.ID})
 	}

@@ -130,6 +130,7 @@ func (s *Server) routes() *gin.Engine {
 	read.GET(prefixPeople+":name", s.handlePerson)
 	read.GET(prefixSearch, s.handleSearch)
 	read.GET(prefixSearch+"/open", s.handleSearchOpen)
+	read.GET(wiki.FilesPath+":id/:name", s.handleFile) // a page's file, by hash (attachment.go)
 	readAPI := api.Group("/", s.require(wiki.RoleReader))
 	readAPI.GET("/pages", s.handleAPIPageList)
 	readAPI.GET("/cohorts", s.handleAPICohorts)
