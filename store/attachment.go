@@ -170,3 +170,16 @@ func (db *DB) Aliases(ctx context.Context) (map[wiki.Slug]wiki.Slug, error) {
 	}
 	return out, nil
 }
+// BlobCount returns how many distinct file contents are stored.
+func (db *DB) BlobCount(ctx context.Context) (int, error) {
+	n := 0
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		b, err := bucket(tx, bucketBlobs)
+		if err != nil {
+			return err
+		}
+		n = b.Stats().KeyN
+		return nil
+	})
+	return n, err
+}

@@ -226,8 +226,8 @@ func webpSize(b []byte) (int, int, error) {
 // lower-cased, every run of characters other than a-z 0-9 '.' '_' '-'
 // turned into one '-', cut to MaxAttachmentNameLen keeping the extension.
 // A name that would end in .md gets .txt appended (a Markdown file beside
-// a page would be read back as a page). It returns "" when nothing usable
-// is left.
+// a page would be read back as a page). It returns "" when no name with
+// an extension is left.
 func AttachmentNameFrom(s string) string {
 	s = strings.ReplaceAll(s, "\\", "/")
 	s = path.Base(s)
@@ -261,7 +261,8 @@ func AttachmentNameFrom(s string) string {
 		}
 		name = strings.TrimRight(name[:MaxAttachmentNameLen-len(ext)], ".-_") + ext
 	}
-	if strings.TrimLeft(name, ".") == "" || path.Ext(name) == name {
+	// A name has an extension and something before it: "screen.png".
+	if ext := path.Ext(name); ext == "" || ext == name || len(ext) < 2 {
 		return ""
 	}
 	return name
