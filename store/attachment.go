@@ -170,6 +170,7 @@ func (db *DB) Aliases(ctx context.Context) (map[wiki.Slug]wiki.Slug, error) {
 	}
 	return out, nil
 }
+
 // BlobCount returns how many distinct file contents are stored.
 func (db *DB) BlobCount(ctx context.Context) (int, error) {
 	n := 0
