@@ -26,7 +26,8 @@ import (
 
 var (
 	// refDefRe finds reference definitions: "[label]: destination".
-	refDefRe = regexp.MustCompile(`(?m)^ {0,3}\[(?:[^\]\\\n]|\\.){1,999}\]:[ \t]*(<[^>\n]*>|\S+)`)
+	// A label starting with '^' is a footnote's, not a link's.
+	refDefRe = regexp.MustCompile(`(?m)^ {0,3}\[[^^\]\\\n](?:[^\]\\\n]|\\.){0,998}\]:[ \t]*(<[^>\n]*>|\S+)`)
 	// htmlTagRe finds the raw HTML tags whose src or href may name a file.
 	htmlTagRe = regexp.MustCompile(`(?i)<(?:img|a|source|video|audio|iframe|embed)\b[^>]*>`)
 	// htmlURLAttrRe finds src and href attributes inside such a tag.
@@ -349,9 +350,13 @@ func (rd *reader) resolve(s *source, dir string, sp span, line int, fs *fileSet)
 		u := "/wiki/" + string(page.page.Slug)
 		if frag != "" {
 			id, ok := matchAnchor(page.ids, frag)
-			if ok {
+			switch {
+			case ok:
 				u += "#" + id
-			} else {
+			case page.page.Title != "" && anchorKey(frag) == anchorKey(page.page.Title):
+				// The page's own title, which other sites render as its
+				// first heading: the top of the page.
+			default:
 				rd.rep.unresolved(s.rel, line, d, "the page has no heading or anchor #"+frag+" (linked to the page)")
 			}
 		}
