@@ -132,8 +132,10 @@
     }
     function isImage(type) { return /^image\/(png|jpeg|gif|webp)$/.test(type || ""); }
     function say(msg) { if (status) status.textContent = msg; }
-    function insertRef(name, image) {
-      var alt = name.replace(/\.[^.]*$/, "").replace(/[-_]+/g, " ");
+    // insertRef inserts the Markdown that shows the file name at the
+    // cursor; the alt text is the file's name as the person had it.
+    function insertRef(name, image, original) {
+      var alt = (original || name).replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "").replace(/[-_]+/g, " ").replace(/[\[\]]/g, "");
       var ref = image ? "![" + alt + "](" + name + ")" : "[" + name + "](" + name + ")";
       var start = text.selectionStart, end = text.selectionEnd;
       var before = text.value.slice(0, start);
@@ -173,7 +175,7 @@
         Array.prototype.forEach.call(input.files, function (f) { dt.items.add(f); });
         dt.items.add(new File([file], name, { type: file.type }));
         input.files = dt.files;
-        insertRef(serverName(name), isImage(file.type));
+        insertRef(serverName(name), isImage(file.type), name);
         say(name + " will be attached when you save the page.");
         return;
       }
@@ -188,7 +190,7 @@
             return;
           }
           addToList(res.j);
-          insertRef(res.j.name, isImage(res.j.content_type));
+          insertRef(res.j.name, isImage(res.j.content_type), name);
           say("Attached " + res.j.name + (res.j.unchanged ? " (already there)." : " as revision " + res.j.revision + "."));
         })
         .catch(function () { say("Could not attach " + name + ": the server did not answer."); });
@@ -221,7 +223,7 @@
     });
     input.addEventListener("change", function () {
       // Chosen files are saved with the page; show where they will be.
-      Array.prototype.forEach.call(input.files, function (f) { insertRef(serverName(f.name), isImage(f.type)); });
+      Array.prototype.forEach.call(input.files, function (f) { insertRef(serverName(f.name), isImage(f.type), f.name); });
       if (input.files.length) say("The chosen files are attached when you save.");
     });
   }
