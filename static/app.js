@@ -139,7 +139,8 @@
       var ref = image ? "![" + alt + "](" + name + ")" : "[" + name + "](" + name + ")";
       var start = text.selectionStart, end = text.selectionEnd;
       var before = text.value.slice(0, start);
-      if (image && before !== "" && !/\n$/.test(before)) ref = "\n" + ref;
+      // An image goes in a paragraph of its own.
+      if (image && before !== "") ref = (/\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n") + ref + "\n";
       text.setRangeText(ref, start, end, "end");
       text.focus();
       text.dispatchEvent(new Event("input", { bubbles: true }));

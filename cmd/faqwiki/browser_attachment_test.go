@@ -56,6 +56,7 @@ func TestBrowserDropImageIntoEditor(t *testing.T) {
 	wantContains(t, "text field", tb.value("#markdown"), "![Login Screen](login-screen.png)")
 	wantContains(t, "upload status", tb.text("#upload-status"), "Attached login-screen.png as revision 2.")
 	wantEqual(t, "files listed", tb.count("#file-list li"), 1)
+	tb.screenshot("editor-after-drop")
 	wantEqual(t, "status after Save", tb.follow(`button[name=action][value=save]`), 200)
 	wantEqual(t, "path after Save", tb.path(), "/wiki/vpn")
 	wantEqual(t, "flash", tb.flash(), "Saved revision 3.")
