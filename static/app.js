@@ -24,7 +24,7 @@
       fetch("/preview", {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrfToken() },
-        body: new URLSearchParams({ markdown: body }),
+        body: new URLSearchParams({ markdown: body, slug: text.form ? (text.form.getAttribute("data-slug") || "") : "" }),
         signal: inflight.signal,
         credentials: "same-origin"
       }).then(function (r) {
@@ -107,10 +107,133 @@
     });
   }
 
+  // Files in the editor: drop or paste them into the text. On a page that
+  // exists they are uploaded at once (a new revision with the same text)
+  // and the preview shows them; on a new page they join the form's file
+  // field and are saved with the page. Either way the Markdown that shows
+  // them is inserted at the cursor. Without this, the file field and the
+  // "remove" boxes do the same on save.
+  function uploads() {
+    var form = document.getElementById("edit-form");
+    var text = document.getElementById("markdown");
+    var input = document.getElementById("file");
+    var status = document.getElementById("upload-status");
+    var list = document.getElementById("file-list");
+    if (!form || !text || !input || !list) return;
+    var url = form.getAttribute("data-upload");
+
+    // The name the server will give a file (wiki.AttachmentNameFrom).
+    function serverName(name) {
+      var base = name.replace(/\\/g, "/").split("/").pop();
+      base = base.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+      base = base.replace(/[^a-z0-9._]+/g, "-").replace(/^[.\-_]+|[.\-_]+$/g, "").replace(/\.\.+/g, ".");
+      if (/\.(md|markdown)$/.test(base)) base += ".txt";
+      return base;
+    }
+    function isImage(type) { return /^image\/(png|jpeg|gif|webp)$/.test(type || ""); }
+    function say(msg) { if (status) status.textContent = msg; }
+    // insertRef inserts the Markdown that shows the file name at the
+    // cursor; the alt text is the file's name as the person had it.
+    function insertRef(name, image, original) {
+      var alt = (original || name).replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "").replace(/[-_]+/g, " ").replace(/[\[\]]/g, "");
+      var ref = image ? "![" + alt + "](" + name + ")" : "[" + name + "](" + name + ")";
+      var start = text.selectionStart, end = text.selectionEnd;
+      var before = text.value.slice(0, start);
+      // An image goes in a paragraph of its own.
+      if (image && before !== "") ref = (/\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n") + ref + "\n";
+      text.setRangeText(ref, start, end, "end");
+      text.focus();
+      text.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    function addToList(a) {
+      var old = list.querySelector('li[data-name="' + a.name.replace(/"/g, "") + '"]');
+      if (old) old.remove();
+      var li = document.createElement("li");
+      li.setAttribute("data-name", a.name);
+      if (isImage(a.content_type)) {
+        var img = document.createElement("img");
+        img.src = a.url; img.alt = ""; img.className = "thumb";
+        li.appendChild(img);
+      }
+      var link = document.createElement("a");
+      link.href = a.url;
+      var code = document.createElement("code");
+      code.textContent = a.name;
+      link.appendChild(code);
+      li.appendChild(link);
+      list.appendChild(li);
+    }
+    function pastedName(file) {
+      var ext = (file.type.split("/")[1] || "png").replace("jpeg", "jpg");
+      var d = new Date(), pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      return "pasted-" + d.getFullYear() + pad(d.getMonth() + 1) + pad(d.getDate()) + "-" +
+        pad(d.getHours()) + pad(d.getMinutes()) + pad(d.getSeconds()) + "." + ext;
+    }
+    function send(file, name) {
+      if (!url) {
+        // A page not saved yet: the file goes with the form.
+        var dt = new DataTransfer();
+        Array.prototype.forEach.call(input.files, function (f) { dt.items.add(f); });
+        dt.items.add(new File([file], name, { type: file.type }));
+        input.files = dt.files;
+        insertRef(serverName(name), isImage(file.type), name);
+        say(name + " will be attached when you save the page.");
+        return;
+      }
+      var fd = new FormData();
+      fd.append("file", file, name);
+      say("Uploading " + name + "…");
+      fetch(url, { method: "POST", body: fd, headers: { "X-CSRF-Token": csrfToken() }, credentials: "same-origin" })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+        .then(function (res) {
+          if (!res.ok) {
+            say("Could not attach " + name + ": " + (res.j.error ? res.j.error.message : "error"));
+            return;
+          }
+          addToList(res.j);
+          insertRef(res.j.name, isImage(res.j.content_type), name);
+          say("Attached " + res.j.name + (res.j.unchanged ? " (already there)." : " as revision " + res.j.revision + "."));
+        })
+        .catch(function () { say("Could not attach " + name + ": the server did not answer."); });
+    }
+    function sendAll(files, pasted) {
+      Array.prototype.forEach.call(files, function (f) { send(f, pasted || !f.name ? pastedName(f) : f.name); });
+    }
+    list.querySelectorAll(".insert-file").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () { insertRef(b.getAttribute("data-name"), b.getAttribute("data-image") === "true"); });
+    });
+    function hasFiles(e) { return e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types, "Files") >= 0; }
+    text.addEventListener("dragover", function (e) {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      text.classList.add("dropping");
+    });
+    text.addEventListener("dragleave", function () { text.classList.remove("dropping"); });
+    text.addEventListener("drop", function (e) {
+      text.classList.remove("dropping");
+      if (!e.dataTransfer || !e.dataTransfer.files.length) return;
+      e.preventDefault();
+      sendAll(e.dataTransfer.files, false);
+    });
+    text.addEventListener("paste", function (e) {
+      var files = e.clipboardData && e.clipboardData.files;
+      if (!files || !files.length) return;
+      e.preventDefault();
+      sendAll(files, true);
+    });
+    input.addEventListener("change", function () {
+      // Chosen files are saved with the page; show where they will be.
+      Array.prototype.forEach.call(input.files, function (f) { insertRef(serverName(f.name), isImage(f.type), f.name); });
+      if (input.files.length) say("The chosen files are attached when you save.");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     // Says the enhancements are on, for styles (and for tests that check
     // a page works with them off).
     document.documentElement.classList.add("js");
+    uploads();
     liveSearch();
     livePreview();
     guardUnsaved();

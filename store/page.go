@@ -66,17 +66,22 @@ func (db *DB) Page(ctx context.Context, slug wiki.Slug) (*wiki.Page, error) {
 		if err != nil {
 			return err
 		}
+		rev, err := findRevision(ctx, tx, string(slug), rec.Revision)
+		if err != nil {
+			return err
+		}
 		p = &wiki.Page{
-			Slug:      slug,
-			Title:     rec.Title,
-			Markdown:  text,
-			Tags:      rec.Tags,
-			Revision:  rec.Revision,
-			Deleted:   rec.Deleted,
-			CreatedAt: fromNanos(rec.Created),
-			UpdatedAt: fromNanos(rec.Updated),
-			Author:    rec.Author,
-			Cohort:    rec.Cohort,
+			Attachments: rev.Attachments,
+			Slug:        slug,
+			Title:       rec.Title,
+			Markdown:    text,
+			Tags:        rec.Tags,
+			Revision:    rec.Revision,
+			Deleted:     rec.Deleted,
+			CreatedAt:   fromNanos(rec.Created),
+			UpdatedAt:   fromNanos(rec.Updated),
+			Author:      rec.Author,
+			Cohort:      rec.Cohort,
 		}
 		return nil
 	})
@@ -113,16 +118,17 @@ func (db *DB) PageAt(ctx context.Context, slug wiki.Slug, t time.Time) (*wiki.Pa
 			return err
 		}
 		p = &wiki.Page{
-			Slug:      slug,
-			Title:     rev.Title,
-			Markdown:  rev.Markdown,
-			Tags:      rev.Tags,
-			Revision:  rev.Number,
-			Deleted:   rev.Deleted(),
-			CreatedAt: fromNanos(head.Created),
-			UpdatedAt: rev.CreatedAt,
-			Author:    rev.Author,
-			Cohort:    rev.Cohort,
+			Attachments: rev.Attachments,
+			Slug:        slug,
+			Title:       rev.Title,
+			Markdown:    rev.Markdown,
+			Tags:        rev.Tags,
+			Revision:    rev.Number,
+			Deleted:     rev.Deleted(),
+			CreatedAt:   fromNanos(head.Created),
+			UpdatedAt:   rev.CreatedAt,
+			Author:      rev.Author,
+			Cohort:      rev.Cohort,
 		}
 		return nil
 	})

@@ -35,27 +35,32 @@ type revisionRecord struct {
 	Removed    int      `json:"removed,omitempty"`
 	ReviewedBy string   `json:"reviewed_by,omitempty"`
 	ReviewedAt *int64   `json:"reviewed_at,omitempty"` // Unix ns; nil if never
+	// Files are the page's attachments as of this revision (their content
+	// is in blobs). Absent in records written before attachments existed,
+	// which had none.
+	Files []fileRecord `json:"files,omitempty"`
 }
 
 // revision returns the record as a wiki.Revision of slug, without Markdown.
 func (r *revisionRecord) revision(slug string) *wiki.Revision {
 	rev := &wiki.Revision{
-		Slug:       wiki.Slug(slug),
-		Number:     r.Number,
-		Kind:       wiki.RevisionKind(r.Kind),
-		Title:      r.Title,
-		Tags:       r.Tags,
-		Author:     r.Author,
-		Cohort:     r.Cohort,
-		Summary:    r.Summary,
-		CreatedAt:  fromNanos(r.Created),
-		Base:       r.Base,
-		Merged:     r.Merged,
-		RevertOf:   r.RevertOf,
-		Size:       r.Size,
-		Added:      r.Added,
-		Removed:    r.Removed,
-		ReviewedBy: r.ReviewedBy,
+		Slug:        wiki.Slug(slug),
+		Number:      r.Number,
+		Kind:        wiki.RevisionKind(r.Kind),
+		Title:       r.Title,
+		Tags:        r.Tags,
+		Author:      r.Author,
+		Cohort:      r.Cohort,
+		Summary:     r.Summary,
+		CreatedAt:   fromNanos(r.Created),
+		Base:        r.Base,
+		Merged:      r.Merged,
+		RevertOf:    r.RevertOf,
+		Size:        r.Size,
+		Added:       r.Added,
+		Removed:     r.Removed,
+		ReviewedBy:  r.ReviewedBy,
+		Attachments: fromFileRecords(r.Files),
 	}
 	if r.ReviewedAt != nil {
 		rev.ReviewedAt = fromNanos(*r.ReviewedAt)
@@ -155,6 +160,7 @@ func validateCommit(rev *wiki.Revision, head int) error {
 	if head < 0 {
 		v.Add("head", "is negative")
 	}
+	validateFiles(rev, v)
 	if len(v.Fields) > 0 {
 		return v
 	}
@@ -214,10 +220,14 @@ func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns 
 		Added:      rev.Added,
 		Removed:    rev.Removed,
 		ReviewedBy: rev.ReviewedBy,
+		Files:      toFileRecords(rev.Attachments),
 	}
 	if !rev.ReviewedAt.IsZero() {
 		at := nanos(rev.ReviewedAt)
 		rr.ReviewedAt = &at
+	}
+	if err := putFiles(b.blobs, rev); err != nil {
+		return commitResult{}, err
 	}
 	if err := putJSON(b.revisions, key, &rr); err != nil {
 		return commitResult{}, err

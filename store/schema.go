@@ -50,6 +50,10 @@ import (
 //	invites        invite code             cohort id, for SignUp
 //	synonyms       number                  synonymRecord JSON: a revision of
 //	                                       the synonym list, text included
+//	blobs          hex SHA-256             the content of a page's file
+//	                                       (attachment), stored once
+//	                                       however many revisions name it
+//	aliases        old slug                slug of the page it now names
 //
 // Revisions live under flat slug+0x00+number keys in one bucket rather than
 // in a nested bucket per page: 100k pages would otherwise mean 100k bucket
@@ -111,13 +115,15 @@ var (
 	bucketCohorts       = []byte("cohorts")
 	bucketInvites       = []byte("invites")
 	bucketSynonyms      = []byte("synonyms")
+	bucketBlobs         = []byte("blobs")
+	bucketAliases       = []byte("aliases")
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
 		bucketRevTimes, bucketTags, bucketRecent, bucketTitles, bucketChanges,
 		bucketCohortChanges, bucketAuthorChanges, bucketCohortTotals, bucketAccounts, bucketSessions,
 		bucketUserSessions, bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
-		bucketInvites, bucketSynonyms,
+		bucketInvites, bucketSynonyms, bucketBlobs, bucketAliases,
 	}
 )
 
@@ -209,6 +215,7 @@ func bucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
 type buckets struct {
 	pages, revisions, texts, revTimes, tags, recent, titles *bbolt.Bucket
 	changes, cohortChanges, authorChanges, cohortTotals     *bbolt.Bucket
+	blobs                                                   *bbolt.Bucket
 }
 
 // openBuckets returns the buckets of tx that a commit writes to.
@@ -229,6 +236,7 @@ func openBuckets(tx *bbolt.Tx) (*buckets, error) {
 		{&b.cohortChanges, bucketCohortChanges},
 		{&b.authorChanges, bucketAuthorChanges},
 		{&b.cohortTotals, bucketCohortTotals},
+		{&b.blobs, bucketBlobs},
 	} {
 		var err error
 		if *f.dst, err = bucket(tx, f.name); err != nil {

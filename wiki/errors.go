@@ -26,6 +26,9 @@ var (
 	ErrBusy = errors.New("wiki: busy")
 	// ErrTooComplex means a text takes too long to render for a preview.
 	ErrTooComplex = errors.New("wiki: too complex")
+	// ErrFileTooLarge means a file, or a page's files together, are over
+	// their size limit. It is an ErrTooLarge.
+	ErrFileTooLarge = fmt.Errorf("wiki: file too large: %w", ErrTooLarge)
 )
 
 // ValidationError reports what is wrong with a client's input, field by

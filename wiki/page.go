@@ -33,6 +33,9 @@ type Page struct {
 	UpdatedAt time.Time // time of the head revision
 	Author    string    // author of the head revision
 	Cohort    string    // cohort of that author when they wrote it
+	// Attachments are the files of the head revision, sorted by name
+	// (none for a deleted page).
+	Attachments []Attachment
 }
 
 // PageSummary is a page in a listing: enough to link to it.

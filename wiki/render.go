@@ -18,25 +18,41 @@ import (
 // NewRenderer) is the real one; tests give the wiki one they control. It
 // must be safe for concurrent use.
 type Renderer interface {
-	Render(src string, exists func(targets []string) ([]bool, error)) (*markdown.Rendered, error)
+	RenderDoc(src string, d markdown.Doc) (*markdown.Rendered, error)
 }
 
 // NewRenderer returns the Markdown renderer for wiki pages: wiki links
-// name pages by title or slug, made into slugs with SlugFromTitle.
+// name pages by title or slug, made into slugs with SlugFromTitle, and a
+// page's files are served at AttachmentURL.
 func NewRenderer() *markdown.Renderer {
-	return markdown.New(markdown.Options{LinkSlug: func(page string) string { return string(SlugFromTitle(page)) }})
+	return markdown.New(markdown.Options{
+		LinkSlug: func(page string) string { return string(SlugFromTitle(page)) },
+		FileURL:  func(name, id string) string { return AttachmentURL(Attachment{Name: name, SHA256: id}) },
+	})
+}
+
+// renderFiles is what the renderer needs of a page's attachments.
+func renderFiles(as []Attachment) []markdown.File {
+	if len(as) == 0 {
+		return nil
+	}
+	out := make([]markdown.File, len(as))
+	for i, a := range as {
+		out[i] = markdown.File{Name: a.Name, ID: a.SHA256}
+	}
+	return out
 }
 
 // RenderPage returns the rendered HTML of a page's revision, from the cache
 // when the revision was rendered before and the pages it links to still
 // exist (or are still missing) as they did then.
 func (w *Wiki) RenderPage(ctx context.Context, p *Page) (*markdown.Rendered, error) {
-	return w.renderCached(ctx, p.Slug, p.Revision, p.Markdown)
+	return w.renderCached(ctx, p.Slug, p.Revision, p.Markdown, p.Attachments)
 }
 
 // RenderRevision is RenderPage for any revision.
 func (w *Wiki) RenderRevision(ctx context.Context, r *Revision) (*markdown.Rendered, error) {
-	return w.renderCached(ctx, r.Slug, r.Number, r.Markdown)
+	return w.renderCached(ctx, r.Slug, r.Number, r.Markdown, r.Attachments)
 }
 
 // linksExist answers the renderer's question which wiki-link targets name
@@ -59,7 +75,7 @@ func (w *Wiki) cacheRender(slug Slug, n int, r *markdown.Rendered) {
 	w.cache.put(key, r, len(r.HTML)+len(r.TOCHTML)+len(key)+64)
 }
 
-func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string) (*markdown.Rendered, error) {
+func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string, files []Attachment) (*markdown.Rendered, error) {
 	key := renderKey(slug, n)
 	if r, ok := w.cache.get(key); ok {
 		if len(r.Links) == 0 {
@@ -99,7 +115,7 @@ func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string) 
 	w.flightMu.Unlock()
 
 	bg := context.WithoutCancel(ctx) // the waiters must not fail because the first caller left
-	call.r, call.err = w.render.Render(text, w.linksExist(bg))
+	call.r, call.err = w.render.RenderDoc(text, markdown.Doc{Exists: w.linksExist(bg), Files: renderFiles(files)})
 	if call.err == nil {
 		w.cacheRender(slug, n, call.r)
 	}
@@ -135,11 +151,14 @@ const (
 // previews are running, and ErrTooComplex when rendering takes longer than
 // the preview timeout (the render goes on in the background, still counted
 // against the limit, so hostile texts cannot pile up).
-func (w *Wiki) Preview(ctx context.Context, text string) (*markdown.Rendered, error) {
+//
+// files are the attachments the text may refer to (the page's, when it
+// exists).
+func (w *Wiki) Preview(ctx context.Context, text string, files ...Attachment) (*markdown.Rendered, error) {
 	if len(text) > MaxMarkdownBytes {
 		return nil, ErrTooLarge
 	}
-	r, err := w.renderBounded(ctx, UserFromContext(ctx).Name, normalizeNewlines(text), w.previews, previewWait, w.previewTimeout)
+	r, err := w.renderBounded(ctx, UserFromContext(ctx).Name, normalizeNewlines(text), files, w.previews, previewWait, w.previewTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +177,7 @@ type checkedRender struct {
 // (owner) whose earlier render is still running past its timeout gets
 // ErrBusy until it ends, so one person's hostile texts cannot take every
 // slot; ordinary renders end in milliseconds and never hold anyone up.
-func (w *Wiki) renderBounded(ctx context.Context, owner, text string, slots chan struct{}, wait, timeout time.Duration) (*checkedRender, error) {
+func (w *Wiki) renderBounded(ctx context.Context, owner, text string, files []Attachment, slots chan struct{}, wait, timeout time.Duration) (*checkedRender, error) {
 	w.flightMu.Lock()
 	runaway := w.runaways[owner] > 0
 	w.flightMu.Unlock()
@@ -193,7 +212,7 @@ func (w *Wiki) renderBounded(ctx context.Context, owner, text string, slots chan
 			}
 			w.flightMu.Unlock()
 		}()
-		r, err := w.render.Render(text, w.linksExist(bg))
+		r, err := w.render.RenderDoc(text, markdown.Doc{Exists: w.linksExist(bg), Files: renderFiles(files)})
 		done <- result{r, err}
 	}()
 	limit := time.NewTimer(timeout)

@@ -37,6 +37,14 @@ type Revision struct {
 
 	ReviewedBy string
 	ReviewedAt time.Time
+
+	// Attachments are the files the page has as of this revision, sorted
+	// by name; the blobs they name are stored once, by content.
+	Attachments []Attachment
+	// Blobs holds, for Commit, the content of attachments that may be new
+	// to the store, by their SHA256. It is written with the revision in
+	// one transaction and never read back (see PageStore.Blob).
+	Blobs map[string][]byte
 }
 
 // Deleted reports whether this revision deletes its page.

@@ -32,6 +32,8 @@ var ReservedSegments = map[string]bool{
 	"blame":     true,
 	"backlinks": true,
 	"sections":  true,
+	// A page's files: /api/v1/pages/{slug}/attachments/{name}.
+	"attachments": true,
 }
 
 // Slug identifies a page. The zero value is not a valid slug; get one from

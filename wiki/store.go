@@ -70,6 +70,20 @@ type PageStore interface {
 	// PagesAt lists the pages that existed (and were not deleted) at time t,
 	// by slug, each as its revision current then: "the wiki as it stood".
 	PagesAt(ctx context.Context, t time.Time) ([]PageSummary, error)
+
+	// Attachments and aliases.
+
+	// Blob returns the content stored under a hex SHA-256 that some
+	// revision's attachment names, or ErrNotFound.
+	Blob(ctx context.Context, id string) ([]byte, error)
+	// PutAlias makes from an old name of the page to: reading from leads
+	// there while no page lives at from. It replaces an earlier alias of
+	// from. A *ValidationError if from equals to.
+	PutAlias(ctx context.Context, from, to Slug) error
+	// Alias returns the page an old name leads to, or ErrNotFound.
+	Alias(ctx context.Context, from Slug) (Slug, error)
+	// Aliases returns every alias, old name -> page.
+	Aliases(ctx context.Context) (map[Slug]Slug, error)
 }
 
 // AccountStore is what the domain needs from durable storage for people:

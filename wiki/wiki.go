@@ -92,6 +92,62 @@ type Edit struct {
 	Summary  string
 	// Base is the revision the editor started from; 0 creates a page.
 	Base int
+
+	// Files, when not nil, become the page's attachments, exactly (an
+	// import sets them so). Attach adds or replaces files and Detach
+	// removes files by name, both applied to the attachments the page has
+	// when the edit is saved, so that they merge with other edits.
+	Files  []File
+	Attach []File
+	Detach []string
+}
+
+// fileChange is an Edit's change to attachments, checked once before the
+// commit loop (hashing and sniffing files is not free).
+type fileChange struct {
+	exact   []Attachment // nil: start from the head's
+	adds    []Attachment
+	removes []string
+	blobs   map[string][]byte
+}
+
+// apply returns the attachments a page with as will have after the change.
+func (fc *fileChange) apply(as []Attachment) ([]Attachment, error) {
+	if fc.exact != nil {
+		as = fc.exact
+	}
+	as = slices.Clone(as)
+	if as == nil {
+		as = []Attachment{}
+	}
+	for _, name := range fc.removes {
+		as = slices.DeleteFunc(as, func(a Attachment) bool { return a.Name == name })
+	}
+	for _, a := range fc.adds {
+		as = withFile(as, a)
+	}
+	return as, checkAttachments(as)
+}
+
+// newFileChange checks the files of e.
+func newFileChange(e Edit) (*fileChange, error) {
+	fc := &fileChange{blobs: map[string][]byte{}, removes: e.Detach}
+	if e.Files != nil {
+		exact, blobs, err := attachFiles(e.Files)
+		if err != nil {
+			return nil, err
+		}
+		fc.exact, fc.blobs = exact, blobs
+	}
+	for _, f := range e.Attach {
+		a, err := newAttachment(f)
+		if err != nil {
+			return nil, err
+		}
+		fc.adds = append(fc.adds, a)
+		fc.blobs[a.SHA256] = f.Data
+	}
+	return fc, nil
 }
 
 // EditResult tells what Save did.
@@ -149,10 +205,14 @@ func (w *Wiki) Save(ctx context.Context, e Edit) (*EditResult, error) {
 	}
 	e.Summary = NormalizeTitle(e.Summary)
 	user := UserFromContext(ctx)
+	fc, err := newFileChange(e)
+	if err != nil {
+		return nil, err
+	}
 
 	var rendered *checkedRender
 	for attempt := 0; ; attempt++ {
-		rev, res, err := w.prepare(ctx, e, user)
+		rev, res, err := w.prepare(ctx, e, user, fc)
 		if err != nil || res != nil {
 			return res, err
 		}
@@ -161,7 +221,7 @@ func (w *Wiki) Save(ctx context.Context, e Edit) (*EditResult, error) {
 		// indexer, so it is refused here, with the editor's text kept. The
 		// render is not wasted: it becomes the cached view of the revision.
 		if rendered == nil || rendered.source != rev.Markdown {
-			rendered, err = w.renderBounded(ctx, user.Name, rev.Markdown, w.saveRenders, saveRenderWait, 2*w.previewTimeout)
+			rendered, err = w.renderBounded(ctx, user.Name, rev.Markdown, nil, w.saveRenders, saveRenderWait, 2*w.previewTimeout)
 			if errors.Is(err, ErrTooComplex) {
 				return nil, Invalid("markdown", "takes too long to render; simplify deeply nested lists or quotes, or unbalanced brackets and emphasis")
 			}
@@ -171,7 +231,12 @@ func (w *Wiki) Save(ctx context.Context, e Edit) (*EditResult, error) {
 		}
 		err = w.store.Commit(ctx, rev, rev.Number)
 		if err == nil {
-			w.cacheRender(rev.Slug, rev.Number, rendered.Rendered)
+			if len(rev.Attachments) == 0 {
+				// The check render resolved no files; with files, the
+				// page's render differs, so it is rendered when viewed.
+				w.cacheRender(rev.Slug, rev.Number, rendered.Rendered)
+			}
+			rev.Blobs = nil
 			w.onCommit(rev)
 			return &EditResult{Revision: rev, Created: rev.Kind == KindCreate, Merged: rev.Merged}, nil
 		}
@@ -190,7 +255,7 @@ func (w *Wiki) Save(ctx context.Context, e Edit) (*EditResult, error) {
 // head. It returns a non-nil result instead when there is nothing to save.
 // The revision's Number holds the head it expects (for Commit's CAS);
 // Commit replaces it with the new number.
-func (w *Wiki) prepare(ctx context.Context, e Edit, user *User) (*Revision, *EditResult, error) {
+func (w *Wiki) prepare(ctx context.Context, e Edit, user *User, fc *fileChange) (*Revision, *EditResult, error) {
 	head, err := w.store.Page(ctx, e.Slug)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -227,6 +292,10 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User) (*Revision, *Edi
 		if err := validateContent(rev.Title, rev.Markdown, rev.Summary, rev.Tags); err != nil {
 			return nil, nil, err
 		}
+		if rev.Attachments, err = fc.apply(nil); err != nil {
+			return nil, nil, err
+		}
+		rev.Blobs = fc.blobs
 		rev.Added, rev.Removed = diff.LineStats("", rev.Markdown)
 		rev.Size = len(rev.Markdown)
 		return rev, nil, nil
@@ -268,7 +337,11 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User) (*Revision, *Edi
 	if err := validateContent(rev.Title, rev.Markdown, rev.Summary, rev.Tags); err != nil {
 		return nil, nil, err
 	}
-	if !head.Deleted && rev.Markdown == head.Markdown && rev.Title == head.Title && slices.Equal(rev.Tags, head.Tags) {
+	if rev.Attachments, err = fc.apply(head.Attachments); err != nil {
+		return nil, nil, err
+	}
+	rev.Blobs = fc.blobs
+	if !head.Deleted && rev.Markdown == head.Markdown && rev.Title == head.Title && slices.Equal(rev.Tags, head.Tags) && sameAttachments(rev.Attachments, head.Attachments) {
 		cur, err := w.store.Revision(ctx, e.Slug, head.Revision)
 		if err != nil {
 			return nil, nil, err
@@ -306,14 +379,18 @@ func (w *Wiki) Revert(ctx context.Context, slug Slug, n int, summary string) (*E
 		summary = "Reverted to revision " + strconv.Itoa(n)
 	}
 	return w.commitWhole(ctx, slug, func(head *Page) *Revision {
-		if !head.Deleted && head.Markdown == target.Markdown && head.Title == target.Title && slices.Equal(head.Tags, target.Tags) {
+		if !head.Deleted && head.Markdown == target.Markdown && head.Title == target.Title && slices.Equal(head.Tags, target.Tags) &&
+			sameAttachments(head.Attachments, target.Attachments) {
 			return nil
 		}
 		kind := KindRevert
 		if head.Deleted {
 			kind = KindRestore
 		}
-		return &Revision{Kind: kind, Title: target.Title, Markdown: target.Markdown, Tags: target.Tags, Summary: summary, RevertOf: n}
+		// The files come back with the text: their blobs are still stored,
+		// since revisions are never removed.
+		return &Revision{Kind: kind, Title: target.Title, Markdown: target.Markdown, Tags: target.Tags, Summary: summary, RevertOf: n,
+			Attachments: target.Attachments}
 	})
 }
 
@@ -372,8 +449,12 @@ func (w *Wiki) commitWhole(ctx context.Context, slug Slug, build func(head *Page
 		rev.Base = head.Revision
 		rev.Size = len(rev.Markdown)
 		rev.Added, rev.Removed = diff.LineStats(head.Markdown, rev.Markdown)
+		if rev.Attachments == nil {
+			rev.Attachments = []Attachment{}
+		}
 		err = w.store.Commit(ctx, rev, head.Revision)
 		if err == nil {
+			rev.Blobs = nil
 			w.onCommit(rev)
 			return &EditResult{Revision: rev}, nil
 		}

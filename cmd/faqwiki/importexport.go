@@ -4,27 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 
+	"github.com/faqwiki/faqwiki/cmd/faqwiki/internal/importer"
 	"github.com/faqwiki/faqwiki/wiki"
 )
 
-// importer is the author that `faqwiki import` attributes revisions to.
-var importer = &wiki.User{Name: "import"}
+// importUser is the author that `faqwiki import` attributes revisions to.
+var importUser = &wiki.User{Name: "import"}
 
-// importDir imports every *.md file below dir. Importing the same folder
-// again only adds revisions where a file's text changed.
+// importDir imports the Markdown site in dir (see package importer) and
+// prints its report. Importing the same folder again only adds revisions
+// where a file changed. With dryRun it reads and reports, writing nothing.
 func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir string) error {
-	info, err := os.Stat(dir)
+	site, err := importer.Read(dir, wiki.NewRenderer())
 	if err != nil {
 		return err
 	}
-	if !info.IsDir() {
-		return fmt.Errorf("%s is not a folder", dir)
+	rep := site.Report
+	if cfg.dryRun {
+		rep.Print(m.Stdout, dir, len(site.Pages), true)
+		return nil
 	}
 	db, err := openStore(cfg.dataDir)
 	if err != nil {
@@ -32,65 +34,45 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 	}
 	defer db.Close()
 	w := newWiki(db)
-	ctx = wiki.NewContextWithUser(ctx, importer)
-
-	var created, updated, unchanged, failed int
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+	ctx = wiki.NewContextWithUser(ctx, importUser)
+	for _, p := range site.Pages {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if d.IsDir() || !strings.EqualFold(filepath.Ext(p), ".md") {
-			return nil
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		res, err := importFile(ctx, w, p, filepath.ToSlash(rel))
+		res, err := importPage(ctx, w, p)
 		switch {
 		case err != nil:
-			failed++
-			fmt.Fprintf(m.Stderr, "skipped %s: %v\n", rel, err)
+			rep.Failed = append(rep.Failed, importer.Note{File: p.Path, What: err.Error()})
 		case res.Unchanged:
-			unchanged++
+			rep.Unchanged++
 		case res.Created:
-			created++
+			rep.Created++
 		default:
-			updated++
+			rep.Updated++
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
-	fmt.Fprintf(m.Stdout, "imported %s: %d created, %d updated, %d unchanged, %d skipped\n",
-		dir, created, updated, unchanged, failed)
-	if failed > 0 {
-		return fmt.Errorf("%d files could not be imported", failed)
+	for _, p := range site.Pages {
+		for _, a := range p.Aliases {
+			if ok, _ := db.Exists(ctx, []wiki.Slug{a}); ok[0] {
+				continue // a page lives there: it wins over an old name
+			}
+			if err := w.SetAlias(ctx, a, p.Slug); err != nil {
+				rep.Failed = append(rep.Failed, importer.Note{File: p.Path, What: fmt.Sprintf("alias %s: %v", a, err)})
+				continue
+			}
+			rep.Aliases++
+		}
+	}
+	rep.Print(m.Stdout, dir, len(site.Pages), false)
+	if len(rep.Failed) > 0 {
+		return fmt.Errorf("%d pages could not be imported", len(rep.Failed))
 	}
 	return nil
 }
 
-func importFile(ctx context.Context, w *wiki.Wiki, path, rel string) (*wiki.EditResult, error) {
-	slug, err := slugFromPath(rel)
-	if err != nil {
-		return nil, err
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > wiki.MaxMarkdownBytes+1024 {
-		return nil, fmt.Errorf("%d bytes is over the %d-byte limit", len(b), wiki.MaxMarkdownBytes)
-	}
-	// faqwiki renders no raw HTML: simple HTML tables become GFM tables
-	// rather than vanishing.
-	title, body := splitTitle(convertHTMLTables(string(b)))
-	e := wiki.Edit{Slug: slug, Title: title, Markdown: body, Summary: "Imported from " + rel}
-	if head, err := w.Page(ctx, slug); err == nil {
+func importPage(ctx context.Context, w *wiki.Wiki, p *importer.Page) (*wiki.EditResult, error) {
+	e := wiki.Edit{Slug: p.Slug, Title: p.Title, Markdown: p.Markdown, Tags: p.Tags, Files: p.Files, Summary: "Imported from " + p.Path}
+	if head, err := w.Page(ctx, p.Slug); err == nil {
 		e.Base = head.Revision
 	} else if !errors.Is(err, wiki.ErrNotFound) {
 		return nil, err
@@ -98,8 +80,10 @@ func importFile(ctx context.Context, w *wiki.Wiki, path, rel string) (*wiki.Edit
 	return w.Save(ctx, e)
 }
 
-// exportDir writes every current page to dir as slug.md, in the form
-// importDir reads back.
+// exportDir writes every current page to dir in the form importDir reads
+// back as the same wiki: slug.md, or slug/index.md with the page's files
+// beside it when it has files; tags, old names and the files' names in
+// front matter.
 func (m *Main) exportDir(ctx context.Context, cfg config, log *slog.Logger, dir string) error {
 	db, err := openStore(cfg.dataDir)
 	if err != nil {
@@ -107,7 +91,12 @@ func (m *Main) exportDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 	}
 	defer db.Close()
 	w := newWiki(db)
-	n := 0
+	r := wiki.NewRenderer()
+	aliases, err := w.Aliases(ctx)
+	if err != nil {
+		return err
+	}
+	n, files := 0, 0
 	cursor := ""
 	for {
 		pages, next, err := db.Pages(ctx, wiki.PageFilter{Limit: 500, Cursor: cursor})
@@ -119,11 +108,31 @@ func (m *Main) exportDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 			if err != nil {
 				return err
 			}
-			file := filepath.Join(dir, filepath.FromSlash(string(p.Slug))+".md")
+			base := filepath.Join(dir, filepath.FromSlash(string(p.Slug)))
+			file := base + ".md"
+			var names []string
+			if len(p.Attachments) > 0 {
+				file = filepath.Join(base, "index.md")
+				if err := os.MkdirAll(base, 0o755); err != nil {
+					return err
+				}
+				for _, a := range p.Attachments {
+					data, err := w.Blob(ctx, a.SHA256)
+					if err != nil {
+						return fmt.Errorf("page %s: file %s: %w", p.Slug, a.Name, err)
+					}
+					if err := os.WriteFile(filepath.Join(base, a.Name), data, 0o644); err != nil {
+						return err
+					}
+					names = append(names, a.Name)
+					files++
+				}
+			}
 			if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 				return err
 			}
-			if err := os.WriteFile(file, []byte(fileText(p.Title, p.Markdown)), 0o644); err != nil {
+			text := importer.PageFile(r, p.Title, p.Markdown, p.Tags, aliases[p.Slug], names)
+			if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 				return err
 			}
 			n++
@@ -133,6 +142,6 @@ func (m *Main) exportDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 		}
 		cursor = next
 	}
-	fmt.Fprintf(m.Stdout, "exported %d pages to %s\n", n, dir)
+	fmt.Fprintf(m.Stdout, "exported %d pages and %d files to %s\n", n, files, dir)
 	return nil
 }

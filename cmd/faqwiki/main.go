@@ -62,6 +62,7 @@ type config struct {
 	logFmt     string
 	open       bool
 	trustProxy bool
+	dryRun     bool // import: report only
 	// Flags of the user and token commands.
 	role, name, cohort string
 }
@@ -70,7 +71,7 @@ const usage = `usage: faqwiki [command] [flags]
 
 commands:
   serve                        run the web server (the default)
-  import DIR                   import every *.md file below DIR
+  import DIR [--dry-run]       import the Markdown site in DIR and print a report
   export DIR                   write the current pages to DIR as Markdown files
   reindex                      rebuild the search index from the pages
   user add NAME --role ROLE    add an account (password on standard input)
@@ -98,6 +99,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.role, "role", "editor", "user add: the account's role (reader, editor, trainer, admin)")
 	fs.StringVar(&cfg.name, "name", "", "user add: display name; token create: what the token is for")
 	fs.StringVar(&cfg.cohort, "cohort", "", "user add: cohort id")
+	fs.BoolVar(&cfg.dryRun, "dry-run", false, "import: read the folder and print the report, writing nothing")
 	fs.Usage = func() {
 		fmt.Fprint(m.Stderr, usage)
 		fs.PrintDefaults()

@@ -81,6 +81,11 @@ var pageInfoKey = parser.NewContextKey()
 type pageInfo struct {
 	toc   []Heading
 	links []*wikiLink // live wiki links in document order, duplicates included
+	files *fileTable  // the page's files, or nil
+	// rawHTML is set when the text has raw HTML other than a bare <br>;
+	// rawKept counts its elements that the allowlist keeps.
+	rawHTML bool
+	rawKept map[string]int
 }
 
 // pageTransformer gives every heading its id and collects the headings and
@@ -92,11 +97,23 @@ type pageTransformer struct{}
 func (pageTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	src := reader.Source()
 	info := &pageInfo{}
+	info.files, _ = pc.Get(filesKey).(*fileTable)
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
+		case *ast.Link, *ast.Image:
+			resolveFile(n, info.files)
+		case *ast.RawHTML:
+			if !isBreak(n, src) {
+				info.noteRaw(n.Segments, src)
+			}
+		case *ast.HTMLBlock:
+			info.noteRaw(n.Lines(), src)
+			if n.HasClosure() {
+				info.countKept(n.ClosureLine.Value(src))
+			}
 		case *ast.Heading:
 			t := inlineText(n, src)
 			id := pc.IDs().Generate([]byte(t), ast.KindHeading)

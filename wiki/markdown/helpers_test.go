@@ -34,7 +34,10 @@ func testSlug(page string) string {
 	return strings.Join(segs, "/")
 }
 
-func newTestRenderer() *Renderer { return New(Options{LinkSlug: testSlug}) }
+func newTestRenderer() *Renderer { return New(Options{LinkSlug: testSlug, FileURL: testFileURL}) }
+
+// testFileURL addresses a page's file in tests.
+func testFileURL(name, id string) string { return "/files/" + id + "/" + name }
 
 // isTestSlug reports whether s could have come from testSlug.
 func isTestSlug(s string) bool {

@@ -13,8 +13,9 @@ import (
 
 // nodeRenderer renders the nodes whose output faqwiki decides itself:
 // headings (id and self-link), links, images and autolinks (our URL check
-// and rel), inline raw HTML (<br> only) and wiki links. Everything else is
-// goldmark's HTML renderer in its safe mode.
+// and rel, a page's files), raw HTML (written as it is, for sanitize to
+// rebuild from its allowlist: see Render) and wiki links. Everything else
+// is goldmark's HTML renderer in its safe mode.
 type nodeRenderer struct{}
 
 func (nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
@@ -23,6 +24,7 @@ func (nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindImage, renderImage)
 	reg.Register(ast.KindAutoLink, renderAutoLink)
 	reg.Register(ast.KindRawHTML, renderRawHTML)
+	reg.Register(ast.KindHTMLBlock, renderHTMLBlock)
 	reg.Register(kindWikiLink, renderWikiLink)
 }
 
@@ -60,7 +62,11 @@ func renderLink(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.W
 		return ast.WalkContinue, nil
 	}
 	_, _ = w.WriteString("<a")
-	writeURL(w, "href", util.URLEscape(n.Destination, true), false)
+	if isFileNode(n) {
+		writeFileURL(w, "href", n.Destination)
+	} else {
+		writeURL(w, "href", util.URLEscape(n.Destination, true), false)
+	}
 	if n.Title != nil {
 		_, _ = w.WriteString(` title="`)
 		html.DefaultWriter.Write(w, n.Title)
@@ -76,7 +82,11 @@ func renderImage(w util.BufWriter, source []byte, node ast.Node, entering bool) 
 	}
 	n := node.(*ast.Image)
 	_, _ = w.WriteString("<img")
-	writeURL(w, "src", util.URLEscape(n.Destination, true), true)
+	if isFileNode(n) {
+		writeFileURL(w, "src", n.Destination)
+	} else {
+		writeURL(w, "src", util.URLEscape(n.Destination, true), true)
+	}
 	_, _ = w.WriteString(` alt="`)
 	_, _ = w.Write(util.EscapeHTML([]byte(inlineText(n, source))))
 	_ = w.WriteByte('"')
@@ -106,17 +116,40 @@ func renderAutoLink(w util.BufWriter, source []byte, node ast.Node, entering boo
 	return ast.WalkSkipChildren, nil
 }
 
-// renderRawHTML keeps a bare line break, which tables and addresses in
-// imported pages use, and drops all other inline HTML, as goldmark's safe
-// mode does.
+// renderRawHTML writes a bare line break as <br> and any other inline HTML
+// as it was written. The page transformer has noted it (pageInfo.rawHTML),
+// so Render passes the whole output through sanitize: nothing written here
+// reaches a browser unchecked.
 func renderRawHTML(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	if !entering {
 		return ast.WalkSkipChildren, nil
 	}
-	if isBreak(node.(*ast.RawHTML), source) {
+	n := node.(*ast.RawHTML)
+	if isBreak(n, source) {
 		_, _ = w.WriteString("<br>")
-	} else {
-		_, _ = w.WriteString("<!-- raw HTML omitted -->")
+		return ast.WalkSkipChildren, nil
+	}
+	for i := 0; i < n.Segments.Len(); i++ {
+		seg := n.Segments.At(i)
+		_, _ = w.Write(seg.Value(source))
+	}
+	return ast.WalkSkipChildren, nil
+}
+
+// renderHTMLBlock writes a block of raw HTML as it was written, for
+// sanitize, as renderRawHTML does.
+func renderHTMLBlock(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
+	}
+	n := node.(*ast.HTMLBlock)
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		_, _ = w.Write(seg.Value(source))
+	}
+	if n.HasClosure() {
+		_, _ = w.Write(n.ClosureLine.Value(source))
 	}
 	return ast.WalkSkipChildren, nil
 }

@@ -13,9 +13,14 @@
 // Inside a table cell the '|' of a wiki link must be escaped, as every '|'
 // there: "[[travel/per-diem\|Per diem]]".
 //
-// The output is safe to put in a page as it is: raw HTML is dropped (only a
-// bare <br> survives), and only URLs of an allowed scheme (see checkURL)
-// become an href or src. Every heading gets a GitHub-style id so that a FAQ
+// Footnotes ([^1]) and GitHub's alerts ("> [!IMPORTANT]") render too. A
+// page's files (attachments) are referred to by name relative to the page:
+// ![The login screen](screen.png) shows the page's file screen.png.
+//
+// The output is safe to put in a page as it is: raw HTML is kept only as
+// far as the allowlist in sanitize.go goes (tables, details, kbd, sub/sup,
+// images...; never a script, a frame, a style or an event handler), and
+// only URLs of an allowed scheme (see checkURL) become an href or src. Every heading gets a GitHub-style id so that a FAQ
 // question can be linked to; search sections (Sections) use the same ids.
 package markdown
 
@@ -48,6 +53,22 @@ type Rendered struct {
 	TOCHTML template.HTML // TOC as the <li> items of an <ol>, links to the headings
 	Links   []string      // distinct targets of wiki links, in order of first appearance
 	Missing []bool        // parallel to Links: true where the target did not exist at render time
+	// HTML is what became of the raw HTML in the text: nil when it had
+	// none (a bare <br> does not count).
+	RawHTML *HTMLReport
+}
+
+// File is a file of the page being rendered, which its Markdown refers to
+// by Name; ID is what Options.FileURL needs to address its content.
+type File struct {
+	Name string
+	ID   string
+}
+
+// Doc is what a render needs besides the text: see Render.
+type Doc struct {
+	Exists func([]string) ([]bool, error)
+	Files  []File
 }
 
 // Options are what a Renderer is built with.
@@ -57,19 +78,25 @@ type Options struct {
 	// names none (the text then stays literal). The slug is written into
 	// an href as it is, so it must hold only URL-safe characters. Required.
 	LinkSlug func(page string) string
+	// FileURL returns the address of a page's file (see File), which
+	// becomes the src or href of an image or link that names it. The
+	// result is written as it is, so it must be URL-safe. Required.
+	FileURL func(name, id string) string
 }
 
 // Renderer turns Markdown into safe HTML. It is safe for concurrent use;
 // build one and share it, since building the Markdown engine is not free.
 type Renderer struct {
-	md goldmark.Markdown
+	md      goldmark.Markdown
+	inline  parser.Parser // paragraphs only, for PlainInline
+	fileURL func(name, id string) string
 }
 
 // New returns a Renderer for faqwiki's Markdown. It panics if
 // opts.LinkSlug is nil: that is a wiring mistake, not an input.
 func New(opts Options) *Renderer {
-	if opts.LinkSlug == nil {
-		panic("markdown: Options.LinkSlug is required")
+	if opts.LinkSlug == nil || opts.FileURL == nil {
+		panic("markdown: Options.LinkSlug and Options.FileURL are required")
 	}
 	md := goldmark.New(
 		goldmark.WithParser(newParser(opts.LinkSlug)),
@@ -81,14 +108,16 @@ func New(opts Options) *Renderer {
 			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
 			extension.Strikethrough,
 			extension.TaskList,
+			extension.Footnote,
 		),
 		goldmark.WithRendererOptions(
 			// Ahead of goldmark's HTML renderer (1000): ours wins for the
 			// kinds it registers. Never html.WithUnsafe.
-			renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 100), util.Prioritized(tableScrollRenderer{}, 100)),
+			renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 100), util.Prioritized(tableScrollRenderer{}, 100),
+				util.Prioritized(alertRenderer{}, 100)),
 		),
 	)
-	return &Renderer{md: md}
+	return &Renderer{md: md, inline: newInlineParser(opts.LinkSlug), fileURL: opts.FileURL}
 }
 
 // parsedPage is a parsed document and what the transformer found in it.
@@ -98,10 +127,14 @@ type parsedPage struct {
 	pageInfo
 }
 
-// parse parses src with a fresh id table (parser.IDs is stateful).
-func (r *Renderer) parse(src string) *parsedPage {
+// parse parses src with a fresh id table (parser.IDs is stateful); links
+// and images that name one of files get its address.
+func (r *Renderer) parse(src string, files ...File) *parsedPage {
 	b := []byte(src)
 	pc := parser.NewContext(parser.WithIDs(newHeadingIDs()))
+	if len(files) > 0 {
+		pc.Set(filesKey, r.fileTable(files))
+	}
 	doc := r.md.Parser().Parse(text.NewReader(b), parser.WithContext(pc))
 	p := &parsedPage{src: b, doc: doc}
 	if info, ok := pc.Get(pageInfoKey).(*pageInfo); ok {
@@ -144,16 +177,25 @@ func (r *Renderer) WikiLinks(src string) []string {
 // different number of targets. A panic inside goldmark (a bug, but text
 // comes from users) becomes an error rather than taking the process down.
 func (r *Renderer) Render(src string, exists func([]string) ([]bool, error)) (out *Rendered, err error) {
+	return r.RenderDoc(src, Doc{Exists: exists})
+}
+
+// RenderDoc is Render with the page's files: an image or link whose
+// destination is the name of one of d.Files ("screen.png") points at its
+// address (Options.FileURL); any other image with a path in the wiki is
+// refused, as by Render.
+func (r *Renderer) RenderDoc(src string, d Doc) (out *Rendered, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			out, err = nil, fmt.Errorf("markdown: render: panic: %v", v)
 		}
 	}()
-	return r.render(src, exists)
+	return r.render(src, d)
 }
 
-func (r *Renderer) render(src string, exists func([]string) ([]bool, error)) (*Rendered, error) {
-	p := r.parse(src)
+func (r *Renderer) render(src string, d Doc) (*Rendered, error) {
+	exists := d.Exists
+	p := r.parse(src, d.Files...)
 	out := &Rendered{TOC: p.toc}
 	var index map[string]int
 	out.Links, index = p.targets()
@@ -182,18 +224,25 @@ func (r *Renderer) render(src string, exists func([]string) ([]bool, error)) (*R
 	if err := r.md.Renderer().Render(&buf, p.src, p.doc); err != nil {
 		return nil, fmt.Errorf("markdown: render: %w", err)
 	}
+	body := buf.String()
+	if p.rawHTML {
+		// Raw HTML went out as it was written: the whole body is parsed
+		// as a browser would and rebuilt from the allowlist.
+		body, out.RawHTML = r.sanitize(body, p.files)
+		out.RawHTML.Kept = p.rawKept
+	}
 	// The table of contents is rendered here too, once per revision, so
 	// that a cached page view does not walk hundreds of headings in a
 	// template on every request.
-	toc := buf.Len()
-	writeTOC(&buf, out.TOC)
+	var toc bytes.Buffer
+	writeTOC(&toc, out.TOC)
 	// The one place package wiki makes template.HTML. It is safe because
-	// every byte of buf comes from goldmark's renderers without raw HTML,
+	// every byte of body comes from goldmark's renderers without raw HTML,
 	// from nodeRenderer below, which escapes all text and attribute values
-	// and lets only checked URLs through, or from writeTOC, which escapes
-	// the heading texts and ids.
-	all := buf.String()
-	out.HTML, out.TOCHTML = template.HTML(all[:toc]), template.HTML(all[toc:])
+	// and lets only checked URLs through, or, when the text had raw HTML,
+	// from sanitize, which keeps only what its allowlist names; and TOC
+	// from writeTOC, which escapes the heading texts and ids.
+	out.HTML, out.TOCHTML = template.HTML(body), template.HTML(toc.String())
 	return out, nil
 }
 

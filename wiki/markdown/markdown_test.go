@@ -295,7 +295,8 @@ func TestRenderGFM(t *testing.T) {
 		{"image", "![A cat](https://example.com/cat.png \"Cat\")",
 			"<p><img src=\"https://example.com/cat.png\" alt=\"A cat\" title=\"Cat\"></p>\n"},
 		{"br kept", "a<br>b<BR/>c<br />d", "<p>a<br>b<br>c<br>d</p>\n"},
-		{"other html dropped", "a <span>b</span>", "<p>a <!-- raw HTML omitted -->b<!-- raw HTML omitted --></p>\n"},
+		{"allowed html kept", "a <span>b</span> <kbd>Ctrl</kbd>", "<p>a <span>b</span> <kbd>Ctrl</kbd></p>\n"},
+		{"other html dropped", "a <font color=red>b</font><script>x</script>", "<p>a b</p>\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := string(mustRender(t, r, tt.in).HTML); got != tt.want {
@@ -406,8 +407,14 @@ var renderedElements = map[string]bool{
 	"a": true, "em": true, "strong": true, "del": true, "code": true, "pre": true,
 	"blockquote": true, "ul": true, "ol": true, "li": true, "hr": true, "br": true, "img": true,
 	"table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true,
-	"div":   true, // only <div class="table-scroll"> around tables
+	"div":   true, // <div class="table-scroll"> around tables, alerts, footnotes, raw HTML
 	"input": true,
+	// Raw HTML that the allowlist keeps (sanitize.go), and footnotes.
+	"span": true, "wbr": true, "kbd": true, "samp": true, "var": true, "b": true, "i": true, "u": true,
+	"s": true, "ins": true, "mark": true, "small": true, "sub": true, "sup": true, "abbr": true,
+	"cite": true, "q": true, "dfn": true, "dl": true, "dt": true, "dd": true, "caption": true,
+	"colgroup": true, "col": true, "tfoot": true, "details": true, "summary": true, "figure": true,
+	"figcaption": true, "section": true,
 }
 
 // renderedAttrs are all the attributes Render may produce.
@@ -415,6 +422,9 @@ var renderedAttrs = map[string]bool{
 	"id": true, "class": true, "href": true, "rel": true, "title": true, "aria-label": true,
 	"src": true, "alt": true, "align": true, "start": true,
 	"type": true, "checked": true, "disabled": true,
+	// Raw HTML that the allowlist keeps, and footnotes.
+	"colspan": true, "rowspan": true, "scope": true, "span": true, "open": true, "width": true,
+	"height": true, "reversed": true, "role": true,
 }
 
 // checkSafeHTML fails tb if out, read by a real HTML tokenizer, has an

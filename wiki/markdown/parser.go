@@ -31,7 +31,25 @@ func newParser(linkSlug func(string) string) parser.Parser {
 		parser.WithBlockParsers(blocks...),
 		parser.WithInlineParsers(inlines...),
 		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
-		parser.WithASTTransformers(util.Prioritized(pageTransformer{}, 1000), util.Prioritized(tableTransformer{}, 1001)),
+		parser.WithASTTransformers(util.Prioritized(alertTransformer{}, 999), util.Prioritized(pageTransformer{}, 1000),
+			util.Prioritized(tableTransformer{}, 1001)),
+	)
+}
+
+// newInlineParser returns a parser that reads its whole input as one
+// paragraph's inline content (no headings, lists or quotes), for
+// PlainInline: "1. Intro" is a title, not a list.
+func newInlineParser(linkSlug func(string) string) parser.Parser {
+	inlines := parser.DefaultInlineParsers()
+	for i, v := range inlines {
+		if v.Value == parser.NewLinkParser() {
+			inlines[i].Value = boundedLinkParser{v.Value.(linkParser)}
+		}
+	}
+	inlines = append(inlines, util.Prioritized(wikiLinkParser{linkSlug: linkSlug}, 199))
+	return parser.NewParser(
+		parser.WithBlockParsers(util.Prioritized(parser.NewParagraphParser(), 1000)),
+		parser.WithInlineParsers(inlines...),
 	)
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/text"
 )
 
 // Section is a heading with its text down to the next heading of the same
@@ -92,6 +93,16 @@ func (r *Renderer) PlainText(src string) string {
 	return strings.TrimSpace(t.b.String())
 }
 
+// PlainInline returns the plain text of s read as one line of inline
+// Markdown, as it would show in a heading: "**Policy** for `go vet`" ->
+// "Policy for go vet". Titles of imported pages go through it, since a
+// title is plain text wherever it is shown (<title>, headings, search).
+func (r *Renderer) PlainInline(s string) string {
+	src := []byte(strings.ReplaceAll(s, "\n", " "))
+	doc := r.inline.Parse(text.NewReader(src))
+	return inlineText(doc, src)
+}
+
 // inlineText returns the plain text of n's inline content on one line, as
 // a heading's text or an image's alt text.
 func inlineText(n ast.Node, src []byte) string {
@@ -168,7 +179,18 @@ func (t *textWriter) visit(node ast.Node, entering bool) (ast.WalkStatus, error)
 		}
 		return ast.WalkSkipChildren, nil
 	case *ast.HTMLBlock:
-		// Not rendered, so not text either.
+		// Its text shows (as far as the allowlist keeps it), so it is text.
+		if entering {
+			t.newline()
+			lines := n.Lines()
+			var raw []byte
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				raw = append(raw, seg.Value(t.src)...)
+			}
+			t.b.WriteString(htmlText(raw))
+			t.newline()
+		}
 		return ast.WalkSkipChildren, nil
 	case *ast.CodeBlock, *ast.FencedCodeBlock:
 		if entering {

@@ -71,8 +71,8 @@ func TestSections(t *testing.T) {
 			{Anchor: "a", Heading: "A", Level: 1, Text: "B"},
 			{Anchor: "b", Heading: "B", Level: 2, Text: ""},
 		}},
-		{"no HTML or syntax in text", "## Q <b>x</b>\n\n<div>\nhidden\n</div>\n\nA [link](https://x.example) and `code` and [[Page|wiki]].\n\n| a | b |\n|---|---|\n| 1 | 2 |",
-			[]Section{{Anchor: "q-x", Heading: "Q x", Level: 2, Text: "A link and code and wiki.\na\tb\t\n1\t2"}}},
+		{"no HTML or syntax in text", "## Q <b>x</b>\n\n<div>\nshown\n</div>\n\nA [link](https://x.example) and `code` and [[Page|wiki]].\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+			[]Section{{Anchor: "q-x", Heading: "Q x", Level: 2, Text: "shown\nA link and code and wiki.\na\tb\t\n1\t2"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got := r.Sections(tt.in)
@@ -129,7 +129,7 @@ func TestPlainText(t *testing.T) {
 		{"wiki links and autolinks", "[[Page]] [[a|b]] <https://x.example> www.y.example z@example.com",
 			"Page b https://x.example www.y.example z@example.com"},
 		{"escapes and entities", `\*not em\* AT&amp;T &copy; &#65;`, "*not em* AT&T © A"},
-		{"html dropped", "a <span>b</span> c\n\n<div>\nblock\n</div>", "a b c"},
+		{"html tags dropped, text kept", "a <span>b</span> c\n\n<div>\nblock\n</div>\n\n<script>\nx()\n</script>", "a b c\nblock"},
 		{"br is a line break", "a<br>b", "a\nb"},
 		{"soft and hard breaks", "a\nb  \nc", "a b\nc"},
 		{"blocks on lines", "# T\n\npara\n\n- one\n- two\n\n> quote\n\n---\n\n```\ncode\n  more\n```",

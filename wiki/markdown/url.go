@@ -25,6 +25,16 @@ func writeURL(w util.BufWriter, attr string, u []byte, image bool) {
 	}
 }
 
+// writeFileURL writes ` attr="u"` for u, the address of one of the page's
+// files (Options.FileURL made it: it needs no check, only escaping).
+func writeFileURL(w util.BufWriter, attr string, u []byte) {
+	_ = w.WriteByte(' ')
+	_, _ = w.WriteString(attr)
+	_, _ = w.WriteString(`="`)
+	_, _ = w.Write(util.EscapeHTML(u))
+	_ = w.WriteByte('"')
+}
+
 // checkURL decides whether u, as it will appear in the attribute (already
 // URL-escaped by goldmark), may become an href (image false) or img src
 // (image true), and whether it leads outside the wiki.
@@ -66,9 +76,10 @@ scan:
 		// starts "//" (browsers read '\' as '/'), which names another host.
 		rest := stripTabs(u[i:], 2)
 		external = len(rest) == 2 && (rest[0] == '/' || rest[0] == '\\') && (rest[1] == '/' || rest[1] == '\\')
-		// The wiki serves no images of its own (no uploads), so an image
-		// with a path in the wiki can only be a page or an action: a way
-		// to make every reader's browser request it. Refused.
+		// An image with a path in the wiki that is not one of the page's
+		// files (those the renderer points at before this check, see
+		// file.go) can only be a page or an action: a way to make every
+		// reader's browser request it. Refused.
 		return external || !image, external
 	}
 	if n > len(scheme) {

@@ -73,6 +73,10 @@ func classify(err error) (status int, body apiErrorBody) {
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, apiErrorBody{Code: "too_large",
 			Message: fmt.Sprintf("the request is too large: this request may send at most %d KiB", mbe.Limit>>10)}
+	case errors.Is(err, wiki.ErrFileTooLarge):
+		return http.StatusRequestEntityTooLarge, apiErrorBody{Code: "too_large",
+			Message: fmt.Sprintf("the file is too large: a file may have %d MiB, a page's files %d MiB together, a page %d files",
+				wiki.MaxAttachmentBytes>>20, wiki.MaxPageAttachmentBytes>>20, wiki.MaxAttachments)}
 	case errors.Is(err, wiki.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, apiErrorBody{Code: "too_large",
 			Message: fmt.Sprintf("the request is too large: page text is limited to %d MiB", wiki.MaxMarkdownBytes>>20)}

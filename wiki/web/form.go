@@ -34,7 +34,7 @@ func (s *Server) failForm(c *gin.Context, err error, show showForm, conflict map
 		show(http.StatusUnprocessableEntity, ve.Fields)
 	case errors.Is(err, wiki.ErrConflict) && conflict != nil:
 		show(http.StatusConflict, conflict)
-	case errors.Is(err, wiki.ErrBusy), errors.Is(err, wiki.ErrTooComplex):
+	case errors.Is(err, wiki.ErrBusy), errors.Is(err, wiki.ErrTooComplex), errors.Is(err, wiki.ErrFileTooLarge):
 		status, body := classify(err)
 		show(status, map[string]string{formKey: body.Message})
 	default:

@@ -82,6 +82,10 @@ const (
 	maxJSONBytes  = 2*wiki.MaxMarkdownBytes + 64<<10
 	maxFormBytes  = 3*wiki.MaxMarkdownBytes + 64<<10
 	maxSmallBytes = 64 << 10
+	// Uploads: one file through the API; the edit form may bring a page's
+	// worth of files with its text.
+	maxUploadBytes   = wiki.MaxAttachmentBytes + 1<<20
+	maxEditFormBytes = maxFormBytes + wiki.MaxPageAttachmentBytes + 1<<20
 )
 
 // bodyLimitFor is the most a request to method and path may send: page
@@ -91,7 +95,11 @@ func bodyLimitFor(method, path string) int64 {
 	switch {
 	case method == http.MethodPut && strings.HasPrefix(path, "/api/v1/pages/"):
 		return maxJSONBytes
-	case method == http.MethodPost && (strings.HasPrefix(path, "/edit/") || path == "/new" || path == "/preview"):
+	case method == http.MethodPost && strings.HasPrefix(path, "/api/v1/pages/") && strings.HasSuffix(path, "/attachments"):
+		return maxUploadBytes
+	case method == http.MethodPost && (strings.HasPrefix(path, "/edit/") || path == "/new"):
+		return maxEditFormBytes
+	case method == http.MethodPost && path == "/preview":
 		return maxFormBytes
 	}
 	return maxSmallBytes

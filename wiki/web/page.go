@@ -83,6 +83,13 @@ func (s *Server) handlePageView(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if errors.Is(err, wiki.ErrNotFound) && asOf.IsZero() {
+		// An old name of a page (an imported site's old path) leads to it.
+		if to, aerr := s.wiki.Redirect(ctx, slug); aerr == nil {
+			c.Redirect(http.StatusMovedPermanently, pageURL(to))
+			return
+		}
+	}
 	if errors.Is(err, wiki.ErrNotFound) || err == nil && page.Deleted {
 		s.showMissing(c, slug, page)
 		return
@@ -152,7 +159,7 @@ func (s *Server) showRevision(c *gin.Context, slug wiki.Slug, v string) {
 		s.fail(c, err)
 		return
 	}
-	page := &wiki.Page{Slug: slug, Title: rev.Title, Markdown: rev.Markdown, Tags: rev.Tags, Revision: rev.Number,
+	page := &wiki.Page{Slug: slug, Title: rev.Title, Attachments: rev.Attachments, Markdown: rev.Markdown, Tags: rev.Tags, Revision: rev.Number,
 		Deleted: rev.Deleted(), UpdatedAt: rev.CreatedAt, Author: rev.Author, Cohort: rev.Cohort}
 	s.render(c, http.StatusOK, "page_view.html", &pageView{
 		BasePage: s.base(c, rev.Title+" (revision "+v+")"), Page: page, Body: r.HTML, TOC: r.TOC, TOCHTML: r.TOCHTML, OldRev: rev, Newest: head.Revision,
@@ -168,6 +175,9 @@ type editForm struct {
 	Summary  string `form:"summary"`
 	Base     string `form:"base_revision"`
 	Action   string `form:"action"` // "preview" or "save"
+	// Remove names files of the page to remove with this save; the files
+	// to add come in the multipart field "file".
+	Remove []string `form:"remove_file"`
 }
 
 // editPage is the data of page_edit.html.
@@ -181,6 +191,7 @@ type editPage struct {
 	Previewed bool
 	Errors    map[string]string
 	Conflict  *conflictView
+	Files     []wiki.Attachment // the page's files now
 }
 
 // showEdit draws the edit form v again with the person's text (see
@@ -220,6 +231,7 @@ func (s *Server) handlePageEdit(c *gin.Context) {
 	default:
 		v.Form = editForm{Title: page.Title, Markdown: page.Markdown, Tags: strings.Join(page.Tags, ", ")}
 		v.Base = page.Revision
+		v.Files = page.Attachments
 		v.Title = "Edit " + page.Title
 		if page.Deleted {
 			v.Title = "Recreate " + page.Title
@@ -285,6 +297,9 @@ func (s *Server) handlePageSave(c *gin.Context) {
 		return
 	}
 	v := &editPage{BasePage: s.base(c, "Edit "+f.Title), Slug: slug, Form: f, Base: base}
+	if p, err := s.wiki.Page(c.Request.Context(), slug); err == nil {
+		v.Files = p.Attachments
+	}
 	if f.Action == "preview" {
 		s.preview(c, v)
 		return
@@ -295,7 +310,7 @@ func (s *Server) handlePageSave(c *gin.Context) {
 // preview shows the edit form again with the rendered text below it; this
 // is how preview works without JavaScript.
 func (s *Server) preview(c *gin.Context, v *editPage) {
-	r, err := s.wiki.Preview(c.Request.Context(), v.Form.Markdown)
+	r, err := s.wiki.Preview(c.Request.Context(), v.Form.Markdown, v.Files...)
 	if err != nil {
 		s.failForm(c, err, s.showEdit(c, v), nil)
 		return
@@ -308,9 +323,15 @@ func (s *Server) preview(c *gin.Context, v *editPage) {
 // with what went wrong and the user's text kept.
 func (s *Server) save(c *gin.Context, v *editPage, base int) {
 	ctx := c.Request.Context()
+	files, err := formFiles(c, "file")
+	if err != nil {
+		s.failForm(c, err, s.showEdit(c, v), nil)
+		return
+	}
 	res, err := s.wiki.Save(ctx, wiki.Edit{
 		Slug: v.Slug, Title: v.Form.Title, Markdown: v.Form.Markdown,
 		Tags: wiki.ParseTagList(v.Form.Tags), Summary: v.Form.Summary, Base: base,
+		Attach: files, Detach: v.Form.Remove,
 	})
 	var ce *wiki.ConflictError
 	switch {
@@ -344,7 +365,14 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 // handlePreview renders posted Markdown for the live preview (JavaScript);
 // it answers an HTML fragment.
 func (s *Server) handlePreview(c *gin.Context) {
-	r, err := s.wiki.Preview(c.Request.Context(), c.PostForm("markdown"))
+	// The page's files, when the preview is of an existing page's text.
+	var files []wiki.Attachment
+	if slug, err := wiki.ParseSlug(c.PostForm("slug")); err == nil {
+		if p, err := s.wiki.Page(c.Request.Context(), slug); err == nil && !p.Deleted {
+			files = p.Attachments
+		}
+	}
+	r, err := s.wiki.Preview(c.Request.Context(), c.PostForm("markdown"), files...)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -26,6 +26,8 @@ type apiPage struct {
 	Cohort    string    `json:"cohort"`
 	Tags      []string  `json:"tags"`
 	TOC       []apiTOC  `json:"toc"`
+	// Attachments are the page's files (as of ?at=, when given).
+	Attachments []apiAttachment `json:"attachments"`
 }
 
 type apiTOC struct {
@@ -175,6 +177,11 @@ var pageRoutes = []pageRoute{
 	{http.MethodPost, "revert", wiki.RoleTrainer, (*Server).apiRevert},
 	{http.MethodGet, "sections/*/search-terms", wiki.RoleTrainer, (*Server).apiSectionTerms},
 	{http.MethodDelete, "sections/*/search-terms/*", wiki.RoleTrainer, (*Server).apiSectionTermRemove},
+	// A page's files (attachment.go).
+	{http.MethodGet, "attachments", wiki.RoleReader, (*Server).apiAttachments},
+	{http.MethodPost, "attachments", wiki.RoleEditor, (*Server).apiAttach},
+	{http.MethodGet, "attachments/*", wiki.RoleReader, (*Server).apiAttachmentFile},
+	{http.MethodDelete, "attachments/*", wiki.RoleEditor, (*Server).apiDetach},
 }
 
 // match reports whether the path segments rest fit the route's path, and
@@ -258,7 +265,7 @@ func (s *Server) apiGetPage(c *gin.Context, slug wiki.Slug, _ []string) {
 	}
 	out := apiPage{Slug: page.Slug, Title: page.Title, Markdown: page.Markdown, HTML: string(r.HTML), Revision: page.Revision,
 		CreatedAt: page.CreatedAt.UTC(), UpdatedAt: page.UpdatedAt.UTC(), Author: page.Author, Cohort: page.Cohort,
-		Tags: nonNil(page.Tags), TOC: []apiTOC{}}
+		Tags: nonNil(page.Tags), TOC: []apiTOC{}, Attachments: toAPIAttachments(page.Attachments)}
 	for _, h := range r.TOC {
 		out.TOC = append(out.TOC, apiTOC{Level: h.Level, Text: h.Text, ID: h.ID})
 	}

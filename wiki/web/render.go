@@ -112,6 +112,12 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"static": func(name string) string { return s.assets.url(name) },
 		// Addresses: see url.go.
 		"homeURL":           homeURL,
+		"fileURL":           fileURL,
+		"apiAttachmentsURL": apiAttachmentsURL,
+		"byteSize":          byteSize,
+		"isImage": func(a wiki.Attachment) bool {
+			return strings.HasPrefix(a.ContentType, "image/") && a.ContentType != "image/svg+xml"
+		},
 		"homePageURL":       homePageURL,
 		"pageURL":           pageURL,
 		"anchorURL":         anchorURL,
@@ -215,4 +221,15 @@ func parentCrumbs(slug wiki.Slug) []crumb {
 		out = append(out, crumb{Slug: s, Name: wiki.TitleFromSlug(s)})
 	}
 	return out
+}
+
+// byteSize shows a file size as people read it: 980 bytes, 12 KB, 3.4 MB.
+func byteSize(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " bytes"
+	case n < 1000*1000:
+		return strconv.FormatInt((n+500)/1000, 10) + " KB"
+	}
+	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
 }

@@ -137,6 +137,7 @@ func (s *Server) routes() *gin.Engine {
 	read.GET(synonymsURL(), s.handleSynonyms)
 	read.GET(synonymsHistoryURL(), s.handleSynonymsHistory)
 	read.GET(synonymsURL()+"/diff", s.handleSynonymsDiff)
+	read.GET(wiki.FilesPath+":id/:name", s.handleFile) // a page's file, by hash (attachment.go)
 	readAPI := api.Group("/", s.require(wiki.RoleReader))
 	readAPI.GET("/pages", s.handleAPIPageList)
 	readAPI.GET("/cohorts", s.handleAPICohorts)

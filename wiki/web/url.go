@@ -157,6 +157,18 @@ func gapsURL() string { return prefixSearch + "/gaps" }
 // gapsSinceURL lists the search gaps since a date (YYYY-MM-DD).
 func gapsSinceURL(date string) string { return gapsURL() + "?since=" + url.QueryEscape(date) }
 
+// fileURL is where the content of a page's file is served (by hash; see
+// wiki.AttachmentURL, which the Markdown renderer uses too).
+func fileURL(a wiki.Attachment) string { return wiki.AttachmentURL(a) }
+
+// apiAttachmentsURL is where the editor's script uploads a page's files.
+func apiAttachmentsURL(slug wiki.Slug) string { return apiPageURL(slug) + "/attachments" }
+
+// apiAttachmentURL is the API address of a page's file by name.
+func apiAttachmentURL(slug wiki.Slug, name string) string {
+	return apiPageURL(slug) + "/attachments/" + url.PathEscape(name)
+}
+
 // API locations, for Location headers.
 func apiPageURL(slug wiki.Slug) string { return prefixAPI + "/pages/" + string(slug) }
 func apiCohortURL(id string) string    { return prefixAPI + "/cohorts/" + url.PathEscape(id) }

@@ -62,18 +62,18 @@ func NewGateRenderer(hold func(src string) bool) *GateRenderer {
 	return &GateRenderer{real: wiki.NewRenderer(), hold: hold, open: make(chan struct{})}
 }
 
-// Render renders src with the real renderer, first waiting for the gate
-// if src is one to hold up.
-func (g *GateRenderer) Render(src string, exists func([]string) ([]bool, error)) (*markdown.Rendered, error) {
+// RenderDoc renders src with the real renderer, first waiting for the
+// gate if src is one to hold up.
+func (g *GateRenderer) RenderDoc(src string, d markdown.Doc) (*markdown.Rendered, error) {
 	if !g.hold(src) {
-		return g.real.Render(src, exists)
+		return g.real.RenderDoc(src, d)
 	}
 	g.mu.Lock()
 	g.started++
 	open := g.open
 	g.mu.Unlock()
 	<-open
-	return g.real.Render(src, exists)
+	return g.real.RenderDoc(src, d)
 }
 
 // Open lets waiting and future renders through.

@@ -1,0 +1,376 @@
+// Package importer reads a folder of Markdown files, as handbooks built with
+// mkdocs, Hugo, Jekyll, Docusaurus or a GitHub repository of READMEs keep
+// them, into the pages faqwiki saves, and says what it changed on the way:
+//
+//   - each *.md file is a page; x/index.md, x/README.md and x/_index.md are
+//     the page x (a folder's own page);
+//   - front matter (YAML or TOML) gives the title, tags and old addresses
+//     and is never page text; without a title there, a first "# " line is
+//     the title; titles are plain text;
+//   - relative links to other Markdown files (with or without .md, with
+//     #fragments, to folders) become links to their pages and sections;
+//     links to other files (images, PDFs, samples) make those files
+//     attachments of the page; links that lead nowhere are reported with
+//     their file and line;
+//   - simple HTML tables become Markdown tables (so Markdown in their cells
+//     renders); other raw HTML is kept as far as the renderer's allowlist
+//     goes, and what it drops is reported page by page;
+//   - slugs over the limit are shortened stably, titles over the limit are
+//     cut, and clashing slugs numbered, each reported rather than failed.
+//
+// Read does all of that without writing anything; the caller saves the
+// pages (cmd/faqwiki import) or prints the report alone (--dry-run).
+package importer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/faqwiki/faqwiki/wiki/markdown"
+)
+
+// Page is one page to save: what its file says, after the import's
+// rewriting.
+type Page struct {
+	Path     string    // of its file, relative to the folder, with '/'
+	Slug     wiki.Slug // where it goes
+	Title    string    // plain text; "" lets the wiki derive it from the slug
+	Markdown string
+	Tags     []string // nil: the file says nothing about tags
+	Aliases  []wiki.Slug
+	Files    []wiki.File // its attachments, exactly
+}
+
+// Site is a folder read for import: its pages and the report.
+type Site struct {
+	Root   string
+	Pages  []*Page
+	Report *Report
+}
+
+// folderPageNames are the file names that stand for their folder.
+var folderPageNames = []string{"index.md", "readme.md", "_index.md"}
+
+// source is a Markdown file being read.
+type source struct {
+	rel       string // path relative to the root, '/'-separated
+	abs       string
+	page      *Page
+	body      string          // the text after front matter and title
+	bodyLine  int             // line number (from 1) of body's first line in the file
+	ids       map[string]bool // anchors in the page: heading ids, raw HTML ids
+	fmFiles   []string
+	folderDir string // for a folder page, its folder; else ""
+}
+
+// reader holds the state of one Read.
+type reader struct {
+	root    string
+	r       *markdown.Renderer
+	rep     *Report
+	sources []*source
+	byPath  map[string]*source // rel path of every Markdown file
+	dirs    map[string]*source // folder -> its folder page
+	others  map[string]bool    // rel paths of every other file
+	lower   map[string]string  // lower-cased rel path -> rel path, for near misses
+}
+
+// Read reads the Markdown site in root into pages, writing nothing.
+func Read(root string, r *markdown.Renderer) (*Site, error) {
+	info, err := os.Stat(root)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("%s is not a folder", root)
+	}
+	rd := &reader{root: root, r: r, rep: newReport(), byPath: map[string]*source{}, dirs: map[string]*source{},
+		others: map[string]bool{}, lower: map[string]string{}}
+	if err := rd.walk(); err != nil {
+		return nil, err
+	}
+	rd.assignSlugs()
+	for _, s := range rd.sources {
+		if err := rd.readFile(s); err != nil {
+			return nil, err
+		}
+	}
+	site := &Site{Root: root, Report: rd.rep}
+	for _, s := range rd.sources {
+		rd.rewrite(s)
+		site.Pages = append(site.Pages, s.page)
+	}
+	return site, nil
+}
+
+// walk lists the folder: Markdown files and every other file. Hidden files
+// and folders (".git", ".github") and node_modules are not part of a site.
+func (rd *reader) walk() error {
+	return filepath.WalkDir(rd.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if p != rd.root && (strings.HasPrefix(name, ".") || name == "node_modules") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(rd.root, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		rd.lower[strings.ToLower(rel)] = rel
+		if ext := strings.ToLower(path.Ext(name)); ext == ".md" || ext == ".markdown" {
+			s := &source{rel: rel, abs: p}
+			rd.sources = append(rd.sources, s)
+			rd.byPath[rel] = s
+			return nil
+		}
+		rd.others[rel] = true
+		return nil
+	})
+}
+
+// assignSlugs gives every file its page's slug: from its path, folder
+// pages naming their folder, shortened when too long, numbered when two
+// files would share one. Folder pages choose first, then files in path
+// order, so the same folder always gives the same slugs.
+func (rd *reader) assignSlugs() {
+	isFolderPage := func(rel string) bool {
+		return slices.Contains(folderPageNames, strings.ToLower(path.Base(rel)))
+	}
+	order := slices.Clone(rd.sources)
+	slices.SortStableFunc(order, func(a, b *source) int {
+		fa, fb := isFolderPage(a.rel), isFolderPage(b.rel)
+		if fa != fb {
+			if fa {
+				return -1
+			}
+			return 1
+		}
+		// index.md before README.md before _index.md in one folder.
+		if fa && path.Dir(a.rel) == path.Dir(b.rel) {
+			return slices.Index(folderPageNames, strings.ToLower(path.Base(a.rel))) - slices.Index(folderPageNames, strings.ToLower(path.Base(b.rel)))
+		}
+		return strings.Compare(a.rel, b.rel)
+	})
+	taken := map[wiki.Slug]string{}
+	for _, s := range order {
+		slug, notes := slugFromPath(s.rel, isFolderPage(s.rel) && path.Dir(s.rel) != ".")
+		for _, n := range notes {
+			rd.rep.change(s.rel, n)
+		}
+		if other, clash := taken[slug]; clash {
+			base := slug
+			for i := 2; ; i++ {
+				slug = withSuffix(base, fmt.Sprintf("-%d", i))
+				if _, ok := taken[slug]; !ok {
+					break
+				}
+			}
+			rd.rep.change(s.rel, fmt.Sprintf("slug %s is %s's, so this page is %s", base, other, slug))
+		}
+		taken[slug] = s.rel
+		s.page = &Page{Path: s.rel, Slug: slug}
+		if isFolderPage(s.rel) {
+			dir := path.Dir(s.rel)
+			if _, ok := rd.dirs[dir]; !ok {
+				rd.dirs[dir] = s
+				s.folderDir = dir
+			}
+		}
+	}
+}
+
+// slugFromPath derives a slug from a file's path: each folder and the file
+// name made a slug segment ("Travel/Per Diem.md" -> "travel/per-diem"),
+// with a folder page ("travel/README.md") naming its folder. notes say
+// what had to change beyond that.
+func slugFromPath(rel string, folderPage bool) (wiki.Slug, []string) {
+	var notes []string
+	p := rel
+	if folderPage {
+		p = path.Dir(rel)
+	} else {
+		p = strings.TrimSuffix(p, path.Ext(p))
+	}
+	var segs []string
+	for _, part := range strings.Split(p, "/") {
+		seg := string(wiki.SlugFromTitle(strings.ReplaceAll(part, "_", "-")))
+		if seg == "" || strings.Contains(seg, "/") {
+			sum := sha256.Sum256([]byte(part))
+			seg = "page-" + hex.EncodeToString(sum[:3])
+			notes = append(notes, fmt.Sprintf("%q has no letters or digits a slug can use: called it %s", part, seg))
+		}
+		segs = append(segs, seg)
+	}
+	slug := strings.Join(segs, "/")
+	if len(slug) > wiki.MaxSlugLen {
+		short := shorten(slug)
+		notes = append(notes, fmt.Sprintf("slug %s… is longer than %d characters: shortened to %s", slug[:40], wiki.MaxSlugLen, short))
+		slug = string(short)
+	}
+	if _, err := wiki.ParseSlug(slug); err != nil {
+		// SlugFromTitle's segments always parse; joined, they parse too.
+		sum := sha256.Sum256([]byte(rel))
+		slug = "page-" + hex.EncodeToString(sum[:4])
+		notes = append(notes, "no usable slug: called it "+slug)
+	}
+	return wiki.Slug(slug), notes
+}
+
+// shorten cuts a slug over the limit to a stable, distinct one: as much of
+// it as fits at a word boundary, then '-' and 8 hex digits of a hash of
+// the whole slug, so two long paths that share a beginning differ.
+func shorten(slug string) wiki.Slug {
+	sum := sha256.Sum256([]byte(slug))
+	tail := "-" + hex.EncodeToString(sum[:4])
+	return withSuffix(wiki.Slug(slug), tail)
+}
+
+// withSuffix appends suffix to slug, cutting slug first so the result fits
+// the limit.
+func withSuffix(slug wiki.Slug, suffix string) wiki.Slug {
+	s := string(slug)
+	room := wiki.MaxSlugLen - len(suffix)
+	if len(s) > room {
+		s = s[:room]
+		if i := strings.LastIndexAny(s, "-/"); i > room/2 {
+			s = s[:i]
+		}
+		s = strings.TrimRight(s, "-/")
+	}
+	out := wiki.Slug(s + suffix)
+	if _, err := wiki.ParseSlug(string(out)); err != nil {
+		return wiki.SlugFromTitle(string(out))
+	}
+	return out
+}
+
+// readFile reads a source's front matter, title and text, and the anchors
+// its text offers to links.
+func (rd *reader) readFile(s *source) error {
+	b, err := os.ReadFile(s.abs)
+	if err != nil {
+		return err
+	}
+	if len(b) > wiki.MaxMarkdownBytes {
+		rd.rep.change(s.rel, fmt.Sprintf("%d bytes is over the %d-byte limit for a page: cut at the limit", len(b), wiki.MaxMarkdownBytes))
+		b = b[:wiki.MaxMarkdownBytes]
+	}
+	if !utf8.Valid(b) {
+		rd.rep.change(s.rel, "not valid UTF-8: invalid bytes replaced")
+		b = []byte(strings.ToValidUTF8(string(b), "\uFFFD"))
+	}
+	md := strings.TrimPrefix(string(b), "\uFEFF")
+	md = strings.ReplaceAll(strings.ReplaceAll(md, "\r\n", "\n"), "\r", "\n")
+	md = strings.ReplaceAll(md, "\x00", "\uFFFD")
+	fm, body, fmLines, err := splitFrontMatter(md)
+	if err != nil {
+		rd.rep.change(s.rel, err.Error()+": left out of the page")
+	}
+	s.bodyLine = fmLines + 1
+	title := ""
+	switch {
+	case fm.HasTitle:
+		title = fm.Title
+	default:
+		t, rest, n := splitTitle(body)
+		if t != "" {
+			title, body = t, rest
+			s.bodyLine += n
+		}
+	}
+	if title != "" {
+		plain := wiki.NormalizeTitle(rd.r.PlainInline(title))
+		if plain == "" {
+			plain = wiki.NormalizeTitle(title)
+		}
+		if utf8.RuneCountInString(plain) > wiki.MaxTitleLen {
+			cut := cutTitle(plain)
+			rd.rep.change(s.rel, fmt.Sprintf("title is longer than %d characters: cut to %q", wiki.MaxTitleLen, cut))
+			plain = cut
+		}
+		title = plain
+	}
+	s.page.Title = title
+	s.body = body
+	if fm.HasTags {
+		s.page.Tags = wiki.NormalizeTags(fm.Tags)
+		if len(s.page.Tags) > wiki.MaxTags {
+			rd.rep.change(s.rel, fmt.Sprintf("%d tags: kept the first %d", len(s.page.Tags), wiki.MaxTags))
+			s.page.Tags = s.page.Tags[:wiki.MaxTags]
+		}
+		s.page.Tags = slices.DeleteFunc(s.page.Tags, func(t string) bool { return len(t) > wiki.MaxTagLen })
+	}
+	for _, a := range fm.Aliases {
+		slug, ok := aliasSlug(a)
+		if !ok {
+			rd.rep.change(s.rel, fmt.Sprintf("alias %q is not a path in this wiki: left out", a))
+			continue
+		}
+		if slug != s.page.Slug && !slices.Contains(s.page.Aliases, slug) {
+			s.page.Aliases = append(s.page.Aliases, slug)
+		}
+	}
+	s.fmFiles = fm.Attachments
+	s.ids = rd.anchors(body)
+	return nil
+}
+
+// cutTitle cuts a title to the limit at a word boundary, with an ellipsis.
+func cutTitle(t string) string {
+	r := []rune(t)[:wiki.MaxTitleLen-1]
+	s := string(r)
+	if i := strings.LastIndexByte(s, ' '); i > len(s)/2 {
+		s = s[:i]
+	}
+	return strings.TrimRight(s, " ,;:.-") + "…"
+}
+
+// aliasSlug turns an old address as front matter gives it ("/old/path/",
+// "old/path.html", "https://handbook.example.com/old/") into a slug.
+func aliasSlug(a string) (wiki.Slug, bool) {
+	if i := strings.Index(a, "://"); i >= 0 {
+		rest := a[i+3:]
+		j := strings.IndexByte(rest, '/')
+		if j < 0 {
+			return "", false
+		}
+		a = rest[j:]
+	}
+	a, _, _ = strings.Cut(a, "#")
+	a, _, _ = strings.Cut(a, "?")
+	a = strings.Trim(a, "/")
+	for _, ext := range []string{".html", ".htm", ".md"} {
+		a = strings.TrimSuffix(a, ext)
+	}
+	if a == "" {
+		return "", false
+	}
+	var segs []string
+	for _, part := range strings.Split(a, "/") {
+		seg := string(wiki.SlugFromTitle(strings.ReplaceAll(part, "_", "-")))
+		if seg == "" {
+			return "", false
+		}
+		segs = append(segs, seg)
+	}
+	slug, err := wiki.ParseSlug(strings.Join(segs, "/"))
+	return slug, err == nil
+}

@@ -1,0 +1,6 @@
+class Sample
+  def call
+    :ok
+  end
+end
+# line 6
