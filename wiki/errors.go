@@ -26,6 +26,10 @@ var (
 	ErrBusy = errors.New("wiki: busy")
 	// ErrTooComplex means a text takes too long to render for a preview.
 	ErrTooComplex = errors.New("wiki: too complex")
+	// ErrStorage means the store could not write a change to disk (the
+	// disk is full, or failing). Nothing of the change was stored; reads
+	// go on working, and the same change can be tried again later.
+	ErrStorage = errors.New("wiki: the change could not be written to disk")
 )
 
 // ValidationError reports what is wrong with a client's input, field by
