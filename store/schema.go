@@ -6,6 +6,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -48,6 +49,10 @@ import (
 //	usertokens     username 0x00 id        empty: API tokens by user
 //	cohorts        id                      cohortRecord JSON
 //	invites        invite code             cohort id, for SignUp
+//	resets         id                      resetRecord JSON: a one-time
+//	                                       password reset link (id is the
+//	                                       hash of its token)
+//	userresets     username                id of the account's live reset
 //
 // Revisions live under flat slug+0x00+number keys in one bucket rather than
 // in a nested bucket per page: 100k pages would otherwise mean 100k bucket
@@ -108,6 +113,8 @@ var (
 	bucketUserTokens    = []byte("usertokens")
 	bucketCohorts       = []byte("cohorts")
 	bucketInvites       = []byte("invites")
+	bucketResets        = []byte("resets")
+	bucketUserResets    = []byte("userresets")
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
@@ -115,6 +122,7 @@ var (
 		bucketCohortChanges, bucketAuthorChanges, bucketCohortTotals, bucketAccounts, bucketSessions,
 		bucketUserSessions, bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
 		bucketInvites,
+		bucketResets, bucketUserResets, // new buckets only: no schema bump
 	}
 )
 
@@ -176,7 +184,7 @@ func initSchema(tx *bbolt.Tx) error {
 	have := binary.BigEndian.Uint64(v)
 	switch {
 	case have > schemaVersion:
-		return fmt.Errorf("schema version %d is newer than this faqwiki's %d: upgrade faqwiki", have, schemaVersion)
+		return newerSchemaError(have)
 	case have < schemaVersion:
 		for v := have; v < schemaVersion; v++ {
 			migrate := migrations[v]
@@ -190,6 +198,49 @@ func initSchema(tx *bbolt.Tx) error {
 		return meta.Put(metaSchemaVersion, u64(schemaVersion))
 	}
 	return nil
+}
+
+// checkSchema is initSchema for a file opened read-only: it checks that
+// every bucket exists and that the file's schema version is the current
+// one, and changes nothing.
+func checkSchema(tx *bbolt.Tx) error {
+	v, err := fileSchemaVersion(tx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case v > schemaVersion:
+		return newerSchemaError(v)
+	case v < schemaVersion:
+		return fmt.Errorf("schema version %d is older than this faqwiki's %d: open the data folder once with \"faqwiki serve\" (or any command that writes) to migrate it", v, schemaVersion)
+	}
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil {
+			return fmt.Errorf("bucket %s is missing", name)
+		}
+	}
+	return nil
+}
+
+// fileSchemaVersion reads the schema version of tx's file.
+func fileSchemaVersion(tx *bbolt.Tx) (uint64, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0, fmt.Errorf("not a faqwiki database: bucket %s is missing", bucketMeta)
+	}
+	v := meta.Get(metaSchemaVersion)
+	if len(v) != 8 {
+		return 0, fmt.Errorf("schema version: corrupt value %x", v)
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// ErrNewerSchema means the file was written by a newer faqwiki, whose
+// layout this one does not know; it refuses to read or write it.
+var ErrNewerSchema = errors.New("store: the database was written by a newer faqwiki")
+
+func newerSchemaError(v uint64) error {
+	return fmt.Errorf("%w: its schema version is %d and this faqwiki knows versions up to %d; run the newer faqwiki, or restore a backup made by this version", ErrNewerSchema, v, schemaVersion)
 }
 
 // bucket returns the named bucket of tx, or an error if the file lacks it
