@@ -205,7 +205,6 @@ func storageError(err error) error {
 	return fmt.Errorf("%w: %w", wiki.ErrStorage, err)
 }
 
-
 // putJSON stores v as JSON under key in b.
 func putJSON(b *bbolt.Bucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
