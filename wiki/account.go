@@ -127,6 +127,7 @@ type Accounts struct {
 	// hashSlots bounds the argon2id hashes running at once.
 	hashSlots chan struct{}
 	resetTTL  time.Duration
+	counts    accountCounters
 }
 
 // NewAccounts returns the accounts service over cfg.Store.
@@ -248,6 +249,7 @@ func (a *Accounts) SignUp(ctx context.Context, code string, n NewAccount, addr s
 		return nil, nil, err
 	}
 	if !a.limiter.allowAddress(addr) {
+		a.counts.rateLimited.Add(1)
 		return nil, nil, ErrRateLimited
 	}
 	code = strings.TrimSpace(code)

@@ -200,3 +200,20 @@ func TestPasswordReset(t *testing.T) {
 		}
 	}
 }
+
+func TestAccountStats(t *testing.T) {
+	ctx := context.Background()
+	acc, _ := mustAccounts(t, nil)
+	mustAccount(t, acc, "ada", wiki.RoleEditor)
+	for range 5 {
+		if _, _, err := acc.Login(ctx, "ada", "wrong password!", "192.0.2.9"); !errors.Is(err, wiki.ErrBadLogin) {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := acc.Login(ctx, "ada", "wrong password!", "192.0.2.9"); !errors.Is(err, wiki.ErrRateLimited) {
+		t.Fatal(err)
+	}
+	if got := acc.Stats(); got.LoginFailures != 5 || got.RateLimited != 1 {
+		t.Errorf("Stats = %+v, want 5 failures and 1 refusal", got)
+	}
+}

@@ -56,6 +56,7 @@ func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string) 
 	key := renderKey(slug, n)
 	if r, ok := w.cache.get(key); ok {
 		if len(r.Links) == 0 {
+			w.counts.renderHits.Add(1)
 			return r, nil
 		}
 		exists, err := w.linksExist(ctx)(r.Links)
@@ -70,9 +71,11 @@ func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string) 
 			}
 		}
 		if fresh {
+			w.counts.renderHits.Add(1)
 			return r, nil
 		}
 	}
+	w.counts.renderMisses.Add(1)
 	// One render per revision at a time: when a popular page's revision is
 	// first viewed by many people at once, they all wait for one render
 	// instead of each doing it (some texts take goldmark seconds).
@@ -165,6 +168,7 @@ func (w *Wiki) renderBounded(ctx context.Context, owner, text string, slots chan
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	w.counts.previews.Add(1)
 	type result struct {
 		r   *markdown.Rendered
 		err error
