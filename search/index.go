@@ -86,6 +86,8 @@ type Index struct {
 
 	notify chan struct{}
 	mapped mapping.IndexMapping
+
+	counts indexCounters
 }
 
 var _ wiki.Searcher = (*Index)(nil)
@@ -183,6 +185,7 @@ func (ix *Index) openOrCreate(dir string) (bleve.Index, error) {
 			err = verr
 		}
 	}
+	ix.counts.resets.Add(1)
 	ix.log.Warn("search: index is unusable; deleting it to rebuild from the store", "dir", dir, "err", err)
 	if err := removeIndexDir(dir); err != nil {
 		return nil, fmt.Errorf("search: open %s: %w", dir, err)
