@@ -31,7 +31,7 @@ type WikiStats struct {
 // wikiCounters is the live form of WikiStats.
 type wikiCounters struct {
 	created, edited, merged, reverted, deleted, conflicts, unchanged, storageFailures atomic.Uint64
-	renderHits, renderMisses, previews                                                 atomic.Uint64
+	renderHits, renderMisses, previews                                                atomic.Uint64
 }
 
 // Stats returns the Wiki's counts so far.
