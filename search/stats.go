@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Stats counts what an Index did to keep up with the store, for whoever
@@ -67,6 +68,9 @@ func ReadSeq(dir string) (seq uint64, built bool, err error) {
 		return 0, false, err
 	}
 	idx, err := bleve.OpenUsing(dir, map[string]any{"read_only": true, "bolt_timeout": DefaultLockTimeout.String()})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return 0, false, fmt.Errorf("search: open %s: %w", dir, ErrLocked)
+	}
 	if err != nil {
 		return 0, false, fmt.Errorf("search: open %s: %w", dir, err)
 	}
