@@ -651,3 +651,52 @@ func stampSchemaVersion(path string, v uint64) error {
 		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), binary.BigEndian.AppendUint64(nil, v))
 	})
 }
+
+// TestDamagedIndexOnStart overwrites every file of the search index with
+// junk while the server is stopped: it starts anyway, every search answers
+// 200 meanwhile, the index is rebuilt with a log line and a metric, and
+// search finds the pages again.
+func TestDamagedIndexOnStart(t *testing.T) {
+	data := t.TempDir()
+	if _, _, err := runCmd(t, data, "import", "testdata/handbook"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, data, "reindex"); err != nil {
+		t.Fatal(err)
+	}
+	token := mustAdmin(t, data)
+	n := 0
+	filepath.WalkDir(filepath.Join(data, "index"), func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+			os.WriteFile(path, []byte("not an index"), 0o600)
+		}
+		return err
+	})
+	if n == 0 {
+		t.Fatal("no index files to damage")
+	}
+	base, logs := runServer(t, data, nil)
+	waitFor(t, func() bool {
+		resp := do(t, token, "GET", base+"/api/v1/search?q=overtime", "")
+		var res struct{ Total int }
+		json.NewDecoder(resp.Body).Decode(&res)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("search while the index is rebuilt: status %d", resp.StatusCode)
+		}
+		return res.Total >= 1
+	})
+	if !strings.Contains(logs.String(), "index is unusable; deleting it to rebuild") || !strings.Contains(logs.String(), "search: index rebuilt") {
+		t.Errorf("no log line about the damaged index:\n%s", logs)
+	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "faqwiki_index_resets_total 1") {
+		t.Error("the metric of reset indexes is not 1")
+	}
+}
