@@ -179,6 +179,16 @@ func TestBackupOfAStoppedFolderAndRestoreRules(t *testing.T) {
 	if err != nil || !strings.Contains(out, "backup written to") || !strings.Contains(out, "3 pages") {
 		t.Fatalf("backup of a stopped folder: %q %v", out, err)
 	}
+	// To standard output, for a pipe.
+	raw, errb, err := runCmd(t, data, "backup", "-o", "-")
+	if err != nil || !strings.Contains(errb, "sha256") {
+		t.Fatalf("backup -o -: %v %q", err, errb)
+	}
+	piped := filepath.Join(t.TempDir(), "piped.db")
+	os.WriteFile(piped, []byte(raw), 0o600)
+	if rep, err := store.Check(context.Background(), piped); err != nil || !rep.OK() || rep.Pages != 3 {
+		t.Errorf("the piped backup checks as %+v, %v", rep, err)
+	}
 	// While a server holds the folder, it says to back up through the server.
 	MustRunMain(t, data)
 	if _, _, err := runCmd(t, data, "backup", "-o", file+"2"); err == nil || !strings.Contains(err.Error(), "-url") {
