@@ -28,6 +28,11 @@ import (
 // rebuildBatchDocs bounds the documents of one batch during a rebuild.
 const rebuildBatchDocs = 5000
 
+// catchUpLogAt is how far behind the store the index must be for CatchUp
+// to log that it is catching up (and when it has): after a crash or a
+// restart, not on every save.
+const catchUpLogAt = 100
+
 // progressEvery is how often a long rebuild logs a progress line.
 const progressEvery = 5 * time.Second
 
@@ -64,6 +69,7 @@ func (ix *Index) Run(ctx context.Context) error {
 		case errors.Is(err, ErrClosed):
 			return err
 		case err != nil:
+			ix.counts.failures.Add(1)
 			ix.log.Error("search: catching up with the change feed failed; will retry", "err", err, "retry_in", pause)
 			pause = min(2*pause, time.Minute)
 		default:
@@ -96,6 +102,26 @@ func (ix *Index) CatchUp(ctx context.Context) error {
 	}
 	if !ix.built.Load() {
 		return ix.rebuildLocked(ctx, nil)
+	}
+	// An index ahead of the store was made from other data (the folder was
+	// restored from an older backup beside a newer index): it may hold
+	// pages the store never had, and no change will ever correct them.
+	last, err := ix.src.LastSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("search: read change feed: %w", err)
+	}
+	if seq := ix.seq.Load(); seq > last {
+		ix.counts.ahead.Add(1)
+		ix.log.Warn("search: the index is ahead of the store's change feed (was the data restored from a backup?); rebuilding it", "index_seq", seq, "store_seq", last)
+		return ix.rebuildLocked(ctx, nil)
+	}
+	if behind := last - ix.seq.Load(); behind >= catchUpLogAt {
+		ix.log.Info("search: the index is behind the store; catching up", "from_seq", ix.seq.Load(), "to_seq", last, "changes", behind)
+		defer func(start time.Time) {
+			if ix.seq.Load() >= last {
+				ix.log.Info("search: the index caught up", "seq", ix.seq.Load(), "took", time.Since(start).Round(time.Millisecond))
+			}
+		}(time.Now())
 	}
 	for {
 		changes, err := ix.src.Changes(ctx, ix.seq.Load(), ix.batch)
@@ -163,6 +189,7 @@ func (ix *Index) apply(ctx context.Context, changes []wiki.Change) error {
 		return fmt.Errorf("search: apply changes up to %d: %w", last, err)
 	}
 	ix.seq.Store(last)
+	ix.counts.applied.Add(uint64(len(changes)))
 	return nil
 }
 
@@ -246,6 +273,7 @@ func (ix *Index) rebuildLocked(ctx context.Context, progress func(done, total in
 	if err := ix.swap(tmp); err != nil {
 		return fmt.Errorf("search: rebuild: %w", err)
 	}
+	ix.counts.rebuilds.Add(1)
 	if len(slugs) > 0 {
 		ix.log.Info("search: index rebuilt", "pages", len(slugs), "seq", seq, "took", time.Since(start).Round(time.Millisecond))
 	}

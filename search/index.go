@@ -96,6 +96,8 @@ type Index struct {
 	mapped   mapping.IndexMapping
 	synonyms *synonymCache
 	learner  Learner
+
+	counts indexCounters
 }
 
 var _ wiki.Searcher = (*Index)(nil)
@@ -197,6 +199,7 @@ func (ix *Index) openOrCreate(dir string) (bleve.Index, error) {
 			err = verr
 		}
 	}
+	ix.counts.resets.Add(1)
 	ix.log.Warn("search: index is unusable; deleting it to rebuild from the store", "dir", dir, "err", err)
 	if err := removeIndexDir(dir); err != nil {
 		return nil, fmt.Errorf("search: open %s: %w", dir, err)

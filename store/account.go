@@ -176,28 +176,37 @@ func (db *DB) Account(ctx context.Context, username string) (*wiki.Account, erro
 // Accounts returns every account, ordered by username. It returns an error
 // only if the records cannot be read.
 func (db *DB) Accounts(ctx context.Context) ([]*wiki.Account, error) {
-	accounts := []*wiki.Account{}
+	var accounts []*wiki.Account
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
-		b, err := bucket(tx, bucketAccounts)
-		if err != nil {
-			return err
-		}
-		return b.ForEach(func(k, v []byte) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			a, err := decodeAccount(string(k), v)
-			if err != nil {
-				return err
-			}
-			accounts = append(accounts, a)
-			return nil
-		})
+		var err error
+		accounts, err = allAccounts(ctx, tx)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: accounts: %w", err)
 	}
 	return accounts, nil
+}
+
+// allAccounts returns every account in tx, ordered by username.
+func allAccounts(ctx context.Context, tx *bbolt.Tx) ([]*wiki.Account, error) {
+	accounts := []*wiki.Account{}
+	b, err := bucket(tx, bucketAccounts)
+	if err != nil {
+		return nil, err
+	}
+	err = b.ForEach(func(k, v []byte) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		a, err := decodeAccount(string(k), v)
+		if err != nil {
+			return err
+		}
+		accounts = append(accounts, a)
+		return nil
+	})
+	return accounts, err
 }
 
 // UpdateAccount reads the account username, calls fn on a copy of it and
@@ -209,6 +218,17 @@ func (db *DB) Accounts(ctx context.Context) ([]*wiki.Account, error) {
 // if there is no such account, and a *wiki.ValidationError if fn changed
 // the username or left an account that cannot be stored.
 func (db *DB) UpdateAccount(ctx context.Context, username string, fn func(*wiki.Account) error) (*wiki.Account, error) {
+	return db.UpdateAccountChecked(ctx, username, fn, nil)
+}
+
+// UpdateAccountChecked is UpdateAccount with a rule that spans accounts:
+// after fn, check is called, still inside the transaction, with every
+// account as it would be after the change (ordered by username), and its
+// error aborts the change and is returned as is. Because bbolt runs one
+// write transaction at a time, two changes made at once cannot both pass
+// a check that only one of them may (two admins demoting each other). A
+// nil check is UpdateAccount.
+func (db *DB) UpdateAccountChecked(ctx context.Context, username string, fn func(*wiki.Account) error, check func(all []*wiki.Account) error) (*wiki.Account, error) {
 	if err := checkKey("username", username); err != nil {
 		return nil, fmt.Errorf("store: update account %q: %w", username, err)
 	}
@@ -217,6 +237,7 @@ func (db *DB) UpdateAccount(ctx context.Context, username string, fn func(*wiki.
 		fnErr error
 	)
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
+		fnErr = nil
 		a, err := findAccount(ctx, tx, username)
 		if err != nil {
 			return err
@@ -238,8 +259,19 @@ func (db *DB) UpdateAccount(ctx context.Context, username string, fn func(*wiki.
 		if err := putAccount(tx, username, rec); err != nil {
 			return err
 		}
-		out, err = rec.account(username)
-		return err
+		if out, err = rec.account(username); err != nil {
+			return err
+		}
+		if check != nil {
+			all, err := allAccounts(ctx, tx) // reads the record just put
+			if err != nil {
+				return err
+			}
+			if fnErr = check(all); fnErr != nil {
+				return fnErr
+			}
+		}
+		return nil
 	})
 	if fnErr != nil {
 		return nil, fnErr

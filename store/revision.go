@@ -109,11 +109,14 @@ func (db *DB) Commit(ctx context.Context, rev *wiki.Revision, head int) error {
 	// fn may run more than once (Batch retries a batch without a failing
 	// member, then reruns that member alone), so it only computes res from
 	// the transaction's state and never touches rev.
+	//
+	// fnErr is what the last run of fn returned: when bbolt fails although
+	// fn did not, the transaction could not be written (see update).
 	var res commitResult
+	var fnErr error
 	fn := func(tx *bbolt.Tx) error {
-		var err error
-		res, err = commit(ctx, tx, rev, head, nanos(created))
-		return err
+		res, fnErr = commit(ctx, tx, rev, head, nanos(created))
+		return fnErr
 	}
 	var err error
 	if db.inflight.Add(1) == 1 {
@@ -123,6 +126,9 @@ func (db *DB) Commit(ctx context.Context, rev *wiki.Revision, head int) error {
 		err = db.bolt.Batch(fn)
 	}
 	db.inflight.Add(-1)
+	if err != nil && fnErr == nil {
+		err = storageError(err)
+	}
 	if err != nil {
 		return fmt.Errorf("store: commit %q: %w", rev.Slug, err)
 	}

@@ -6,6 +6,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -54,6 +55,10 @@ import (
 //	                                       (attachment), stored once
 //	                                       however many revisions name it
 //	aliases        old slug                slug of the page it now names
+//	resets         id                      resetRecord JSON: a one-time
+//	                                       password reset link (id is the
+//	                                       hash of its token)
+//	userresets     username                id of the account's live reset
 //
 // Revisions live under flat slug+0x00+number keys in one bucket rather than
 // in a nested bucket per page: 100k pages would otherwise mean 100k bucket
@@ -117,6 +122,8 @@ var (
 	bucketSynonyms      = []byte("synonyms")
 	bucketBlobs         = []byte("blobs")
 	bucketAliases       = []byte("aliases")
+	bucketResets        = []byte("resets")
+	bucketUserResets    = []byte("userresets")
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
@@ -124,6 +131,7 @@ var (
 		bucketCohortChanges, bucketAuthorChanges, bucketCohortTotals, bucketAccounts, bucketSessions,
 		bucketUserSessions, bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
 		bucketInvites, bucketSynonyms, bucketBlobs, bucketAliases,
+		bucketResets, bucketUserResets, // new buckets only: no schema bump
 	}
 )
 
@@ -153,7 +161,12 @@ var (
 // Version 4 added cohorttotals, the per-cohort counters Commit keeps with
 // each change. A version 3 file needs them counted from its feed once, and
 // an older faqwiki would commit changes they never count.
-const schemaVersion = 4
+//
+// Version 5 added the synonyms, blobs (a page's files), aliases (old
+// slugs) and password-reset buckets. They need no filling, but an older
+// faqwiki must not write a version 5 file: its edits would drop a page's
+// files from the page's head.
+const schemaVersion = 5
 
 // migrations[v] moves a file from schema version v to v+1. initSchema runs
 // them in order, in Open's transaction, after creating every bucket of the
@@ -162,7 +175,12 @@ var migrations = map[uint64]func(tx *bbolt.Tx) error{
 	1: indexChanges,       // changeindex.go: fills cohortchanges and authorchanges
 	2: indexTitles,        // title.go: fills titles and the TitleKey of page records
 	3: countCohortChanges, // cohorttotals.go: fills cohorttotals
+	4: addedBuckets,       // here: nothing to fill (initSchema made the new buckets)
 }
+
+// addedBuckets is the migration of a version that only added buckets,
+// which initSchema creates before it migrates.
+func addedBuckets(*bbolt.Tx) error { return nil }
 
 // initSchema creates any missing buckets, stamps a new file with the
 // current schema version and migrates an older one. Open runs it in one
@@ -185,7 +203,7 @@ func initSchema(tx *bbolt.Tx) error {
 	have := binary.BigEndian.Uint64(v)
 	switch {
 	case have > schemaVersion:
-		return fmt.Errorf("schema version %d is newer than this faqwiki's %d: upgrade faqwiki", have, schemaVersion)
+		return newerSchemaError(have)
 	case have < schemaVersion:
 		for v := have; v < schemaVersion; v++ {
 			migrate := migrations[v]
@@ -199,6 +217,49 @@ func initSchema(tx *bbolt.Tx) error {
 		return meta.Put(metaSchemaVersion, u64(schemaVersion))
 	}
 	return nil
+}
+
+// checkSchema is initSchema for a file opened read-only: it checks that
+// every bucket exists and that the file's schema version is the current
+// one, and changes nothing.
+func checkSchema(tx *bbolt.Tx) error {
+	v, err := fileSchemaVersion(tx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case v > schemaVersion:
+		return newerSchemaError(v)
+	case v < schemaVersion:
+		return fmt.Errorf("schema version %d is older than this faqwiki's %d: open the data folder once with \"faqwiki serve\" (or any command that writes) to migrate it", v, schemaVersion)
+	}
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil {
+			return fmt.Errorf("bucket %s is missing", name)
+		}
+	}
+	return nil
+}
+
+// fileSchemaVersion reads the schema version of tx's file.
+func fileSchemaVersion(tx *bbolt.Tx) (uint64, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0, fmt.Errorf("not a faqwiki database: bucket %s is missing", bucketMeta)
+	}
+	v := meta.Get(metaSchemaVersion)
+	if len(v) != 8 {
+		return 0, fmt.Errorf("schema version: corrupt value %x", v)
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// ErrNewerSchema means the file was written by a newer faqwiki, whose
+// layout this one does not know; it refuses to read or write it.
+var ErrNewerSchema = errors.New("store: the database was written by a newer faqwiki")
+
+func newerSchemaError(v uint64) error {
+	return fmt.Errorf("%w: its schema version is %d and this faqwiki knows versions up to %d; run the newer faqwiki, or restore a backup made by this version", ErrNewerSchema, v, schemaVersion)
 }
 
 // bucket returns the named bucket of tx, or an error if the file lacks it

@@ -56,6 +56,18 @@ type Options struct {
 
 	// Clock stamps revisions committed with a zero CreatedAt; time.Now if nil.
 	Clock wiki.Clock
+
+	// MaxSize, if positive, is the most bytes the file may grow to: a
+	// write that needs more fails as on a full disk (wrapping
+	// wiki.ErrStorage) and writes nothing. Tests use it to fill the
+	// "disk"; the operating system's own limits behave the same way.
+	MaxSize int
+
+	// ReadOnly opens the file for reading only, with a shared lock, so
+	// that several readers (check, backup of a stopped server's folder)
+	// may hold it while no writer does. The schema is checked but not
+	// created or migrated, and every write fails.
+	ReadOnly bool
 }
 
 // DB is a faqwiki page store in one bbolt file. It is safe for concurrent
@@ -99,10 +111,15 @@ func Open(path string, opts Options) (*DB, error) {
 		now = time.Now
 	}
 
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if opts.ReadOnly {
+		// bbolt would create a missing file even read-only.
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+	} else if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout})
+	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout, MaxSize: opts.MaxSize, ReadOnly: opts.ReadOnly})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("store: open %s: the data folder is in use by another faqwiki process (stop it first): %w", path, ErrLocked)
 	}
@@ -111,11 +128,28 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	b.MaxBatchDelay = delay
 
-	if err := b.Update(initSchema); err != nil {
+	init := initSchema
+	if opts.ReadOnly {
+		init = checkSchema
+	}
+	if err := runInit(b, opts.ReadOnly, init); err != nil {
 		_ = b.Close() // the schema error is the one worth reporting
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	if !opts.ReadOnly {
+		// Holding the file's lock, no other process is taking a snapshot.
+		removeStaleSnapshots(path)
+	}
 	return &DB{bolt: b, path: path, now: now}, nil
+}
+
+// runInit runs init in a write transaction, or a read transaction for a
+// read-only file.
+func runInit(b *bbolt.DB, readOnly bool, init func(*bbolt.Tx) error) error {
+	if readOnly {
+		return b.View(init)
+	}
+	return b.Update(init)
 }
 
 // Path returns the path of the bbolt file.
@@ -144,11 +178,31 @@ func (db *DB) view(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 // update runs fn in a write transaction, after checking that ctx is live.
 // It is view's counterpart for every write but Commit, which has its own
 // path through Batch.
+//
+// When fn succeeds but the transaction cannot be written (the disk is
+// full, a write or fsync fails), the error wraps wiki.ErrStorage: bbolt
+// has rolled the transaction back, so nothing of it is in the file.
 func (db *DB) update(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return db.bolt.Update(fn)
+	var fnErr error
+	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		fnErr = fn(tx)
+		return fnErr
+	})
+	if err != nil && fnErr == nil {
+		return storageError(err)
+	}
+	return err
+}
+
+// storageError marks err, a failure to write a transaction that was
+// otherwise sound, as wiki.ErrStorage. bbolt does not always wrap the
+// underlying error (a failed file resize is formatted with %s), so the
+// kind is decided by where the error came from, not by its errno.
+func storageError(err error) error {
+	return fmt.Errorf("%w: %w", wiki.ErrStorage, err)
 }
 
 // putJSON stores v as JSON under key in b.

@@ -110,6 +110,9 @@ type AccountsConfig struct {
 	// LimitWindow before further attempts are refused.
 	AccountFailures, AddressFailures int
 	LimitWindow                      time.Duration
+	// ResetTTL is how long a password reset link works (default
+	// DefaultResetTTL).
+	ResetTTL time.Duration
 }
 
 // Accounts is the domain service for people: passwords, sessions, API
@@ -123,11 +126,16 @@ type Accounts struct {
 	dummy   string // a hash to check against when the account does not exist
 	// hashSlots bounds the argon2id hashes running at once.
 	hashSlots chan struct{}
+	resetTTL  time.Duration
+	counts    accountCounters
 }
 
 // NewAccounts returns the accounts service over cfg.Store.
 func NewAccounts(cfg AccountsConfig) *Accounts {
-	a := &Accounts{store: cfg.Store, now: cfg.Clock, ttl: cfg.SessionTTL, params: cfg.Password}
+	a := &Accounts{store: cfg.Store, now: cfg.Clock, ttl: cfg.SessionTTL, params: cfg.Password, resetTTL: cfg.ResetTTL}
+	if a.resetTTL <= 0 {
+		a.resetTTL = DefaultResetTTL
+	}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -241,6 +249,7 @@ func (a *Accounts) SignUp(ctx context.Context, code string, n NewAccount, addr s
 		return nil, nil, err
 	}
 	if !a.limiter.allowAddress(addr) {
+		a.counts.rateLimited.Add(1)
 		return nil, nil, ErrRateLimited
 	}
 	code = strings.TrimSpace(code)
@@ -285,37 +294,13 @@ func (a *Accounts) SetRole(ctx context.Context, username string, role Role) (*Ac
 	if role < RoleReader || role > RoleAdmin {
 		return nil, Invalid("role", "must be one of reader, editor, trainer, admin")
 	}
-	if role != RoleAdmin {
-		if err := a.keepAnAdmin(ctx, username); err != nil {
-			return nil, err
-		}
-	}
-	return a.store.UpdateAccount(ctx, username, func(acct *Account) error {
-		acct.Role = role
-		return nil
-	})
+	return a.Update(ctx, username, AccountPatch{Role: &role})
 }
 
 // SetDisabled disables or re-enables an account. A disabled account cannot
 // sign in and its sessions end; its revisions stay as they are.
 func (a *Accounts) SetDisabled(ctx context.Context, username string, disabled bool) (*Account, error) {
-	username = strings.ToLower(username)
-	if disabled {
-		if err := a.keepAnAdmin(ctx, username); err != nil {
-			return nil, err
-		}
-	}
-	acct, err := a.store.UpdateAccount(ctx, username, func(acct *Account) error {
-		acct.Disabled = disabled
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if disabled {
-		return acct, a.store.DeleteSessions(ctx, username, "")
-	}
-	return acct, nil
+	return a.Update(ctx, username, AccountPatch{Disabled: &disabled})
 }
 
 // AccountPatch is a change to an account; nil fields stay as they are.
@@ -344,12 +329,12 @@ func (a *Accounts) Update(ctx context.Context, username string, p AccountPatch) 
 			return nil, err
 		}
 	}
-	if p.Role != nil && *p.Role != RoleAdmin || p.Disabled != nil && *p.Disabled {
-		if err := a.keepAnAdmin(ctx, username); err != nil {
-			return nil, err
-		}
-	}
-	acct, err := a.store.UpdateAccount(ctx, username, func(acct *Account) error {
+	// The wiki must keep an active admin. The rule is checked inside the
+	// update's transaction, against every account as it would be after the
+	// change, so two admins demoting each other at once leave one.
+	wasAdmin := false
+	acct, err := a.store.UpdateAccountChecked(ctx, username, func(acct *Account) error {
+		wasAdmin = acct.activeAdmin()
 		if p.Role != nil {
 			acct.Role = *p.Role
 		}
@@ -360,6 +345,11 @@ func (a *Accounts) Update(ctx context.Context, username string, p AccountPatch) 
 			acct.Disabled = *p.Disabled
 		}
 		return nil
+	}, func(all []*Account) error {
+		if !wasAdmin {
+			return nil
+		}
+		return keepsAnAdmin(all, username)
 	})
 	if err != nil {
 		return nil, err
@@ -370,26 +360,17 @@ func (a *Accounts) Update(ctx context.Context, username string, p AccountPatch) 
 	return acct, nil
 }
 
-// keepAnAdmin refuses a change that would leave no active admin when
-// username is the only one.
-func (a *Accounts) keepAnAdmin(ctx context.Context, username string) error {
-	all, err := a.store.Accounts(ctx)
-	if err != nil {
-		return err
-	}
-	others := 0
-	isAdmin := false
+// activeAdmin reports whether the account is an admin who can sign in.
+func (a *Account) activeAdmin() bool { return a.Role == RoleAdmin && !a.Disabled }
+
+// keepsAnAdmin returns a *ValidationError if no account of all, the
+// accounts as they would be after a change to username, is an active
+// admin.
+func keepsAnAdmin(all []*Account, username string) error {
 	for _, acct := range all {
-		if acct.Role == RoleAdmin && !acct.Disabled {
-			if acct.Username == username {
-				isAdmin = true
-			} else {
-				others++
-			}
+		if acct.activeAdmin() {
+			return nil
 		}
 	}
-	if isAdmin && others == 0 {
-		return Invalid("role", "%s is the only admin; make someone else admin first", username)
-	}
-	return nil
+	return Invalid("role", "%s is the only admin; make someone else admin first", username)
 }

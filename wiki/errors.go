@@ -29,6 +29,10 @@ var (
 	// ErrFileTooLarge means a file, or a page's files together, are over
 	// their size limit. It is an ErrTooLarge.
 	ErrFileTooLarge = fmt.Errorf("wiki: file too large: %w", ErrTooLarge)
+	// ErrStorage means the store could not write a change to disk (the
+	// disk is full, or failing). Nothing of the change was stored; reads
+	// go on working, and the same change can be tried again later.
+	ErrStorage = errors.New("wiki: the change could not be written to disk")
 )
 
 // ValidationError reports what is wrong with a client's input, field by

@@ -79,6 +79,7 @@ func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string, 
 	key := renderKey(slug, n)
 	if r, ok := w.cache.get(key); ok {
 		if len(r.Links) == 0 {
+			w.counts.renderHits.Add(1)
 			return r, nil
 		}
 		exists, err := w.linksExist(ctx)(r.Links)
@@ -93,9 +94,11 @@ func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string, 
 			}
 		}
 		if fresh {
+			w.counts.renderHits.Add(1)
 			return r, nil
 		}
 	}
+	w.counts.renderMisses.Add(1)
 	// One render per revision at a time: when a popular page's revision is
 	// first viewed by many people at once, they all wait for one render
 	// instead of each doing it (some texts take goldmark seconds).
@@ -193,6 +196,7 @@ func (w *Wiki) renderBounded(ctx context.Context, owner, text string, files []At
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	w.counts.previews.Add(1)
 	type result struct {
 		r   *markdown.Rendered
 		err error

@@ -22,12 +22,14 @@ type Session struct {
 func (a *Accounts) Login(ctx context.Context, username, password, addr string) (string, *Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	if len(username) > MaxUsernameLen || len(password) > MaxPasswordLen {
+		a.counts.loginFailures.Add(1)
 		return "", nil, ErrBadLogin
 	}
 	// The attempt counts as a failure from the start, so that attempts
 	// made at the same moment cannot all pass the limit before any of them
 	// has failed; a success takes it back.
 	if !a.limiter.attempt(username, addr) {
+		a.counts.rateLimited.Add(1)
 		return "", nil, ErrRateLimited
 	}
 	acct, err := a.store.Account(ctx, username)
@@ -45,6 +47,7 @@ func (a *Accounts) Login(ctx context.Context, username, password, addr string) (
 		return "", nil, err
 	}
 	if !ok || acct == nil || acct.Disabled {
+		a.counts.loginFailures.Add(1)
 		return "", nil, ErrBadLogin
 	}
 	a.limiter.succeed(username, addr)

@@ -99,6 +99,11 @@ type AccountStore interface {
 	// UpdateAccount applies fn to the stored account and saves the result
 	// in one transaction; fn's error aborts it. ErrNotFound if none.
 	UpdateAccount(ctx context.Context, username string, fn func(*Account) error) (*Account, error)
+	// UpdateAccountChecked is UpdateAccount with check called, inside the
+	// same transaction, on every account as it would be after the change;
+	// check's error aborts it. Rules across accounts (keep an admin) hold
+	// under concurrent changes this way.
+	UpdateAccountChecked(ctx context.Context, username string, fn func(*Account) error, check func(all []*Account) error) (*Account, error)
 	// CountAccounts returns how many accounts exist.
 	CountAccounts(ctx context.Context) (int, error)
 
@@ -140,6 +145,17 @@ type AccountStore interface {
 	// matched (and it is now gone).
 	PutSetupToken(ctx context.Context, id string) error
 	TakeSetupToken(ctx context.Context, id string) (bool, error)
+
+	// PutPasswordReset stores a one-time password reset, replacing any
+	// earlier one of the same account; ErrNotFound if there is no account.
+	PutPasswordReset(ctx context.Context, r *PasswordReset) error
+	// PasswordReset returns a reset by ID, or ErrNotFound (expiry is the
+	// caller's to check).
+	PasswordReset(ctx context.Context, id string) (*PasswordReset, error)
+	// UsePasswordReset consumes the reset id and applies fn to its
+	// account, in one transaction: ErrNotFound if there is no such reset
+	// or it expired before now; fn's error aborts it and keeps the reset.
+	UsePasswordReset(ctx context.Context, id string, now time.Time, fn func(*Account) error) (*Account, error)
 }
 
 // Clock tells the time. Tests replace it to make history deterministic.

@@ -45,6 +45,7 @@ type Wiki struct {
 	now      Clock
 	onCommit func(*Revision)
 	cache    *lru[*markdown.Rendered]
+	counts   wikiCounters
 
 	previewTimeout time.Duration
 
@@ -189,6 +190,17 @@ func backoff(ctx context.Context, attempt int) error {
 // MaxMarkdownBytes and ErrNotFound when e.Base names a page that does not
 // exist.
 func (w *Wiki) Save(ctx context.Context, e Edit) (*EditResult, error) {
+	res, err := w.save(ctx, e)
+	switch {
+	case err != nil:
+		w.countFailure(err)
+	case res.Unchanged:
+		w.counts.unchanged.Add(1)
+	}
+	return res, err
+}
+
+func (w *Wiki) save(ctx context.Context, e Edit) (*EditResult, error) {
 	if len(e.Markdown) > MaxMarkdownBytes {
 		return nil, fmt.Errorf("markdown is %d bytes, the limit is %d: %w", len(e.Markdown), MaxMarkdownBytes, ErrTooLarge)
 	}
@@ -237,7 +249,7 @@ func (w *Wiki) Save(ctx context.Context, e Edit) (*EditResult, error) {
 				w.cacheRender(rev.Slug, rev.Number, rendered.Rendered)
 			}
 			rev.Blobs = nil
-			w.onCommit(rev)
+			w.committed(rev)
 			return &EditResult{Revision: rev, Created: rev.Kind == KindCreate, Merged: rev.Merged}, nil
 		}
 		if !errors.Is(err, ErrConflict) || attempt+1 >= maxCommitAttempts {
@@ -430,6 +442,14 @@ func checkSummary(s string) (string, error) {
 // delete), retrying on a moved head: such changes need no merge. build
 // returns nil when the page already is as asked.
 func (w *Wiki) commitWhole(ctx context.Context, slug Slug, build func(head *Page) *Revision) (*EditResult, error) {
+	res, err := w.commitWholeOnce(ctx, slug, build)
+	if err != nil {
+		w.countFailure(err)
+	}
+	return res, err
+}
+
+func (w *Wiki) commitWholeOnce(ctx context.Context, slug Slug, build func(head *Page) *Revision) (*EditResult, error) {
 	user := UserFromContext(ctx)
 	for attempt := 0; ; attempt++ {
 		head, err := w.store.Page(ctx, slug)
@@ -455,7 +475,7 @@ func (w *Wiki) commitWhole(ctx context.Context, slug Slug, build func(head *Page
 		err = w.store.Commit(ctx, rev, head.Revision)
 		if err == nil {
 			rev.Blobs = nil
-			w.onCommit(rev)
+			w.committed(rev)
 			return &EditResult{Revision: rev}, nil
 		}
 		if !errors.Is(err, ErrConflict) || attempt+1 >= maxCommitAttempts {

@@ -1,6 +1,17 @@
 // Command faqwiki runs the onboarding FAQ wiki and its maintenance tasks.
-// `faqwiki help` lists the commands and flags; the usage text below is
-// the one list of them, and README.md explains each.
+//
+//	faqwiki [serve]        run the web server (the default)
+//	faqwiki import DIR     import every *.md file below DIR
+//	faqwiki export DIR     write the current pages out as Markdown files
+//	faqwiki backup ...     a verified copy of the database
+//	faqwiki restore FILE   a backup into an empty data folder
+//	faqwiki check          verify a stopped data folder
+//	faqwiki user ...       add, list and manage accounts (see `faqwiki user`)
+//	faqwiki token ...      create, list and revoke API tokens
+//
+// Every flag can also be set by an environment variable, FAQWIKI_ and its
+// name in capitals (-read-timeout: FAQWIKI_READ_TIMEOUT); "faqwiki serve
+// -h" lists them.
 //
 // This is the one place that sees every concrete type and wires them
 // together.
@@ -16,8 +27,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/faqwiki/faqwiki/store"
 	"github.com/faqwiki/faqwiki/wiki"
@@ -57,14 +71,29 @@ type Main struct {
 
 // config is what the flags and environment say.
 type config struct {
-	addr       string
-	dataDir    string
-	logFmt     string
-	open       bool
-	trustProxy bool
-	dryRun     bool // import: report only
+	addr     string
+	dataDir  string
+	logFmt   string
+	logLevel string
+	open     bool
+	dryRun   bool // import: report only
+	// Behind a reverse proxy.
+	trustProxy     bool
+	trustedProxies string // comma-separated addresses or CIDR ranges
+	baseURL        string
+	// Operations.
+	metricsToken      string
+	metricsLocal      bool
+	maxIndexLag       uint64
+	readHeaderTimeout time.Duration
+	readTimeout       time.Duration
+	writeTimeout      time.Duration
+	idleTimeout       time.Duration
+	shutdownTimeout   time.Duration
 	// Flags of the user and token commands.
 	role, name, cohort string
+	// Flags of the backup command.
+	out, url, token string
 }
 
 const usage = `usage: faqwiki [command] [flags]
@@ -74,13 +103,126 @@ commands:
   import DIR [--dry-run]       import the Markdown site in DIR and print a report
   export DIR                   write the current pages to DIR as Markdown files
   reindex                      rebuild the search index from the pages
+  backup -o FILE [-url URL -token TOKEN]
+                               a verified copy of the database: from a running
+                               server (-url), or from the stopped data folder
+  restore FILE                 put a backup into an empty data folder and
+                               rebuild its search index
+  check                        verify a stopped data folder: the database's
+                               pages, change feed and page heads, and the
+                               search index's place in the feed
   user add NAME --role ROLE    add an account (password on standard input)
   user list | set-role NAME ROLE | set-password NAME | disable NAME | enable NAME
+  user reset NAME              print a one-time link to choose a new password
   token create USER [--name LABEL]   print a new API token for USER
   token list [USER] | revoke ID
+  version                      print the version
 
-flags (each also settable by the environment variable named):
+"faqwiki COMMAND -h" lists the flags of a command.
 `
+
+// flagGroups says which flags each command's help lists, under which
+// heading.
+var flagGroups = []struct {
+	title    string
+	commands []string // the commands whose help lists the group; nil: all
+	flags    []string
+}{
+	{"every command", nil, []string{"data", "log", "log-level"}},
+	{"serve", []string{"serve"}, []string{"addr", "open", "read-header-timeout", "read-timeout", "write-timeout", "idle-timeout", "shutdown-timeout"}},
+	{"serve: behind a reverse proxy", []string{"serve", "user"}, []string{"trust-proxy", "trusted-proxies", "base-url"}},
+	{"serve: health and metrics", []string{"serve"}, []string{"metrics-token", "metrics-local", "max-index-lag"}},
+	{"user and token", []string{"user", "token"}, []string{"role", "name", "cohort"}},
+	{"backup", []string{"backup"}, []string{"o", "url", "token"}},
+	{"import", []string{"import"}, []string{"dry-run"}},
+}
+
+// envName is the environment variable of a flag: FAQWIKI_ and the flag's
+// name in capitals with '-' as '_' (read-timeout: FAQWIKI_READ_TIMEOUT),
+// except the backup command's short -o.
+func envName(flag string) string {
+	if flag == "o" {
+		return "FAQWIKI_BACKUP_FILE"
+	}
+	return "FAQWIKI_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// newFlagSet declares every flag into cfg, with its default.
+func newFlagSet(cfg *config) *flag.FlagSet {
+	fs := flag.NewFlagSet("faqwiki", flag.ContinueOnError)
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "`address` to listen on; links printed on the console use it too")
+	fs.StringVar(&cfg.dataDir, "data", "./faqwiki-data", "data `folder`: faqwiki.db (the one source of truth), index/ (derived) and searchlog.db")
+	fs.StringVar(&cfg.logFmt, "log", "text", "log `format`: text or json")
+	fs.StringVar(&cfg.logLevel, "log-level", "info", "least important log lines kept (`level`): debug, info, warn or error")
+	fs.BoolVar(&cfg.open, "open", false, "let visitors read and search without signing in")
+	fs.BoolVar(&cfg.trustProxy, "trust-proxy", false, "believe X-Forwarded-For/-Proto/-Host and X-Request-Id from a reverse proxy on this machine or the private networks")
+	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "comma-separated `addresses` or CIDR ranges of the reverse proxies to believe (instead of -trust-proxy's)")
+	fs.StringVar(&cfg.baseURL, "base-url", "", "the wiki's public `address`, such as https://wiki.example.com, for links that leave the site (reset links, feeds); default: the request's host")
+	fs.StringVar(&cfg.metricsToken, "metrics-token", "", "a `secret` that opens /metrics as \"Authorization: Bearer <secret>\" (for Prometheus)")
+	fs.BoolVar(&cfg.metricsLocal, "metrics-local", true, "also let clients on this machine that do not come through a proxy read /metrics (-metrics-local=false to refuse them)")
+	fs.Uint64Var(&cfg.maxIndexLag, "max-index-lag", 1000, "how many `changes` the search index may be behind the store before /healthz answers 503")
+	fs.DurationVar(&cfg.readHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers")
+	fs.DurationVar(&cfg.readTimeout, "read-timeout", 2*time.Minute, "how long a client may take to send a whole request")
+	fs.DurationVar(&cfg.writeTimeout, "write-timeout", 2*time.Minute, "how long writing an answer may take (a backup download gets an hour)")
+	fs.DurationVar(&cfg.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight get to finish on Ctrl-C or SIGTERM")
+	fs.StringVar(&cfg.role, "role", "editor", "user add: the account's `role` (reader, editor, trainer, admin)")
+	fs.StringVar(&cfg.name, "name", "", "user add: display `name`; token create: what the token is for")
+	fs.StringVar(&cfg.cohort, "cohort", "", "user add: cohort `id`")
+	fs.BoolVar(&cfg.dryRun, "dry-run", false, "import: read the folder and print the report, writing nothing")
+	fs.StringVar(&cfg.out, "o", "", "backup: the `file` to write (\"-\" for standard output)")
+	fs.StringVar(&cfg.url, "url", "", "backup: the running server's `address`, such as https://wiki.example.com")
+	fs.StringVar(&cfg.token, "token", "", "backup: an admin's API `token` (safer in FAQWIKI_TOKEN than on the command line)")
+	return fs
+}
+
+// setFromEnv sets every flag whose environment variable is set. The
+// command line is parsed afterwards, so a flag given there wins. Booleans
+// also take yes/no and on/off.
+func setFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		v := getenv(envName(f.Name))
+		if v == "" || err != nil {
+			return
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			switch strings.ToLower(v) {
+			case "yes", "on":
+				v = "true"
+			case "no", "off":
+				v = "false"
+			}
+		}
+		if serr := fs.Set(f.Name, v); serr != nil {
+			err = fmt.Errorf("%w: %s=%q: %v", errUsage, envName(f.Name), v, serr)
+		}
+	})
+	return err
+}
+
+// printUsage writes the help of command ("" for every command): the
+// commands, and the flags that command takes with their variables and
+// defaults.
+func printUsage(w io.Writer, fs *flag.FlagSet, command string) {
+	fmt.Fprint(w, usage)
+	fmt.Fprintln(w, "\nflags (each also set by the environment variable named below it; a flag given wins):")
+	for _, g := range flagGroups {
+		if command != "" && g.commands != nil && !slices.Contains(g.commands, command) {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s:\n", g.title)
+		for _, name := range g.flags {
+			f := fs.Lookup(name)
+			arg, help := flag.UnquoteUsage(f)
+			fmt.Fprintf(w, "  %s\n        %s\n        %s", strings.TrimSpace("-"+f.Name+" "+arg), help, envName(f.Name))
+			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+				fmt.Fprintf(w, " (default %s)", f.DefValue)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+}
 
 // Run parses args and runs the command until it ends or ctx is done.
 // Flags may come before or after the command's words.
@@ -88,23 +230,20 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	if m.Getenv == nil {
 		m.Getenv = func(string) string { return "" }
 	}
-	fs := flag.NewFlagSet("faqwiki", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var cfg config
-	fs.StringVar(&cfg.addr, "addr", envOr(m.Getenv, "FAQWIKI_ADDR", "127.0.0.1:8080"), "listen address (FAQWIKI_ADDR)")
-	fs.StringVar(&cfg.dataDir, "data", envOr(m.Getenv, "FAQWIKI_DATA", "./faqwiki-data"), "data folder (FAQWIKI_DATA)")
-	fs.StringVar(&cfg.logFmt, "log", envOr(m.Getenv, "FAQWIKI_LOG", "text"), "log format: text or json (FAQWIKI_LOG)")
-	fs.BoolVar(&cfg.open, "open", envBool(m.Getenv, "FAQWIKI_OPEN"), "let visitors read and search without signing in (FAQWIKI_OPEN)")
-	fs.BoolVar(&cfg.trustProxy, "trust-proxy", envBool(m.Getenv, "FAQWIKI_TRUST_PROXY"), "honour X-Forwarded-For/-Proto from a proxy on this machine or the private network (FAQWIKI_TRUST_PROXY)")
-	fs.StringVar(&cfg.role, "role", "editor", "user add: the account's role (reader, editor, trainer, admin)")
-	fs.StringVar(&cfg.name, "name", "", "user add: display name; token create: what the token is for")
-	fs.StringVar(&cfg.cohort, "cohort", "", "user add: cohort id")
-	fs.BoolVar(&cfg.dryRun, "dry-run", false, "import: read the folder and print the report, writing nothing")
-	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet(&cfg)
+	fs.SetOutput(m.Stderr)
 	var words []string
+	fs.Usage = func() {
+		command := ""
+		if len(words) > 0 {
+			command = words[0]
+		}
+		printUsage(m.Stderr, fs, command)
+	}
+	if err := setFromEnv(fs, m.Getenv); err != nil {
+		return err
+	}
 	for {
 		if err := fs.Parse(args); err != nil {
 			return err
@@ -115,7 +254,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		words = append(words, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	log, err := newLogger(m.Stderr, cfg.logFmt)
+	log, err := newLogger(m.Stderr, cfg.logFmt, cfg.logLevel)
 	if err != nil {
 		return err
 	}
@@ -142,12 +281,34 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 			return fmt.Errorf("%w: reindex takes no arguments", errUsage)
 		}
 		return m.reindex(ctx, cfg, log)
+	case "backup":
+		if len(words) != 0 {
+			return fmt.Errorf("%w: faqwiki backup -o FILE [-url URL -token TOKEN]", errUsage)
+		}
+		return m.backup(ctx, cfg)
+	case "restore":
+		if len(words) != 1 {
+			return fmt.Errorf("%w: faqwiki restore FILE (into the empty data folder -data)", errUsage)
+		}
+		return m.restore(ctx, cfg, log, words[0])
+	case "check":
+		if len(words) != 0 {
+			return fmt.Errorf("%w: check takes no arguments: it checks the data folder -data", errUsage)
+		}
+		return m.check(ctx, cfg)
 	case "user":
 		return m.userCmd(ctx, cfg, words)
 	case "token":
 		return m.tokenCmd(ctx, cfg, words)
+	case "version":
+		fmt.Fprintln(m.Stdout, "faqwiki", version())
+		return nil
 	case "help":
-		fs.Usage()
+		command := ""
+		if len(words) > 0 {
+			command = words[0]
+		}
+		printUsage(m.Stdout, fs, command)
 		return nil
 	default:
 		fs.Usage()
@@ -155,27 +316,36 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 }
 
-func envOr(getenv func(string) string, key, def string) string {
-	if v := getenv(key); v != "" {
+// version is the module version the binary was built from, with its VCS
+// revision when known ("devel" for a plain go run).
+func version() string {
+	v := "devel"
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
 		return v
 	}
-	return def
-}
-
-func envBool(getenv func(string) string, key string) bool {
-	switch strings.ToLower(getenv(key)) {
-	case "1", "true", "yes", "on":
-		return true
+	if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
 	}
-	return false
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += "+" + s.Value[:12]
+		}
+	}
+	return v
 }
 
-func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("%w: -log-level must be debug, info, warn or error, not %q", errUsage, level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, nil)), nil
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, nil)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("%w: -log must be text or json, not %q", errUsage, format)
 }
@@ -187,12 +357,18 @@ func openStore(dataDir string) (*store.DB, error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	db, err := store.Open(filepath.Join(dataDir, "faqwiki.db"), store.Options{})
+	db, err := store.Open(dbPath(dataDir), store.Options{})
 	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("the data folder %s is in use by another faqwiki process (is the server running?); stop it first", dataDir)
 	}
 	return db, err
 }
+
+// dbPath, indexPath and searchLogPath are where the data folder keeps the
+// database, the search index and the search log.
+func dbPath(dataDir string) string        { return filepath.Join(dataDir, "faqwiki.db") }
+func indexPath(dataDir string) string     { return filepath.Join(dataDir, "index") }
+func searchLogPath(dataDir string) string { return filepath.Join(dataDir, "searchlog.db") }
 
 // newWiki builds the page service over db for the commands that run
 // without a server (import, export): nothing follows their commits, since

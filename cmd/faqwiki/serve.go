@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/faqwiki/faqwiki/search"
@@ -41,7 +43,7 @@ func pruneSessions(ctx context.Context, db interface {
 // openIndex opens the search index in the data folder, failing at once
 // with a clear message when another process holds it.
 func openIndex(dataDir string, db *store.DB, r *markdown.Renderer, opts search.Options) (*search.Index, error) {
-	ix, err := search.Open(filepath.Join(dataDir, "index"), db, r, opts)
+	ix, err := search.Open(indexPath(dataDir), db, r, opts)
 	if errors.Is(err, search.ErrLocked) {
 		return nil, fmt.Errorf("the search index in %s is in use by another faqwiki process; stop it first", dataDir)
 	}
@@ -79,17 +81,21 @@ func (m *Main) reindex(ctx context.Context, cfg config, log *slog.Logger) error 
 	return nil
 }
 
-// shutdownGrace is how long in-flight requests get to finish on SIGINT or
-// SIGTERM before the server closes their connections.
-const shutdownGrace = 10 * time.Second
-
 func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	started := time.Now()
+	var proxies []string
+	for _, p := range strings.Split(cfg.trustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			proxies = append(proxies, p)
+		}
+	}
+	logConfig(log, cfg, proxies)
 	db, err := openStore(cfg.dataDir)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	qlog, err := search.OpenLog(filepath.Join(cfg.dataDir, "searchlog.db"), search.LogOptions{Logger: log})
+	qlog, err := search.OpenLog(searchLogPath(cfg.dataDir), search.LogOptions{Logger: log})
 	if err != nil {
 		return fmt.Errorf("open the search log: %w", err)
 	}
@@ -129,38 +135,46 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		}
 	}()
 
+	met := newMetrics(metricSources{wiki: w, accounts: acc, index: ix, db: db})
 	gin.SetMode(gin.ReleaseMode)
 	srv, err := web.New(web.Config{
-		Wiki:        w,
-		Accounts:    acc,
-		Cohorts:     wiki.NewCohorts(wiki.CohortsConfig{Accounts: db, Pages: db}),
-		Search:      ix,
-		SearchLog:   qlog,
-		Learning:    qlog,
-		Synonyms:    synonyms,
-		Logger:      log,
-		OpenReading: cfg.open,
-		TrustProxy:  cfg.trustProxy,
-		Health: func(ctx context.Context) error {
-			if _, err := db.LastSeq(ctx); err != nil {
-				return err
-			}
-			return ix.Health(ctx)
-		},
+		Wiki:           w,
+		Accounts:       acc,
+		Cohorts:        wiki.NewCohorts(wiki.CohortsConfig{Accounts: db, Pages: db}),
+		Search:         timedSearcher{Searcher: ix, m: met},
+		SearchLog:      qlog,
+		Learning:       qlog,
+		Synonyms:       synonyms,
+		Logger:         log,
+		OpenReading:    cfg.open,
+		TrustProxy:     cfg.trustProxy || len(proxies) > 0,
+		TrustedProxies: proxies,
+		BaseURL:        cfg.baseURL,
+		Status:         func(ctx context.Context) web.Status { return status(ctx, db, ix) },
+		MaxIndexLag:    cfg.maxIndexLag,
+		Version:        version(),
+		Started:        started,
+		Observer:       met,
+		Metrics:        met.handler(),
+		MetricsToken:   cfg.metricsToken,
+		MetricsLocal:   cfg.metricsLocal,
+		Backups:        db,
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
+	// Slow clients cannot hold connections: each phase of a request has a
+	// deadline (a backup download extends its own).
 	hs := &http.Server{
 		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: cfg.readHeaderTimeout,
+		ReadTimeout:       cfg.readTimeout,
+		WriteTimeout:      cfg.writeTimeout,
+		IdleTimeout:       cfg.idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -169,7 +183,7 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if token, needed, err := acc.FirstRun(ctx); err != nil {
 		return fmt.Errorf("prepare the first-run setup: %w", err)
 	} else if needed {
-		fmt.Fprintf(m.Stdout, "\nThis wiki has no accounts yet. Open this one-time link to create its admin:\n\n    http://%s/setup/%s\n\n(It works once; every start prints a new one until the admin exists.)\n", addr, token)
+		fmt.Fprintf(m.Stdout, "\nThis wiki has no accounts yet. Open this one-time link to create its admin:\n\n    %s/setup/%s\n\n(It works once; every start prints a new one until the admin exists.)\n", consoleBase(cfg, addr), token)
 	}
 	go pruneSessions(ctx, db, log)
 	if m.Ready != nil {
@@ -183,8 +197,8 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	log.Info("shutting down: finishing requests in flight", "grace", cfg.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		log.Warn("shutdown did not finish cleanly", "err", err)
@@ -193,4 +207,53 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// status is the health of the store and the index for /healthz.
+func status(ctx context.Context, db *store.DB, ix *search.Index) web.Status {
+	var st web.Status
+	st.StoreSeq, st.Store = db.LastSeq(ctx)
+	st.IndexSeq = ix.Seq()
+	st.Index = ix.Health(ctx)
+	if fi, err := os.Stat(db.Path()); err == nil {
+		st.DBBytes = fi.Size()
+	}
+	return st
+}
+
+// consoleBase is the address that links printed on the console start
+// with: the base URL when set, else the listen address.
+func consoleBase(cfg config, addr string) string {
+	if cfg.baseURL != "" {
+		return strings.TrimRight(cfg.baseURL, "/")
+	}
+	return "http://" + addr
+}
+
+// logConfig logs what the server runs with, once at start, without
+// secrets: the metrics token shows only whether it is set.
+func logConfig(log *slog.Logger, cfg config, proxies []string) {
+	abs, err := filepath.Abs(cfg.dataDir)
+	if err != nil {
+		abs = cfg.dataDir
+	}
+	log.Info("faqwiki starting",
+		"version", version(),
+		"addr", cfg.addr,
+		"data", abs,
+		"open_reading", cfg.open,
+		"trust_proxy", cfg.trustProxy || len(proxies) > 0,
+		"trusted_proxies", strings.Join(proxies, ","),
+		"base_url", cfg.baseURL,
+		"metrics_token", cfg.metricsToken != "",
+		"metrics_local", cfg.metricsLocal,
+		"max_index_lag", cfg.maxIndexLag,
+		"read_header_timeout", cfg.readHeaderTimeout.String(),
+		"read_timeout", cfg.readTimeout.String(),
+		"write_timeout", cfg.writeTimeout.String(),
+		"idle_timeout", cfg.idleTimeout.String(),
+		"shutdown_timeout", cfg.shutdownTimeout.String(),
+		"log_format", cfg.logFmt,
+		"log_level", cfg.logLevel,
+	)
 }

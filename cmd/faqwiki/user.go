@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/faqwiki/faqwiki/store"
 	"github.com/faqwiki/faqwiki/wiki"
@@ -20,7 +21,7 @@ func newAccounts(db *store.DB) *wiki.Accounts {
 // userCmd runs `faqwiki user add|list|set-role|set-password|disable|enable`.
 func (m *Main) userCmd(ctx context.Context, cfg config, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: faqwiki user add NAME --role ROLE | list | set-role NAME ROLE | set-password NAME | disable NAME | enable NAME", errUsage)
+		return fmt.Errorf("%w: faqwiki user add NAME --role ROLE | list | set-role NAME ROLE | set-password NAME | reset NAME | disable NAME | enable NAME", errUsage)
 	}
 	db, err := openStore(cfg.dataDir)
 	if err != nil {
@@ -87,6 +88,16 @@ func (m *Main) userCmd(ctx context.Context, cfg config, args []string) error {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "password of %s changed; their sessions are ended\n", args[1])
+	case "reset":
+		if len(args) != 2 {
+			return fmt.Errorf("%w: faqwiki user reset NAME", errUsage)
+		}
+		token, r, err := acc.CreateReset(ctx, args[1], "faqwiki")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stderr, "one-time password reset link for %s; it works once, until %s, and replaces any earlier one:\n", r.Username, r.ExpiresAt.UTC().Format(time.RFC3339))
+		fmt.Fprintf(m.Stdout, "%s/reset/%s\n", consoleBase(cfg, cfg.addr), token)
 	case "disable", "enable":
 		if len(args) != 2 {
 			return fmt.Errorf("%w: faqwiki user %s NAME", errUsage, args[0])

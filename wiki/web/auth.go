@@ -30,6 +30,13 @@ func (s *Server) identify(c *gin.Context) {
 			c.Abort()
 			return
 		}
+		if s.isMetricsToken(c.Request.URL.Path, strings.TrimSpace(token)) {
+			// The scraper's token: it opens /metrics and nothing else.
+			c.Set(metricsKey, true)
+			c.Request = c.Request.WithContext(wiki.NewContextWithUser(ctx, &wiki.User{Name: wiki.Anonymous, Role: wiki.RoleNone}))
+			c.Next()
+			return
+		}
 		u, err := s.accounts.TokenUser(ctx, strings.TrimSpace(token))
 		if err != nil {
 			if !errors.Is(err, wiki.ErrUnauthorized) {

@@ -79,6 +79,9 @@ func routeTable() []roleCase {
 		{method: "POST", path: "/admin/users/someone", form: url.Values{"role": {"trainer"}}, min: wiki.RoleAdmin},
 		{method: "GET", path: "/api/v1/users", min: wiki.RoleAdmin},
 		{method: "PATCH", path: "/api/v1/users/someone", body: `{"role":"trainer"}`, min: wiki.RoleAdmin},
+		{method: "POST", path: "/admin/users/someone/reset", form: url.Values{}, min: wiki.RoleAdmin},
+		{method: "POST", path: "/api/v1/users/someone/reset", min: wiki.RoleAdmin},
+		{method: "GET", path: "/api/v1/admin/backup", min: wiki.RoleAdmin},
 	}
 }
 

@@ -80,6 +80,9 @@ func classify(err error) (status int, body apiErrorBody) {
 	case errors.Is(err, wiki.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, apiErrorBody{Code: "too_large",
 			Message: fmt.Sprintf("the request is too large: page text is limited to %d MiB", wiki.MaxMarkdownBytes>>20)}
+	case errors.Is(err, wiki.ErrStorage):
+		return http.StatusInsufficientStorage, apiErrorBody{Code: "storage_failed",
+			Message: "the server could not write your change to its disk (it may be full); nothing was saved, and everything saved before is safe. Keep your text and try again later"}
 	case errors.Is(err, wiki.ErrBusy):
 		return http.StatusServiceUnavailable, apiErrorBody{Code: "busy", Message: "the server is busy; try again in a moment"}
 	case errors.Is(err, wiki.ErrTooComplex):
@@ -108,7 +111,7 @@ func classify(err error) (status int, body apiErrorBody) {
 func (s *Server) fail(c *gin.Context, err error) {
 	status, body := classify(err)
 	if status >= 500 {
-		s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		s.log.Error("request failed", "method", c.Request.Method, "route", routeLabel(c), "path", logPath(c), "request_id", reqID(c), "err", err)
 	}
 	if isAPI(c) {
 		var ce *wiki.ConflictError
@@ -121,12 +124,12 @@ func (s *Server) fail(c *gin.Context, err error) {
 		c.JSON(status, apiError{Error: body})
 		return
 	}
-	s.render(c, status, "error.html", &errorPage{BasePage: s.base(c, "Error"), Status: status, Message: body.Message, Fields: body.Fields})
+	s.render(c, status, "error.html", &errorPage{BasePage: s.base(c, "Error"), Status: status, Message: body.Message, Fields: body.Fields, RequestID: reqID(c)})
 }
 
 func isAPI(c *gin.Context) bool {
 	p := c.Request.URL.Path
-	return len(p) >= 8 && p[:8] == "/api/v1/" || p == "/api/v1" || p == "/healthz"
+	return len(p) >= 8 && p[:8] == "/api/v1/" || p == "/api/v1" || p == "/healthz" || p == "/metrics"
 }
 
 func (s *Server) handleNoRoute(c *gin.Context) {
@@ -140,7 +143,8 @@ func (s *Server) handleNoMethod(c *gin.Context) {
 // errorPage is the data of error.html.
 type errorPage struct {
 	BasePage
-	Status  int
-	Message string
-	Fields  map[string]string
+	Status    int
+	Message   string
+	Fields    map[string]string
+	RequestID string // to quote when reporting the problem
 }

@@ -21,8 +21,9 @@ type showForm func(status int, errs map[string]string)
 //   - a *wiki.ValidationError shows the form again, 422, with its fields;
 //   - wiki.ErrConflict shows it again, 409, with conflict's messages (the
 //     field to blame), or takes the shared failure path if conflict is nil;
-//   - wiki.ErrBusy and wiki.ErrTooComplex show it again with their status
-//     and message, so nothing typed is lost to a busy server;
+//   - wiki.ErrBusy, wiki.ErrTooComplex and wiki.ErrStorage (a full disk)
+//     show it again with their status and message, so nothing typed is
+//     lost to a busy server or a full disk;
 //   - anything else takes the shared failure path (Server.fail).
 //
 // Conflicting page edits carry both texts and have their own screen; the
@@ -34,8 +35,11 @@ func (s *Server) failForm(c *gin.Context, err error, show showForm, conflict map
 		show(http.StatusUnprocessableEntity, ve.Fields)
 	case errors.Is(err, wiki.ErrConflict) && conflict != nil:
 		show(http.StatusConflict, conflict)
-	case errors.Is(err, wiki.ErrBusy), errors.Is(err, wiki.ErrTooComplex), errors.Is(err, wiki.ErrFileTooLarge):
+	case errors.Is(err, wiki.ErrBusy), errors.Is(err, wiki.ErrTooComplex), errors.Is(err, wiki.ErrFileTooLarge), errors.Is(err, wiki.ErrStorage):
 		status, body := classify(err)
+		if status >= 500 {
+			s.log.Error("request failed", "method", c.Request.Method, "route", routeLabel(c), "path", logPath(c), "request_id", reqID(c), "err", err)
+		}
 		show(status, map[string]string{formKey: body.Message})
 	default:
 		s.fail(c, err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,8 +13,12 @@ import (
 )
 
 // decodeJSON reads one JSON object from the body into v, refusing unknown
-// fields, trailing data and bodies over the limit.
+// fields, trailing data, bodies over the limit (413) and bodies not sent
+// as application/json (415, before reading anything).
 func decodeJSON(c *gin.Context, v any) error {
+	if err := requireJSON(c.Request); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -28,6 +33,26 @@ func decodeJSON(c *gin.Context, v any) error {
 	}
 	if dec.More() {
 		return errBadRequestf("the request body has data after the JSON object")
+	}
+	return nil
+}
+
+// errUnsupportedMediaType is the answer to a JSON call whose body is not
+// declared as JSON: a form or text/plain body is what a cross-site form
+// can send, so it is never read as JSON.
+var errUnsupportedMediaType = &publicError{http.StatusUnsupportedMediaType, "unsupported_media_type",
+	"send the request body as JSON, with the header Content-Type: application/json"}
+
+// requireJSON refuses a request whose Content-Type is not
+// application/json (parameters such as charset=utf-8 allowed). A request
+// without a body passes: decoding then says the body is empty.
+func requireJSON(r *http.Request) error {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return errUnsupportedMediaType
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -22,12 +24,27 @@ const (
 	flashCookie = "faqwiki_flash"
 )
 
-// logRequests logs one line per request: method, path, status, duration,
-// user. Errors (>= 500) are logged at Error level, client errors at Warn.
+// logRequests gives every request an id and logs one line for it when it
+// is done: method, route pattern, path, status, bytes, duration, user and
+// request id. The id is also sent back in the X-Request-Id header and
+// shown on error pages, so a person can quote it and an operator find the
+// line. Errors (>= 500) are logged at Error level, client errors at Warn.
+//
+// Nothing secret is logged: no query string (search words, feed tokens),
+// no header, cookie or body, and the value of a path parameter named
+// token (setup and reset links) is replaced by "…".
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
+	id := s.requestID(c)
+	c.Set(requestIDKey, id)
+	c.Header("X-Request-Id", id)
 	c.Next()
 	status := c.Writer.Status()
+	d := time.Since(start)
+	route := routeLabel(c)
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.ObserveRequest(route, c.Request.Method, status, d)
+	}
 	level := slog.LevelInfo
 	switch {
 	case status >= 500:
@@ -37,11 +54,69 @@ func (s *Server) logRequests(c *gin.Context) {
 	}
 	s.log.LogAttrs(c.Request.Context(), level, "request",
 		slog.String("method", c.Request.Method),
-		slog.String("path", c.Request.URL.Path),
+		slog.String("route", route),
+		slog.String("path", logPath(c)),
 		slog.Int("status", status),
-		slog.Duration("duration", time.Since(start)),
+		slog.Int("bytes", max(c.Writer.Size(), 0)),
+		slog.Duration("duration", d),
 		slog.String("user", wiki.UserFromContext(c.Request.Context()).Name),
+		slog.String("request_id", id),
 	)
+}
+
+// requestIDKey is the gin context key of the request's id.
+const requestIDKey = "faqwiki.request_id"
+
+// requestID returns the id of the request: the one a trusted proxy sent
+// in X-Request-Id, if it is a plain token of at most 64 characters, so
+// that its log lines and ours can be matched, else a new random one.
+func (s *Server) requestID(c *gin.Context) string {
+	if s.trustProxyHeaders(c) {
+		if v := c.GetHeader("X-Request-Id"); plainID(v) {
+			return v
+		}
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// plainID reports whether v is 1..64 characters of A-Z a-z 0-9 . _ -.
+func plainID(v string) bool {
+	if len(v) == 0 || len(v) > 64 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		ch := v[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '_' || ch == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// reqID returns the id logRequests gave the request.
+func reqID(c *gin.Context) string { return c.GetString(requestIDKey) }
+
+// routeLabel is the route pattern that matched (such as /wiki/*slug), or
+// "unmatched": few distinct values, fit for a metric label.
+func routeLabel(c *gin.Context) string {
+	if r := c.FullPath(); r != "" {
+		return r
+	}
+	return "unmatched"
+}
+
+// logPath is the request's path with the value of any path parameter
+// named token replaced by "…": secrets in links never reach the log.
+func logPath(c *gin.Context) string {
+	p := c.Request.URL.Path
+	for _, prm := range c.Params {
+		if prm.Key == "token" && prm.Value != "" {
+			p = strings.Replace(p, prm.Value, "…", 1)
+		}
+	}
+	return p
 }
 
 // recoverPanics turns a panic in a handler into a clean 500 and logs the
@@ -52,7 +127,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("panic serving request", "path", c.Request.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			s.log.Error("panic serving request", "route", routeLabel(c), "path", logPath(c), "request_id", reqID(c), "panic", v, "stack", string(debug.Stack()))
 			if !c.Writer.Written() {
 				s.fail(c, errInternal)
 			}
@@ -108,9 +183,21 @@ func bodyLimitFor(method, path string) int64 {
 // limitBodies caps every request body, in one place and before anything
 // reads it (the CSRF check reads forms). Reading past the cap fails with
 // *http.MaxBytesError, which fail maps to 413.
+//
+// A body that says in advance (Content-Length) that it is over the limit
+// is refused at once, unread, and the connection is closed after the
+// answer so that the rest of it need not be read either.
 func (s *Server) limitBodies(c *gin.Context) {
 	if c.Request.Body != nil && c.Request.Body != http.NoBody {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, bodyLimitFor(c.Request.Method, c.Request.URL.Path))
+		limit := bodyLimitFor(c.Request.Method, c.Request.URL.Path)
+		if c.Request.ContentLength > limit {
+			c.Header("Connection", "close")
+			c.Request.Close = true
+			s.fail(c, &http.MaxBytesError{Limit: limit})
+			c.Abort()
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }

@@ -137,6 +137,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"personURL":         personURL,
 		"adminUsersURL":     adminUsersURL,
 		"adminUserURL":      adminUserURL,
+		"adminResetURL":     adminUserResetURL,
 		"accountURL":        accountURL,
 		"passwordURL":       passwordURL,
 		"loginURL":          loginURL,

@@ -41,6 +41,7 @@ type searchPage struct {
 	Partial    bool // just the results, for search as you type
 	Gap        bool // nothing found: offer to write the answer
 	Weak       bool // something found, but probably not the answer: say so, and offer to write it
+	Degraded   bool // the index failed: no results, and a word about it
 }
 
 // searchPerPage is how many pages of hits the results page shows at once.
@@ -63,15 +64,16 @@ func (s *Server) handleSearch(c *gin.Context) {
 	v.Query = q
 	if strings.TrimSpace(q) != "" || tag != "" {
 		v.Title = "Search: " + q
-		res, err := s.cfg.Search.Search(c.Request.Context(), wiki.SearchQuery{Text: q, Tag: tag, Limit: searchPerPage, Offset: (page - 1) * searchPerPage})
+		res, degraded, err := s.search(c, wiki.SearchQuery{Text: q, Tag: tag, Limit: searchPerPage, Offset: (page - 1) * searchPerPage})
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
 		v.Result = res
-		v.Gap = res.Total == 0
-		v.Weak = !v.Gap && res.Weak
-		if !partial && page == 1 {
+		v.Degraded = degraded
+		v.Gap = res.Total == 0 && !degraded
+		v.Weak = !v.Gap && !degraded && res.Weak
+		if !partial && page == 1 && !degraded {
 			s.logSearch(c, q, res)
 		}
 		for _, h := range res.Hits {
@@ -99,6 +101,24 @@ func (s *Server) handleSearch(c *gin.Context) {
 		return
 	}
 	s.render(c, http.StatusOK, "search.html", v)
+}
+
+// search asks the index. The index is derived data and may be damaged,
+// missing or rebuilding; a search it cannot answer is logged and answered
+// with no results and degraded set, never with an error page, since
+// everything else about the wiki still works. Only the request's own end
+// (the client left) is an error.
+func (s *Server) search(c *gin.Context, q wiki.SearchQuery) (res *wiki.SearchResult, degraded bool, err error) {
+	ctx := c.Request.Context()
+	res, err = s.cfg.Search.Search(ctx, q)
+	if err == nil {
+		return res, false, nil
+	}
+	if ctx.Err() != nil {
+		return nil, false, err
+	}
+	s.log.Error("search failed; answering with no results", "err", err, "request_id", reqID(c))
+	return &wiki.SearchResult{Query: q.Text, Hits: []wiki.SearchHit{}, Facets: []wiki.TagCount{}}, true, nil
 }
 
 // safeSnippet trusts a snippet as HTML only if it is escaped text with
@@ -209,6 +229,9 @@ type apiSearch struct {
 	Weak       bool           `json:"weak"`
 	Hits       []apiSearchHit `json:"hits"`
 	Facets     []apiFacet     `json:"facets"`
+	// Degraded is true when the index could not answer (it is being
+	// repaired): the result is empty, and the page says so.
+	Degraded bool `json:"degraded,omitempty"`
 }
 
 func (s *Server) handleAPISearch(c *gin.Context) {
@@ -227,16 +250,16 @@ func (s *Server) handleAPISearch(c *gin.Context) {
 			*p.dst = n
 		}
 	}
-	res, err := s.cfg.Search.Search(c.Request.Context(), q)
+	res, degraded, err := s.search(c, q)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if q.Offset == 0 {
+	if q.Offset == 0 && !degraded {
 		s.logSearch(c, q.Text, res)
 	}
 	out := apiSearch{Query: res.Query, Total: res.Total, TookMS: res.Took.Milliseconds(), Suggestion: res.Suggestion,
-		Weak: res.Weak, Hits: []apiSearchHit{}, Facets: []apiFacet{}}
+		Weak: res.Weak, Hits: []apiSearchHit{}, Facets: []apiFacet{}, Degraded: degraded}
 	for _, h := range res.Hits {
 		hit := apiSearchHit{Slug: h.Slug, Title: h.Title, Anchor: h.Anchor, Heading: h.Heading,
 			Snippet: string(safeSnippet(h.Snippet)), Score: h.Score, Tags: nonNil(h.Tags), Sections: []apiSearchSection{}}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/faqwiki/faqwiki/wiki"
@@ -46,6 +47,39 @@ type Config struct {
 	Learning  wiki.SearchLearning
 	// Synonyms is the search synonym list (nil: none).
 	Synonyms *wiki.Synonyms
+
+	// Operations (see ops.go).
+
+	// TrustedProxies lists the addresses (CIDR, or single IPs) of reverse
+	// proxies whose X-Forwarded-For, -Proto and X-Request-Id are believed.
+	// Empty with TrustProxy set means this machine and the private
+	// networks.
+	TrustedProxies []string
+	// BaseURL is the wiki's public address (such as
+	// https://wiki.example.com), for links that leave the site: password
+	// reset links, feeds. Empty: made from each request's Host.
+	BaseURL string
+	// Status reports the health of the store and the index for /healthz;
+	// nil falls back to Health.
+	Status func(ctx context.Context) Status
+	// MaxIndexLag is how many changes the index may be behind the store
+	// before /healthz says the server is unhealthy (default 1000).
+	MaxIndexLag uint64
+	// Version and Started are shown to admins by /healthz.
+	Version string
+	Started time.Time
+	// Observer, if set, is told of every request (metrics).
+	Observer RequestObserver
+	// Metrics serves GET /metrics. nil: there is no /metrics. It answers
+	// a request that sends MetricsToken as a bearer token, an admin, or,
+	// with MetricsLocal, a client on this machine that came directly (not
+	// through a proxy).
+	Metrics      http.Handler
+	MetricsToken string
+	MetricsLocal bool
+	// Backups makes the verified copies of the store that admins download
+	// at /api/v1/admin/backup; nil: no backups over HTTP.
+	Backups wiki.Snapshotter
 }
 
 // Server serves faqwiki over HTTP. Build it with New.
@@ -60,6 +94,8 @@ type Server struct {
 	pages    *templateSet
 	assets   *assets
 	csrf     *http.CrossOriginProtection
+	proxies  []netip.Prefix // trusted reverse proxies
+	backups  chan struct{}  // one backup at a time
 }
 
 // New builds the router, parses every template and hashes the static
@@ -78,8 +114,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	s := &Server{cfg: cfg, wiki: cfg.Wiki, accounts: cfg.Accounts, cohorts: cfg.Cohorts, now: cfg.Clock, log: cfg.Logger, csrf: http.NewCrossOriginProtection()}
+	s := &Server{cfg: cfg, wiki: cfg.Wiki, accounts: cfg.Accounts, cohorts: cfg.Cohorts, now: cfg.Clock, log: cfg.Logger, csrf: http.NewCrossOriginProtection(),
+		backups: make(chan struct{}, 1)}
 	var err error
+	if s.proxies, err = parseProxies(cfg.TrustProxy, cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("web: trusted proxies: %w", err)
+	}
+	if cfg.BaseURL != "" {
+		if s.cfg.BaseURL, err = parseBaseURL(cfg.BaseURL); err != nil {
+			return nil, fmt.Errorf("web: base URL: %w", err)
+		}
+	}
 	if s.assets, err = newAssets(); err != nil {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
@@ -99,12 +144,12 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = true
-	trusted := []string(nil)
-	if s.cfg.TrustProxy {
-		trusted = []string{"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"}
+	var trusted []string
+	for _, p := range s.proxies {
+		trusted = append(trusted, p.String())
 	}
 	if err := r.SetTrustedProxies(trusted); err != nil {
-		panic(err) // the list above is constant and valid
+		panic(err) // parseProxies made them
 	}
 	r.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.limitBodies, s.identify, s.checkCSRF)
 
@@ -194,6 +239,15 @@ func (s *Server) routes() *gin.Engine {
 	adminAPI.GET("/users", s.handleAPIUsers)
 	adminAPI.PATCH("/users/:name", s.handleAPIUserPatch)
 
+	// Operations: health, metrics, backups, password resets (ops.go,
+	// reset.go).
+	r.GET(metricsURL(), s.handleMetrics)
+	r.GET(resetURL(":token"), s.handleResetForm)
+	r.POST(resetURL(":token"), s.handleReset)
+	admin.POST(adminUserResetURL(":name"), s.handleAdminUserReset)
+	adminAPI.POST("/users/:name/reset", s.handleAPIUserReset)
+	adminAPI.GET("/admin/backup", s.handleAPIBackup)
+
 	r.NoRoute(s.handleNoRoute)
 	r.NoMethod(s.handleNoMethod)
 	return r
@@ -208,15 +262,4 @@ func (s *Server) requireAccount(c *gin.Context) {
 		return
 	}
 	c.Next()
-}
-
-func (s *Server) handleHealth(c *gin.Context) {
-	if s.cfg.Health != nil {
-		if err := s.cfg.Health(c.Request.Context()); err != nil {
-			s.log.Error("health check failed", "err", err)
-			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
-			return
-		}
-	}
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }

@@ -102,6 +102,9 @@ func newTestServerWith(t *testing.T, cfg Config) *testServer {
 	ts.cohorts = newCohorts(db)
 	cfg.Wiki, cfg.Accounts, cfg.Cohorts, cfg.Search, cfg.SearchLog = ts.wiki, ts.accounts, ts.cohorts, ts.index, ts.searchLog
 	cfg.Learning, cfg.Synonyms = ts.searchLog, ts.synonyms
+	if cfg.Backups == nil {
+		cfg.Backups = db
+	}
 	ts.srv, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -259,7 +262,7 @@ func TestHealthz(t *testing.T) {
 	ts := newTestServer(t)
 	w := ts.api("GET", "/healthz", "")
 	wantStatus(t, w, 200)
-	if got := decode[map[string]string](t, w); got["status"] != "ok" {
+	if got := decode[map[string]any](t, w); got["status"] != "ok" {
 		t.Errorf("healthz = %v", got)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // secure reports whether the request reached us over TLS, directly or
 // (when the site trusts its proxy) as the proxy says.
 func (s *Server) secure(c *gin.Context) bool {
-	return c.Request.TLS != nil || s.cfg.TrustProxy && strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
+	return c.Request.TLS != nil || s.trustProxyHeaders(c) && strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
 }
 
 // startSession signs a newly created account in and sets the cookie; it

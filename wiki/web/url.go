@@ -102,6 +102,14 @@ func inviteURL(code string) string { return signupURL() + "?invite=" + url.Query
 // setupURL is the path of the one-time first-run link.
 func setupURL(token string) string { return "/setup/" + url.PathEscape(token) }
 
+// resetURL is the one-time password reset link of token.
+func resetURL(token string) string { return "/reset/" + url.PathEscape(token) }
+
+// adminUserResetURL makes a reset link for username (admins).
+func adminUserResetURL(username string) string { return adminUserURL(username) + "/reset" }
+
+func metricsURL() string { return "/metrics" }
+
 // searchURL searches for q ("" for the empty search page).
 func searchURL(q string) string {
 	if q == "" {
