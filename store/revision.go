@@ -297,6 +297,13 @@ func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns 
 	if err := countChange(b.cohortTotals, rev.Cohort, string(rev.Kind), rev.Added, rev.Removed); err != nil {
 		return commitResult{}, err
 	}
+	// The link index and the review state, in the same transaction.
+	if err := fileLinks(tx, slug, rev.Links, page.Deleted); err != nil {
+		return commitResult{}, err
+	}
+	if err := trackReview(tx, slug, n, ns, seq, rev.ReviewedBy != ""); err != nil {
+		return commitResult{}, err
+	}
 	return commitResult{number: n, created: ns}, nil
 }
 

@@ -49,6 +49,26 @@ import (
 //	cohorts        id                      cohortRecord JSON
 //	invites        invite code             cohort id, for SignUp
 //
+// Review, links and watching (review.go, link.go, watch.go, feedtoken.go):
+//
+//	links          from 0x00 to            the link's page name as written:
+//	                                       wiki links of live pages' texts
+//	backlinks      to 0x00 from            empty: the same links by target
+//	pendingrevs    slug 0x00 number        uint64 seq of its change: the
+//	                                       page's unreviewed revisions
+//	unreviewed     seq                     empty: unreviewed changes in feed
+//	                                       order, for recent changes
+//	reviewqueue    time slug               uint64: the page's first
+//	                                       unreviewed revision, filed under
+//	                                       that revision's time
+//	meta           metaReviewCount         uint64: entries in reviewqueue
+//	watches        username 0x00 slug      watchRecord JSON
+//	seen           username 0x00 slug      uint64: the revision they last
+//	                                       opened of a watched page
+//	cohortwatches  cohort 0x00 slug        empty: the cohort's reading list
+//	feedtokens     token id                username
+//	userfeedtokens username                token id
+//
 // Revisions live under flat slug+0x00+number keys in one bucket rather than
 // in a nested bucket per page: 100k pages would otherwise mean 100k bucket
 // headers and root pages, a page's revisions are still contiguous and cheap
@@ -109,12 +129,26 @@ var (
 	bucketCohorts       = []byte("cohorts")
 	bucketInvites       = []byte("invites")
 
+	// Review, links and watching.
+	bucketLinks          = []byte("links")
+	bucketBacklinks      = []byte("backlinks")
+	bucketPendingRevs    = []byte("pendingrevs")
+	bucketUnreviewed     = []byte("unreviewed")
+	bucketReviewQueue    = []byte("reviewqueue")
+	bucketWatches        = []byte("watches")
+	bucketSeen           = []byte("seen")
+	bucketCohortWatches  = []byte("cohortwatches")
+	bucketFeedTokens     = []byte("feedtokens")
+	bucketUserFeedTokens = []byte("userfeedtokens")
+
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
 		bucketRevTimes, bucketTags, bucketRecent, bucketTitles, bucketChanges,
 		bucketCohortChanges, bucketAuthorChanges, bucketCohortTotals, bucketAccounts, bucketSessions,
 		bucketUserSessions, bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
 		bucketInvites,
+		bucketLinks, bucketBacklinks, bucketPendingRevs, bucketUnreviewed, bucketReviewQueue,
+		bucketWatches, bucketSeen, bucketCohortWatches, bucketFeedTokens, bucketUserFeedTokens,
 	}
 )
 
@@ -127,6 +161,10 @@ var (
 	// metaSetupToken holds the hash of the one-time first-run setup token,
 	// while there is one.
 	metaSetupToken = []byte("setup_token")
+
+	// metaReviewCount holds how many pages are in reviewqueue, as a
+	// big-endian uint64, so the header's "7 pages to review" is one read.
+	metaReviewCount = []byte("review_count")
 )
 
 // schemaVersion is the layout described above. Bump it, and add a step to
@@ -144,7 +182,13 @@ var (
 // Version 4 added cohorttotals, the per-cohort counters Commit keeps with
 // each change. A version 3 file needs them counted from its feed once, and
 // an older faqwiki would commit changes they never count.
-const schemaVersion = 4
+//
+// Version 5 added the link index (links, backlinks) and the review state
+// (pendingrevs, unreviewed, reviewqueue and its counter), all of which
+// Commit keeps with each revision. A version 4 file needs both built from
+// its pages and feed once, and an older faqwiki would commit revisions
+// that neither hears of.
+const schemaVersion = 5
 
 // migrations[v] moves a file from schema version v to v+1. initSchema runs
 // them in order, in Open's transaction, after creating every bucket of the
@@ -153,6 +197,19 @@ var migrations = map[uint64]func(tx *bbolt.Tx) error{
 	1: indexChanges,       // changeindex.go: fills cohortchanges and authorchanges
 	2: indexTitles,        // title.go: fills titles and the TitleKey of page records
 	3: countCohortChanges, // cohorttotals.go: fills cohorttotals
+	4: indexLinksAndReviews,
+}
+
+// indexLinksAndReviews is the migration from schema version 4: the link
+// index (link.go) and the review state (review.go).
+func indexLinksAndReviews(tx *bbolt.Tx) error {
+	if err := indexLinks(tx); err != nil {
+		return fmt.Errorf("links: %w", err)
+	}
+	if err := indexReviews(tx); err != nil {
+		return fmt.Errorf("reviews: %w", err)
+	}
+	return nil
 }
 
 // initSchema creates any missing buckets, stamps a new file with the

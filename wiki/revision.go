@@ -37,6 +37,11 @@ type Revision struct {
 
 	ReviewedBy string
 	ReviewedAt time.Time
+
+	// Links are the targets of the text's wiki links, which Commit files
+	// in the link index in the same transaction (the wiki fills them in;
+	// they are not part of the stored revision).
+	Links []Link
 }
 
 // Deleted reports whether this revision deletes its page.

@@ -13,8 +13,11 @@ import (
 	"github.com/faqwiki/faqwiki/wiki"
 )
 
-// importer is the author that `faqwiki import` attributes revisions to.
-var importer = &wiki.User{Name: "import"}
+// importer is the author that `faqwiki import` attributes revisions to. It
+// acts with an admin's authority (only someone who holds the data folder
+// can run it), so what it imports counts as reviewed and does not flood the
+// review queue.
+var importer = &wiki.User{Name: "import", Role: wiki.RoleAdmin}
 
 // importDir imports every *.md file below dir. Importing the same folder
 // again only adds revisions where a file's text changed.
