@@ -239,6 +239,24 @@ func openReviewBuckets(tx *bbolt.Tx) (*reviewBuckets, error) {
 	return &b, nil
 }
 
+// RevisionInfo returns revision n of slug without its Markdown, or an
+// error wrapping wiki.ErrNotFound.
+func (db *DB) RevisionInfo(ctx context.Context, slug wiki.Slug, n int) (*wiki.Revision, error) {
+	var rev *wiki.Revision
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		if !storableSlug(string(slug)) || n < 1 {
+			return wiki.ErrNotFound
+		}
+		var err error
+		rev, err = findRevision(ctx, tx, string(slug), n)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: page %q: revision %d: %w", slug, n, err)
+	}
+	return rev, nil
+}
+
 // revisionTime returns when revision n of slug was made, Unix ns.
 func revisionTime(tx *bbolt.Tx, slug string, n int) (int64, error) {
 	rev, err := findRevision(context.Background(), tx, slug, n)

@@ -80,6 +80,9 @@ type ReviewStore interface {
 	// entries per call, so it may return fewer than f.Limit rows with a
 	// cursor: keep going. A bad cursor is a *ValidationError.
 	RecentChanges(ctx context.Context, f ChangeFilter) ([]RecentChange, string, error)
+	// RevisionInfo returns revision n of slug without its text (cheap, for
+	// a page's info line), or ErrNotFound.
+	RevisionInfo(ctx context.Context, slug Slug, n int) (*Revision, error)
 }
 
 // autoReview marks rev reviewed on save when the site counts its author's
@@ -229,6 +232,12 @@ func (w *Wiki) RevertUnreviewed(ctx context.Context, slug Slug, shown int) (*Edi
 		return nil, err
 	}
 	return &EditResult{Revision: rev}, nil
+}
+
+// RevisionInfo returns revision n of slug without its text: who wrote and
+// who reviewed it. ErrNotFound if there is none.
+func (w *Wiki) RevisionInfo(ctx context.Context, slug Slug, n int) (*Revision, error) {
+	return w.store.RevisionInfo(ctx, slug, n)
 }
 
 // RecentChanges returns changes across the wiki, newest first, that pass

@@ -32,6 +32,7 @@ var ReservedSegments = map[string]bool{
 	"blame":     true,
 	"backlinks": true,
 	"sections":  true,
+	"watch":     true,
 }
 
 // Slug identifies a page. The zero value is not a valid slug; get one from

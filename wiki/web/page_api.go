@@ -173,6 +173,12 @@ var pageRoutes = []pageRoute{
 	{http.MethodGet, "revisions", true, wiki.RoleReader, (*Server).apiRevision},
 	{http.MethodGet, "diff", false, wiki.RoleReader, (*Server).apiDiff},
 	{http.MethodPost, "revert", false, wiki.RoleTrainer, (*Server).apiRevert},
+	// Review, blame, links and watching (issue 9).
+	{http.MethodPost, "revisions/review", true, wiki.RoleTrainer, (*Server).apiReviewRevision},
+	{http.MethodGet, "blame", false, wiki.RoleReader, (*Server).apiBlame},
+	{http.MethodGet, "backlinks", false, wiki.RoleReader, (*Server).apiBacklinks},
+	{http.MethodPut, "watch", false, wiki.RoleReader, (*Server).apiWatch},
+	{http.MethodDelete, "watch", false, wiki.RoleReader, (*Server).apiUnwatch},
 }
 
 // handleAPIPage serves everything under /api/v1/pages/{slug}. A slug may
@@ -199,6 +205,10 @@ func (s *Server) handleAPIPage(c *gin.Context) {
 		sub = rest[0]
 	case 2:
 		sub, arg, hasArg = rest[0], rest[1], true
+	case 3:
+		// An action on one item of a sub-resource: revisions/{n}/review
+		// is the route "revisions/review" with argument n.
+		sub, arg, hasArg = rest[0]+"/"+rest[2], rest[1], true
 	default:
 		if s.allowed(c, wiki.RoleReader) {
 			s.handleNoRoute(c)
