@@ -41,8 +41,9 @@ type Blame struct {
 // blameEntry is the cached attribution of one page, advanced revision by
 // revision under its lock.
 type blameEntry struct {
-	mu sync.Mutex
-	b  *blame.Blamer
+	mu   sync.Mutex
+	b    *blame.Blamer
+	revs map[int]*Revision // metadata of the revisions fed, without text
 }
 
 // Blame attributes the current text of slug line by line and word by
@@ -58,12 +59,12 @@ func (w *Wiki) Blame(ctx context.Context, slug Slug) (*Blame, error) {
 	key := string(slug)
 	e, ok := w.blames.get(key)
 	if !ok {
-		e = &blameEntry{b: blame.New()}
+		e = &blameEntry{b: blame.New(), revs: map[int]*Revision{}}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.b.Revisions() > page.Revision {
-		e.b = blame.New() // cannot happen with immutable history; start again rather than lie
+		e.b, e.revs = blame.New(), map[int]*Revision{} // cannot happen with immutable history; start again rather than lie
 	}
 	for n := e.b.Revisions() + 1; n <= page.Revision; n++ {
 		if err := ctx.Err(); err != nil {
@@ -74,15 +75,10 @@ func (w *Wiki) Blame(ctx context.Context, slug Slug) (*Blame, error) {
 			return nil, err
 		}
 		e.b.Add(n, rev.Markdown)
+		rev.Markdown, rev.Links = "", nil
+		e.revs[n] = rev
 	}
-	revs, err := w.store.Revisions(ctx, slug)
-	if err != nil {
-		return nil, err
-	}
-	byNumber := make(map[int]*Revision, len(revs))
-	for _, r := range revs {
-		byNumber[r.Number] = r
-	}
+	byNumber := e.revs
 	out := &Blame{Page: page, Revisions: map[int]*Revision{}}
 	for i, l := range e.b.Lines() {
 		bl := BlameLine{Number: i + 1, Revision: max(l.Origin, 0)}
@@ -94,6 +90,6 @@ func (w *Wiki) Blame(ctx context.Context, slug Slug) (*Blame, error) {
 		}
 		out.Lines = append(out.Lines, bl)
 	}
-	w.blames.put(key, e, e.b.Size()+len(key)+64)
+	w.blames.put(key, e, e.b.Size()+len(key)+64+256*len(e.revs))
 	return out, nil
 }

@@ -42,7 +42,7 @@ type Blamer struct {
 	cur   *doc
 	orig  []int32 // per token of cur: the origin that wrote it
 	seen  map[uint64][]int32
-	seed  maphash.Seed
+	seed  uint64
 	n     int // revisions added
 	size  int // rough bytes held, for caches
 	dmp   *diffmatchpatch.DiffMatchPatch
@@ -52,7 +52,7 @@ type Blamer struct {
 func New() *Blamer {
 	dmp := diffmatchpatch.New()
 	dmp.DiffTimeout = 0 // exact: the inputs are what is left after units matched
-	return &Blamer{vocab: map[string]uint32{}, cur: &doc{}, seen: map[uint64][]int32{}, seed: maphash.MakeSeed(), dmp: dmp}
+	return &Blamer{vocab: map[string]uint32{}, cur: &doc{}, seen: map[uint64][]int32{}, seed: new(maphash.Hash).Sum64() | 1, dmp: dmp}
 }
 
 // Revisions returns how many revisions have been added.
@@ -253,15 +253,23 @@ func sameKeys(a *doc, ua span, c *doc, uc span) bool {
 }
 
 // hash is the hash of a unit's token sequence: white space plays no part.
+// It mixes the tokens' keys (FNV-1a over 32-bit words, then a final
+// avalanche), from a per-Blamer random start so that nobody can aim a
+// crafted paragraph at another's hash. Units of the previous text are
+// compared token by token as well; remembered ones by length.
 func (b *Blamer) hash(d *doc, u span) uint64 {
-	var h maphash.Hash
-	h.SetSeed(b.seed)
-	var buf [4]byte
+	h := b.seed
 	for _, t := range d.toks[u.from:u.to] {
-		buf[0], buf[1], buf[2], buf[3] = byte(t.key), byte(t.key>>8), byte(t.key>>16), byte(t.key>>24)
-		h.Write(buf[:])
+		h ^= uint64(t.key)
+		h *= 0x100000001b3
 	}
-	return h.Sum64()
+	h ^= uint64(u.to - u.from)
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
 }
 
 // parse splits text into tokens, paragraphs and sentences.
@@ -274,6 +282,11 @@ func (b *Blamer) hash(d *doc, u span) uint64 {
 // sentences.
 func (b *Blamer) parse(text string) *doc {
 	d := &doc{text: text}
+	// Room for as many tokens as the last text had, and a little more:
+	// texts change a little at a time.
+	d.toks = make([]tok, 0, len(b.cur.toks)+len(b.cur.toks)/8+16)
+	d.paras = make([]span, 0, len(b.cur.paras)+8)
+	d.sents = make([]span, 0, len(b.cur.sents)+8)
 	line := int32(0)
 	paraStart, sentStart := 0, 0
 	lineEmpty := true // no token on the current line yet
@@ -294,7 +307,10 @@ func (b *Blamer) parse(text string) *doc {
 		sentStart = len(d.toks)
 	}
 	for i := 0; i < len(text); {
-		r, w := utf8.DecodeRuneInString(text[i:])
+		r, w := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, w = utf8.DecodeRuneInString(text[i:])
+		}
 		if r == '\n' {
 			if lineEmpty || headingLine {
 				closePara() // a blank line, or the end of a heading
@@ -305,14 +321,17 @@ func (b *Blamer) parse(text string) *doc {
 			i += w
 			continue
 		}
-		if unicode.IsSpace(r) {
+		if isSpace(r) {
 			i += w
 			continue
 		}
 		start := i
 		if isWord(r) {
 			for i < len(text) {
-				r2, w2 := utf8.DecodeRuneInString(text[i:])
+				r2, w2 := rune(text[i]), 1
+				if r2 >= utf8.RuneSelf {
+					r2, w2 = utf8.DecodeRuneInString(text[i:])
+				}
 				if !isWord(r2) {
 					break
 				}
@@ -366,7 +385,17 @@ func isOrderedMarker(text string, start, end int) bool {
 }
 
 func isWord(r rune) bool {
-	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || r == '\t' || r == '\r' || r == '\v' || r == '\f'
+	}
+	return unicode.IsSpace(r)
 }
 
 // Token is a token of the current text and the origin that wrote it.
