@@ -313,4 +313,3 @@ func blameWiki(b *testing.B, n int) (testWiki, context.Context) {
 	}
 	return w, ctx
 }
-

@@ -134,7 +134,7 @@ type apiRecentChange struct {
 
 type apiRecentList struct {
 	Changes    []apiRecentChange `json:"changes"`
-	NextCursor string      `json:"next_cursor"`
+	NextCursor string            `json:"next_cursor"`
 }
 
 func toAPIRecentChange(r wiki.RecentChange) apiRecentChange {
