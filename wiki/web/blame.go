@@ -74,6 +74,7 @@ func (s *Server) handlePageBlame(c *gin.Context) {
 	v := &blamePage{BasePage: s.base(c, "Who wrote "+b.Page.Title), Page: b.Page}
 	sh := shades{}
 	count := map[string]int{}
+	noCohort := false
 	prev := -1
 	for _, l := range b.Lines {
 		lv := blameLineView{Number: l.Number, Rev: b.Revisions[l.Revision]}
@@ -85,6 +86,7 @@ func (s *Server) handlePageBlame(c *gin.Context) {
 		}
 		for _, sp := range l.Spans {
 			r := b.Revisions[sp.Revision]
+			noCohort = noCohort || r != nil && r.Cohort == ""
 			lv.Spans = append(lv.Spans, blameSpanView{Text: sp.Text, Rev: r, Shade: sh.of(r), Other: r != nil && sp.Revision != l.Revision})
 		}
 		v.Lines = append(v.Lines, lv)
@@ -93,8 +95,8 @@ func (s *Server) handlePageBlame(c *gin.Context) {
 		v.Legend = append(v.Legend, blameLegend{Cohort: cohort, Shade: shade, Lines: count[cohort]})
 	}
 	slices.SortFunc(v.Legend, func(a, b blameLegend) int { return b.Lines - a.Lines })
-	if n := count[""]; n > 0 {
-		v.Legend = append(v.Legend, blameLegend{Shade: "shade-none", Lines: n})
+	if noCohort {
+		v.Legend = append(v.Legend, blameLegend{Shade: "shade-none", Lines: count[""]})
 	}
 	s.render(c, http.StatusOK, "blame.html", v)
 }
