@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/faqwiki/faqwiki/wiki"
@@ -34,6 +35,7 @@ type blameLineView struct {
 
 type blameSpanView struct {
 	Text  string
+	Trail string // white space after the words, shown unshaded
 	Rev   *wiki.Revision
 	Shade string
 	Other bool // written by another revision than most of its line
@@ -75,19 +77,22 @@ func (s *Server) handlePageBlame(c *gin.Context) {
 	sh := shades{}
 	count := map[string]int{}
 	noCohort := false
-	prev := -1
+	prev, prevShade := -1, "shade-none"
 	for _, l := range b.Lines {
 		lv := blameLineView{Number: l.Number, Rev: b.Revisions[l.Revision]}
 		lv.Shade = sh.of(lv.Rev)
 		if lv.Rev != nil {
 			lv.First = l.Revision != prev
-			prev = l.Revision
+			prev, prevShade = l.Revision, lv.Shade
 			count[lv.Rev.Cohort]++
+		} else {
+			lv.Shade = prevShade // a blank line does not break its run's band
 		}
 		for _, sp := range l.Spans {
 			r := b.Revisions[sp.Revision]
 			noCohort = noCohort || r != nil && r.Cohort == ""
-			lv.Spans = append(lv.Spans, blameSpanView{Text: sp.Text, Rev: r, Shade: sh.of(r), Other: r != nil && sp.Revision != l.Revision})
+			text := strings.TrimRight(sp.Text, " \t")
+			lv.Spans = append(lv.Spans, blameSpanView{Text: text, Trail: sp.Text[len(text):], Rev: r, Shade: sh.of(r), Other: r != nil && sp.Revision != l.Revision})
 		}
 		v.Lines = append(v.Lines, lv)
 	}

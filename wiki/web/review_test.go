@@ -463,7 +463,7 @@ func TestBlameAPIAndPage(t *testing.T) {
 	wantStatus(t, w, 200)
 	doc := parseHTML(t, w.Body.String())
 	a := mustFind(t, doc, "table.blame td.text a.bl.other")
-	if textOf(a) != "IT " || htmlAttr(a, "href") != "/diff/vpn?from=2&to=3" {
+	if textOf(a) != "IT" || htmlAttr(a, "href") != "/diff/vpn?from=2&to=3" {
 		t.Errorf("the changed word links %q to %q", textOf(a), htmlAttr(a, "href"))
 	}
 	if n := len(queryAll(doc, "ul.legend li")); n != 3 {
