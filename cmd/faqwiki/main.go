@@ -13,6 +13,7 @@
 //	-log   FAQWIKI_LOG    log format: text or json (default text)
 //	-open  FAQWIKI_OPEN   let visitors read and search without signing in
 //	-trust-proxy FAQWIKI_TRUST_PROXY  honour X-Forwarded-* from a local proxy
+//	-review-trainer-edits FAQWIKI_REVIEW_TRAINER_EDITS  queue trainers' own edits for review too
 //
 // This is the one place that sees every concrete type and wires them
 // together.
@@ -74,6 +75,9 @@ type config struct {
 	logFmt     string
 	open       bool
 	trustProxy bool
+	// reviewTrainerEdits puts trainers' revisions in the review queue too
+	// (by default they count as reviewed on save).
+	reviewTrainerEdits bool
 	// Flags of the user and token commands.
 	role, name, cohort string
 }
@@ -107,6 +111,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.logFmt, "log", envOr(m.Getenv, "FAQWIKI_LOG", "text"), "log format: text or json (FAQWIKI_LOG)")
 	fs.BoolVar(&cfg.open, "open", envBool(m.Getenv, "FAQWIKI_OPEN"), "let visitors read and search without signing in (FAQWIKI_OPEN)")
 	fs.BoolVar(&cfg.trustProxy, "trust-proxy", envBool(m.Getenv, "FAQWIKI_TRUST_PROXY"), "honour X-Forwarded-For/-Proto from a proxy on this machine or the private network (FAQWIKI_TRUST_PROXY)")
+	fs.BoolVar(&cfg.reviewTrainerEdits, "review-trainer-edits", envBool(m.Getenv, "FAQWIKI_REVIEW_TRAINER_EDITS"), "put trainers' own edits in the review queue too; by default they count as reviewed on save (FAQWIKI_REVIEW_TRAINER_EDITS)")
 	fs.StringVar(&cfg.role, "role", "editor", "user add: the account's role (reader, editor, trainer, admin)")
 	fs.StringVar(&cfg.name, "name", "", "user add: display name; token create: what the token is for")
 	fs.StringVar(&cfg.cohort, "cohort", "", "user add: cohort id")
