@@ -60,6 +60,9 @@ func (w *Wiki) Blame(ctx context.Context, slug Slug) (*Blame, error) {
 	e, ok := w.blames.get(key)
 	if !ok {
 		e = &blameEntry{b: blame.New(), revs: map[int]*Revision{}}
+		// Cached at once: a long history cut short by a cancelled request
+		// keeps the revisions it got through for the next one.
+		w.blames.put(key, e, 64)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -121,11 +121,20 @@ func (w *Wiki) MarkReviewed(ctx context.Context, slug Slug, n int) (int, error) 
 	return w.store.MarkReviewed(ctx, slug, n, u.Name, w.now().UTC())
 }
 
-// ReviewQueue returns the pages with unreviewed revisions, oldest first,
-// each with one diff from its last reviewed revision to its head. With a
-// cohort, only pages that a member of that cohort changed since their last
-// review. ErrForbidden for anyone but a trainer.
-func (w *Wiki) ReviewQueue(ctx context.Context, cohort string) ([]ReviewItem, error) {
+// MaxReviewItems is the most queue entries one call of ReviewQueue
+// returns, each with its diff.
+const MaxReviewItems = 200
+
+// ReviewQueue returns up to limit pages with unreviewed revisions (50 if
+// limit <= 0, MaxReviewItems at most), oldest first, each with one diff
+// from its last reviewed revision to its head. With a cohort, only pages
+// that a member of that cohort changed since their last review.
+// ErrForbidden for anyone but a trainer.
+func (w *Wiki) ReviewQueue(ctx context.Context, cohort string, limit int) ([]ReviewItem, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, MaxReviewItems)
 	if _, err := requireTrainer(ctx); err != nil {
 		return nil, err
 	}
@@ -137,6 +146,9 @@ func (w *Wiki) ReviewQueue(ctx context.Context, cohort string) ([]ReviewItem, er
 	for _, it := range items {
 		if cohort != "" && !slices.Contains(it.Cohorts, cohort) {
 			continue
+		}
+		if len(out) == limit {
+			break
 		}
 		d, _, err := w.Diff(ctx, it.Page.Slug, it.From, it.To)
 		if errors.Is(err, ErrNotFound) {

@@ -59,7 +59,7 @@ func TestReviewNeedsATrainer(t *testing.T) {
 	if _, err := w.MarkReviewed(olga, "vpn", 1); !errors.Is(err, wiki.ErrForbidden) {
 		t.Errorf("an editor marked reviewed: %v", err)
 	}
-	if _, err := w.ReviewQueue(olga, ""); !errors.Is(err, wiki.ErrForbidden) {
+	if _, err := w.ReviewQueue(olga, "", 0); !errors.Is(err, wiki.ErrForbidden) {
 		t.Errorf("an editor read the queue: %v", err)
 	}
 	if _, err := w.RevertUnreviewed(olga, "vpn", 1); !errors.Is(err, wiki.ErrForbidden) {
@@ -77,7 +77,7 @@ func TestRevertUnreviewed(t *testing.T) {
 	mustSave(t, w, tina, wiki.Edit{Slug: "vpn", Markdown: "The service desk.\n"})
 	mustSave(t, w, olga, wiki.Edit{Slug: "vpn", Markdown: "Nobody knows.\n", Base: 1})
 	mustSave(t, w, olga, wiki.Edit{Slug: "vpn", Markdown: "Nobody knows, really.\n", Base: 2})
-	q, err := w.ReviewQueue(tina, "")
+	q, err := w.ReviewQueue(tina, "", 0)
 	if err != nil || len(q) != 1 || q[0].From != 1 || q[0].To != 3 {
 		t.Fatalf("queue %+v, %v", q, err)
 	}
@@ -96,7 +96,7 @@ func TestRevertUnreviewed(t *testing.T) {
 	if p, _ := w.Page(tina, "vpn"); p.Markdown != "The service desk.\n" || p.Revision != 5 || res.Revision.Number != 5 {
 		t.Errorf("after revert: revision %d %q", p.Revision, p.Markdown)
 	}
-	if q, _ := w.ReviewQueue(tina, ""); len(q) != 0 {
+	if q, _ := w.ReviewQueue(tina, "", 0); len(q) != 0 {
 		t.Errorf("the reverted page is still queued: %+v", q)
 	}
 	revs, _ := w.Revisions(tina, "vpn")

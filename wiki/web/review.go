@@ -16,12 +16,17 @@ import (
 // things a trainer does with it: mark it reviewed up to the revision shown,
 // or revert it to the last reviewed revision.
 
+// reviewPageSize is how many pages the queue shows at once, each with its
+// diff; marking them reviewed brings on the next ones.
+const reviewPageSize = 30
+
 // reviewPage is the data of review.html.
 type reviewPage struct {
 	BasePage
-	Cohort  string
-	Cohorts []*wiki.Cohort
-	Items   []reviewItemView
+	Cohort   string
+	Cohorts  []*wiki.Cohort
+	Items    []reviewItemView
+	PageSize int
 }
 
 // reviewItemView is one page of the queue as review.html shows it.
@@ -33,12 +38,12 @@ type reviewItemView struct {
 func (s *Server) handleReview(c *gin.Context) {
 	ctx := c.Request.Context()
 	cohort := c.Query("cohort")
-	items, err := s.wiki.ReviewQueue(ctx, cohort)
+	items, err := s.wiki.ReviewQueue(ctx, cohort, reviewPageSize)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	v := &reviewPage{BasePage: s.base(c, "Review"), Cohort: cohort}
+	v := &reviewPage{BasePage: s.base(c, "Review"), Cohort: cohort, PageSize: reviewPageSize}
 	if v.Cohorts, err = s.cohorts.List(ctx); err != nil {
 		s.fail(c, err)
 		return
@@ -121,7 +126,16 @@ type apiReviewItem struct {
 }
 
 func (s *Server) handleAPIReview(c *gin.Context) {
-	items, err := s.wiki.ReviewQueue(c.Request.Context(), c.Query("cohort"))
+	limit := 50
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > wiki.MaxReviewItems {
+			s.fail(c, errBadRequestf("limit must be a number from 1 to %d", wiki.MaxReviewItems))
+			return
+		}
+		limit = n
+	}
+	items, err := s.wiki.ReviewQueue(c.Request.Context(), c.Query("cohort"), limit)
 	if err != nil {
 		s.fail(c, err)
 		return
