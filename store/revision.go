@@ -67,7 +67,11 @@ func (r *revisionRecord) revision(slug string) *wiki.Revision {
 // still revision head (0: the page must not exist yet), in one transaction
 // that also moves the page head, updates the indexes and appends a
 // wiki.Change to the feed (indexed under rev.Cohort and rev.Author, when
-// set, for CohortChanges and AuthorChanges). On success it sets rev.Number
+// set, for CohortChanges and AuthorChanges). In the same transaction it
+// replaces the page's links in the link index with rev.Links (none for a
+// delete: Commit files exactly what the caller computed, so every commit
+// path must fill Links), and files the revision as unreviewed unless
+// rev.ReviewedBy is set. On success it sets rev.Number
 // to head+1, and rev.CreatedAt and rev.Size to what was stored: a zero
 // CreatedAt becomes the clock's time, and one earlier than the previous
 // revision is raised to it, so that a page's revision times never

@@ -39,8 +39,10 @@ type Revision struct {
 	ReviewedAt time.Time
 
 	// Links are the targets of the text's wiki links, which Commit files
-	// in the link index in the same transaction (the wiki fills them in;
-	// they are not part of the stored revision).
+	// in the link index in the same transaction, replacing the page's
+	// links (the wiki fills them in, see Wiki.finish; a commit without them
+	// leaves the page linking nowhere). They are not part of the stored
+	// revision.
 	Links []Link
 }
 

@@ -292,7 +292,7 @@ func TestRecentChanges(t *testing.T) {
 	if len(rows) != 2 {
 		t.Fatalf("%d rows for oct", len(rows))
 	}
-	if got := textOf(mustFind(t, doc, "table.changes tbody tr .badge.unreviewed")); got != "not reviewed" {
+	if got := textOf(mustFind(t, doc, "table.changes tbody tr .pending")); got != "not reviewed" {
 		t.Errorf("review column %q", got)
 	}
 	if a := mustFind(t, doc, `table.changes a[href="/diff/vpn?from=1&to=2"]`); textOf(a) != "diff" {
