@@ -169,6 +169,12 @@ func TestBrowserReviewQueue(t *testing.T) {
 	tb.open(w.base + "/me/watching")
 	wantEqual(t, "changed after opening one", tb.count("article.watch-item"), 1)
 
+	// Recent changes: every revision, with its review state.
+	tb.open(w.base + "/changes")
+	wantEqual(t, "rows of recent changes", tb.count("table.changes tbody tr"), 12) // with the welcome page
+	wantEqual(t, "unreviewed rows", tb.count("table.changes tbody tr .pending"), 4)
+	tb.screenshot("changes-desktop")
+
 	// The same three screens on a phone: nothing scrolls sideways.
 	ph := newTab(t, bctx)
 	ph.do("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateTouch, chromedp.EmulateScale(2)))
