@@ -20,3 +20,4 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzRender -fuzztime 30s ./wiki/markdown/
 	go test -run '^$$' -fuzz FuzzMerge3 -fuzztime 30s ./wiki/diff/
 	go test -run '^$$' -fuzz FuzzCompare -fuzztime 30s ./wiki/diff/
+	go test -run '^$$' -fuzz FuzzBlame -fuzztime 30s ./wiki/blame/

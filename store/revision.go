@@ -72,7 +72,11 @@ func (r *revisionRecord) revision(slug string) *wiki.Revision {
 // still revision head (0: the page must not exist yet), in one transaction
 // that also moves the page head, updates the indexes and appends a
 // wiki.Change to the feed (indexed under rev.Cohort and rev.Author, when
-// set, for CohortChanges and AuthorChanges). On success it sets rev.Number
+// set, for CohortChanges and AuthorChanges). In the same transaction it
+// replaces the page's links in the link index with rev.Links (none for a
+// delete: Commit files exactly what the caller computed, so every commit
+// path must fill Links), and files the revision as unreviewed unless
+// rev.ReviewedBy is set. On success it sets rev.Number
 // to head+1, and rev.CreatedAt and rev.Size to what was stored: a zero
 // CreatedAt becomes the clock's time, and one earlier than the previous
 // revision is raised to it, so that a page's revision times never
@@ -311,6 +315,13 @@ func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns 
 		return commitResult{}, err
 	}
 	if err := countChange(b.cohortTotals, rev.Cohort, string(rev.Kind), rev.Added, rev.Removed); err != nil {
+		return commitResult{}, err
+	}
+	// The link index and the review state, in the same transaction.
+	if err := fileLinks(tx, slug, rev.Links, page.Deleted); err != nil {
+		return commitResult{}, err
+	}
+	if err := trackReview(tx, slug, n, ns, seq, rev.ReviewedBy != ""); err != nil {
 		return commitResult{}, err
 	}
 	return commitResult{number: n, created: ns}, nil

@@ -60,6 +60,26 @@ import (
 //	                                       hash of its token)
 //	userresets     username                id of the account's live reset
 //
+// Review, links and watching (review.go, link.go, watch.go, feedtoken.go):
+//
+//	links          from 0x00 to            the link's page name as written:
+//	                                       wiki links of live pages' texts
+//	backlinks      to 0x00 from            empty: the same links by target
+//	pendingrevs    slug 0x00 number        uint64 seq of its change: the
+//	                                       page's unreviewed revisions
+//	unreviewed     seq                     empty: unreviewed changes in feed
+//	                                       order, for recent changes
+//	reviewqueue    time slug               uint64: the page's first
+//	                                       unreviewed revision, filed under
+//	                                       that revision's time
+//	meta           metaReviewCount         uint64: entries in reviewqueue
+//	watches        username 0x00 slug      watchRecord JSON
+//	seen           username 0x00 slug      uint64: the revision they last
+//	                                       opened of a watched page
+//	cohortwatches  cohort 0x00 slug        empty: the cohort's reading list
+//	feedtokens     token id                username
+//	userfeedtokens username                token id
+//
 // Revisions live under flat slug+0x00+number keys in one bucket rather than
 // in a nested bucket per page: 100k pages would otherwise mean 100k bucket
 // headers and root pages, a page's revisions are still contiguous and cheap
@@ -125,13 +145,26 @@ var (
 	bucketResets        = []byte("resets")
 	bucketUserResets    = []byte("userresets")
 
+	// Review, links and watching.
+	bucketLinks          = []byte("links")
+	bucketBacklinks      = []byte("backlinks")
+	bucketPendingRevs    = []byte("pendingrevs")
+	bucketUnreviewed     = []byte("unreviewed")
+	bucketReviewQueue    = []byte("reviewqueue")
+	bucketWatches        = []byte("watches")
+	bucketSeen           = []byte("seen")
+	bucketCohortWatches  = []byte("cohortwatches")
+	bucketFeedTokens     = []byte("feedtokens")
+	bucketUserFeedTokens = []byte("userfeedtokens")
+
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
 		bucketRevTimes, bucketTags, bucketRecent, bucketTitles, bucketChanges,
 		bucketCohortChanges, bucketAuthorChanges, bucketCohortTotals, bucketAccounts, bucketSessions,
 		bucketUserSessions, bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
-		bucketInvites, bucketSynonyms, bucketBlobs, bucketAliases,
-		bucketResets, bucketUserResets, // new buckets only: no schema bump
+		bucketInvites, bucketSynonyms, bucketBlobs, bucketAliases, bucketResets, bucketUserResets,
+		bucketLinks, bucketBacklinks, bucketPendingRevs, bucketUnreviewed, bucketReviewQueue,
+		bucketWatches, bucketSeen, bucketCohortWatches, bucketFeedTokens, bucketUserFeedTokens,
 	}
 )
 
@@ -144,6 +177,10 @@ var (
 	// metaSetupToken holds the hash of the one-time first-run setup token,
 	// while there is one.
 	metaSetupToken = []byte("setup_token")
+
+	// metaReviewCount holds how many pages are in reviewqueue, as a
+	// big-endian uint64, so the header's "7 pages to review" is one read.
+	metaReviewCount = []byte("review_count")
 )
 
 // schemaVersion is the layout described above. Bump it, and add a step to
@@ -162,10 +199,14 @@ var (
 // each change. A version 3 file needs them counted from its feed once, and
 // an older faqwiki would commit changes they never count.
 //
-// Version 5 added the synonyms, blobs (a page's files), aliases (old
-// slugs) and password-reset buckets. They need no filling, but an older
-// faqwiki must not write a version 5 file: its edits would drop a page's
-// files from the page's head.
+// Version 5 added the link index (links, backlinks) and the review state
+// (pendingrevs, unreviewed, reviewqueue and its counter), all of which
+// Commit keeps with each revision: a version 4 file needs both built from
+// its pages and feed once. It also added buckets that need no filling
+// (synonyms, blobs of a page's files, aliases, password resets, watches,
+// feed tokens). An older faqwiki must not write a version 5 file: it
+// would commit revisions the link index and review state never hear of,
+// and drop a page's files from its head.
 const schemaVersion = 5
 
 // migrations[v] moves a file from schema version v to v+1. initSchema runs
@@ -175,12 +216,20 @@ var migrations = map[uint64]func(tx *bbolt.Tx) error{
 	1: indexChanges,       // changeindex.go: fills cohortchanges and authorchanges
 	2: indexTitles,        // title.go: fills titles and the TitleKey of page records
 	3: countCohortChanges, // cohorttotals.go: fills cohorttotals
-	4: addedBuckets,       // here: nothing to fill (initSchema made the new buckets)
+	4: indexLinksAndReviews,
 }
 
-// addedBuckets is the migration of a version that only added buckets,
-// which initSchema creates before it migrates.
-func addedBuckets(*bbolt.Tx) error { return nil }
+// indexLinksAndReviews is the migration from schema version 4: the link
+// index (link.go) and the review state (review.go).
+func indexLinksAndReviews(tx *bbolt.Tx) error {
+	if err := indexLinks(tx); err != nil {
+		return fmt.Errorf("links: %w", err)
+	}
+	if err := indexReviews(tx); err != nil {
+		return fmt.Errorf("reviews: %w", err)
+	}
+	return nil
+}
 
 // initSchema creates any missing buckets, stamps a new file with the
 // current schema version and migrates an older one. Open runs it in one

@@ -19,6 +19,9 @@ import (
 // must be safe for concurrent use.
 type Renderer interface {
 	RenderDoc(src string, d markdown.Doc) (*markdown.Rendered, error)
+	// LinkTargets returns the targets of the text's wiki links, for the
+	// link index (parsing only, no rendering).
+	LinkTargets(src string) []markdown.LinkTarget
 }
 
 // NewRenderer returns the Markdown renderer for wiki pages: wiki links

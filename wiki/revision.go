@@ -45,6 +45,12 @@ type Revision struct {
 	// to the store, by their SHA256. It is written with the revision in
 	// one transaction and never read back (see PageStore.Blob).
 	Blobs map[string][]byte
+	// Links are the targets of the text's wiki links, which Commit files
+	// in the link index in the same transaction, replacing the page's
+	// links (the wiki fills them in, see Wiki.finish; a commit without them
+	// leaves the page linking nowhere). They are not part of the stored
+	// revision.
+	Links []Link
 }
 
 // Deleted reports whether this revision deletes its page.

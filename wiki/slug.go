@@ -34,6 +34,7 @@ var ReservedSegments = map[string]bool{
 	"sections":  true,
 	// A page's files: /api/v1/pages/{slug}/attachments/{name}.
 	"attachments": true,
+	"watch":       true,
 }
 
 // Slug identifies a page. The zero value is not a valid slug; get one from

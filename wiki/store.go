@@ -29,6 +29,9 @@ type PageFeed interface {
 // derives from it. Each method is atomic.
 type PageStore interface {
 	PageFeed
+	ReviewStore // review.go: unreviewed revisions, the queue, recent changes
+	LinkStore   // link.go: the link index Commit keeps
+	WatchStore  // watch.go: watchlists and cohort reading lists
 
 	// PageAt returns the page as it stood at time t: the last revision
 	// created at or before t. ErrNotFound if it did not exist yet.
@@ -90,6 +93,7 @@ type PageStore interface {
 // accounts, sessions, API tokens, the first-run setup token and cohorts.
 // Each method is atomic.
 type AccountStore interface {
+	FeedTokenStore // feedtoken.go
 	// CreateAccount adds a new account; ErrConflict if the username is taken.
 	CreateAccount(ctx context.Context, a *Account) error
 	// Account returns an account by username, or ErrNotFound.

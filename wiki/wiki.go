@@ -33,6 +33,13 @@ type Config struct {
 	RenderCacheBytes int
 	// PreviewTimeout is how long a preview may render (default 5 s).
 	PreviewTimeout time.Duration
+	// TrainerEditsNeedReview puts trainers' own revisions in the review
+	// queue too. Off by default: a trainer's revision counts as reviewed
+	// on save, so the queue holds what needs eyes.
+	TrainerEditsNeedReview bool
+	// BlameCacheBytes bounds the memory kept for the attribution of
+	// recently blamed pages (default 32 MiB).
+	BlameCacheBytes int
 }
 
 // Wiki is the domain service for pages: it applies the edit rules (merge,
@@ -54,6 +61,9 @@ type Wiki struct {
 	runaways    map[string]int         // per user: renders still running past their timeout
 	previews    chan struct{}          // a slot per preview rendering now
 	saveRenders chan struct{}          // a slot per save's render check running now
+
+	trainerEditsNeedReview bool
+	blames                 *lru[*blameEntry] // per page: attribution up to some revision
 }
 
 // New returns a Wiki over cfg.Store.
@@ -81,6 +91,12 @@ func New(cfg Config) *Wiki {
 	}
 	w.previews = make(chan struct{}, maxPreviews)
 	w.saveRenders = make(chan struct{}, max(2, runtime.NumCPU()))
+	w.trainerEditsNeedReview = cfg.TrainerEditsNeedReview
+	blameBytes := cfg.BlameCacheBytes
+	if blameBytes <= 0 {
+		blameBytes = 32 << 20
+	}
+	w.blames = newLRU[*blameEntry](blameBytes)
 	return w
 }
 
@@ -310,6 +326,7 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User, fc *fileChange) 
 		rev.Blobs = fc.blobs
 		rev.Added, rev.Removed = diff.LineStats("", rev.Markdown)
 		rev.Size = len(rev.Markdown)
+		w.finish(rev, user)
 		return rev, nil, nil
 	}
 
@@ -365,6 +382,7 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User, fc *fileChange) 
 	}
 	rev.Added, rev.Removed = diff.LineStats(head.Markdown, rev.Markdown)
 	rev.Size = len(rev.Markdown)
+	w.finish(rev, user)
 	return rev, nil, nil
 }
 
@@ -429,6 +447,14 @@ func (w *Wiki) Delete(ctx context.Context, slug Slug, summary string) (*EditResu
 	return res, err
 }
 
+// finish fills in what the store files with a revision besides its
+// content: the targets of its wiki links, for the link index, and whether
+// it counts as reviewed on save.
+func (w *Wiki) finish(rev *Revision, u *User) {
+	rev.Links = w.linksOf(rev.Slug, rev.Markdown)
+	w.autoReview(rev, u)
+}
+
 // checkSummary normalizes an edit summary and checks its length.
 func checkSummary(s string) (string, error) {
 	s = NormalizeTitle(s)
@@ -472,6 +498,7 @@ func (w *Wiki) commitWholeOnce(ctx context.Context, slug Slug, build func(head *
 		if rev.Attachments == nil {
 			rev.Attachments = []Attachment{}
 		}
+		w.finish(rev, user)
 		err = w.store.Commit(ctx, rev, head.Revision)
 		if err == nil {
 			rev.Blobs = nil

@@ -77,6 +77,9 @@ type config struct {
 	logLevel string
 	open     bool
 	dryRun   bool // import: report only
+	// reviewTrainerEdits puts trainers' revisions in the review queue too
+	// (by default they count as reviewed on save).
+	reviewTrainerEdits bool
 	// Behind a reverse proxy.
 	trustProxy     bool
 	trustedProxies string // comma-separated addresses or CIDR ranges
@@ -129,7 +132,7 @@ var flagGroups = []struct {
 	flags    []string
 }{
 	{"every command", nil, []string{"data", "log", "log-level"}},
-	{"serve", []string{"serve"}, []string{"addr", "open", "read-header-timeout", "read-timeout", "write-timeout", "idle-timeout", "shutdown-timeout"}},
+	{"serve", []string{"serve"}, []string{"addr", "open", "review-trainer-edits", "read-header-timeout", "read-timeout", "write-timeout", "idle-timeout", "shutdown-timeout"}},
 	{"serve: behind a reverse proxy", []string{"serve", "user"}, []string{"trust-proxy", "trusted-proxies", "base-url"}},
 	{"serve: health and metrics", []string{"serve"}, []string{"metrics-token", "metrics-local", "max-index-lag"}},
 	{"user and token", []string{"user", "token"}, []string{"role", "name", "cohort"}},
@@ -155,6 +158,7 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.logFmt, "log", "text", "log `format`: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "least important log lines kept (`level`): debug, info, warn or error")
 	fs.BoolVar(&cfg.open, "open", false, "let visitors read and search without signing in")
+	fs.BoolVar(&cfg.reviewTrainerEdits, "review-trainer-edits", false, "put trainers' own edits in the review queue too; by default they count as reviewed on save")
 	fs.BoolVar(&cfg.trustProxy, "trust-proxy", false, "believe X-Forwarded-For/-Proto/-Host and X-Request-Id from a reverse proxy on this machine or the private networks")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "comma-separated `addresses` or CIDR ranges of the reverse proxies to believe (instead of -trust-proxy's)")
 	fs.StringVar(&cfg.baseURL, "base-url", "", "the wiki's public `address`, such as https://wiki.example.com, for links that leave the site (reset links, feeds); default: the request's host")

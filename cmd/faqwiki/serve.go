@@ -116,7 +116,8 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		log.Info("new wiki: saved the starter list of search synonyms")
 	}
 	// The wiki announces every commit; the index wakes up and applies it.
-	w := wiki.New(wiki.Config{Store: db, Renderer: renderer, OnCommit: func(*wiki.Revision) { ix.Notify() }})
+	w := wiki.New(wiki.Config{Store: db, Renderer: renderer, OnCommit: func(*wiki.Revision) { ix.Notify() },
+		TrainerEditsNeedReview: cfg.reviewTrainerEdits})
 	if created, err := w.EnsureWelcome(ctx); err != nil {
 		return fmt.Errorf("create the welcome page: %w", err)
 	} else if created {

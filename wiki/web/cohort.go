@@ -87,6 +87,7 @@ type cohortPage struct {
 	AsOf      string // RFC 3339 time of the cohort's start, for as-of links
 	Accounts  []*wiki.Account
 	IsTrainer bool
+	Reading   []wiki.Slug // the pages its members must read (watching.go)
 }
 
 func (s *Server) handleCohort(c *gin.Context) {
@@ -97,6 +98,10 @@ func (s *Server) handleCohort(c *gin.Context) {
 		return
 	}
 	v := &cohortPage{BasePage: s.base(c, h.Cohort.Name), H: h, AsOf: h.InheritedAt.Format(time.RFC3339Nano)}
+	if v.Reading, err = s.wiki.CohortReading(ctx, h.Cohort.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if wiki.UserFromContext(ctx).Has(wiki.RoleTrainer) {
 		v.IsTrainer = true
 		v.InviteURL = s.origin(c) + inviteURL(h.Cohort.InviteCode)

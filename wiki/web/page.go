@@ -56,6 +56,12 @@ type pageView struct {
 	OldRev  *wiki.Revision // set when showing an old revision
 	AsOf    time.Time      // set when showing the page as of a time
 	Newest  int            // the page's newest revision number
+
+	// Links, review and watching (see pageExtras).
+	Backlinks      []wiki.PageSummary
+	Head           *wiki.Revision // the head revision's metadata: who reviewed it
+	Watching       bool
+	WatchingPrefix bool
 }
 
 // notFoundPage is the data of not_found.html: a missing or deleted page,
@@ -108,6 +114,8 @@ func (s *Server) handlePageView(c *gin.Context) {
 		if head, err := s.wiki.Page(ctx, slug); err == nil {
 			v.Newest = head.Revision
 		}
+	} else {
+		s.pageExtras(c, v)
 	}
 	s.render(c, http.StatusOK, "page_view.html", v)
 }

@@ -182,6 +182,12 @@ var pageRoutes = []pageRoute{
 	{http.MethodPost, "attachments", wiki.RoleEditor, (*Server).apiAttach},
 	{http.MethodGet, "attachments/*", wiki.RoleReader, (*Server).apiAttachmentFile},
 	{http.MethodDelete, "attachments/*", wiki.RoleEditor, (*Server).apiDetach},
+	// Review, blame, links and watching (issue 9).
+	{http.MethodPost, "revisions/*/review", wiki.RoleTrainer, (*Server).apiReviewRevision},
+	{http.MethodGet, "blame", wiki.RoleReader, (*Server).apiBlame},
+	{http.MethodGet, "backlinks", wiki.RoleReader, (*Server).apiBacklinks},
+	{http.MethodPut, "watch", wiki.RoleReader, (*Server).apiWatch},
+	{http.MethodDelete, "watch", wiki.RoleReader, (*Server).apiUnwatch},
 }
 
 // match reports whether the path segments rest fit the route's path, and

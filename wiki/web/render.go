@@ -61,11 +61,13 @@ type BasePage struct {
 	User      *wiki.User
 	// What the user may do, for showing only the buttons that work.
 	CanRead, CanEdit, CanTrain, IsAdmin bool
+	// ReviewCount is how many pages wait for review, for trainers' header.
+	ReviewCount int
 }
 
 func (s *Server) base(c *gin.Context, title string) BasePage {
 	u := wiki.UserFromContext(c.Request.Context())
-	return BasePage{
+	b := BasePage{
 		Title:     title,
 		SiteName:  s.cfg.SiteName,
 		CSRFToken: c.GetString(csrfKey),
@@ -77,6 +79,15 @@ func (s *Server) base(c *gin.Context, title string) BasePage {
 		CanTrain:  u.Has(wiki.RoleTrainer),
 		IsAdmin:   u.Has(wiki.RoleAdmin),
 	}
+	if b.CanTrain {
+		// One read of a counter the store keeps at commit.
+		if n, err := s.wiki.ReviewCount(c.Request.Context()); err == nil {
+			b.ReviewCount = n
+		} else {
+			s.log.Warn("review count", "err", err)
+		}
+	}
+	return b
 }
 
 // render executes a page into a buffer first, so that a template error
@@ -152,6 +163,22 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"synonymsRevertURL": synonymsRevertURL,
 		"learnedURL":        learnedURL,
 		"synonymsAddURL":    synonymsAddURL,
+		// Recent changes, review, blame, links, watching.
+		"changesURL":         changesURL,
+		"changesByCohortURL": changesByCohortURL,
+		"changesByAuthorURL": changesByAuthorURL,
+		"pageAtomURL":        pageAtomURL,
+		"reviewURL":          reviewURL,
+		"reviewCohortURL":    reviewCohortURL,
+		"blameURL":           blameURL,
+		"wantedURL":          wantedURL,
+		"orphansURL":         orphansURL,
+		"watchingURL":        watchingURL,
+		"watchURL":           watchURL,
+		"feedTokenURL":       feedTokenURL,
+		"cohortReadingURL":   cohortReadingURL,
+		"changesPath":        changesPath,
+		"prevRev":            func(n int) int { return max(n-1, 0) },
 
 		"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"showTime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },

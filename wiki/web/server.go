@@ -247,10 +247,58 @@ func (s *Server) routes() *gin.Engine {
 	admin.POST(adminUserResetURL(":name"), s.handleAdminUserReset)
 	adminAPI.POST("/users/:name/reset", s.handleAPIUserReset)
 	adminAPI.GET("/admin/backup", s.handleAPIBackup)
+	s.reviewRoutes(r, api)
 
 	r.NoRoute(s.handleNoRoute)
 	r.NoMethod(s.handleNoMethod)
 	return r
+}
+
+// reviewRoutes adds recent changes, review, blame, links and watching
+// (issue 9), grouped by role like the routes above.
+func (s *Server) reviewRoutes(r *gin.Engine, api *gin.RouterGroup) {
+	// Feeds authenticate themselves: a feed token in the URL, or the
+	// session (see feedUser).
+	r.GET(changesAtomPath(), s.handleChangesAtom)
+	r.GET(watchingAtomPath(), s.handleWatchingAtom)
+
+	read := r.Group("/", s.require(wiki.RoleReader))
+	read.GET(changesPath(), s.handleChanges)
+	read.GET(prefixBlame+"*slug", s.handlePageBlame)
+	read.GET(wantedURL(), s.handleWanted)
+	read.GET(orphansURL(), s.handleOrphans)
+	readAPI := api.Group("/", s.require(wiki.RoleReader))
+	readAPI.GET("/changes", s.handleAPIChanges)
+	readAPI.GET("/wanted", s.handleAPIWanted)
+	readAPI.GET("/orphans", s.handleAPIOrphans)
+	readAPI.GET("/cohorts/:id/reading", s.handleAPICohortReading)
+
+	me := r.Group("/", s.require(wiki.RoleReader), s.requireAccount)
+	me.GET(watchingURL(), s.handleWatching)
+	me.POST(feedTokenURL(), s.handleFeedTokenNew)
+	me.POST(prefixWatch+"*slug", s.handleWatch)
+	meAPI := api.Group("/", s.require(wiki.RoleReader), s.requireAPIAccount)
+	meAPI.GET("/me/watching", s.handleAPIWatching)
+	meAPI.POST("/me/feed-token", s.handleAPIFeedToken)
+
+	train := r.Group("/", s.require(wiki.RoleTrainer))
+	train.GET(reviewURL(), s.handleReview)
+	train.POST(reviewURL(), s.handleReviewAction)
+	train.POST(cohortReadingURL(":id"), s.handleCohortReading)
+	trainAPI := api.Group("/", s.require(wiki.RoleTrainer))
+	trainAPI.GET("/review", s.handleAPIReview)
+	trainAPI.PUT("/cohorts/:id/reading", s.handleAPICohortReadingSet)
+}
+
+// requireAPIAccount is requireAccount for the API: 401 instead of a
+// redirect.
+func (s *Server) requireAPIAccount(c *gin.Context) {
+	if !wiki.UserFromContext(c.Request.Context()).SignedIn() {
+		s.fail(c, &publicError{http.StatusUnauthorized, "unauthorized", "this needs an account: sign in or send an API token"})
+		c.Abort()
+		return
+	}
+	c.Next()
 }
 
 // requireAccount refuses visitors who read an open wiki without an

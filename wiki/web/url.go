@@ -180,3 +180,75 @@ func apiAttachmentURL(slug wiki.Slug, name string) string {
 // API locations, for Location headers.
 func apiPageURL(slug wiki.Slug) string { return prefixAPI + "/pages/" + string(slug) }
 func apiCohortURL(id string) string    { return prefixAPI + "/cohorts/" + url.PathEscape(id) }
+
+// Recent changes, review, blame, links and watching (issue 9).
+const (
+	prefixBlame = "/blame/"
+	prefixWatch = "/watch/"
+)
+
+func changesPath() string            { return "/changes" }
+func changesAtomPath() string        { return "/changes.atom" }
+func reviewURL() string              { return "/review" }
+func wantedURL() string              { return "/wanted" }
+func orphansURL() string             { return "/orphans" }
+func watchingURL() string            { return "/me/watching" }
+func watchingAtomPath() string       { return "/me/watching.atom" }
+func feedTokenURL() string           { return "/me/feed-token" }
+func blameURL(slug wiki.Slug) string { return prefixBlame + string(slug) }
+func watchURL(slug wiki.Slug) string { return prefixWatch + string(slug) }
+
+// cohortReadingURL is where a trainer sets a cohort's reading list.
+func cohortReadingURL(id string) string { return cohortURL(id) + "/reading" }
+
+// reviewCohortURL is the review queue of one cohort's changes.
+func reviewCohortURL(cohort string) string {
+	if cohort == "" {
+		return reviewURL()
+	}
+	return reviewURL() + "?cohort=" + url.QueryEscape(cohort)
+}
+
+// changesURL is recent changes with the filter in q (already encoded
+// query parameters, "" for none).
+func changesURL(q url.Values) string {
+	if len(q) == 0 {
+		return changesPath()
+	}
+	return changesPath() + "?" + q.Encode()
+}
+
+// changesAtomURL is the Atom feed of recent changes with filter q and,
+// when token is set, the reader's feed token.
+func changesAtomURL(q url.Values, token string) string {
+	v := url.Values{}
+	for k, vs := range q {
+		if k != "cursor" && k != "limit" {
+			v[k] = vs
+		}
+	}
+	if token != "" {
+		v.Set("token", token)
+	}
+	if len(v) == 0 {
+		return changesAtomPath()
+	}
+	return changesAtomPath() + "?" + v.Encode()
+}
+
+// pageAtomURL is the Atom feed of one page's changes.
+func pageAtomURL(slug wiki.Slug) string {
+	return changesAtomPath() + "?page=" + url.QueryEscape(string(slug))
+}
+
+// watchingAtomURL is someone's own feed of watched changes.
+func watchingAtomURL(token string) string {
+	if token == "" {
+		return watchingAtomPath()
+	}
+	return watchingAtomPath() + "?token=" + url.QueryEscape(token)
+}
+
+// Filters of recent changes by one field, for the links in its rows.
+func changesByCohortURL(cohort string) string { return changesURL(url.Values{"cohort": {cohort}}) }
+func changesByAuthorURL(author string) string { return changesURL(url.Values{"author": {author}}) }

@@ -76,6 +76,9 @@ func (g *GateRenderer) RenderDoc(src string, d markdown.Doc) (*markdown.Rendered
 	return g.real.RenderDoc(src, d)
 }
 
+// LinkTargets is the real renderer's: the gate holds up renders only.
+func (g *GateRenderer) LinkTargets(src string) []markdown.LinkTarget { return g.real.LinkTargets(src) }
+
 // Open lets waiting and future renders through.
 func (g *GateRenderer) Open() {
 	g.mu.Lock()

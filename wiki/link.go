@@ -1,0 +1,95 @@
+package wiki
+
+import (
+	"context"
+	"slices"
+
+	"github.com/faqwiki/faqwiki/wiki/markdown"
+)
+
+// Links between pages: which pages a page's wiki links point at, kept in a
+// link index that the store updates in the same transaction as each commit
+// (from Revision.Links), so "what links here", wanted pages and orphans are
+// right after every save, revert, delete and restore.
+
+// Link is the target of a wiki link: the page it names and the name as the
+// author wrote it (the title a page created from the link gets).
+type Link struct {
+	Slug  Slug
+	Title string
+}
+
+// WantedPage is a page that wiki links point at but nobody wrote yet (or
+// that was deleted): how many live pages link to it, and some of them.
+type WantedPage struct {
+	Slug     Slug
+	Title    string // as the first linking page wrote it
+	WantedBy int    // distinct live pages linking here
+	From     []Slug // up to 10 of them, by slug
+}
+
+// LinkStore is the link index the store keeps at commit.
+type LinkStore interface {
+	// Backlinks lists the live pages other than slug whose current text
+	// links to slug, by slug.
+	Backlinks(ctx context.Context, slug Slug) ([]PageSummary, error)
+	// Wanted lists link targets that are not live pages, most wanted
+	// first, at most limit.
+	Wanted(ctx context.Context, limit int) ([]WantedPage, error)
+	// Orphans lists live pages that no other live page links to, by slug,
+	// at most limit.
+	Orphans(ctx context.Context, limit int) ([]PageSummary, error)
+}
+
+// linksOf returns the distinct wiki-link targets of a text, as Commit
+// files them; a link to the page itself is kept out.
+func (w *Wiki) linksOf(self Slug, text string) []Link {
+	ls := w.render.LinkTargets(text)
+	out := make([]Link, 0, len(ls))
+	for _, l := range ls {
+		s := Slug(l.Slug)
+		if s == self || !validLinkSlug(s) {
+			continue
+		}
+		out = append(out, Link{Slug: s, Title: l.Title})
+	}
+	return out
+}
+
+// LinksOf is linksOf for a migration or a rebuild outside the service:
+// the links a wiki rendering with r would file for text on page self.
+func LinksOf(r *markdown.Renderer, self Slug, text string) []Link {
+	return (&Wiki{render: r}).linksOf(self, text)
+}
+
+func validLinkSlug(s Slug) bool {
+	_, err := ParseSlug(string(s))
+	return err == nil
+}
+
+// Backlinks lists the live pages that link to slug ("what links here").
+func (w *Wiki) Backlinks(ctx context.Context, slug Slug) ([]PageSummary, error) {
+	return w.store.Backlinks(ctx, slug)
+}
+
+// Wanted lists pages that links point at but that do not exist, most
+// wanted first (at most limit; 100 if limit <= 0).
+func (w *Wiki) Wanted(ctx context.Context, limit int) ([]WantedPage, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	return w.store.Wanted(ctx, limit)
+}
+
+// Orphans lists live pages that no other page links to (at most limit;
+// 100 if limit <= 0).
+func (w *Wiki) Orphans(ctx context.Context, limit int) ([]PageSummary, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	pages, err := w.store.Orphans(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clip(pages), nil
+}

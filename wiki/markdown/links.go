@@ -1,0 +1,25 @@
+package markdown
+
+// LinkTarget is where a wiki link points: the slug of the page (as
+// Options.LinkSlug made it) and the page name as the author wrote it.
+type LinkTarget struct {
+	Slug  string
+	Title string
+}
+
+// LinkTargets returns the distinct targets of [[...]] links in src, in order
+// of first appearance, each with the name its first link wrote. It parses
+// but does not render: the link index calls it on every commit.
+func (r *Renderer) LinkTargets(src string) []LinkTarget {
+	p := r.parse(src)
+	var out []LinkTarget
+	seen := map[string]bool{}
+	for _, l := range p.links {
+		if seen[l.target] {
+			continue
+		}
+		seen[l.target] = true
+		out = append(out, LinkTarget{Slug: l.target, Title: l.title})
+	}
+	return out
+}
