@@ -126,6 +126,7 @@ func appendChange(ctx context.Context, tx *bbolt.Tx, rec *changeRecord) (uint64,
 	if err != nil {
 		return 0, err
 	}
+	b.FillPercent = fillSequence
 	seq, err := b.NextSequence()
 	if err != nil {
 		return 0, fmt.Errorf("next change sequence: %w", err)

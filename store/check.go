@@ -52,7 +52,8 @@ func (r *CheckReport) problem(format string, args ...any) {
 // check of every page, the schema version, every bucket, the change feed
 // numbered 1..LastSeq without gaps and each change naming a stored
 // revision, and every page's revisions numbered 1..head without gaps, with
-// their texts, and no revisions without a page. It returns an error only
+// their texts (each resolving, through its deltas, to its checksum and
+// size), and no revisions without a page. It returns an error only
 // if the file cannot be opened or read; what is wrong with its contents is
 // in the report.
 func Check(ctx context.Context, path string) (*CheckReport, error) {
@@ -108,6 +109,11 @@ func checkContents(ctx context.Context, tx *bbolt.Tx, r *CheckReport) error {
 	}
 	if err := checkRevisions(ctx, tx, r); err != nil {
 		return err
+	}
+	if v >= 6 {
+		// From version 6 texts are deltas: each must resolve, through
+		// the revisions before it, to its checksum and size.
+		checkTexts(tx, r)
 	}
 	return checkFeed(ctx, tx, r)
 }

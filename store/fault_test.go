@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,8 +29,17 @@ func TestCommit_DiskFull(t *testing.T) {
 	mustCommit(t, db, newRev("keep", wiki.KindCreate, "Keep", "# Keep\nthis text\n", t0), 0)
 	mustCreateAccount(t, db, "ada")
 
-	// Fill the "disk" with 512 KiB revisions until a commit fails.
-	big := strings.Repeat("0123456789abcdef", 32<<10)
+	// Fill the "disk" with 512 KiB revisions until a commit fails: each
+	// all different (no delta helps) and random (compression halves it at
+	// best).
+	rng := rand.New(rand.NewPCG(1, 2))
+	bigText := func() string {
+		var b strings.Builder
+		for b.Len() < 512<<10 {
+			fmt.Fprintf(&b, "%016x", rng.Uint64())
+		}
+		return b.String()
+	}
 	head, failed := 0, false
 	var before string
 	for i := 0; i < 64 && !failed; i++ {
@@ -38,7 +48,7 @@ func TestCommit_DiskFull(t *testing.T) {
 		if head == 0 {
 			kind = wiki.KindCreate
 		}
-		rev := newRev("big", kind, "Big", fmt.Sprintf("%d\n%s", i, big), t0)
+		rev := newRev("big", kind, "Big", bigText(), t0)
 		err := db.Commit(ctx, rev, head)
 		switch {
 		case err == nil:
@@ -75,7 +85,7 @@ func TestCommit_DiskFull(t *testing.T) {
 	// Room again: the same commit goes through, numbered right after the
 	// last one stored.
 	db.bolt.MaxSize = 0
-	rev := newRev("big", wiki.KindEdit, "Big", "after\n"+big, t0)
+	rev := newRev("big", wiki.KindEdit, "Big", "after\n"+bigText(), t0)
 	if err := db.Commit(ctx, rev, head); err != nil {
 		t.Fatalf("commit after room returned: %v", err)
 	}

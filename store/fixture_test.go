@@ -67,7 +67,7 @@ func makeFixture(t *testing.T, path string) {
 // place) and opens the copy.
 func openFixture(t *testing.T) (*DB, error) {
 	t.Helper()
-	data, err := os.ReadFile(fixtureV4)
+	data, err := readFixture(fixtureV4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,4 +184,18 @@ func TestOpen_RefusesANewerSchema(t *testing.T) {
 	if after, _ := os.ReadFile(path); string(after) != string(before) {
 		t.Error("a refused Open changed the file")
 	}
+}
+
+// readFixture reads a committed data file.
+func readFixture(path string) ([]byte, error) { return os.ReadFile(path) }
+
+// openFixtureData writes data to a temp file and opens it (migrating it),
+// failing the test on error; the store is closed when the test ends.
+func openFixtureData(t *testing.T, data []byte) *DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "faqwiki.db")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return mustOpenPath(t, path)
 }

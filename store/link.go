@@ -264,7 +264,7 @@ func indexLinks(tx *bbolt.Tx) error {
 		if rec.Deleted {
 			return nil
 		}
-		text, err := findText(context.Background(), tx, string(k), rec.Revision)
+		text, err := findRawText(tx, string(k), rec.Revision)
 		if err != nil {
 			return fmt.Errorf("page %q: %w", k, err)
 		}

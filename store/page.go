@@ -62,7 +62,7 @@ func (db *DB) Page(ctx context.Context, slug wiki.Slug) (*wiki.Page, error) {
 		if err != nil {
 			return err
 		}
-		text, err := findText(ctx, tx, string(slug), rec.Revision)
+		text, err := db.findText(tx, string(slug), rec.Revision)
 		if err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func (db *DB) PageAt(ctx context.Context, slug wiki.Slug, t time.Time) (*wiki.Pa
 		if err != nil {
 			return err
 		}
-		if rev.Markdown, err = findText(ctx, tx, string(slug), n); err != nil {
+		if rev.Markdown, err = db.findText(tx, string(slug), n); err != nil {
 			return err
 		}
 		p = &wiki.Page{

@@ -411,6 +411,14 @@ func TestCorruptRecords(t *testing.T) {
 			_, err := db.Page(ctx, "faq")
 			return err
 		}},
+		{"text that is no text record", putRaw(bucketTexts, revKey("faq", 2), []byte("two")), func(db *DB) error {
+			_, err := db.Page(ctx, "faq")
+			return err
+		}},
+		{"missing text under a delta", deleteRaw(bucketTexts, revKey("faq", 1)), func(db *DB) error {
+			_, err := db.Revision(ctx, "faq", 2)
+			return err
+		}},
 		{"short revision time key", putRaw(bucketRevTimes, append(slugPrefix("faq"), 0xff), nil), func(db *DB) error {
 			_, err := db.PageAt(ctx, "faq", maxTime)
 			return err
@@ -455,6 +463,9 @@ func TestCorruptRecords(t *testing.T) {
 			if err := db.bolt.Update(tt.damage); err != nil {
 				t.Fatal(err)
 			}
+			// As a fresh process would: the texts cache holds what was
+			// committed, not what the damage left.
+			db.texts = newTextCache(DefaultTextCacheBytes)
 			err := tt.read(db)
 			if err == nil || errors.Is(err, wiki.ErrNotFound) {
 				t.Errorf("read = %v, want a corruption error", err)

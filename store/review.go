@@ -43,6 +43,7 @@ func trackReview(tx *bbolt.Tx, slug string, n int, ns int64, seq uint64, reviewe
 	if err != nil {
 		return err
 	}
+	pending.FillPercent, unrev.FillPercent = fillAppend, fillSequence
 	prefix := slugPrefix(slug)
 	k, _ := pending.Cursor().Seek(prefix)
 	wasPending := k != nil && bytes.HasPrefix(k, prefix)

@@ -119,7 +119,7 @@ func (db *DB) Commit(ctx context.Context, rev *wiki.Revision, head int) error {
 	var res commitResult
 	var fnErr error
 	fn := func(tx *bbolt.Tx) error {
-		res, fnErr = commit(ctx, tx, rev, head, nanos(created))
+		res, fnErr = db.commit(ctx, tx, rev, head, nanos(created))
 		return fnErr
 	}
 	var err error
@@ -139,6 +139,7 @@ func (db *DB) Commit(ctx context.Context, rev *wiki.Revision, head int) error {
 	rev.Number = res.number
 	rev.CreatedAt = fromNanos(res.created)
 	rev.Size = len(rev.Markdown)
+	db.texts.put(string(revKey(string(rev.Slug), rev.Number)), rev.Markdown)
 	return nil
 }
 
@@ -189,7 +190,7 @@ type commitResult struct {
 // change, the change's cohortchanges and authorchanges entries, and its
 // cohort's cohorttotals counters. It returns wiki.ErrConflict if the head is
 // not head.
-func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns int64) (commitResult, error) {
+func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns int64) (commitResult, error) {
 	slug := string(rev.Slug)
 	b, err := openBuckets(tx)
 	if err != nil {
@@ -242,7 +243,7 @@ func commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns 
 	if err := putJSON(b.revisions, key, &rr); err != nil {
 		return commitResult{}, err
 	}
-	if err := b.texts.Put(key, []byte(rev.Markdown)); err != nil {
+	if err := db.putText(tx, b.texts, slug, n, rev.Markdown); err != nil {
 		return commitResult{}, err
 	}
 	if err := b.revTimes.Put(revTimeKey(slug, ns, uint64(n)), empty); err != nil {
@@ -343,7 +344,7 @@ func (db *DB) Revision(ctx context.Context, slug wiki.Slug, n int) (*wiki.Revisi
 		if rev, err = findRevision(ctx, tx, string(slug), n); err != nil {
 			return err
 		}
-		rev.Markdown, err = findText(ctx, tx, string(slug), n)
+		rev.Markdown, err = db.findText(tx, string(slug), n)
 		return err
 	})
 	if err != nil {
@@ -422,18 +423,4 @@ func decodeRevision(slug string, n int, v []byte) (*wiki.Revision, error) {
 		return nil, fmt.Errorf("decode revision %d: record says %d", n, rec.Number)
 	}
 	return rec.revision(slug), nil
-}
-
-// findText returns the Markdown of revision n of slug, copied out of the
-// transaction. A revision without its text means a corrupt file.
-func findText(ctx context.Context, tx *bbolt.Tx, slug string, n int) (string, error) {
-	texts, err := bucket(tx, bucketTexts)
-	if err != nil {
-		return "", err
-	}
-	v := texts.Get(revKey(slug, n))
-	if v == nil {
-		return "", fmt.Errorf("text of revision %d is missing", n)
-	}
-	return string(v), nil
 }

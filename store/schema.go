@@ -26,7 +26,9 @@ import (
 //	               metaSetupToken          the first-run setup token's hash
 //	pages          slug                    pageRecord JSON: the head of the page
 //	revisions      slug 0x00 number        revisionRecord JSON: metadata, no text
-//	texts          slug 0x00 number        Markdown of that revision, raw UTF-8
+//	texts          slug 0x00 number        Markdown of that revision: a delta
+//	                                       against the one before or a full
+//	                                       copy, maybe compressed (text.go)
 //	revtimes       slug 0x00 time number   empty: revisions by time, for PageAt
 //	tags           tag 0x00 slug           empty: live pages by tag, for Pages
 //	recent         time slug               empty: live pages by update time
@@ -91,8 +93,8 @@ import (
 // The text of a revision is kept apart from its metadata so that listing a
 // page's history reads and decodes only small records: the leaf pages of
 // revisions stay dense and a 2 MiB text is never touched. The text is stored
-// raw rather than as JSON because it is an opaque blob with no fields to
-// evolve, and raw bytes need no escaping or validation when read.
+// in a binary format of its own (text.go: deltas and compression) rather
+// than as JSON: it is an opaque blob, and most revisions change a line.
 //
 // Session and token ids are already hashes of the secrets (see wiki.Session),
 // so they are stored as given. The password hash lives only in the account
@@ -207,7 +209,12 @@ var (
 // feed tokens). An older faqwiki must not write a version 5 file: it
 // would commit revisions the link index and review state never hear of,
 // and drop a page's files from its head.
-const schemaVersion = 5
+//
+// Version 6 stores revision texts as deltas against the revision before,
+// with full copies now and then, compressed (text.go): a version 5 file's
+// texts, all whole and raw, are stored again that way once. An older
+// faqwiki would read the new values as Markdown.
+const schemaVersion = 6
 
 // migrations[v] moves a file from schema version v to v+1. initSchema runs
 // them in order, in Open's transaction, after creating every bucket of the
@@ -217,6 +224,7 @@ var migrations = map[uint64]func(tx *bbolt.Tx) error{
 	2: indexTitles,        // title.go: fills titles and the TitleKey of page records
 	3: countCohortChanges, // cohorttotals.go: fills cohorttotals
 	4: indexLinksAndReviews,
+	5: convertTexts, // text.go: texts as deltas, compressed
 }
 
 // indexLinksAndReviews is the migration from schema version 4: the link
@@ -321,6 +329,18 @@ func bucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
 	return b, nil
 }
 
+// How full bbolt leaves a node when it splits one (bbolt's default is
+// half, right for keys written in random order). Most of what a commit
+// writes is appended: changes and unreviewed in sequence order, and a
+// page's revisions, texts and revision times after its last ones, as are
+// a cohort's and an author's changes. Half-full nodes would double what
+// those cost on disk, so commits fill them further. FillPercent is a
+// property of a transaction's bucket handle, set where a commit opens it.
+const (
+	fillSequence = 1.0 // keys are only ever added at the bucket's end
+	fillAppend   = 0.9 // keys are added at the end of their prefix's range
+)
+
 // buckets holds the buckets a commit writes to.
 type buckets struct {
 	pages, revisions, texts, revTimes, tags, recent, titles *bbolt.Bucket
@@ -353,6 +373,10 @@ func openBuckets(tx *bbolt.Tx) (*buckets, error) {
 			return nil, err
 		}
 	}
+	for _, ab := range []*bbolt.Bucket{b.revisions, b.texts, b.revTimes, b.cohortChanges, b.authorChanges} {
+		ab.FillPercent = fillAppend
+	}
+	b.changes.FillPercent = fillSequence
 	return &b, nil
 }
 

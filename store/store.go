@@ -43,6 +43,9 @@ const (
 	// its fsync). It is about one fsync on an ordinary SSD; bbolt's own
 	// default of 10ms would add more latency than it saves.
 	DefaultBatchDelay = 2 * time.Millisecond
+
+	// DefaultTextCacheBytes is the default of Options.TextCacheBytes.
+	DefaultTextCacheBytes = 32 << 20
 )
 
 // Options configures Open. The zero value is ready to use.
@@ -68,6 +71,11 @@ type Options struct {
 	// may hold it while no writer does. The schema is checked but not
 	// created or migrated, and every write fails.
 	ReadOnly bool
+
+	// TextCacheBytes bounds the memory kept for revision texts lately read
+	// or written (DefaultTextCacheBytes if <= 0): the head of a page being
+	// edited, the revisions blame walks through.
+	TextCacheBytes int
 }
 
 // DB is a faqwiki page store in one bbolt file. It is safe for concurrent
@@ -76,6 +84,9 @@ type DB struct {
 	bolt *bbolt.DB
 	path string
 	now  wiki.Clock
+
+	// texts caches revision texts lately read or written (text.go).
+	texts *textCache
 
 	// inflight counts Commit calls in progress. A commit that finds no other
 	// in flight runs in its own Update at once instead of waiting BatchDelay
@@ -140,7 +151,11 @@ func Open(path string, opts Options) (*DB, error) {
 		// Holding the file's lock, no other process is taking a snapshot.
 		removeStaleSnapshots(path)
 	}
-	return &DB{bolt: b, path: path, now: now}, nil
+	cacheBytes := opts.TextCacheBytes
+	if cacheBytes <= 0 {
+		cacheBytes = DefaultTextCacheBytes
+	}
+	return &DB{bolt: b, path: path, now: now, texts: newTextCache(cacheBytes)}, nil
 }
 
 // runInit runs init in a write transaction, or a read transaction for a

@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -38,6 +39,12 @@ func reopenAsVersion(tb testing.TB, db *DB, v uint64, undo func(tx *bbolt.Tx) er
 		if err := undo(tx); err != nil {
 			return err
 		}
+		if v < 6 {
+			// Before version 6 texts were stored whole and raw.
+			if err := rawTexts(db, tx); err != nil {
+				return err
+			}
+		}
 		return tx.Bucket(bucketMeta).Put(metaSchemaVersion, u64(v))
 	})
 	if err != nil {
@@ -57,6 +64,28 @@ func reopenAsVersion(tb testing.TB, db *DB, v uint64, undo func(tx *bbolt.Tx) er
 		tb.Fatal(err)
 	}
 	return db
+}
+
+// rawTexts stores every text of tx whole and raw again, as schema
+// version 5 and older did.
+func rawTexts(db *DB, tx *bbolt.Tx) error {
+	b := tx.Bucket(bucketTexts)
+	raw := map[string][]byte{}
+	err := b.ForEach(func(k, _ []byte) error {
+		slug, n := string(k[:len(k)-9]), int(binary.BigEndian.Uint64(k[len(k)-8:]))
+		text, err := db.findText(tx, slug, n)
+		raw[string(k)] = []byte(text)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for k, v := range raw {
+		if err := b.Put([]byte(k), v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // mustOpenPath opens the store at path and closes it when the test ends.

@@ -2,7 +2,9 @@ package wiki_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -58,11 +60,28 @@ func TestWikiStats_StorageFailure(t *testing.T) {
 	}
 	defer db.Close()
 	w := wiki.New(wiki.Config{Store: db})
-	_, err = w.Save(context.Background(), wiki.Edit{Slug: "big", Title: "Big", Markdown: strings.Repeat("x", 2<<20-100)})
+	_, err = w.Save(context.Background(), wiki.Edit{Slug: "big", Title: "Big", Markdown: incompressible(2<<20 - 100)})
 	if !errors.Is(err, wiki.ErrStorage) {
 		t.Fatalf("save past the limit: %v, want wiki.ErrStorage", err)
 	}
 	if got := w.Stats(); got.StorageFailures != 1 || got.Created != 0 {
 		t.Errorf("Stats = %+v", got)
 	}
+}
+
+// incompressible returns n bytes of text that neither a delta nor
+// compression can make much smaller (lines of base64 of random bytes), to
+// fill a disk with.
+func incompressible(n int) string {
+	rng := rand.New(rand.NewPCG(uint64(n), 1))
+	var b strings.Builder
+	raw := make([]byte, 48)
+	for b.Len() < n {
+		for i := range raw {
+			raw[i] = byte(rng.Uint32())
+		}
+		b.WriteString(base64.StdEncoding.EncodeToString(raw))
+		b.WriteByte('\n')
+	}
+	return b.String()[:n]
 }

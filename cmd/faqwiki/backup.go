@@ -223,7 +223,7 @@ func (m *Main) check(ctx context.Context, cfg config) error {
 		fmt.Fprintf(m.Stdout, "search index: at change %d of %d (%d to catch up on start)\n", seq, rep.LastSeq, rep.LastSeq-seq)
 	}
 	if len(problems) == 0 {
-		fmt.Fprintln(m.Stdout, "ok: bbolt check clean, change feed gap-free, every page head at a stored revision, revision numbers gap-free")
+		fmt.Fprintln(m.Stdout, "ok: bbolt check clean, change feed gap-free, every page head at a stored revision, revision numbers gap-free, every text resolves to its checksum")
 		return nil
 	}
 	for _, p := range problems {

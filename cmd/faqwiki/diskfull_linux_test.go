@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,7 +62,17 @@ func TestDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	setFileSizeLimit(t, pid, uint64(fi.Size()))
-	big := strings.Repeat("A line of a long answer that needs more room than the disk has.\n", 24000) // 1.5 MiB
+	// 1.5 MiB that neither a delta nor compression makes small.
+	rng := rand.New(rand.NewPCG(1, 2))
+	var bb strings.Builder
+	raw := make([]byte, 48)
+	for bb.Len() < 1500000 {
+		for i := range raw {
+			raw[i] = byte(rng.Uint32())
+		}
+		bb.WriteString(base64.StdEncoding.EncodeToString(raw) + "\n")
+	}
+	big := "A long answer that needs more room than the disk has.\n" + bb.String()
 	code, body := put("disk/big", big, 0)
 	t.Logf("disk full: PUT of a %d-byte page answered %d %s", len(big), code, body)
 	if code != 507 || !strings.Contains(body, `"storage_failed"`) || !strings.Contains(body, "nothing was saved") {

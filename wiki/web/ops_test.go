@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -535,7 +537,7 @@ func TestStorageFailureKeepsTheText(t *testing.T) {
 	ts.signIn("admin")
 	ts.create("small", "Small", "fits\n")
 
-	big := strings.Repeat("a long line of text that fills the disk\n", 40000)
+	big := "a long line of text that fills the disk\n" + incompressible(1600000)
 	body, _ := json.Marshal(map[string]any{"title": "Big", "markdown": big})
 	wantError(t, ts.api("PUT", "/api/v1/pages/big", string(body)), http.StatusInsufficientStorage, "storage_failed")
 	// Reads go on.
@@ -551,4 +553,21 @@ func TestStorageFailureKeepsTheText(t *testing.T) {
 	if !strings.Contains(resp.Body.String(), "could not write your change to its disk") {
 		t.Error("the form does not say the disk refused the change")
 	}
+}
+
+// incompressible returns n bytes of text that neither a delta nor
+// compression can make much smaller (lines of base64 of random bytes), to
+// fill a disk with.
+func incompressible(n int) string {
+	rng := rand.New(rand.NewPCG(uint64(n), 1))
+	var b strings.Builder
+	raw := make([]byte, 48)
+	for b.Len() < n {
+		for i := range raw {
+			raw[i] = byte(rng.Uint32())
+		}
+		b.WriteString(base64.StdEncoding.EncodeToString(raw))
+		b.WriteByte('\n')
+	}
+	return b.String()[:n]
 }
