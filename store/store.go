@@ -167,6 +167,17 @@ func runInit(b *bbolt.DB, readOnly bool, init func(*bbolt.Tx) error) error {
 	return b.Update(init)
 }
 
+// BytesInUse returns how many bytes of the file hold data: the pages up
+// to its high-water mark less those on the free list, which later writes
+// reuse (a bbolt file never shrinks).
+func (db *DB) BytesInUse() int64 {
+	var size int64
+	if err := db.bolt.View(func(tx *bbolt.Tx) error { size = tx.Size(); return nil }); err != nil {
+		return 0
+	}
+	return size - int64(db.bolt.Stats().FreeAlloc)
+}
+
 // Path returns the path of the bbolt file.
 func (db *DB) Path() string { return db.path }
 

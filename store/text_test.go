@@ -195,17 +195,6 @@ func TestText_EveryRevisionReadsBack(t *testing.T) {
 	mustCheck(t, path)
 }
 
-// bytesInUse is the size of the data in db's file: its pages less the
-// free ones.
-func bytesInUse(tb testing.TB, db *DB) int64 {
-	tb.Helper()
-	var size int64
-	if err := db.bolt.View(func(tx *bbolt.Tx) error { size = tx.Size(); return nil }); err != nil {
-		tb.Fatal(err)
-	}
-	return size - int64(db.bolt.Stats().FreeAlloc)
-}
-
 // TestText_OneLineEditsCostLittle edits a 50 KB page 1,000 times, one
 // line each, and checks what that adds to the bytes in use: the text of
 // each edit is a delta, so metadata (revision record, change, indexes)
@@ -219,7 +208,7 @@ func TestText_OneLineEditsCostLittle(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	text := faqText(rng, 520) // about 50 KB
 	mustCommit(t, db, newRev("big", wiki.KindCreate, "Big", text, t0), 0)
-	before := bytesInUse(t, db)
+	before := db.BytesInUse()
 	const edits = 1000
 	lines := strings.Split(text, "\n")
 	for i := 1; i <= edits; i++ {
@@ -227,7 +216,7 @@ func TestText_OneLineEditsCostLittle(t *testing.T) {
 		lines[j] = fmt.Sprintf("Line %d, edited in revision %d.", j, i+1)
 		mustCommit(t, db, newRev("big", wiki.KindEdit, "Big", strings.Join(lines, "\n"), t0.Add(time.Duration(i)*time.Second)), i)
 	}
-	per := float64(bytesInUse(t, db)-before) / edits
+	per := float64(db.BytesInUse()-before) / edits
 	t.Logf("%d one-line edits of a %d-byte page: %.0f bytes in use per edit", edits, len(text), per)
 	if per >= 1000 {
 		t.Errorf("a one-line edit costs %.0f bytes in use, want under 1000", per)

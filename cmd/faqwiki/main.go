@@ -119,6 +119,8 @@ commands:
   user reset NAME              print a one-time link to choose a new password
   token create USER [--name LABEL]   print a new API token for USER
   token list [USER] | revoke ID
+  bench [-pages N ...]         run the performance suite against a server it
+                               starts on loopback (faqwiki bench -h)
   version                      print the version
 
 "faqwiki COMMAND -h" lists the flags of a command.
@@ -233,6 +235,10 @@ func printUsage(w io.Writer, fs *flag.FlagSet, command string) {
 func (m *Main) Run(ctx context.Context, args []string) error {
 	if m.Getenv == nil {
 		m.Getenv = func(string) string { return "" }
+	}
+	if len(args) > 0 && args[0] == "bench" {
+		// The performance suite has flags of its own (bench.go).
+		return m.bench(ctx, args[1:])
 	}
 	var cfg config
 	fs := newFlagSet(&cfg)

@@ -219,6 +219,7 @@ func status(ctx context.Context, db *store.DB, ix *search.Index) web.Status {
 	if fi, err := os.Stat(db.Path()); err == nil {
 		st.DBBytes = fi.Size()
 	}
+	st.DBBytesInUse = db.BytesInUse()
 	return st
 }
 

@@ -38,6 +38,9 @@ type Status struct {
 	StoreSeq uint64 // the newest change in the store's feed
 	IndexSeq uint64 // the last change the index applied
 	DBBytes  int64  // size of the database file
+	// DBBytesInUse is how much of that file holds data: its pages less
+	// the free ones (a file never shrinks; freed pages are reused).
+	DBBytesInUse int64
 }
 
 // IndexLag is how many changes the index has not applied yet.
@@ -68,6 +71,7 @@ type healthDetail struct {
 	IndexLag      uint64 `json:"index_lag"`
 	MaxIndexLag   uint64 `json:"max_index_lag"`
 	DBBytes       int64  `json:"db_bytes"`
+	DBBytesInUse  int64  `json:"db_bytes_in_use"`
 }
 
 // handleHealth answers 200 {"status":"ok"} when the store answers and the
@@ -107,7 +111,7 @@ func (s *Server) handleHealth(c *gin.Context) {
 	}
 	if wiki.UserFromContext(c.Request.Context()).Has(wiki.RoleAdmin) {
 		d := &healthDetail{Version: s.cfg.Version, StoreSeq: st.StoreSeq, IndexSeq: st.IndexSeq,
-			IndexLag: st.IndexLag(), MaxIndexLag: maxLag, DBBytes: st.DBBytes}
+			IndexLag: st.IndexLag(), MaxIndexLag: maxLag, DBBytes: st.DBBytes, DBBytesInUse: st.DBBytesInUse}
 		if !s.cfg.Started.IsZero() {
 			d.UptimeSeconds = int64(s.now().Sub(s.cfg.Started).Seconds())
 		}
