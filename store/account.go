@@ -102,7 +102,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *wiki.Account) error {
 		return fmt.Errorf("store: create account %q: %w", a.Username, err)
 	}
 	rec := newAccountRecord(a, created)
-	err = db.update(ctx, func(tx *bbolt.Tx) error {
+	err = db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		return createAccount(ctx, tx, a.Username, rec)
 	})
 	if err != nil {
@@ -137,7 +137,7 @@ func (db *DB) SignUp(ctx context.Context, code string, a *wiki.Account) (*wiki.C
 	}
 	rec := newAccountRecord(a, created)
 	var c *wiki.Cohort
-	err = db.update(ctx, func(tx *bbolt.Tx) error {
+	err = db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		var err error
 		if c, err = findCohortByInvite(ctx, tx, code); err != nil {
 			return err
@@ -236,7 +236,7 @@ func (db *DB) UpdateAccountChecked(ctx context.Context, username string, fn func
 		out   *wiki.Account
 		fnErr error
 	)
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
+	err := db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		fnErr = nil
 		a, err := findAccount(ctx, tx, username)
 		if err != nil {

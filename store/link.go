@@ -82,30 +82,38 @@ func (db *DB) Backlinks(ctx context.Context, slug wiki.Slug) ([]wiki.PageSummary
 		return out, nil
 	}
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
-		in, err := bucket(tx, bucketBacklinks)
-		if err != nil {
-			return err
-		}
-		prefix := slugPrefix(string(slug))
-		c := in.Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			from := string(k[len(prefix):])
-			rec, err := findIndexedPage(ctx, tx, "backlinks", from)
-			if err != nil {
-				return err
-			}
-			if rec.Deleted {
-				return fmt.Errorf("backlinks index names deleted page %q", from)
-			}
-			out = append(out, rec.summary(from))
-		}
-		return nil
+		var err error
+		out, err = findBacklinks(ctx, tx, string(slug))
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: backlinks of %q: %w", slug, err)
+	}
+	return out, nil
+}
+
+// findBacklinks returns the live pages that link to slug, by slug.
+func findBacklinks(ctx context.Context, tx *bbolt.Tx, slug string) ([]wiki.PageSummary, error) {
+	out := []wiki.PageSummary{}
+	in, err := bucket(tx, bucketBacklinks)
+	if err != nil {
+		return nil, err
+	}
+	prefix := slugPrefix(slug)
+	c := in.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		from := string(k[len(prefix):])
+		rec, err := findIndexedPage(ctx, tx, "backlinks", from)
+		if err != nil {
+			return nil, err
+		}
+		if rec.Deleted {
+			return nil, fmt.Errorf("backlinks index names deleted page %q", from)
+		}
+		out = append(out, rec.summary(from))
 	}
 	return out, nil
 }

@@ -57,7 +57,7 @@ func (db *DB) PutPasswordReset(ctx context.Context, r *wiki.PasswordReset) error
 		return fmt.Errorf("store: put password reset for %q: %w", r.Username, err)
 	}
 	rec := &resetRecord{Username: r.Username, CreatedBy: r.CreatedBy, Created: created, Expires: nanos(r.ExpiresAt)}
-	err = db.update(ctx, func(tx *bbolt.Tx) error {
+	err = db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		if _, err := findAccount(ctx, tx, r.Username); err != nil {
 			return fmt.Errorf("account: %w", err)
 		}
@@ -128,7 +128,7 @@ func (db *DB) UsePasswordReset(ctx context.Context, id string, now time.Time, fn
 		fnErr   error
 		expired bool
 	)
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
+	err := db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		fnErr, expired = nil, false
 		resets, byUser, err := resetBuckets(tx)
 		if err != nil {

@@ -91,22 +91,30 @@ func addReviewCount(tx *bbolt.Tx, d int) error {
 func (db *DB) ReviewCount(ctx context.Context) (int, error) {
 	var n int
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
-		meta, err := bucket(tx, bucketMeta)
-		if err != nil {
-			return err
-		}
-		if v := meta.Get(metaReviewCount); v != nil {
-			if len(v) != 8 {
-				return fmt.Errorf("corrupt review count %x", v)
-			}
-			n = int(binary.BigEndian.Uint64(v))
-		}
-		return nil
+		var err error
+		n, err = findReviewCount(tx)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: review count: %w", err)
 	}
 	return n, nil
+}
+
+// findReviewCount reads the count of pages in the review queue.
+func findReviewCount(tx *bbolt.Tx) (int, error) {
+	meta, err := bucket(tx, bucketMeta)
+	if err != nil {
+		return 0, err
+	}
+	v := meta.Get(metaReviewCount)
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("corrupt review count %x", v)
+	}
+	return int(binary.BigEndian.Uint64(v)), nil
 }
 
 // pendingRev is an unreviewed revision of a page and its change's seq.

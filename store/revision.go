@@ -130,6 +130,7 @@ func (db *DB) Commit(ctx context.Context, rev *wiki.Revision, head int) error {
 		err = db.bolt.Batch(fn)
 	}
 	db.inflight.Add(-1)
+	db.writes.Add(1)
 	if err != nil && fnErr == nil {
 		err = storageError(err)
 	}
@@ -295,6 +296,11 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 	}
 	if err := putJSON(b.pages, []byte(slug), &page); err != nil {
 		return commitResult{}, err
+	}
+	if old == nil || old.Deleted != page.Deleted {
+		if err := bumpExistence(tx); err != nil {
+			return commitResult{}, err
+		}
 	}
 
 	seq, err := appendChange(ctx, tx, &changeRecord{

@@ -75,6 +75,8 @@ import (
 //	                                       unreviewed revision, filed under
 //	                                       that revision's time
 //	meta           metaReviewCount         uint64: entries in reviewqueue
+//	meta           metaExistenceSeq        uint64: moved on by every commit
+//	                                       that makes a page exist or not
 //	watches        username 0x00 slug      watchRecord JSON
 //	seen           username 0x00 slug      uint64: the revision they last
 //	                                       opened of a watched page
@@ -183,6 +185,12 @@ var (
 	// metaReviewCount holds how many pages are in reviewqueue, as a
 	// big-endian uint64, so the header's "7 pages to review" is one read.
 	metaReviewCount = []byte("review_count")
+
+	// metaExistenceSeq holds a big-endian uint64 that Commit moves on
+	// whenever a page comes to exist or stops existing (create, delete,
+	// restore): a page view's cached render, whose links were checked at
+	// the same number, needs no check (view.go). Absent means 0.
+	metaExistenceSeq = []byte("existence_seq")
 )
 
 // schemaVersion is the layout described above. Bump it, and add a step to

@@ -70,7 +70,7 @@ func (db *DB) CreateSession(ctx context.Context, s *wiki.Session) error {
 		return fmt.Errorf("store: create session for %q: %w", s.Username, err)
 	}
 	rec := &sessionRecord{Username: s.Username, Created: created, Expires: nanos(s.ExpiresAt)}
-	err = db.update(ctx, func(tx *bbolt.Tx) error {
+	err = db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		if _, err := findAccount(ctx, tx, s.Username); err != nil {
 			return fmt.Errorf("account: %w", err)
 		}
@@ -137,7 +137,7 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 	if err := checkKey("id", id); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
+	err := db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		b, err := openSessionBuckets(tx)
 		if err != nil {
 			return err
@@ -158,7 +158,7 @@ func (db *DB) DeleteSessions(ctx context.Context, username, keep string) error {
 	if err := checkKey("username", username); err != nil {
 		return fmt.Errorf("store: delete sessions of %q: %w", username, err)
 	}
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
+	err := db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		b, err := openSessionBuckets(tx)
 		if err != nil {
 			return err
@@ -198,7 +198,7 @@ func (db *DB) DeleteSessions(ctx context.Context, username, keep string) error {
 func (db *DB) PruneSessions(ctx context.Context) (int, error) {
 	now := db.now()
 	n := 0
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
+	err := db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		b, err := openSessionBuckets(tx)
 		if err != nil {
 			return err

@@ -18,7 +18,7 @@ func (db *DB) PutSetupToken(ctx context.Context, id string) error {
 	if err := checkKey("id", id); err != nil {
 		return fmt.Errorf("store: put setup token: %w", err)
 	}
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
+	err := db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		meta, err := bucket(tx, bucketMeta)
 		if err != nil {
 			return err
@@ -41,7 +41,7 @@ func (db *DB) TakeSetupToken(ctx context.Context, id string) (bool, error) {
 		return false, fmt.Errorf("store: take setup token: %w", err)
 	}
 	taken := false
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
+	err := db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		meta, err := bucket(tx, bucketMeta)
 		if err != nil {
 			return err

@@ -87,6 +87,18 @@ type DB struct {
 
 	// texts caches revision texts lately read or written (text.go).
 	texts *textCache
+	// views keeps decoded records of viewed pages, and viewStates what
+	// page views read (view.go).
+	views      viewRecords
+	viewStates viewStates
+
+	// writes counts write transactions done (committed or not): what was
+	// read before it moved may be out of date.
+	writes atomic.Uint64
+
+	// authVersion counts the writes to accounts, sessions and tokens
+	// (see AccountsVersion).
+	authVersion atomic.Uint64
 
 	// inflight counts Commit calls in progress. A commit that finds no other
 	// in flight runs in its own Update at once instead of waiting BatchDelay
@@ -217,11 +229,28 @@ func (db *DB) update(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 		fnErr = fn(tx)
 		return fnErr
 	})
+	db.writes.Add(1)
 	if err != nil && fnErr == nil {
 		return storageError(err)
 	}
 	return err
 }
+
+// updateAuth is update for the writes to accounts, sessions, tokens and
+// password resets: it also moves AccountsVersion on, once the write is
+// done, so that a cache of who is signed in (wiki.Accounts) drops what it
+// holds.
+func (db *DB) updateAuth(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
+	err := db.update(ctx, fn)
+	db.authVersion.Add(1)
+	return err
+}
+
+// AccountsVersion is a number that changes whenever this DB writes an
+// account, session, token or password reset: what was read of them before
+// may be out of date. (Writes by another process to the same file cannot
+// happen: bbolt locks it.)
+func (db *DB) AccountsVersion() uint64 { return db.authVersion.Load() }
 
 // storageError marks err, a failure to write a transaction that was
 // otherwise sound, as wiki.ErrStorage. bbolt does not always wrap the

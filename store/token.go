@@ -60,7 +60,7 @@ func (db *DB) CreateToken(ctx context.Context, t *wiki.Token) error {
 		return fmt.Errorf("store: create token for %q: %w", t.Username, err)
 	}
 	rec := &tokenRecord{Name: t.Name, Username: t.Username, Created: created}
-	err = db.update(ctx, func(tx *bbolt.Tx) error {
+	err = db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		if _, err := findAccount(ctx, tx, t.Username); err != nil {
 			return fmt.Errorf("account: %w", err)
 		}
@@ -165,7 +165,7 @@ func (db *DB) DeleteToken(ctx context.Context, id string) error {
 	if err := checkKey("id", id); err != nil {
 		return fmt.Errorf("store: delete token: %w", err)
 	}
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
+	err := db.updateAuth(ctx, func(tx *bbolt.Tx) error {
 		t, err := findToken(tx, id)
 		if err != nil {
 			return err

@@ -128,6 +128,7 @@ type Accounts struct {
 	hashSlots chan struct{}
 	resetTTL  time.Duration
 	counts    accountCounters
+	auth      authCache // who tokens and sessions belong to (authcache.go)
 }
 
 // NewAccounts returns the accounts service over cfg.Store.

@@ -3,6 +3,7 @@ package wiki
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/faqwiki/faqwiki/wiki/markdown"
@@ -50,12 +51,12 @@ func renderFiles(as []Attachment) []markdown.File {
 // when the revision was rendered before and the pages it links to still
 // exist (or are still missing) as they did then.
 func (w *Wiki) RenderPage(ctx context.Context, p *Page) (*markdown.Rendered, error) {
-	return w.renderCached(ctx, p.Slug, p.Revision, p.Markdown, p.Attachments)
+	return w.renderCached(ctx, p.Slug, p.Revision, p.Markdown, p.Attachments, noSeq)
 }
 
 // RenderRevision is RenderPage for any revision.
 func (w *Wiki) RenderRevision(ctx context.Context, r *Revision) (*markdown.Rendered, error) {
-	return w.renderCached(ctx, r.Slug, r.Number, r.Markdown, r.Attachments)
+	return w.renderCached(ctx, r.Slug, r.Number, r.Markdown, r.Attachments, noSeq)
 }
 
 // linksExist answers the renderer's question which wiki-link targets name
@@ -72,34 +73,64 @@ func (w *Wiki) linksExist(ctx context.Context) func([]string) ([]bool, error) {
 
 func renderKey(slug Slug, n int) string { return string(slug) + "\x00" + strconv.Itoa(n) }
 
-// cacheRender keeps the render of revision n of slug.
-func (w *Wiki) cacheRender(slug Slug, n int, r *markdown.Rendered) {
-	key := renderKey(slug, n)
-	w.cache.put(key, r, len(r.HTML)+len(r.TOCHTML)+len(key)+64)
+// cachedRenderEntry is a render in the cache and the ExistenceSeq (plus
+// one; 0: none) at which its links were last found as they were when it
+// was made: while the store's number is still that, no page came or went
+// and the render needs no check.
+type cachedRenderEntry struct {
+	r       *markdown.Rendered
+	checked atomic.Uint64
 }
 
-func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string, files []Attachment) (*markdown.Rendered, error) {
+// noSeq stands for an ExistenceSeq the caller does not know: the links of
+// a cached render are then checked against the store.
+const noSeq = ^uint64(0)
+
+// cacheRender keeps the render of revision n of slug, its links checked
+// at seq.
+func (w *Wiki) cacheRender(slug Slug, n int, r *markdown.Rendered, seq uint64) {
 	key := renderKey(slug, n)
-	if r, ok := w.cache.get(key); ok {
-		if len(r.Links) == 0 {
-			w.counts.renderHits.Add(1)
-			return r, nil
+	e := &cachedRenderEntry{r: r}
+	if seq != noSeq {
+		e.checked.Store(seq + 1)
+	}
+	w.cache.put(key, e, len(r.HTML)+len(r.TOCHTML)+len(key)+64)
+}
+
+// cachedRender returns the cached render of revision n of slug if it is
+// still right: its wiki links exist, or are missing, as they were when it
+// was made. When seq (the store's ExistenceSeq, read before) is the one
+// the render was last checked at, nothing is read.
+func (w *Wiki) cachedRender(ctx context.Context, slug Slug, n int, seq uint64) (*markdown.Rendered, bool) {
+	e, ok := w.cache.get(renderKey(slug, n))
+	if !ok {
+		return nil, false
+	}
+	r := e.r
+	if len(r.Links) == 0 || seq != noSeq && e.checked.Load() == seq+1 {
+		w.counts.renderHits.Add(1)
+		return r, true
+	}
+	exists, err := w.linksExist(ctx)(r.Links)
+	if err != nil {
+		return nil, false // render afresh; that reports the error
+	}
+	for i := range exists {
+		if exists[i] == r.Missing[i] {
+			return nil, false
 		}
-		exists, err := w.linksExist(ctx)(r.Links)
-		if err != nil {
-			return nil, err
-		}
-		fresh := true
-		for i := range exists {
-			if exists[i] == r.Missing[i] {
-				fresh = false
-				break
-			}
-		}
-		if fresh {
-			w.counts.renderHits.Add(1)
-			return r, nil
-		}
+	}
+	if seq != noSeq {
+		e.checked.Store(seq + 1)
+	}
+	w.counts.renderHits.Add(1)
+	return r, true
+}
+
+func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string, files []Attachment, seq uint64) (*markdown.Rendered, error) {
+	key := renderKey(slug, n)
+	if r, ok := w.cachedRender(ctx, slug, n, seq); ok {
+		return r, nil
 	}
 	w.counts.renderMisses.Add(1)
 	// One render per revision at a time: when a popular page's revision is
@@ -123,7 +154,7 @@ func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string, 
 	bg := context.WithoutCancel(ctx) // the waiters must not fail because the first caller left
 	call.r, call.err = w.render.RenderDoc(text, markdown.Doc{Exists: w.linksExist(bg), Files: renderFiles(files)})
 	if call.err == nil {
-		w.cacheRender(slug, n, call.r)
+		w.cacheRender(slug, n, call.r, seq)
 	}
 	w.flightMu.Lock()
 	delete(w.flights, key)

@@ -82,7 +82,13 @@ func (a *Accounts) SessionUser(ctx context.Context, token string) (*User, *Sessi
 	if token == "" || len(token) > 100 {
 		return nil, nil, ErrUnauthorized
 	}
-	s, err := a.store.Session(ctx, SecretID(token))
+	id := SecretID(token)
+	now := a.now()
+	if u, s, ok := a.cachedAuth("s"+id, now); ok {
+		return u, s, nil
+	}
+	v, _ := a.version()
+	s, err := a.store.Session(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil, ErrUnauthorized
 	}
@@ -90,6 +96,9 @@ func (a *Accounts) SessionUser(ctx context.Context, token string) (*User, *Sessi
 		return nil, nil, err
 	}
 	u, err := a.activeUser(ctx, s.Username)
+	if err == nil {
+		a.cacheAuth("s"+id, v, u, s, now)
+	}
 	return u, s, err
 }
 

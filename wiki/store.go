@@ -32,6 +32,7 @@ type PageStore interface {
 	ReviewStore // review.go: unreviewed revisions, the queue, recent changes
 	LinkStore   // link.go: the link index Commit keeps
 	WatchStore  // watch.go: watchlists and cohort reading lists
+	ViewStore   // view.go: what a page view shows, in one read
 
 	// PageAt returns the page as it stood at time t: the last revision
 	// created at or before t. ErrNotFound if it did not exist yet.

@@ -67,12 +67,22 @@ func (a *Accounts) TokenUser(ctx context.Context, token string) (*User, error) {
 	if token == "" || len(token) > 100 {
 		return nil, ErrUnauthorized
 	}
-	t, err := a.store.Token(ctx, SecretID(token))
+	id := SecretID(token)
+	now := a.now()
+	if u, _, ok := a.cachedAuth("t"+id, now); ok {
+		return u, nil
+	}
+	v, _ := a.version()
+	t, err := a.store.Token(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrUnauthorized
 	}
 	if err != nil {
 		return nil, err
 	}
-	return a.activeUser(ctx, t.Username)
+	u, err := a.activeUser(ctx, t.Username)
+	if err == nil {
+		a.cacheAuth("t"+id, v, u, nil, now)
+	}
+	return u, err
 }

@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/faqwiki/faqwiki/wiki/diff"
-	"github.com/faqwiki/faqwiki/wiki/markdown"
 )
 
 // Config holds what a Wiki is built from. Store is required; the rest have
@@ -51,7 +50,7 @@ type Wiki struct {
 	render   Renderer
 	now      Clock
 	onCommit func(*Revision)
-	cache    *lru[*markdown.Rendered]
+	cache    *lru[*cachedRenderEntry]
 	counts   wikiCounters
 
 	previewTimeout time.Duration
@@ -82,7 +81,7 @@ func New(cfg Config) *Wiki {
 	if size <= 0 {
 		size = 64 << 20
 	}
-	w.cache = newLRU[*markdown.Rendered](size)
+	w.cache = newLRU[*cachedRenderEntry](size)
 	w.flights = map[string]*renderCall{}
 	w.runaways = map[string]int{}
 	w.previewTimeout = cfg.PreviewTimeout
@@ -262,7 +261,7 @@ func (w *Wiki) save(ctx context.Context, e Edit) (*EditResult, error) {
 			if len(rev.Attachments) == 0 {
 				// The check render resolved no files; with files, the
 				// page's render differs, so it is rendered when viewed.
-				w.cacheRender(rev.Slug, rev.Number, rendered.Rendered)
+				w.cacheRender(rev.Slug, rev.Number, rendered.Rendered, noSeq)
 			}
 			rev.Blobs = nil
 			w.committed(rev)

@@ -21,14 +21,17 @@ import (
 //
 // Requests without cookies and requests with a bearer token (scripts,
 // curl) have no ambient authority to abuse and pass the token check. Every response to a browser
-// gets the cookie so that its forms can carry the token.
+// gets the cookie so that its forms can carry the token (a request with a
+// bearer token is not a browser's, and gets none).
 func (s *Server) checkCSRF(c *gin.Context) {
 	token := ""
 	if ck, err := c.Request.Cookie(csrfCookie); err == nil && validToken(ck.Value) {
 		token = ck.Value
 	}
 	hadCookie := token != ""
-	if !hadCookie {
+	if !hadCookie && !c.GetBool(bearerKey) {
+		// A script with a bearer token is no browser: it has no use for
+		// the cookie, nor its forms for a token.
 		token = newToken()
 		http.SetCookie(c.Writer, &http.Cookie{
 			Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,

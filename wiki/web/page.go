@@ -57,7 +57,7 @@ type pageView struct {
 	AsOf    time.Time      // set when showing the page as of a time
 	Newest  int            // the page's newest revision number
 
-	// Links, review and watching (see pageExtras).
+	// Links, review and watching: the current text's view only.
 	Backlinks      []wiki.PageSummary
 	Head           *wiki.Revision // the head revision's metadata: who reviewed it
 	Watching       bool
@@ -78,24 +78,49 @@ func (s *Server) handlePageView(c *gin.Context) {
 	if !ok {
 		return
 	}
+	switch {
+	case c.Query("rev") != "":
+		s.showRevision(c, slug, c.Query("rev"))
+	case c.Query("at") != "":
+		s.showPageAt(c, slug)
+	default:
+		s.showPage(c, slug)
+	}
+}
+
+// showPage shows the page's current text: the view the wiki reads in one
+// go (wiki.View), drawn from the page-view cache (pageview.go).
+func (s *Server) showPage(c *gin.Context, slug wiki.Slug) {
 	ctx := c.Request.Context()
-	if v := c.Query("rev"); v != "" {
-		s.showRevision(c, slug, v)
-		return
-	}
-	page, asOf, err := s.pageAsOf(c, slug)
-	var pe *publicError
-	if errors.As(err, &pe) {
-		s.fail(c, err)
-		return
-	}
-	if errors.Is(err, wiki.ErrNotFound) && asOf.IsZero() {
+	view, err := s.wiki.View(ctx, slug)
+	switch {
+	case errors.Is(err, wiki.ErrNotFound):
 		// An old name of a page (an imported site's old path) leads to it.
 		if to, aerr := s.wiki.Redirect(ctx, slug); aerr == nil {
 			c.Redirect(http.StatusMovedPermanently, pageURL(to))
 			return
 		}
+		s.showMissing(c, slug, nil)
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	case view.Page.Deleted:
+		s.showMissing(c, slug, view.Page)
+		return
 	}
+	if view.SeenErr != nil {
+		s.log.Warn("mark seen", "slug", slug, "err", view.SeenErr)
+	}
+	r := view.Rendered
+	s.renderPageView(c, &pageView{BasePage: s.baseCounted(c, view.Page.Title, view.ReviewCount), Page: view.Page, Body: r.HTML, TOC: r.TOC, TOCHTML: r.TOCHTML,
+		Newest: view.Page.Revision, Backlinks: view.Backlinks, Head: view.Head, Watching: view.Watching, WatchingPrefix: view.WatchingPrefix})
+}
+
+// showPageAt shows the page as it stood at ?at=RFC3339.
+func (s *Server) showPageAt(c *gin.Context, slug wiki.Slug) {
+	ctx := c.Request.Context()
+	page, asOf, err := s.pageAsOf(c, slug)
 	if errors.Is(err, wiki.ErrNotFound) || err == nil && page.Deleted {
 		s.showMissing(c, slug, page)
 		return
@@ -110,12 +135,8 @@ func (s *Server) handlePageView(c *gin.Context) {
 		return
 	}
 	v := &pageView{BasePage: s.base(c, page.Title), Page: page, Body: r.HTML, TOC: r.TOC, TOCHTML: r.TOCHTML, AsOf: asOf, Newest: page.Revision}
-	if !asOf.IsZero() {
-		if head, err := s.wiki.Page(ctx, slug); err == nil {
-			v.Newest = head.Revision
-		}
-	} else {
-		s.pageExtras(c, v)
+	if head, err := s.wiki.Page(ctx, slug); err == nil {
+		v.Newest = head.Revision
 	}
 	s.render(c, http.StatusOK, "page_view.html", v)
 }

@@ -66,6 +66,12 @@ type BasePage struct {
 }
 
 func (s *Server) base(c *gin.Context, title string) BasePage {
+	return s.baseCounted(c, title, -1)
+}
+
+// baseCounted is base with the review queue's length already known
+// (reviewCount; -1 to read it).
+func (s *Server) baseCounted(c *gin.Context, title string, reviewCount int) BasePage {
 	u := wiki.UserFromContext(c.Request.Context())
 	b := BasePage{
 		Title:     title,
@@ -79,7 +85,10 @@ func (s *Server) base(c *gin.Context, title string) BasePage {
 		CanTrain:  u.Has(wiki.RoleTrainer),
 		IsAdmin:   u.Has(wiki.RoleAdmin),
 	}
-	if b.CanTrain {
+	switch {
+	case b.CanTrain && reviewCount >= 0:
+		b.ReviewCount = reviewCount
+	case b.CanTrain:
 		// One read of a counter the store keeps at commit.
 		if n, err := s.wiki.ReviewCount(c.Request.Context()); err == nil {
 			b.ReviewCount = n

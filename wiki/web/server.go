@@ -96,6 +96,9 @@ type Server struct {
 	csrf     *http.CrossOriginProtection
 	proxies  []netip.Prefix // trusted reverse proxies
 	backups  chan struct{}  // one backup at a time
+	views    *pageViewCache // drawn page views (pageview.go)
+	// noViewCache draws every page view afresh (tests compare the two).
+	noViewCache bool
 }
 
 // New builds the router, parses every template and hashes the static
@@ -115,7 +118,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Clock = time.Now
 	}
 	s := &Server{cfg: cfg, wiki: cfg.Wiki, accounts: cfg.Accounts, cohorts: cfg.Cohorts, now: cfg.Clock, log: cfg.Logger, csrf: http.NewCrossOriginProtection(),
-		backups: make(chan struct{}, 1)}
+		backups: make(chan struct{}, 1), views: newPageViewCache()}
 	var err error
 	if s.proxies, err = parseProxies(cfg.TrustProxy, cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("web: trusted proxies: %w", err)

@@ -1,0 +1,327 @@
+package web
+
+import (
+	"bytes"
+	"container/list"
+	"crypto/rand"
+	"encoding/hex"
+	"hash/fnv"
+	"html"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/gin-gonic/gin"
+)
+
+// The page-view cache. Executing page_view.html for a long page cost far
+// more than the page itself (reflection for every action, and the body
+// copied through fmt), on every view. So the view of a page's current
+// text is drawn once per state that changes what it shows (the revision,
+// the reader's role, what links here, whether they watch it, who reviewed
+// it, the minute for "3 minutes ago") and kept as segments of HTML with
+// holes where each request's own values go: the CSRF token, the reader's
+// name, and the rendered text and questions of the revision, which the
+// render cache already holds. A view is then a key, a lookup and a few
+// writes.
+//
+// A hole is made by drawing the page with a sentinel in place of the
+// value: a string no page can contain (it holds a random number made at
+// start) that html/template passes through unchanged in text and quoted
+// attributes. A value that a template uses anywhere else (in a URL, in a
+// script) comes out escaped, the sentinel is then not found whole, and
+// that page is drawn afresh on each view instead of cached (and it is
+// logged once): a template change can make views slower, never wrong.
+// Everything else the page shows must be in the key; pageViewKey lists
+// it, and a test checks that every field of pageView and BasePage is
+// either in the key or a hole.
+
+// holes of a page view, as named in its sentinels.
+const (
+	holeCSRF   = "csrf"
+	holeName   = "name"   // the reader's username
+	holeLabel  = "label"  // their display name
+	holeCohort = "cohort" // their cohort
+	holeBody   = "body"   // the rendered text
+	holeTOC    = "toc"    // the questions on the page
+)
+
+// pageViewCacheBytes bounds the cache.
+const pageViewCacheBytes = 32 << 20
+
+// pageViewCache holds drawn page views by key.
+type pageViewCache struct {
+	nonce string // in every sentinel
+
+	mu      sync.Mutex
+	size    int
+	ll      *list.List // of *pageViewEntry, most recent first
+	entries map[string]*list.Element
+	refused sync.Map // template names whose holes did not survive, logged once
+}
+
+type pageViewEntry struct {
+	key   string
+	parts []viewPart
+	size  int
+}
+
+// viewPart is literal HTML, or a hole.
+type viewPart struct {
+	html []byte
+	hole string
+}
+
+func newPageViewCache() *pageViewCache {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return &pageViewCache{nonce: hex.EncodeToString(b), ll: list.New(), entries: map[string]*list.Element{}}
+}
+
+func (pc *pageViewCache) sentinel(hole string) string {
+	return "\x1e" + pc.nonce + ":" + hole + "\x1f"
+}
+
+func (pc *pageViewCache) get(key string) ([]viewPart, bool) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	e, ok := pc.entries[key]
+	if !ok {
+		return nil, false
+	}
+	pc.ll.MoveToFront(e)
+	return e.Value.(*pageViewEntry).parts, true
+}
+
+func (pc *pageViewCache) put(key string, parts []viewPart) {
+	size := len(key) + 64
+	for _, p := range parts {
+		size += len(p.html) + 32
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if _, ok := pc.entries[key]; ok {
+		return
+	}
+	pc.entries[key] = pc.ll.PushFront(&pageViewEntry{key: key, parts: parts, size: size})
+	pc.size += size
+	for pc.size > pageViewCacheBytes {
+		e := pc.ll.Back()
+		old := e.Value.(*pageViewEntry)
+		pc.ll.Remove(e)
+		delete(pc.entries, old.key)
+		pc.size -= old.size
+	}
+}
+
+// split cuts drawn HTML at its sentinels. ok is false when the nonce
+// occurs anywhere but in whole sentinels (a value used where html/template
+// escaped it).
+func (pc *pageViewCache) split(b []byte) (parts []viewPart, ok bool) {
+	open := []byte("\x1e" + pc.nonce + ":")
+	for {
+		i := bytes.Index(b, open)
+		if i < 0 {
+			break
+		}
+		rest := b[i+len(open):]
+		j := bytes.IndexByte(rest, '\x1f')
+		if j < 0 || j > 16 {
+			return nil, false
+		}
+		parts = append(parts, viewPart{html: bytes.Clone(b[:i])}, viewPart{hole: string(rest[:j])})
+		b = rest[j+1:]
+	}
+	if bytes.Contains(b, []byte(pc.nonce)) {
+		return nil, false
+	}
+	return append(parts, viewPart{html: bytes.Clone(b)}), true
+}
+
+// pageViewKey is the cache key of v, whose page is the current text of
+// v.Page (no OldRev, no AsOf, no Flash: those are drawn afresh). It holds
+// everything the view shows or branches on but its holes, each field in
+// the order of pageViewKeyed.
+func pageViewKey(v *pageView, minute int64) string {
+	u := v.User
+	var b strings.Builder
+	b.Grow(128 + len(v.Page.Slug) + len(v.Path))
+	add := func(s string) { b.WriteString(s); b.WriteByte(0) }
+	num := func(n int64) { b.WriteString(strconv.FormatInt(n, 10)); b.WriteByte(0) }
+	flag := func(f bool) {
+		if f {
+			b.WriteByte('1')
+		} else {
+			b.WriteByte('0')
+		}
+	}
+	add(string(v.Page.Slug))
+	num(int64(v.Page.Revision))
+	num(int64(v.Newest))
+	num(minute)
+	add(v.Title)
+	add(v.SiteName)
+	add(v.Path)
+	add(v.Query)
+	num(int64(u.Role))
+	flag(u.SignedIn())
+	flag(u.DisplayName != "")
+	flag(u.Cohort != "")
+	flag(v.CanRead)
+	flag(v.CanEdit)
+	flag(v.CanTrain)
+	flag(v.IsAdmin)
+	flag(v.Watching)
+	flag(v.WatchingPrefix)
+	flag(v.CSRFToken != "")
+	num(int64(v.ReviewCount))
+	num(int64(len(v.TOC)))
+	if v.Head != nil {
+		add(v.Head.ReviewedBy)
+		num(v.Head.ReviewedAt.UnixNano())
+	} else {
+		add("\x00nohead")
+	}
+	// What links here: often empty, seldom long.
+	h := fnv.New64a()
+	for _, p := range v.Backlinks {
+		h.Write([]byte(p.Slug))
+		h.Write([]byte{0})
+		h.Write([]byte(p.Title))
+		h.Write([]byte{0})
+	}
+	num(int64(len(v.Backlinks)))
+	num(int64(h.Sum64()))
+	return b.String()
+}
+
+// pageViewKeyed names the fields of pageView (and of its BasePage and
+// User) that pageViewKey covers, that are holes, or that are part of the
+// revision the key names (slug and revision): TestPageViewKeyCoversEveryField
+// fails for a field missing here, so a field added to the view is either
+// added to the key or cannot be cached wrong.
+var pageViewKeyed = []string{
+	// BasePage
+	"Title", "SiteName", "CSRFToken (hole)", "Flash (drawn afresh when set)", "Path", "Query", "User", "CanRead", "CanEdit", "CanTrain", "IsAdmin", "ReviewCount",
+	// pageView
+	"BasePage", "Page (slug and revision)", "Body (hole)", "TOC (length)", "TOCHTML (hole)", "OldRev (drawn afresh when set)",
+	"AsOf (drawn afresh when set)", "Newest", "Backlinks", "Head", "Watching", "WatchingPrefix",
+	// wiki.User
+	"Name (hole)", "DisplayName (hole)", "Role", "Cohort (hole)",
+}
+
+// renderPageView draws v, the current text of a page, from the page-view
+// cache; a view with a flash message (shown once) is drawn afresh.
+func (s *Server) renderPageView(c *gin.Context, v *pageView) {
+	pc := s.views
+	if v.Flash != "" || v.OldRev != nil || !v.AsOf.IsZero() || s.noViewCache {
+		s.render(c, http.StatusOK, "page_view.html", v)
+		return
+	}
+	u := v.User
+	if u == nil {
+		u = &wiki.User{Name: wiki.Anonymous}
+	}
+	// "3 minutes ago" is at most a minute old.
+	key := pageViewKey(v, s.now().Unix()/60)
+	parts, ok := pc.get(key)
+	if !ok {
+		if parts, ok = s.drawPageView(v, u); !ok {
+			s.render(c, http.StatusOK, "page_view.html", v)
+			return
+		}
+		pc.put(key, parts)
+	}
+	// The holes' values, escaped as html/template would in text or a
+	// quoted attribute.
+	values := map[string]string{}
+	fill := func(hole string) string {
+		switch hole {
+		case holeBody:
+			return string(v.Body)
+		case holeTOC:
+			return string(v.TOCHTML)
+		}
+		if x, ok := values[hole]; ok {
+			return x
+		}
+		var raw string
+		switch hole {
+		case holeCSRF:
+			raw = v.CSRFToken
+		case holeName:
+			raw = u.Name
+		case holeLabel:
+			raw = u.DisplayName
+		case holeCohort:
+			raw = u.Cohort
+		}
+		x := html.EscapeString(raw)
+		values[hole] = x
+		return x
+	}
+	// One write of the whole answer, as c.Data does: each Write of a
+	// part would be a system call of its own.
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 4<<20 {
+			buf.Reset()
+			bufPool.Put(buf)
+		}
+	}()
+	for _, p := range parts {
+		if p.hole == "" {
+			buf.Write(p.html)
+		} else {
+			buf.WriteString(fill(p.hole))
+		}
+	}
+	h := c.Writer.Header()
+	h["Content-Type"] = htmlType
+	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
+	c.Writer.WriteHeader(http.StatusOK)
+	_, _ = c.Writer.Write(buf.Bytes())
+}
+
+// htmlType is the Content-Type of HTML pages, shared (never changed).
+var htmlType = []string{"text/html; charset=utf-8"}
+
+// drawPageView executes page_view.html for v with a sentinel in each hole
+// and cuts the result at them. ok is false when the holes did not survive
+// (see the top of this file); the page is then drawn afresh every time.
+func (s *Server) drawPageView(v *pageView, u *wiki.User) ([]viewPart, bool) {
+	pc := s.views
+	w := *v
+	w.CSRFToken = ""
+	if v.CSRFToken != "" {
+		w.CSRFToken = pc.sentinel(holeCSRF)
+	}
+	su := *u
+	if u.SignedIn() {
+		su.Name = pc.sentinel(holeName)
+		if u.DisplayName != "" {
+			su.DisplayName = pc.sentinel(holeLabel)
+		}
+		if u.Cohort != "" {
+			su.Cohort = pc.sentinel(holeCohort)
+		}
+	}
+	w.User = &su
+	w.Body = template.HTML(pc.sentinel(holeBody))
+	w.TOCHTML = template.HTML(pc.sentinel(holeTOC))
+	t := s.pages.pages["page_view.html"]
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", &w); err != nil {
+		return nil, false // drawn afresh, which reports the error
+	}
+	parts, ok := pc.split(buf.Bytes())
+	if !ok {
+		if _, logged := pc.refused.LoadOrStore("page_view.html", true); !logged {
+			s.log.Warn("page view cache: page_view.html uses a per-request value where it is escaped (in a URL or script); views of pages are drawn afresh each time")
+		}
+	}
+	return parts, ok
+}

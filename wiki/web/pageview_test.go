@@ -1,0 +1,120 @@
+package web
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// TestPageViewCache_SameAsDrawnAfresh: a page view from the cache is byte
+// for byte the page drawn afresh, for readers of every kind and after
+// every change that alters what the page shows.
+func TestPageViewCache_SameAsDrawnAfresh(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	ts := newTestServerWith(t, Config{Clock: clock, OpenReading: true})
+	ctx := context.Background()
+	ts.create("faq", "FAQ & more", "# FAQ\n\nSee [[Travel]] and [[Missing page]].\n\n## One?\n\nA.\n\n## Two?\n\nB.\n\n## Three?\n\nC.\n")
+	ts.create("travel", "Travel", "Go.\n")
+	if _, err := ts.accounts.CreateAccount(ctx, wiki.NewAccount{Username: "ada", DisplayName: `Ada <"Lovelace"> & co`, Password: testPassword, Role: wiki.RoleEditor, Cohort: ""}); err != nil {
+		t.Fatal(err)
+	}
+	ts.addUser("tina", wiki.RoleTrainer, "")
+	ts.addUser("rita", wiki.RoleReader, "")
+
+	same := func(step string) {
+		t.Helper()
+		ts.srv.noViewCache = false
+		cached := ts.browse("GET", "/wiki/faq", nil)
+		again := ts.browse("GET", "/wiki/faq", nil) // from the cache now
+		ts.srv.noViewCache = true
+		fresh := ts.browse("GET", "/wiki/faq", nil)
+		ts.srv.noViewCache = false
+		wantStatus(t, cached, 200)
+		wantStatus(t, fresh, 200)
+		if cached.Body.String() != fresh.Body.String() || again.Body.String() != fresh.Body.String() {
+			t.Errorf("%s: the cached view differs from the page drawn afresh:\n%s", step, firstDiff(again.Body.String(), fresh.Body.String()))
+		}
+	}
+	same("admin")
+	ts.signIn("ada")
+	same("editor with a display name")
+	if err := ts.wiki.Watch(wiki.NewContextWithUser(ctx, &wiki.User{Name: "ada", Role: wiki.RoleEditor}), "faq", false); err != nil {
+		t.Fatal(err)
+	}
+	same("watching")
+	ts.create("other", "Other", "Links to [[FAQ]] here... [[faq]]\n")
+	same("a new backlink")
+	ts.create("missing-page", "Missing page", "Now it exists.\n")
+	same("a missing link target created")
+	ts.signIn("tina")
+	same("trainer, review count")
+	ts.create("more", "More", "one more page to review\n")
+	same("trainer, review count up")
+	mu.Lock()
+	now = now.Add(5 * time.Minute)
+	mu.Unlock()
+	same("five minutes later")
+	ts.signIn("rita")
+	same("reader")
+	ts.signOut()
+	same("visitor of an open wiki")
+	// A flash message (after a save) is drawn afresh and shown.
+	ts.signIn("admin")
+	if w := ts.post("/edit/faq", map[string][]string{"title": {"FAQ & more"}, "markdown": {"Changed.\n"}, "base_revision": {"1"}}); w.Code != 303 {
+		t.Fatalf("save: %d", w.Code)
+	}
+	if w := ts.browse("GET", "/wiki/faq", nil); !strings.Contains(w.Body.String(), "Saved revision 2") {
+		t.Error("the flash message is not shown")
+	}
+	same("the next revision")
+}
+
+func firstDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	from := max(0, i-80)
+	return "cached: …" + a[from:min(len(a), i+80)] + "\nfresh:  …" + b[from:min(len(b), i+80)]
+}
+
+// TestPageViewKeyCoversEveryField: every field of the data of a page view
+// is in the cache key, a hole, or named as drawn afresh (pageViewKeyed).
+// A field added to pageView, BasePage or wiki.User fails here until
+// pageViewKey covers it.
+func TestPageViewKeyCoversEveryField(t *testing.T) {
+	covered := map[string]bool{}
+	for _, f := range pageViewKeyed {
+		name, _, _ := strings.Cut(f, " ")
+		covered[name] = true
+	}
+	for _, typ := range []reflect.Type{reflect.TypeOf(pageView{}), reflect.TypeOf(BasePage{}), reflect.TypeOf(wiki.User{})} {
+		for i := range typ.NumField() {
+			if f := typ.Field(i); !covered[f.Name] {
+				t.Errorf("%s.%s is not in the page-view cache key (pageViewKey, pageViewKeyed)", typ.Name(), f.Name)
+			}
+		}
+	}
+}
+
+// TestPageViewCache_RefusesEscapedHoles: a sentinel that html/template
+// escaped (a value used in a URL or a script) makes the page uncacheable.
+func TestPageViewCache_RefusesEscapedHoles(t *testing.T) {
+	pc := newPageViewCache()
+	whole := "<p>" + pc.sentinel(holeName) + "</p><a href=\"/x\">" + pc.sentinel(holeBody) + "</a>"
+	parts, ok := pc.split([]byte(whole))
+	if !ok || len(parts) != 5 || parts[1].hole != holeName || parts[3].hole != holeBody || string(parts[4].html) != "</a>" {
+		t.Fatalf("split(%q) = %+v, %v", whole, parts, ok)
+	}
+	escaped := "<a href=\"/people/%1e" + pc.nonce + ":name%1f\">x</a>"
+	if _, ok := pc.split([]byte(escaped)); ok {
+		t.Error("a URL-escaped sentinel was taken for a page that can be cached")
+	}
+}
