@@ -88,8 +88,8 @@ func (r *revisionRecord) revision(slug string) *wiki.Revision {
 // head < 0), and a plain error if the write fails. On any error nothing is
 // written and rev is unchanged.
 //
-// Commits that arrive while another is in flight are grouped by bbolt's
-// Batch into one transaction that shares one fsync.
+// Commits that arrive while another is being written are grouped into the
+// next transaction, which shares one fsync (group.go).
 func (db *DB) Commit(ctx context.Context, rev *wiki.Revision, head int) error {
 	if rev == nil {
 		return errors.New("store: commit: nil revision")
@@ -110,9 +110,9 @@ func (db *DB) Commit(ctx context.Context, rev *wiki.Revision, head int) error {
 		}
 	}
 
-	// fn may run more than once (Batch retries a batch without a failing
-	// member, then reruns that member alone), so it only computes res from
-	// the transaction's state and never touches rev.
+	// fn may run more than once (a group is run again without a member
+	// that failed, which then runs alone: see group.go), so it only
+	// computes res from the transaction's state and never touches rev.
 	//
 	// fnErr is what the last run of fn returned: when bbolt fails although
 	// fn did not, the transaction could not be written (see update).
@@ -122,14 +122,7 @@ func (db *DB) Commit(ctx context.Context, rev *wiki.Revision, head int) error {
 		res, fnErr = db.commit(ctx, tx, rev, head, nanos(created))
 		return fnErr
 	}
-	var err error
-	if db.inflight.Add(1) == 1 {
-		// Alone: a batch would only wait BatchDelay for nobody.
-		err = db.bolt.Update(fn)
-	} else {
-		err = db.bolt.Batch(fn)
-	}
-	db.inflight.Add(-1)
+	err := db.commits.run(db.bolt, fn)
 	db.writes.Add(1)
 	if err != nil && fnErr == nil {
 		err = storageError(err)

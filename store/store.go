@@ -38,12 +38,6 @@ const (
 	// must fail at once with ErrLocked, not hang.
 	DefaultTimeout = time.Second
 
-	// DefaultBatchDelay is how long a commit that arrives while another one
-	// is in flight waits for more commits to join its transaction (and share
-	// its fsync). It is about one fsync on an ordinary SSD; bbolt's own
-	// default of 10ms would add more latency than it saves.
-	DefaultBatchDelay = 2 * time.Millisecond
-
 	// DefaultTextCacheBytes is the default of Options.TextCacheBytes.
 	DefaultTextCacheBytes = 32 << 20
 )
@@ -52,10 +46,6 @@ const (
 type Options struct {
 	// Timeout is how long to wait for the file lock; DefaultTimeout if <= 0.
 	Timeout time.Duration
-
-	// BatchDelay is how long concurrent commits wait to be grouped into one
-	// transaction; DefaultBatchDelay if <= 0.
-	BatchDelay time.Duration
 
 	// Clock stamps revisions committed with a zero CreatedAt; time.Now if nil.
 	Clock wiki.Clock
@@ -100,10 +90,9 @@ type DB struct {
 	// (see AccountsVersion).
 	authVersion atomic.Uint64
 
-	// inflight counts Commit calls in progress. A commit that finds no other
-	// in flight runs in its own Update at once instead of waiting BatchDelay
-	// for company that will not come (see Commit).
-	inflight atomic.Int64
+	// commits groups concurrent commits into shared transactions
+	// (group.go).
+	commits commitGroup
 }
 
 // Compile-time checks that DB is a wiki.PageStore and a wiki.AccountStore.
@@ -125,10 +114,6 @@ func Open(path string, opts Options) (*DB, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	delay := opts.BatchDelay
-	if delay <= 0 {
-		delay = DefaultBatchDelay
-	}
 	now := opts.Clock
 	if now == nil {
 		now = time.Now
@@ -149,7 +134,6 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	b.MaxBatchDelay = delay
 
 	init := initSchema
 	if opts.ReadOnly {

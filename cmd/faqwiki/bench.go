@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/faqwiki/faqwiki/cmd/faqwiki/internal/bench"
-	"github.com/faqwiki/faqwiki/store"
 )
 
 const benchUsage = `usage: faqwiki bench [flags]
@@ -98,7 +97,7 @@ func (m *Main) benchCeiling(ctx context.Context, name string, args []string) err
 	case "ceiling-gin":
 		return bench.CeilingGin(ctx, m.Stdout, *addr, *body, *ctype)
 	case "ceiling-bolt":
-		return bench.CeilingBolt(ctx, m.Stdout, filepath.Clean(*path), *conc, *size, store.DefaultBatchDelay, lim)
+		return bench.CeilingBolt(ctx, m.Stdout, filepath.Clean(*path), *conc, *size, lim)
 	case "ceiling-bleve":
 		return bench.CeilingBleveQuery(ctx, m.Stdout, *index, "all", *queries, *conc, lim)
 	default:

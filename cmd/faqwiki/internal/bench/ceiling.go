@@ -81,18 +81,16 @@ func CeilingGin(ctx context.Context, out io.Writer, addr, bodyFile, contentType 
 	return nil
 }
 
-// CeilingBolt commits from conc writers, each with bbolt's Batch as the
-// store does (the same batch delay), one value of size bytes per commit
-// into a new file at path, up to lim: the most fsynced, grouped commits
-// this disk takes.
-func CeilingBolt(ctx context.Context, out io.Writer, path string, conc, size int, delay time.Duration, lim Limits) error {
+// CeilingBolt commits from conc writers, each with bbolt's Batch (its
+// default settings), one value of size bytes per commit into a new file
+// at path, up to lim: the most fsynced, grouped commits this disk takes.
+func CeilingBolt(ctx context.Context, out io.Writer, path string, conc, size int, lim Limits) error {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 	if err != nil {
 		return err
 	}
 	defer os.Remove(path)
 	defer db.Close()
-	db.MaxBatchDelay = delay
 	name := []byte("b")
 	if err := db.Update(func(tx *bbolt.Tx) error { _, err := tx.CreateBucketIfNotExists(name); return err }); err != nil {
 		return err

@@ -1,0 +1,105 @@
+// Group commit: commits that arrive while a transaction is being written
+// go together into the next one, and share its fsync.
+
+package store
+
+import (
+	"sync"
+
+	"go.etcd.io/bbolt"
+)
+
+// maxGroup bounds the commits of one transaction.
+const maxGroup = 1000
+
+// commitGroup runs commit functions in shared write transactions. A commit
+// that finds no transaction being written starts one at once, alone, so a
+// lone edit never waits; commits that arrive while it is written wait for
+// it and then go, all of them, into the next transaction. Under load a
+// transaction thus holds every commit that arrived during the one before
+// (one fsync for all), with no timer: bbolt's Batch instead waits a fixed
+// delay for company, and a commit that arrives alone either waits for
+// nobody or, written at once, shares nothing with the next one.
+//
+// If a function fails, the transaction is rolled back, the group runs
+// again without it, and it runs alone for its own answer (as bbolt's
+// Batch does): a function may therefore run more than once and must not
+// have side effects outside the transaction.
+type commitGroup struct {
+	mu      sync.Mutex
+	writing bool
+	pending []*groupCall
+}
+
+type groupCall struct {
+	fn   func(*bbolt.Tx) error
+	err  error
+	done chan struct{} // closed when the call's transaction is over
+	lead chan struct{} // closed when the call is to write the next group
+}
+
+// run runs fn in a write transaction of b, grouped with concurrent calls,
+// and returns its error (or the transaction's).
+func (g *commitGroup) run(b *bbolt.DB, fn func(*bbolt.Tx) error) error {
+	c := &groupCall{fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
+	g.mu.Lock()
+	g.pending = append(g.pending, c)
+	if g.writing {
+		g.mu.Unlock()
+		select {
+		case <-c.done:
+			return c.err
+		case <-c.lead:
+		}
+		g.mu.Lock()
+	}
+	// This call leads: write what is pending (itself included), then hand
+	// the lead to the first that came meanwhile.
+	g.writing = true
+	group := g.pending
+	if len(group) > maxGroup {
+		group = group[:maxGroup]
+	}
+	g.pending = g.pending[len(group):]
+	g.mu.Unlock()
+
+	runGroup(b, group)
+
+	g.mu.Lock()
+	if len(g.pending) > 0 {
+		close(g.pending[0].lead)
+	} else {
+		g.writing = false
+	}
+	g.mu.Unlock()
+	return c.err
+}
+
+// runGroup writes the calls of group in one transaction and tells each
+// its result.
+func runGroup(b *bbolt.DB, group []*groupCall) {
+	for len(group) > 0 {
+		failed := -1
+		err := b.Update(func(tx *bbolt.Tx) error {
+			for i, c := range group {
+				if err := c.fn(tx); err != nil {
+					failed = i
+					return err
+				}
+			}
+			return nil
+		})
+		if failed < 0 {
+			for _, c := range group {
+				c.err = err
+				close(c.done)
+			}
+			return
+		}
+		// Roll back, run the others without it, and it alone.
+		c := group[failed]
+		group = append(group[:failed:failed], group[failed+1:]...)
+		c.err = b.Update(c.fn)
+		close(c.done)
+	}
+}
