@@ -2,8 +2,10 @@ package search
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"runtime"
 	"slices"
@@ -151,7 +153,7 @@ func (ix *Index) apply(ctx context.Context, changes []wiki.Change) error {
 	last := changes[len(changes)-1].Seq
 
 	idx := ix.idx
-	old, err := docIDsOf(ctx, idx, slugs)
+	old, sums, err := docsOf(ctx, idx, slugs)
 	if err != nil {
 		return err
 	}
@@ -174,6 +176,9 @@ func (ix *Index) apply(ctx context.Context, changes []wiki.Change) error {
 		}
 		for _, d := range ix.pageDocs(p) {
 			keep[d.id] = true
+			if sums[d.id] == d.fields[fieldSum] {
+				continue // a section the change left as it was
+			}
 			if err := b.Index(d.id, d.fields); err != nil {
 				return fmt.Errorf("search: index page %q: %w", slug, err)
 			}
@@ -193,9 +198,11 @@ func (ix *Index) apply(ctx context.Context, changes []wiki.Change) error {
 	return nil
 }
 
-// docIDsOf returns the ids of the documents of the given pages.
-func docIDsOf(ctx context.Context, idx bleve.Index, slugs []wiki.Slug) ([]string, error) {
+// docsOf returns the ids of the documents of the given pages, and each
+// one's sum (see sectionSum).
+func docsOf(ctx context.Context, idx bleve.Index, slugs []wiki.Slug) ([]string, map[string]any, error) {
 	var ids []string
+	sums := map[string]any{}
 	for chunk := range slices.Chunk(slugs, 64) {
 		qs := make([]query.Query, len(chunk))
 		for i, s := range chunk {
@@ -207,12 +214,16 @@ func docIDsOf(ctx context.Context, idx bleve.Index, slugs []wiki.Slug) ([]string
 			req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), 1000, from, false)
 			req.Score = "none"
 			req.SortBy([]string{"_id"})
+			req.Fields = []string{fieldSum}
 			res, err := idx.SearchInContext(ctx, req)
 			if err != nil {
-				return nil, fmt.Errorf("search: find documents of changed pages: %w", err)
+				return nil, nil, fmt.Errorf("search: find documents of changed pages: %w", err)
 			}
 			for _, h := range res.Hits {
 				ids = append(ids, h.ID)
+				if v, ok := h.Fields[fieldSum]; ok {
+					sums[h.ID] = v
+				}
 			}
 			from += len(res.Hits)
 			if len(res.Hits) == 0 || uint64(from) >= res.Total {
@@ -220,7 +231,7 @@ func docIDsOf(ctx context.Context, idx bleve.Index, slugs []wiki.Slug) ([]string
 			}
 		}
 	}
-	return ids, nil
+	return ids, sums, nil
 }
 
 // Rebuild makes the index anew from every page in the store, for
@@ -262,6 +273,11 @@ func (ix *Index) rebuildLocked(ctx context.Context, progress func(done, total in
 		return fmt.Errorf("search: rebuild: %w", err)
 	}
 	if err := ix.fill(ctx, idx, slugs, seq, progress); err != nil {
+		_ = idx.Close()
+		_ = removeIndexDir(tmp)
+		return fmt.Errorf("search: rebuild: %w", err)
+	}
+	if err := persist(idx); err != nil {
 		_ = idx.Close()
 		_ = removeIndexDir(tmp)
 		return fmt.Errorf("search: rebuild: %w", err)
@@ -484,7 +500,29 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 	}
 	docs[0].fields[fieldFirst] = "1"
 	docs[0].fields[fieldWords] = pageWords(p.Title, secs)
+	for _, d := range docs {
+		d.fields[fieldSum] = sectionSum(d.fields)
+	}
 	return docs
+}
+
+// sectionSum is a hash of a document's fields: the same fields, the same
+// sum, so that applying a change re-indexes only the sections it changed
+// (a one-line edit changes one of a page's sections, and analysing the
+// others again was most of the cost of following edits).
+func sectionSum(fields map[string]any) string {
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		if k != fieldSum {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	h := fnv.New128a()
+	for _, k := range names {
+		fmt.Fprintf(h, "%s\x00%v\x00", k, fields[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // pageWords returns the distinct words of a page's title, headings and

@@ -107,6 +107,8 @@ var _ wiki.Searcher = (*Index)(nil)
 var (
 	keyVersion = []byte("faqwiki.mapping") // mappingVersion of the documents
 	keySeq     = []byte("faqwiki.seq")     // last change-feed sequence applied, 8 bytes big-endian
+	// keyPersisted is written by persist, which needs a batch to wait for.
+	keyPersisted = []byte("faqwiki.persisted")
 )
 
 // Open opens the index in dir, creating it if dir does not exist or is
@@ -228,8 +230,15 @@ func (ix *Index) create(dir string) (bleve.Index, error) {
 	return idx, nil
 }
 
+// runtimeConfig is how bleve opens the index. unsafe_batch lets a batch
+// return once its documents are searchable, without waiting for them to
+// reach the disk (an fsync per batch, which held every batch of the
+// change feed up and so the edits' visibility in search): the index is
+// derived data, and the sequence number a batch moves it to is written in
+// that same batch, so a crash that loses a batch loses its number with it
+// and the next CatchUp applies those changes again.
 func (ix *Index) runtimeConfig() map[string]any {
-	return map[string]any{"bolt_timeout": ix.lock.String()}
+	return map[string]any{"bolt_timeout": ix.lock.String(), "unsafe_batch": true}
 }
 
 // loadSeq reads the applied sequence number of idx into ix.
@@ -284,12 +293,39 @@ func (ix *Index) Close() error {
 	if ix.idx == nil {
 		return nil
 	}
-	err := ix.idx.Close()
+	err := persist(ix.idx)
+	if cerr := ix.idx.Close(); err == nil {
+		err = cerr
+	}
 	ix.idx = nil
 	if err != nil {
 		return fmt.Errorf("search: close %s: %w", ix.dir, err)
 	}
 	return nil
+}
+
+// persistTimeout bounds how long persist waits for the disk.
+const persistTimeout = time.Minute
+
+// persist waits until every batch applied to idx is on disk: batches
+// return before that (see runtimeConfig), and bleve's Close does not wait
+// for them. An empty batch is applied and waited for; bleve writes the
+// index's state in order, so once it is persisted so is everything
+// before it.
+func persist(idx bleve.Index) error {
+	b := idx.NewBatch()
+	b.SetInternal(keyPersisted, []byte{1})
+	done := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { done <- err })
+	if err := idx.Batch(b); err != nil {
+		return err
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(persistTimeout):
+		return errors.New("search: the index did not reach the disk in time")
+	}
 }
 
 // current returns the open bleve index, or ErrClosed. The caller holds

@@ -40,29 +40,43 @@ func fileLinks(tx *bbolt.Tx, slug string, links []wiki.Link, deleted bool) error
 	if err != nil {
 		return err
 	}
-	prefix := slugPrefix(slug)
-	var old [][]byte
-	c := out.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		old = append(old, bytes.Clone(k))
+	// Only what changed is written: most edits keep a page's links, and
+	// a page of bbolt written for nothing is 4 KB more to sync.
+	want := map[string]string{} // target -> name as written
+	if !deleted {
+		for _, l := range links {
+			if to := string(l.Slug); to != slug && storableSlug(to) {
+				if _, dup := want[to]; !dup {
+					want[to] = l.Title
+				}
+			}
+		}
 	}
-	for _, k := range old {
+	prefix := slugPrefix(slug)
+	var gone [][]byte
+	c := out.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		to := string(k[len(prefix):])
+		if name, ok := want[to]; ok && name == string(v) {
+			delete(want, to) // already filed as it is
+			continue
+		}
+		gone = append(gone, bytes.Clone(k))
+	}
+	for _, k := range gone {
+		to := string(k[len(prefix):])
 		if err := out.Delete(k); err != nil {
 			return err
 		}
-		if err := in.Delete(linkKey(string(k[len(prefix):]), slug)); err != nil {
+		if _, stays := want[to]; stays {
+			continue // its name changed: the backlink stays
+		}
+		if err := in.Delete(linkKey(to, slug)); err != nil {
 			return err
 		}
 	}
-	if deleted {
-		return nil
-	}
-	for _, l := range links {
-		to := string(l.Slug)
-		if to == slug || !storableSlug(to) {
-			continue
-		}
-		if err := out.Put(linkKey(slug, to), []byte(l.Title)); err != nil {
+	for to, name := range want {
+		if err := out.Put(linkKey(slug, to), []byte(name)); err != nil {
 			return err
 		}
 		if err := in.Put(linkKey(to, slug), empty); err != nil {

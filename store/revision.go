@@ -254,6 +254,14 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 		Author:   rev.Author,
 		Cohort:   rev.Cohort,
 	}
+	// The index entries of the old head go and those of the new come; an
+	// entry that stays the same (a title or tag an edit kept) is not
+	// written again: a page of bbolt written for nothing is 4 KB more to
+	// sync.
+	if !page.Deleted {
+		page.TitleKey = foldTitle(page.Title)
+	}
+	oldTags, oldTitle := map[string]bool{}, ""
 	if old != nil {
 		page.Created = old.Created
 		if !old.Deleted {
@@ -261,11 +269,27 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 				return commitResult{}, err
 			}
 			for _, t := range old.Tags {
-				if err := b.tags.Delete(tagKey(t, slug)); err != nil {
+				oldTags[t] = true
+			}
+			oldTitle = old.indexedTitle()
+			if page.Deleted || oldTitle != page.TitleKey {
+				if err := b.titles.Delete(titleKey(oldTitle, slug)); err != nil {
 					return commitResult{}, err
 				}
 			}
-			if err := b.titles.Delete(titleKey(old.indexedTitle(), slug)); err != nil {
+		}
+	}
+	newTags := map[string]bool{}
+	if !page.Deleted {
+		for _, t := range page.Tags {
+			if t != "" { // Pages treats an empty tag as no filter
+				newTags[t] = true
+			}
+		}
+	}
+	for t := range oldTags {
+		if !newTags[t] {
+			if err := b.tags.Delete(tagKey(t, slug)); err != nil {
 				return commitResult{}, err
 			}
 		}
@@ -274,16 +298,16 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 		if err := b.recent.Put(recentKey(ns, slug), empty); err != nil {
 			return commitResult{}, err
 		}
-		page.TitleKey = foldTitle(page.Title)
-		if err := b.titles.Put(titleKey(page.TitleKey, slug), empty); err != nil {
-			return commitResult{}, err
-		}
-		for _, t := range page.Tags {
-			if t == "" {
-				continue // Pages treats an empty tag as no filter
-			}
-			if err := b.tags.Put(tagKey(t, slug), empty); err != nil {
+		if old == nil || old.Deleted || oldTitle != page.TitleKey {
+			if err := b.titles.Put(titleKey(page.TitleKey, slug), empty); err != nil {
 				return commitResult{}, err
+			}
+		}
+		for t := range newTags {
+			if !oldTags[t] {
+				if err := b.tags.Put(tagKey(t, slug), empty); err != nil {
+					return commitResult{}, err
+				}
 			}
 		}
 	}

@@ -44,7 +44,12 @@ type LinkStore interface {
 // linksOf returns the distinct wiki-link targets of a text, as Commit
 // files them; a link to the page itself is kept out.
 func (w *Wiki) linksOf(self Slug, text string) []Link {
-	ls := w.render.LinkTargets(text)
+	return linksFrom(self, w.render.LinkTargets(text))
+}
+
+// linksFrom is linksOf for the targets of a text parsed already (a
+// render's).
+func linksFrom(self Slug, ls []markdown.LinkTarget) []Link {
 	out := make([]Link, 0, len(ls))
 	for _, l := range ls {
 		s := Slug(l.Slug)

@@ -256,6 +256,8 @@ func (w *Wiki) save(ctx context.Context, e Edit) (*EditResult, error) {
 				return nil, err
 			}
 		}
+		// The links the link index files: from the same parse.
+		rev.Links = linksFrom(rev.Slug, rendered.Targets)
 		err = w.store.Commit(ctx, rev, rev.Number)
 		if err == nil {
 			if len(rev.Attachments) == 0 {
@@ -325,7 +327,7 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User, fc *fileChange) 
 		rev.Blobs = fc.blobs
 		rev.Added, rev.Removed = diff.LineStats("", rev.Markdown)
 		rev.Size = len(rev.Markdown)
-		w.finish(rev, user)
+		w.autoReview(rev, user) // the links come from the render (save)
 		return rev, nil, nil
 	}
 
@@ -381,7 +383,7 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User, fc *fileChange) 
 	}
 	rev.Added, rev.Removed = diff.LineStats(head.Markdown, rev.Markdown)
 	rev.Size = len(rev.Markdown)
-	w.finish(rev, user)
+	w.autoReview(rev, user) // the links come from the render (save)
 	return rev, nil, nil
 }
 

@@ -11,7 +11,12 @@ type LinkTarget struct {
 // of first appearance, each with the name its first link wrote. It parses
 // but does not render: the link index calls it on every commit.
 func (r *Renderer) LinkTargets(src string) []LinkTarget {
-	p := r.parse(src)
+	return r.parse(src).linkTargets()
+}
+
+// linkTargets returns the distinct wiki-link targets of p, with the names
+// they were written with, in order of first appearance.
+func (p *parsedPage) linkTargets() []LinkTarget {
 	var out []LinkTarget
 	seen := map[string]bool{}
 	for _, l := range p.links {

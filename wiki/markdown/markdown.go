@@ -53,6 +53,9 @@ type Rendered struct {
 	TOCHTML template.HTML // TOC as the <li> items of an <ol>, links to the headings
 	Links   []string      // distinct targets of wiki links, in order of first appearance
 	Missing []bool        // parallel to Links: true where the target did not exist at render time
+	// Targets are the same links with the page names as written, as
+	// LinkTargets gives them, so that a save need not parse again.
+	Targets []LinkTarget
 	// HTML is what became of the raw HTML in the text: nil when it had
 	// none (a bare <br> does not count).
 	RawHTML *HTMLReport
@@ -90,6 +93,8 @@ type Renderer struct {
 	md      goldmark.Markdown
 	inline  parser.Parser // paragraphs only, for PlainInline
 	fileURL func(name, id string) string
+	// sections keeps the sections of texts lately rendered (section.go).
+	sections sectionCache
 }
 
 // New returns a Renderer for faqwiki's Markdown. It panics if
@@ -196,7 +201,12 @@ func (r *Renderer) RenderDoc(src string, d Doc) (out *Rendered, err error) {
 func (r *Renderer) render(src string, d Doc) (*Rendered, error) {
 	exists := d.Exists
 	p := r.parse(src, d.Files...)
-	out := &Rendered{TOC: p.toc}
+	out := &Rendered{TOC: p.toc, Targets: p.linkTargets()}
+	if len(d.Files) == 0 {
+		// The search index asks for the sections of a text just after
+		// its save rendered it: this parse serves both.
+		r.sections.put(src, sectionsOf(p))
+	}
 	var index map[string]int
 	out.Links, index = p.targets()
 	if len(out.Links) > 0 {

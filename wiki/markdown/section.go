@@ -1,7 +1,9 @@
 package markdown
 
 import (
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
@@ -31,11 +33,14 @@ func (r *Renderer) Sections(src string) (secs []Section) {
 			secs = []Section{{Text: src}}
 		}
 	}()
-	return r.sections(src)
+	if secs, ok := r.sections.get(src); ok {
+		return secs
+	}
+	return sectionsOf(r.parse(src))
 }
 
-func (r *Renderer) sections(src string) []Section {
-	p := r.parse(src)
+// sectionsOf returns the sections of a parsed page (see Sections).
+func sectionsOf(p *parsedPage) []Section {
 	t := &textWriter{src: p.src}
 
 	type span struct{ start, end int }
@@ -81,6 +86,50 @@ func (r *Renderer) sections(src string) []Section {
 		return nil
 	}
 	return secs
+}
+
+// sectionCache keeps the sections of the texts lately rendered without
+// files (a page's files change no section text), so that Sections of the
+// same text, which the search index asks for right after a save rendered
+// it, needs no second parse. It holds at most sectionCacheBytes of text;
+// the oldest go first.
+type sectionCache struct {
+	mu    sync.Mutex
+	m     map[string][]Section
+	order []string // keys, oldest first
+	size  int
+}
+
+const sectionCacheBytes = 8 << 20
+
+func (c *sectionCache) get(src string) ([]Section, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	secs, ok := c.m[src]
+	return slices.Clone(secs), ok
+}
+
+func (c *sectionCache) put(src string, secs []Section) {
+	if len(src) > sectionCacheBytes/16 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[src]; ok {
+		return
+	}
+	if c.m == nil {
+		c.m = map[string][]Section{}
+	}
+	c.m[src] = secs
+	c.order = append(c.order, src)
+	c.size += len(src)
+	for c.size > sectionCacheBytes {
+		old := c.order[0]
+		c.order = c.order[1:]
+		delete(c.m, old)
+		c.size -= len(old)
+	}
 }
 
 // PlainText returns the text of src without Markdown syntax or HTML, for

@@ -1,12 +1,18 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/faqwiki/faqwiki/search"
 	"github.com/faqwiki/faqwiki/store"
 	"github.com/faqwiki/faqwiki/wiki"
 )
@@ -150,4 +156,84 @@ func BenchmarkEdit(b *testing.B) {
 		}
 		n++
 	}
+}
+
+// BenchmarkEditsConcurrent has 32 editors save one-line edits of pages of
+// their own (about 5 KB each) through the router, with the search index
+// following the change feed as in the server; it reports edits per
+// second and how long the index took to catch up after the last edit.
+func BenchmarkEditsConcurrent(b *testing.B) {
+	db, err := store.Open(b.TempDir()+"/faqwiki.db", store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	renderer := wiki.NewRenderer() // shared, as the server shares it
+	ix, err := search.Open(b.TempDir()+"/index", db, renderer, search.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	w := wiki.New(wiki.Config{Store: db, Renderer: renderer, OnCommit: func(*wiki.Revision) { ix.Notify() }})
+	acc := wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
+	srv, err := New(Config{Wiki: w, Accounts: acc, Cohorts: newCohorts(db), Search: ix})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := acc.CreateAccount(b.Context(), wiki.NewAccount{Username: "bench", Password: testPassword, Role: wiki.RoleEditor}); err != nil {
+		b.Fatal(err)
+	}
+	token, _, _ := acc.CreateToken(b.Context(), "bench", "")
+	ctx, cancel := context.WithCancel(b.Context())
+	done := make(chan struct{})
+	go func() { ix.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	const editors = 32
+	texts := make([][]string, editors)
+	revs := make([]int, editors)
+	for e := range editors {
+		var sb strings.Builder
+		for q := 0; sb.Len() < 5000; q++ {
+			fmt.Fprintf(&sb, "## How do I do thing %d for editor %d?\n\nAsk the service desk for access, then see [[Guide %d]] and wait a day or two for the answer to come.\n\n", q, e, q%5)
+		}
+		texts[e] = strings.Split(sb.String(), "\n")
+	}
+	edit := func(e, i int) {
+		texts[e][2+i%(len(texts[e])-2)] = fmt.Sprintf("Edited by %d, edit %d.", e, i)
+		body := put(strings.Join(texts[e], "\n"), revs[e], `,"title":"Page"`)
+		req := httptest.NewRequest(http.MethodPut, fmt.Sprintf("/api/v1/pages/bench/e%d", e), strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK && rec.Code != http.StatusCreated {
+			b.Error(rec.Code, rec.Body.String())
+			return
+		}
+		var a struct{ Revision int }
+		json.Unmarshal(rec.Body.Bytes(), &a)
+		revs[e] = a.Revision
+	}
+	for e := range editors {
+		edit(e, 0)
+	}
+	var next atomic.Int64
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for e := range editors {
+		wg.Go(func() {
+			for i := 1; int(next.Add(1)) <= b.N; i++ {
+				edit(e, i)
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "edits/s")
+	last, _ := db.LastSeq(b.Context())
+	start := time.Now()
+	for ix.Seq() < last {
+		time.Sleep(time.Millisecond)
+	}
+	b.ReportMetric(float64(time.Since(start).Milliseconds()), "index-lag-ms")
 }
