@@ -28,7 +28,7 @@ import (
 // bleve batch, so the two never disagree.
 
 // rebuildBatchDocs bounds the documents of one batch during a rebuild.
-const rebuildBatchDocs = 5000
+const rebuildBatchDocs = 1500
 
 // catchUpLogAt is how far behind the store the index must be for CatchUp
 // to log that it is catching up (and when it has): after a crash or a

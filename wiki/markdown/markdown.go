@@ -165,6 +165,17 @@ func (p *parsedPage) targets() ([]string, map[string]int) {
 	return out, index
 }
 
+// Headings returns the headings of src with the ids Render gives them
+// (Rendered.TOC), parsing only. A panic inside goldmark gives none.
+func (r *Renderer) Headings(src string) (toc []Heading) {
+	defer func() {
+		if recover() != nil {
+			toc = nil
+		}
+	}()
+	return r.parse(src).toc
+}
+
 // WikiLinks returns the distinct targets of [[...]] links in src, in order of
 // first appearance. It parses but does not render.
 func (r *Renderer) WikiLinks(src string) []string {

@@ -30,8 +30,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/faqwiki/faqwiki/wiki"
@@ -104,6 +106,22 @@ func Read(root string, r *markdown.Renderer) (*Site, error) {
 			return nil, err
 		}
 	}
+	// What links into each page may name: a parse of every file, the one
+	// costly step of reading a site, on every CPU.
+	work := make(chan *source)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for s := range work {
+				s.ids = rd.anchors(s.body)
+			}
+		})
+	}
+	for _, s := range rd.sources {
+		work <- s
+	}
+	close(work)
+	wg.Wait()
 	site := &Site{Root: root, Report: rd.rep}
 	for _, s := range rd.sources {
 		rd.rewrite(s)
@@ -329,7 +347,6 @@ func (rd *reader) readFile(s *source) error {
 		}
 	}
 	s.fmFiles = fm.Attachments
-	s.ids = rd.anchors(body)
 	return nil
 }
 

@@ -40,10 +40,8 @@ var (
 // ids and the ids (and names) of its raw HTML elements.
 func (rd *reader) anchors(body string) map[string]bool {
 	ids := map[string]bool{}
-	if out, err := rd.r.Render(body, nil); err == nil {
-		for _, h := range out.TOC {
-			ids[h.ID] = true
-		}
+	for _, h := range rd.r.Headings(body) {
+		ids[h.ID] = true
 	}
 	for _, m := range htmlIDRe.FindAllStringSubmatch(body, -1) {
 		ids[m[1]] = true
@@ -62,11 +60,7 @@ type span struct {
 // and code spans, where nothing looks like a link.
 func codeRanges(body string) [][2]int {
 	src := []byte(body)
-	doc := parser.NewParser(
-		parser.WithBlockParsers(parser.DefaultBlockParsers()...),
-		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
-		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
-	).Parse(text.NewReader(src))
+	doc := codeParser.Parse(text.NewReader(src))
 	var out [][2]int
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -92,6 +86,14 @@ func codeRanges(body string) [][2]int {
 	return out
 }
 
+// codeParser is CommonMark's parser, made once: it is safe for
+// concurrent use and costly to make.
+var codeParser = parser.NewParser(
+	parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+	parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+	parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+)
+
 func inCode(code [][2]int, off int) bool {
 	for _, r := range code {
 		if off >= r[0] && off < r[1] {
@@ -103,6 +105,9 @@ func inCode(code [][2]int, off int) bool {
 
 // destinations finds every link destination in body, in order.
 func destinations(body string) []span {
+	if !strings.Contains(body, "](") && !strings.Contains(body, "]:") && !strings.Contains(body, "<") {
+		return nil // nothing that could be one: no need to parse
+	}
 	code := codeRanges(body)
 	var out []span
 	// Inline links and images: "](" then the destination.
@@ -279,6 +284,9 @@ func (rd *reader) rewrite(s *source) {
 	files := make([]markdown.File, 0, len(fs.files))
 	for _, f := range fs.files {
 		files = append(files, markdown.File{Name: f.Name, ID: "import"})
+	}
+	if !strings.Contains(out, "<") {
+		return // no raw HTML to report on: no need to render
 	}
 	if r, err := rd.r.RenderDoc(out, markdown.Doc{Files: files}); err == nil && r.RawHTML != nil {
 		rd.rep.html(s.rel, r.RawHTML)
