@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,4 +90,31 @@ func TestPageView_SeesEveryWrite(t *testing.T) {
 	if st := view(); !st.Page.Deleted {
 		t.Errorf("after delete: %+v", st.Page)
 	}
+}
+
+// BenchmarkPageView measures the read behind a page view: answered from
+// memory while nothing is written, and read from the file (with its
+// decoded records reused) when a write came in between.
+func BenchmarkPageView(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpen(b)
+	mustCommit(b, db, newRev("faq", wiki.KindCreate, "FAQ", strings.Repeat("An answer. ", 2000), t0, "it"), 0)
+	if err := db.Watch(ctx, "ada", wiki.Watch{Slug: "faq"}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("unchanged", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := db.PageView(ctx, "faq", "ada", "2024-09"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("after-a-write", func(b *testing.B) {
+		for b.Loop() {
+			db.writes.Add(1)
+			if _, err := db.PageView(ctx, "faq", "ada", "2024-09"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -116,3 +116,41 @@ func TestAuthCache_SessionExpiry(t *testing.T) {
 		t.Errorf("at expiry: %+v, %v; want ErrUnauthorized", u, err)
 	}
 }
+
+// noVersion hides the store's AccountsVersion, so that nothing is cached.
+type noVersion struct{ wiki.AccountStore }
+
+// BenchmarkTokenUser measures who an API token belongs to: from the cache
+// (the store can say when accounts change), and read from the store each
+// time (a store that cannot).
+func BenchmarkTokenUser(b *testing.B) {
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name   string
+		cached bool
+	}{{"cached", true}, {"store", false}} {
+		b.Run(bc.name, func(b *testing.B) {
+			db, err := store.Open(b.TempDir()+"/faqwiki.db", store.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			var st wiki.AccountStore = db
+			if !bc.cached {
+				st = noVersion{db}
+			}
+			a := wiki.NewAccounts(wiki.AccountsConfig{Store: st, Password: cheapPasswords})
+			mustAccount(b, a, "ada", wiki.RoleEditor)
+			token, _, err := a.CreateToken(ctx, "ada", "bench")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := a.TokenUser(ctx, token); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
