@@ -21,3 +21,4 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzMerge3 -fuzztime 30s ./wiki/diff/
 	go test -run '^$$' -fuzz FuzzCompare -fuzztime 30s ./wiki/diff/
 	go test -run '^$$' -fuzz FuzzBlame -fuzztime 30s ./wiki/blame/
+	go test -run '^$$' -fuzz FuzzDelta -fuzztime 30s ./store/
