@@ -264,10 +264,11 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		words = append(words, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	log, err := newLogger(m.Stderr, cfg.logFmt, cfg.logLevel)
+	log, flushLog, err := newLogger(m.Stderr, cfg.logFmt, cfg.logLevel)
 	if err != nil {
 		return err
 	}
+	defer flushLog()
 	cmd := "serve"
 	if len(words) > 0 {
 		cmd, words = words[0], words[1:]
@@ -345,19 +346,29 @@ func version() string {
 	return v
 }
 
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+// newLogger returns the logger of the command, writing to w (buffered
+// for a file or pipe: see logwriter.go), and a function that writes out
+// what waits, for when the command ends.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, func(), error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("%w: -log-level must be debug, info, warn or error, not %q", errUsage, level)
+		return nil, nil, fmt.Errorf("%w: -log-level must be debug, info, warn or error, not %q", errUsage, level)
 	}
 	opts := &slog.HandlerOptions{Level: lv}
+	out, buffered := bufferedLogOutput(w)
+	var h slog.Handler
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		h = slog.NewTextHandler(out, opts)
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		h = slog.NewJSONHandler(out, opts)
+	default:
+		return nil, nil, fmt.Errorf("%w: -log must be text or json, not %q", errUsage, format)
 	}
-	return nil, fmt.Errorf("%w: -log must be text or json, not %q", errUsage, format)
+	if buffered == nil {
+		return slog.New(h), func() {}, nil
+	}
+	return slog.New(flushingHandler{h, buffered}), func() { _ = buffered.Flush() }, nil
 }
 
 // openStore opens (creating if needed) the data folder's database. It
