@@ -246,3 +246,26 @@ func TestShortWordsKeepTheirFirstLetterWhenFuzzed(t *testing.T) {
 		t.Errorf("the typo desj no longer finds desk: %+v", res.Hits)
 	}
 }
+
+// Real words the wiki lacks are never "corrected" into words it has;
+// misspellings are.
+func TestSuggestionsOnlyForMisspellings(t *testing.T) {
+	e := mustOpenEnv(t)
+	e.save(t, "benefits", "Benefits", "## Insurance details\n\nEvery detail of the health insurance.\n\n## Parental leave\n\nMaternity leave is twelve weeks.\n")
+	e.save(t, "office", "Office", "## Vision\n\nOur vision for working together.\n")
+	e.catchUp(t)
+	for _, tt := range []struct{ q, want string }{
+		{"dental insurance", ""},
+		{"visitor parking", ""},
+		{"matrenity leave", "maternity leave"},
+		{"insurnce", "insurance"},
+	} {
+		res := e.search(t, wiki.SearchQuery{Text: tt.q})
+		if res.Suggestion != tt.want {
+			t.Errorf("%q: suggestion %q, want %q", tt.q, res.Suggestion, tt.want)
+		}
+	}
+	if res := e.search(t, wiki.SearchQuery{Text: "visitor parking"}); len(res.Hits) > 0 && !res.Weak {
+		t.Errorf("visitor parking found %s#%s as a strong answer", res.Hits[0].Slug, res.Hits[0].Anchor)
+	}
+}
