@@ -107,6 +107,49 @@
     });
   }
 
+  // Search as you type in the header's box: the best answers drop down
+  // under it (the server renders them); Enter still opens the results
+  // page, Escape or leaving the box closes the list.
+  function quickSearch() {
+    var input = document.querySelector("input[data-quick]");
+    var out = document.getElementById("quick-results");
+    if (!input || !out) return;
+    var timer = null, inflight = null;
+    function close() { out.hidden = true; }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (q.length < 2) { close(); return; }
+      timer = setTimeout(function () {
+        if (inflight) inflight.abort();
+        inflight = new AbortController();
+        var params = new URLSearchParams({ q: q, partial: "quick" });
+        fetch(input.getAttribute("data-quick") + "?" + params.toString(), { signal: inflight.signal, credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+          .then(function (html) {
+            // The server escapes everything but <mark> in snippets; the
+            // CSP forbids inline script as a second line of defence.
+            out.innerHTML = html;
+            out.hidden = html.trim() === "";
+          })
+          .catch(function () { /* keep the last list */ });
+      }, 200);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { close(); }
+      if (e.key === "ArrowDown" && !out.hidden) {
+        var first = out.querySelector("a");
+        if (first) { e.preventDefault(); first.focus(); }
+      }
+    });
+    out.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { close(); input.focus(); }
+    });
+    input.form.addEventListener("focusout", function () {
+      setTimeout(function () { if (!input.form.contains(document.activeElement)) close(); }, 0);
+    });
+  }
+
   // Files in the editor: drop or paste them into the text. On a page that
   // exists they are uploaded at once (a new revision with the same text)
   // and the preview shows them; on a new page they join the form's file
@@ -235,6 +278,7 @@
     document.documentElement.classList.add("js");
     uploads();
     liveSearch();
+    quickSearch();
     livePreview();
     guardUnsaved();
     keys();

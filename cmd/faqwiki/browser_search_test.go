@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	cdpinput "github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/faqwiki/faqwiki/wiki/wikitest"
 )
 
@@ -221,6 +222,31 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 	tb.open(tb.location())
 	wantEqual(t, "first hit after reloading", tb.text("ol.results li:first-child a.hit"), "How do I get a parking permit?")
 	wantEqual(t, "query after reloading", tb.value("#search-q"), "parking permit")
+}
+
+// The header's search box shows the best answers as you type, on any
+// page, and one click lands on the question.
+func TestBrowserHeaderSearchAsYouType(t *testing.T) {
+	w := startWiki(t, "editor")
+	w.putSearchFixture(t)
+	tb := openTab(t, newBrowser(t))
+	tb.signIn(w, "/wiki/welcome")
+	wantEqual(t, "answers shown before typing", js[bool](tb, `!document.getElementById("quick-results").hidden`), false)
+	tb.do("type in the header's box", chromedp.SendKeys(chromedp.ID("q"), "parking permit"))
+	step(tb, "wait for the answers under the box", chromedp.Poll[bool](
+		`!document.getElementById("quick-results").hidden && [...document.querySelectorAll("#quick-results li a .question")].some(a => a.textContent.trim() === "How do I get a parking permit?")`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	wantEqual(t, "path while typing (still the page)", tb.path(), "/wiki/welcome")
+	wantEqual(t, "first answer", tb.text("#quick-results li:first-child .question"), "How do I get a parking permit?")
+	wantContains(t, "the link to all results", tb.text("#quick-results .quick-more a"), "All results")
+	// Escape closes the list (and, in a search box, the browser clears
+	// it); typing again opens it; a click opens the answer.
+	tb.do("press Escape", chromedp.KeyEvent(kb.Escape))
+	wantEqual(t, "answers shown after Escape", js[bool](tb, `!document.getElementById("quick-results").hidden`), false)
+	tb.typeAtEnd("#q", "parking permit")
+	step(tb, "wait for the answers again", chromedp.Poll[bool](`!document.getElementById("quick-results").hidden`, chromedp.WithPollingTimeout(10*time.Second)))
+	wantEqual(t, "status after clicking the first answer", tb.follow("#quick-results li:first-child a"), 200)
+	wantContains(t, "address after the click", tb.location(), "#how-do-i-get-a-parking-permit")
 }
 
 func TestBrowserSearchTypoSuggestion(t *testing.T) {

@@ -59,7 +59,7 @@ func (s *Server) handleSearch(c *gin.Context) {
 		}
 		page = n
 	}
-	partial := c.Query("partial") == "1"
+	partial := c.Query("partial") == "1" || c.Query("partial") == "quick"
 	v := &searchPage{BasePage: s.base(c, "Search"), Tag: tag, Page: page, Partial: partial}
 	v.Query = q
 	if strings.TrimSpace(q) != "" || tag != "" {
@@ -96,7 +96,11 @@ func (s *Server) handleSearch(c *gin.Context) {
 		}
 		v.AllTagsURL = link("", 1)
 	}
-	if partial {
+	switch {
+	case partial && c.Query("partial") == "quick":
+		s.renderPartial(c, "search.html", "quick", v) // the header's box, as you type
+		return
+	case partial:
 		s.renderPartial(c, "search.html", "results", v)
 		return
 	}
