@@ -13,7 +13,7 @@ import (
 // mappingVersion names the document layout and analysis below. Change it
 // whenever either changes: Open then finds the stored version differs,
 // deletes the index and rebuilds it from the store.
-const mappingVersion = "faqwiki-sections-7"
+const mappingVersion = "faqwiki-sections-8"
 
 // Fields of a section document. One document per section of a page, id
 // slug + "#" + anchor (docID).
@@ -28,6 +28,7 @@ const (
 	fieldFirst   = "first"   // keyword "1" on the first document of each page, for tag listings
 	fieldLevel   = "level"   // stored only: heading level, 0 for the intro
 	fieldPreview = "preview" // stored only: for a section whose text is all in sub-sections, their beginning, for the snippet
+	fieldParent  = "parent"  // stored only: the anchor of the question a sub-question belongs to ("" for none)
 )
 
 // Analyzers: "en" is bleve's English (possessives, lower case, stop words,
@@ -111,6 +112,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	all.IncludeTermVectors = true // positions, for phrase synonyms
 	doc.AddFieldMappingsAt(fieldAll, all)
 	doc.AddFieldMappingsAt(fieldPreview, stored())
+	doc.AddFieldMappingsAt(fieldParent, stored())
 	im.DefaultMapping = doc
 	im.StoreDynamic = false
 	im.IndexDynamic = false

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/faqwiki/faqwiki/wiki"
 )
 
@@ -267,5 +268,31 @@ func TestSuggestionsOnlyForMisspellings(t *testing.T) {
 	}
 	if res := e.search(t, wiki.SearchQuery{Text: "visitor parking"}); len(res.Hits) > 0 && !res.Weak {
 		t.Errorf("visitor parking found %s#%s as a strong answer", res.Hits[0].Slug, res.Hits[0].Anchor)
+	}
+}
+
+// A question's sub-question that only repeats its words does not take
+// the hit from the question that holds the answer, when the question
+// scores nearly as well; a sub-question far ahead keeps it.
+func TestPreferParent(t *testing.T) {
+	m := func(id string, score float64, parent string) *search.DocumentMatch {
+		return &search.DocumentMatch{ID: id, Score: score, Fields: map[string]any{fieldParent: parent}}
+	}
+	tests := []struct {
+		name string
+		secs []*search.DocumentMatch
+		want string
+	}{
+		{"the question nearly as good", []*search.DocumentMatch{m("p#example", 1.0, "credit-hours"), m("p#credit-hours", 0.92, "")}, "p#credit-hours"},
+		{"the sub-question far ahead", []*search.DocumentMatch{m("p#example", 1.0, "credit-hours"), m("p#credit-hours", 0.5, "")}, "p#example"},
+		{"no parent", []*search.DocumentMatch{m("p#a", 1.0, ""), m("p#b", 0.99, "")}, "p#a"},
+		{"the parent did not match", []*search.DocumentMatch{m("p#example", 1.0, "credit-hours"), m("p#other", 0.99, "")}, "p#example"},
+	}
+	for _, tt := range tests {
+		p := &pageHit{best: tt.secs[0], sections: tt.secs}
+		p.preferParent()
+		if p.best.ID != tt.want {
+			t.Errorf("%s: best %s, want %s", tt.name, p.best.ID, tt.want)
+		}
 	}
 }
