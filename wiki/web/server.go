@@ -248,6 +248,7 @@ func (s *Server) routes() *gin.Engine {
 	adminAPI.POST("/users/:name/reset", s.handleAPIUserReset)
 	adminAPI.GET("/admin/backup", s.handleAPIBackup)
 	s.reviewRoutes(r, api)
+	s.uxRoutes(r, api)
 
 	r.NoRoute(s.handleNoRoute)
 	r.NoMethod(s.handleNoMethod)
@@ -310,4 +311,20 @@ func (s *Server) requireAccount(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// uxRoutes adds the home page's parts, people admin on the web and the
+// editor's helpers (issue 14), grouped by role like the routes above.
+func (s *Server) uxRoutes(r *gin.Engine, api *gin.RouterGroup) {
+	readAPI := api.Group("/", s.require(wiki.RoleReader))
+	readAPI.GET("/slug", s.handleAPISlug)
+
+	train := r.Group("/", s.require(wiki.RoleTrainer))
+	train.POST(cohortTrainersURL(":id"), s.handleCohortTrainerAdd)
+
+	admin := r.Group("/", s.require(wiki.RoleAdmin))
+	admin.POST(adminUsersURL(), s.handleAdminUserAdd)
+	admin.GET(adminUserDisableURL(":name"), s.handleAdminUserDisableConfirm)
+	adminAPI := api.Group("/", s.require(wiki.RoleAdmin))
+	adminAPI.POST("/users", s.handleAPIUserAdd)
 }

@@ -1,0 +1,32 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"time"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// Template helpers of the home page, the editor and people's names
+// (issue 14).
+func (s *Server) uxFuncs() template.FuncMap {
+	return template.FuncMap{
+		// who is how a username is shown: the person's display name.
+		"who": func(username string) string { return s.accounts.DisplayName(context.Background(), username) },
+		// cohortName is a cohort id's name.
+		"cohortName": func(id string) string { return s.cohorts.Name(context.Background(), id) },
+		"isFuture":   func(t time.Time) bool { return t.After(s.now()) },
+		"roleName":   func(r wiki.Role) string { return r.String() },
+		"isTrainer":  func(r wiki.Role) bool { return r >= wiki.RoleTrainer },
+		// Addresses (url_ux.go).
+		"adminDisableURL":   adminUserDisableURL,
+		"adminAddPersonURL": adminAddPersonURL,
+		"cohortTrainersURL": cohortTrainersURL,
+		"sectionURL":        sectionURL,
+		"apiPagesURL":       apiPagesURL,
+		"apiSearchURL":      apiSearchURL,
+		"previewURL":        previewURL,
+		"slugURL":           slugURL,
+	}
+}
