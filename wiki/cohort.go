@@ -291,7 +291,7 @@ type Handover struct {
 	InheritedAt time.Time
 	// Started says the cohort's start date has come; a cohort that starts
 	// in the future "starts", not "started".
-	Started bool
+	Started     bool
 	Previous    *Cohort     // the cohort that started before, or nil
 	PreviousWas *CohortWork // what that cohort changed
 }

@@ -58,7 +58,6 @@ func (w *Wiki) RenderRevision(ctx context.Context, r *Revision) (*markdown.Rende
 	return w.renderCached(ctx, r.Slug, r.Number, r.Markdown, r.Attachments)
 }
 
-
 func renderKey(slug Slug, n int) string { return string(slug) + "\x00" + strconv.Itoa(n) }
 
 // cacheRender keeps the render of revision n of slug.

@@ -84,7 +84,7 @@ type pageInfo struct {
 	// pageLinks are ordinary Markdown links to wiki pages' addresses
 	// (resolve.go).
 	pageLinks []pageLink
-	files *fileTable  // the page's files, or nil
+	files     *fileTable // the page's files, or nil
 	// rawHTML is set when the text has raw HTML other than a bare <br>;
 	// rawKept counts its elements that the allowlist keeps.
 	rawHTML bool

@@ -164,7 +164,6 @@ func TestOneTimeLinksSayAtOnceWhenUsed(t *testing.T) {
 	}
 }
 
-
 // TestPasswordRulesWhereTheyAreTyped: every form with a new password
 // says the rules beside the field.
 func TestPasswordRulesWhereTheyAreTyped(t *testing.T) {
