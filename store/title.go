@@ -5,9 +5,11 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -183,10 +185,12 @@ func indexTitles(tx *bbolt.Tx) error {
 
 // PagesTitled returns, for each of titles, the slugs of the live pages
 // whose title folds to the same key (case and accents aside: "VPN
-// access" finds "vpn Access"), in slug order: what a wiki link names when
-// it gives a title. It reads one short range of the titles index per
-// title, in one transaction, and returns an error only if it cannot be
-// read.
+// access" finds "vpn Access"), the one created first first (then by
+// slug): what a wiki link names when it gives a title, where a page that
+// comes to share the title later does not take the link over. It reads
+// one short range of the titles index per title, and the records it
+// names only where pages share a title, in one transaction, and returns
+// an error only if it cannot be read.
 func (db *DB) PagesTitled(ctx context.Context, titles []string) ([][]wiki.Slug, error) {
 	out := make([][]wiki.Slug, len(titles))
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
@@ -207,6 +211,17 @@ func (db *DB) PagesTitled(ctx context.Context, titles []string) ([][]wiki.Slug, 
 					return err
 				}
 				out[i] = append(out[i], wiki.Slug(slug))
+			}
+			if len(out[i]) > 1 {
+				created := map[wiki.Slug]int64{}
+				for _, s := range out[i] {
+					rec, err := findIndexedPage(ctx, tx, "titles", string(s))
+					if err != nil {
+						return err
+					}
+					created[s] = rec.Created
+				}
+				slices.SortStableFunc(out[i], func(a, b wiki.Slug) int { return cmp.Compare(created[a], created[b]) })
 			}
 		}
 		return nil

@@ -53,8 +53,8 @@ type PageStore interface {
 	Exists(ctx context.Context, slugs []Slug) ([]bool, error)
 
 	// PagesTitled returns, for each title, the slugs of the live pages
-	// with that title, case and accents aside, by slug (for wiki links
-	// that name a page by its title).
+	// with that title, case and accents aside, the page made first first
+	// (for wiki links that name a page by its title).
 	PagesTitled(ctx context.Context, titles []string) ([][]Slug, error)
 
 	// Commit appends rev as the next revision of rev.Slug if the page's head

@@ -233,3 +233,28 @@ func TestCohortTrainers(t *testing.T) {
 	wantStatus(t, w, http.StatusUnprocessableEntity)
 	mustFind(t, parseHTML(t, w.Body.String()), `a[href="/admin/users?add=newbie&role=trainer#add"]`)
 }
+
+// TestEditorHelpersAPI: the page picker's title search and the address a
+// title makes.
+func TestEditorHelpersAPI(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("onboarding", "Onboarding overview", "x\n")
+	ts.create("it/vpn", "VPN access", "x\n")
+	got := decode[apiPageList](t, ts.api("GET", "/api/v1/pages?title_prefix=onb&limit=5", ""))
+	if len(got.Pages) != 1 || got.Pages[0].Slug != "onboarding" {
+		t.Errorf("title_prefix: %+v", got.Pages)
+	}
+	wantError(t, ts.api("GET", "/api/v1/pages?title_prefix=x&tag=y", ""), 400, "bad_request")
+	wantError(t, ts.api("GET", "/api/v1/pages?title_prefix="+strings.Repeat("x", 1000), ""), 400, "bad_request")
+	s := decode[apiSlug](t, ts.api("GET", "/api/v1/slug?title="+url.QueryEscape("VPN access"), ""))
+	if s.Slug != "vpn-access" || s.URL != "/wiki/vpn-access" || s.Taken {
+		t.Errorf("slug: %+v", s)
+	}
+	s = decode[apiSlug](t, ts.api("GET", "/api/v1/slug?title="+url.QueryEscape("It / VPN"), ""))
+	if s.Slug != "it/vpn" || !s.Taken || s.Title != "VPN access" {
+		t.Errorf("taken slug: %+v", s)
+	}
+	if s = decode[apiSlug](t, ts.api("GET", "/api/v1/slug?title=%3F%3F", "")); s.Slug != "" {
+		t.Errorf("no letters: %+v", s)
+	}
+}
