@@ -64,6 +64,7 @@ type Wiki struct {
 
 	trainerEditsNeedReview bool
 	blames                 *lru[*blameEntry] // per page: attribution up to some revision
+	tree                   *sectionTree      // home.go: the top of the tree of pages
 }
 
 // New returns a Wiki over cfg.Store.
@@ -97,6 +98,9 @@ func New(cfg Config) *Wiki {
 		blameBytes = 32 << 20
 	}
 	w.blames = newLRU[*blameEntry](blameBytes)
+	w.tree = &sectionTree{}
+	announce := w.onCommit
+	w.onCommit = func(r *Revision) { w.sectionsChanged(r); announce(r) }
 	return w
 }
 
