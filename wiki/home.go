@@ -47,8 +47,8 @@ type WikiSection struct {
 // home page shows it on every view, and it changes only when a page is
 // created, deleted or restored, or a section's own page is retitled.
 type sectionTree struct {
-	building sync.Mutex // one build at a time
-	mu       sync.Mutex // guards the rest; never held while reading the store
+	building sync.Mutex    // one build at a time
+	mu       sync.Mutex    // guards the rest; never held while reading the store
 	sections []WikiSection // nil: not built (or out of date)
 	top      map[Slug]bool // slugs whose title the tree shows
 	built    time.Time
