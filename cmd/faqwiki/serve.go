@@ -145,6 +145,7 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Search:         timedSearcher{Searcher: ix, m: met},
 		SearchLog:      qlog,
 		Learning:       qlog,
+		Opens:          qlog,
 		Synonyms:       synonyms,
 		Logger:         log,
 		OpenReading:    cfg.open,

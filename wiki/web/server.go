@@ -47,6 +47,9 @@ type Config struct {
 	Learning  wiki.SearchLearning
 	// Synonyms is the search synonym list (nil: none).
 	Synonyms *wiki.Synonyms
+	// Opens counts the sections opened from searches, for the home page's
+	// most opened questions (nil: it shows none).
+	Opens wiki.OpenCounts
 
 	// Operations (see ops.go).
 
@@ -96,6 +99,7 @@ type Server struct {
 	csrf     *http.CrossOriginProtection
 	proxies  []netip.Prefix // trusted reverse proxies
 	backups  chan struct{}  // one backup at a time
+	digest   digestCache    // the home page's figures from the search log (home.go)
 }
 
 // New builds the router, parses every template and hashes the static

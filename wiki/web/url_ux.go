@@ -42,6 +42,9 @@ func sectionURL(prefix wiki.Slug) string {
 	return homeURL() + "?section=" + url.QueryEscape(string(prefix)) + "#sections"
 }
 
+// allPagesURL is every page by title, paged.
+func allPagesURL() string { return homeURL() + "?all" }
+
 // apiPagesURL is the page list the editor's page picker asks.
 func apiPagesURL() string { return prefixAPI + "/pages" }
 

@@ -24,6 +24,7 @@ func (s *Server) uxFuncs() template.FuncMap {
 		"adminAddPersonURL": adminAddPersonURL,
 		"cohortTrainersURL": cohortTrainersURL,
 		"sectionURL":        sectionURL,
+		"allPagesURL":       allPagesURL,
 		"apiPagesURL":       apiPagesURL,
 		"apiSearchURL":      apiSearchURL,
 		"previewURL":        previewURL,
