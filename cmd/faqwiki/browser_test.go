@@ -374,7 +374,7 @@ func (tb *tab) fillSignIn() {
 		chromedp.SendKeys(chromedp.ID("username"), browserUser),
 		chromedp.SendKeys(chromedp.ID("password"), browserPassword),
 	)
-	if code := tb.follow(`form[action="/login"] button[type=submit]`); code != 200 {
+	if code := tb.follow(`form.login button[type=submit]`); code != 200 {
 		tb.t.Fatalf("sign in: status %d: %s", code, tb.text("main"))
 	}
 }

@@ -47,7 +47,10 @@ func renderHeading(w util.BufWriter, _ []byte, node ast.Node, entering bool) (as
 	if len(idb) > 0 {
 		_, _ = w.WriteString(` <a class="anchor" href="#`)
 		_, _ = w.Write(util.EscapeHTML(util.URLEscape(idb, false)))
-		_, _ = w.WriteString(`" aria-label="Link to this question">#</a>`)
+		// No text of its own: the "#" people see comes from the style
+		// sheet, so the link's name is its label alone, and copying the
+		// heading copies no "#".
+		_, _ = w.WriteString(`" aria-label="Link to this question"></a>`)
 	}
 	_, _ = w.WriteString("</h")
 	_ = w.WriteByte(level)
