@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"html/template"
+	"strconv"
 	"time"
 
 	"github.com/faqwiki/faqwiki/wiki"
@@ -17,6 +18,22 @@ func (s *Server) uxFuncs() template.FuncMap {
 		// cohortName is a cohort id's name.
 		"cohortName": func(id string) string { return s.cohorts.Name(context.Background(), id) },
 		"isFuture":   func(t time.Time) bool { return t.After(s.now()) },
+		// pageTitle is the current title of the page at slug (a read of
+		// its head: for short lists on pages that are not opened often,
+		// such as a cohort's pages created and reading list), or a title
+		// made from the slug.
+		"pageTitle": func(slug wiki.Slug) string {
+			if p, err := s.wiki.Page(context.Background(), slug); err == nil && !p.Deleted {
+				return p.Title
+			}
+			return wiki.TitleFromSlug(slug)
+		},
+		"people": func(n int) string {
+			if n == 1 {
+				return "1 person"
+			}
+			return strconv.Itoa(n) + " people"
+		},
 		"roleName":   func(r wiki.Role) string { return r.String() },
 		"isTrainer":  func(r wiki.Role) bool { return r >= wiki.RoleTrainer },
 		// Addresses (url_ux.go).
