@@ -186,13 +186,19 @@ func (m *Main) demo(ctx context.Context, cfg config, log interface{ Info(string,
 	}
 	set := func(text string) func(string) string { return func(string) string { return text } }
 	steps := []func() error{
-		func() error { at(-74, 10); return edit("tina", wiki.HomeSlug, "TTS onboarding FAQ", "A front page for new hires", set(demoHome)) },
+		func() error {
+			at(-74, 10)
+			return edit("tina", wiki.HomeSlug, "TTS onboarding FAQ", "A front page for new hires", set(demoHome))
+		},
 		func() error {
 			at(-58, 11)
 			return edit("nina", "getting-started/equipment", "", "How long the laptop takes",
 				add("## Laptop\n", "\n### How long until my laptop arrives?\n\nUsually three to five working days after your start date; it is shipped to the address you gave HR. Until then, ask your supervisor for a loaner (see below).\n"))
 		},
-		func() error { at(-55, 15); return edit("omar", "getting-started/first-week-faq", "First-week questions", "Questions we had in our first week", set(demoFirstWeek)) },
+		func() error {
+			at(-55, 15)
+			return edit("omar", "getting-started/first-week-faq", "First-week questions", "Questions we had in our first week", set(demoFirstWeek))
+		},
 		func() error {
 			at(-54, 9)
 			return edit("nina", "getting-started/first-week-faq", "", "Who to ask about the PIV appointment",
@@ -220,7 +226,10 @@ func (m *Main) demo(ctx context.Context, cfg config, log interface{ Info(string,
 			return edit("sam", "getting-started/first-week-faq", "", "Stand-up moved again",
 				replace("Stand-up is at 09:30 every day", "Stand-up is at 10:00 every day, except Mondays"))
 		},
-		func() error { at(-9, 13); return edit("lea", "tools/slack-for-new-hires", "Slack channels for new hires", "The channels our cohort found useful", set(demoSlack)) },
+		func() error {
+			at(-9, 13)
+			return edit("lea", "tools/slack-for-new-hires", "Slack channels for new hires", "The channels our cohort found useful", set(demoSlack))
+		},
 		func() error {
 			at(-3, 11)
 			return edit("sam", "getting-started/piv", "", "Where the card reader is",

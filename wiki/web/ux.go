@@ -34,8 +34,8 @@ func (s *Server) uxFuncs() template.FuncMap {
 			}
 			return strconv.Itoa(n) + " people"
 		},
-		"roleName":   func(r wiki.Role) string { return r.String() },
-		"isTrainer":  func(r wiki.Role) bool { return r >= wiki.RoleTrainer },
+		"roleName":  func(r wiki.Role) string { return r.String() },
+		"isTrainer": func(r wiki.Role) bool { return r >= wiki.RoleTrainer },
 		// Addresses (url_ux.go).
 		"adminDisableURL":   adminUserDisableURL,
 		"adminAddPersonURL": adminAddPersonURL,
