@@ -54,3 +54,21 @@ func (a *Accounts) AddPerson(ctx context.Context, n NewAccount, by string) (*Acc
 	}
 	return acct, token, r, nil
 }
+
+// Tokens lists username's API tokens, for their account page.
+func (a *Accounts) Tokens(ctx context.Context, username string) ([]*Token, error) {
+	return a.store.Tokens(ctx, strings.ToLower(username))
+}
+
+// RevokeOwnToken deletes the API token id of username. ErrNotFound if
+// username has no such token (someone else's counts as none).
+func (a *Accounts) RevokeOwnToken(ctx context.Context, username, id string) error {
+	t, err := a.store.Token(ctx, id)
+	if err != nil {
+		return err
+	}
+	if t.Username != strings.ToLower(username) {
+		return ErrNotFound
+	}
+	return a.store.DeleteToken(ctx, id)
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/faqwiki/faqwiki/cmd/faqwiki/internal/importer"
+	"github.com/faqwiki/faqwiki/store"
 	"github.com/faqwiki/faqwiki/wiki"
 )
 
@@ -31,7 +32,13 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 		rep.Print(m.Stdout, dir, len(site.Pages), true)
 		return nil
 	}
+	if cfg.url != "" {
+		return m.importViaAPI(ctx, cfg, dir, site) // importurl.go: a running server
+	}
 	db, err := openStore(cfg.dataDir)
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("the data folder %s is in use by a running server: import through it instead, with an editor's API token:\n\n    faqwiki import -url http://%s -token TOKEN %s\n\n(make the token with `faqwiki token create NAME` while the server is stopped, or as an admin on the web)", cfg.dataDir, cfg.addr, dir)
+	}
 	if err != nil {
 		return err
 	}

@@ -376,10 +376,20 @@ func openStore(dataDir string) (*store.DB, error) {
 	}
 	db, err := store.Open(dbPath(dataDir), store.Options{})
 	if errors.Is(err, store.ErrLocked) {
-		return nil, fmt.Errorf("the data folder %s is in use by another faqwiki process (is the server running?); stop it first", dataDir)
+		return nil, &inUseError{dataDir}
 	}
 	return db, err
 }
+
+// inUseError says a data folder is held by another process; it is a
+// store.ErrLocked.
+type inUseError struct{ dir string }
+
+func (e *inUseError) Error() string {
+	return fmt.Sprintf("the data folder %s is in use by another faqwiki process (is the server running?); stop it first, or do it through the running server: admins add people on the web (People), everyone makes API tokens on their account page, and faqwiki import -url sends pages through the API", e.dir)
+}
+
+func (e *inUseError) Unwrap() error { return store.ErrLocked }
 
 // dbPath, indexPath and searchLogPath are where the data folder keeps the
 // database, the search index and the search log.

@@ -258,3 +258,29 @@ func TestEditorHelpersAPI(t *testing.T) {
 		t.Errorf("no letters: %+v", s)
 	}
 }
+
+// TestTokensOnTheWeb: people make their own API token on their account
+// page while the server runs, use it, and revoke it; nobody revokes
+// someone else's.
+func TestTokensOnTheWeb(t *testing.T) {
+	ts := newTestServer(t)
+	ts.addUser("ed", wiki.RoleEditor, "")
+	ts.signIn("ed")
+	w := ts.post("/account/tokens", url.Values{"name": {"nightly import"}})
+	wantStatus(t, w, http.StatusOK)
+	if cc := w.Header().Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control %q", cc)
+	}
+	tok, _ := attr(mustFind(t, parseHTML(t, w.Body.String()), "input#token-value"), "value")
+	wantStatus(t, ts.apiAs(tok, "PUT", "/api/v1/pages/by-token", put("x\n", 0, "")), http.StatusCreated)
+	doc := parseHTML(t, ts.browse("GET", "/account", nil).Body.String())
+	id, _ := attr(mustFind(t, doc, `ul.tokens input[name=id]`), "value")
+	// Someone else cannot revoke it.
+	ts.signIn("admin")
+	wantStatus(t, ts.post("/account/tokens/revoke", url.Values{"id": {id}}), http.StatusNotFound)
+	wantStatus(t, ts.apiAs(tok, "GET", "/api/v1/pages", ""), http.StatusOK)
+	ts.signIn("ed")
+	wantStatus(t, ts.post("/account/tokens/revoke", url.Values{"id": {id}}), http.StatusSeeOther)
+	wantError(t, ts.apiAs(tok, "GET", "/api/v1/pages", ""), 401, "unauthorized")
+	wantStatus(t, ts.post("/account/tokens", url.Values{"name": {strings.Repeat("x", 101)}}), http.StatusUnprocessableEntity)
+}

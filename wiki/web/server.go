@@ -323,6 +323,10 @@ func (s *Server) uxRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	readAPI := api.Group("/", s.require(wiki.RoleReader))
 	readAPI.GET("/slug", s.handleAPISlug)
 
+	me := r.Group("/", s.require(wiki.RoleReader), s.requireAccount)
+	me.POST(tokensURL(), s.handleTokenCreate)
+	me.POST(tokenRevokeURL(), s.handleTokenRevoke)
+
 	train := r.Group("/", s.require(wiki.RoleTrainer))
 	train.POST(cohortTrainersURL(":id"), s.handleCohortTrainerAdd)
 

@@ -56,3 +56,7 @@ func previewURL() string { return "/preview" }
 
 // slugURL answers what address a title makes.
 func slugURL() string { return prefixAPI + "/slug" }
+
+// tokensURL makes an API token of one's own; tokenRevokeURL revokes one.
+func tokensURL() string      { return accountURL() + "/tokens" }
+func tokenRevokeURL() string { return tokensURL() + "/revoke" }

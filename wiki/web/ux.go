@@ -42,6 +42,8 @@ func (s *Server) uxFuncs() template.FuncMap {
 		"cohortTrainersURL": cohortTrainersURL,
 		"sectionURL":        sectionURL,
 		"allPagesURL":       allPagesURL,
+		"tokensURL":         tokensURL,
+		"tokenRevokeURL":    tokenRevokeURL,
 		"apiPagesURL":       apiPagesURL,
 		"apiSearchURL":      apiSearchURL,
 		"previewURL":        previewURL,
