@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -163,5 +164,143 @@ func TestBrowserDemoScreens(t *testing.T) {
 				tb.screenshotTop("ux-" + s.name + "-phone-top")
 			}
 		}
+	}
+}
+
+// TestBrowserEditor: the editor opens with the cursor in the text; the
+// toolbar and the page picker write Markdown; a draft survives a reload
+// and is offered back; Ctrl+S saves, after which the draft is gone.
+func TestBrowserEditor(t *testing.T) {
+	d := startDemo(t)
+	tb := openTab(t, newBrowser(t))
+	const slug = "/getting-started/first-week-faq"
+	tb.signInAs(d, "lea", "/edit"+slug)
+	step(tb, "wait for the focus in the text", chromedp.Poll[bool](`document.activeElement.id === "markdown"`))
+	wantEqual(t, "toolbar shown", js[bool](tb, `!document.querySelector(".toolbar").hidden`), true)
+
+	// A question at the end.
+	js[bool](tb, `(() => { const e = document.getElementById("markdown"); e.setSelectionRange(e.value.length, e.value.length); return true })()`)
+	tb.do("add a question", chromedp.Click(chromedp.CSS(`button[data-tool=question]`)))
+	wantEqual(t, "selected placeholder", js[string](tb, `(e => e.value.slice(e.selectionStart, e.selectionEnd))(document.getElementById("markdown"))`), "What is the question?")
+	tb.do("type the question", chromedp.KeyEvent("Where do I get lunch?"))
+	wantContains(t, "text after the question tool", tb.value("#markdown"), "\n\n## Where do I get lunch?\n\nThe answer.")
+
+	// A link to a page, chosen by its title.
+	js[bool](tb, `(() => { const e = document.getElementById("markdown"); e.setSelectionRange(e.value.length, e.value.length); return true })()`)
+	tb.do("open the page picker", chromedp.Click(chromedp.CSS(`button[data-tool=wikilink]`)))
+	wantEqual(t, "picker open", js[bool](tb, `document.getElementById("page-picker").open`), true)
+	tb.do("type a title", chromedp.SendKeys(chromedp.ID("picker-q"), "onboarding ov"))
+	tb.do("wait for the titles", chromedp.WaitVisible(chromedp.CSS(`#picker-results button.pick`)))
+	wantContains(t, "first choice", tb.text(`#picker-results button.pick`), "Onboarding overview")
+	tb.do("choose it", chromedp.Click(chromedp.CSS(`#picker-results button.pick`)))
+	wantEqual(t, "picker closed", js[bool](tb, `document.getElementById("page-picker").open`), false)
+	wantContains(t, "text after the picker", tb.value("#markdown"), "[[Onboarding overview]]")
+	tb.do("wait for the preview", chromedp.WaitVisible(chromedp.CSS(`#preview a.wikilink[href="/wiki/getting-started"]`)))
+
+	// Reload without saving: the draft is offered back.
+	step(tb, "wait for the draft to be kept", chromedp.Poll[bool](`localStorage.getItem("faqwiki-draft:getting-started/first-week-faq") !== null`))
+	tb.open(d.base + "/edit" + slug) // the "leave?" dialog is accepted
+	tb.do("wait for the offer", chromedp.WaitVisible(chromedp.ID("draft-offer")))
+	if strings.Contains(tb.value("#markdown"), "Where do I get lunch?") {
+		t.Fatal("the server's text has the unsaved question")
+	}
+	tb.do("restore the draft", chromedp.Click(chromedp.CSS(`#draft-offer button`)))
+	wantContains(t, "text after restoring", tb.value("#markdown"), "## Where do I get lunch?")
+
+	// Ctrl+S saves.
+	tb.do("focus the text", chromedp.Focus(chromedp.ID("markdown")))
+	step(tb, "press Ctrl+S and wait for the page", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.RunResponse(ctx, chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+		return err
+	}))
+	wantEqual(t, "after Ctrl+S", tb.path(), "/wiki"+slug)
+	wantContains(t, "flash", tb.flash(), "Saved revision")
+	wantContains(t, "saved text", tb.text(".markdown"), "Where do I get lunch?")
+	wantEqual(t, "draft after saving", js[bool](tb, `localStorage.getItem("faqwiki-draft:getting-started/first-week-faq") === null`), true)
+	// The Edit button says its key.
+	wantEqual(t, "e hint on a desktop", js[string](tb, `getComputedStyle(document.querySelector(".page-actions kbd.key-hint")).display`), "inline")
+}
+
+// TestBrowserNewPageAddress: the new-page form shows the address the
+// title makes as it is typed, and says when a page lives there.
+func TestBrowserNewPageAddress(t *testing.T) {
+	d := startDemo(t)
+	tb := openTab(t, newBrowser(t))
+	tb.signInAs(d, "sam", "/new")
+	step(tb, "wait for the focus in the title", chromedp.Poll[bool](`document.activeElement.id === "title"`))
+	tb.do("type a title", chromedp.SendKeys(chromedp.ID("title"), "Where is the gym?"))
+	step(tb, "wait for the address", chromedp.Poll[bool](`document.getElementById("slug-preview").textContent.includes("/wiki/where-is-the-gym")`))
+	js[bool](tb, `(document.getElementById("title").value = "", true)`)
+	tb.do("type a taken title", chromedp.SendKeys(chromedp.ID("title"), "About"))
+	step(tb, "wait for the warning", chromedp.Poll[bool](`document.getElementById("slug-preview").textContent.includes("already lives there")`))
+}
+
+// TestBrowserPhoneEditorAndKeys: on a phone the editor's text and preview
+// are tabs, keyboard hints are gone, and a side-by-side diff shows
+// inline.
+func TestBrowserPhoneEditorAndKeys(t *testing.T) {
+	d := startDemo(t)
+	tb := openTab(t, newBrowser(t))
+	tb.phone()
+	tb.signInAs(d, "lea", "/wiki/getting-started/first-week-faq")
+	wantEqual(t, "e hint on a touch screen", js[string](tb, `getComputedStyle(document.querySelector(".page-actions kbd.key-hint")).display`), "none")
+	wantEqual(t, "the menu is closed", js[bool](tb, `document.querySelector("details.menu").open`), false)
+	tb.do("open the menu", chromedp.Click(chromedp.CSS(`details.menu > summary`)))
+	wantEqual(t, "a link in the open menu", js[bool](tb, `document.querySelector("details.menu a[href='/cohorts']").getBoundingClientRect().width > 0`), true)
+
+	tb.open(d.base + "/edit/getting-started/first-week-faq")
+	visible := func(sel string) bool {
+		return js[bool](tb, `(e => !!e && e.getBoundingClientRect().height > 0)(document.querySelector(`+"`"+sel+"`"+`))`)
+	}
+	wantEqual(t, "tabs shown", visible(".editor-tabs"), true)
+	wantEqual(t, "text shown", visible("#markdown"), true)
+	wantEqual(t, "preview hidden", visible("#preview-pane"), false)
+	tb.do("open the preview tab", chromedp.Click(chromedp.ID("tab-preview")))
+	wantEqual(t, "preview shown", visible("#preview-pane"), true)
+	wantEqual(t, "text hidden", visible("#markdown"), false)
+	wantEqual(t, "tab selected", js[string](tb, `document.getElementById("tab-preview").getAttribute("aria-selected")`), "true")
+	tb.do("wait for the preview", chromedp.WaitVisible(chromedp.CSS(`#preview h2`)))
+
+	tb.open(d.base + "/diff/getting-started/first-week-faq?from=1&to=6&view=split")
+	wantEqual(t, "side by side hidden", visible(".split-view"), false)
+	wantEqual(t, "inline shown instead", visible(".split-fallback table.diff.inline"), true)
+	tb.noSideways("the diff")
+}
+
+// TestBrowserSignInKeepsTheQuestion: a signed-out colleague who opens a
+// link to a question lands on it after signing in, with JavaScript and
+// without.
+func TestBrowserSignInKeepsTheQuestion(t *testing.T) {
+	d := startDemo(t)
+	for _, withJS := range []bool{true, false} {
+		tb := openTab(t, newBrowser(t))
+		if !withJS {
+			step(tb, "turn JavaScript off", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+				_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+				return err
+			}))
+		}
+		tb.open(d.base + "/wiki/getting-started/first-week-faq#who-do-i-ask-about-the-piv-appointment")
+		wantContains(t, "sent to sign in", tb.path(), "/login?next=")
+		tb.do("fill in the sign-in form", chromedp.SendKeys(chromedp.ID("username"), "nina"), chromedp.SendKeys(chromedp.ID("password"), d.passwords["nina"]))
+		tb.follow(`form.login button[type=submit]`)
+		u, _ := url.Parse(tb.location())
+		wantEqual(t, "landed on (JavaScript "+map[bool]string{true: "on", false: "off"}[withJS]+")", u.Path+"#"+u.Fragment, "/wiki/getting-started/first-week-faq#who-do-i-ask-about-the-piv-appointment")
+	}
+}
+
+// TestBrowserLinksByTitle: [[Onboarding overview]] opens the page of that
+// title, which lives at getting-started; a link to a page nobody wrote
+// shows as missing.
+func TestBrowserLinksByTitle(t *testing.T) {
+	d := startDemo(t)
+	tb := openTab(t, newBrowser(t))
+	tb.signInAs(d, "nina", "/wiki/getting-started/first-week-faq")
+	wantEqual(t, "the title link", js[string](tb, `[...document.querySelectorAll(".markdown a.wikilink")].find(a => a.textContent === "Onboarding overview")?.getAttribute("href") ?? ""`), "/wiki/getting-started")
+	wantEqual(t, "the missing link", js[string](tb, `[...document.querySelectorAll(".markdown a.new")].map(a => a.textContent).join(",")`), "Parking at the office")
+	wantEqual(t, "trainer counted as a member", tb.open(d.base+"/cohorts/2026-11-engineering"), 200)
+	wantContains(t, "members", tb.text("section[aria-labelledby=members]"), "Léa Laurent")
+	if strings.Contains(tb.text("section[aria-labelledby=members] ul"), "Tina") {
+		t.Error("the trainer is listed as a member")
 	}
 }
