@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -88,5 +89,38 @@ func TestHomePage(t *testing.T) {
 	doc = parseHTML(t, ts.browse("GET", "/", nil).Body.String())
 	if first := textOf(mustFind(t, doc, ".sections ul.tree li a")); first != "Aardvark care" {
 		t.Errorf("after a create, first section %q", first)
+	}
+}
+
+// TestDeletedPageSaysWhoRestoresIt: the delete page says trainers and
+// admins restore it; the deleted page's address offers them the button,
+// and tells an editor whom to ask.
+func TestDeletedPageSaysWhoRestoresIt(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("old", "Old page", "text\n")
+	doc := parseHTML(t, ts.browse("GET", "/delete/old", nil).Body.String())
+	if p := textOf(mustFind(t, doc, "main p")); !strings.Contains(p, "Trainers and admins") {
+		t.Errorf("delete page: %q", p)
+	}
+	wantStatus(t, ts.post("/delete/old", url.Values{"summary": {"gone"}}), 303)
+	w := ts.browse("GET", "/wiki/old", nil)
+	wantStatus(t, w, 404)
+	doc = parseHTML(t, w.Body.String())
+	mustFind(t, doc, `form[action="/revert/old"] input[name=revision][value="1"]`)
+	doc = parseHTML(t, ts.browse("GET", "/history/old", nil).Body.String())
+	mustFind(t, doc, `form[action="/revert/old"] button`)
+	// The button works: the page is back.
+	wantStatus(t, ts.post("/revert/old", url.Values{"revision": {"1"}}), 303)
+	wantStatus(t, ts.browse("GET", "/wiki/old", nil), 200)
+	// An editor sees whom to ask, no button.
+	wantStatus(t, ts.post("/delete/old", url.Values{}), 303)
+	ts.addUser("ed", wiki.RoleEditor, "")
+	ts.signIn("ed")
+	doc = parseHTML(t, ts.browse("GET", "/wiki/old", nil).Body.String())
+	if len(queryAll(doc, `form[action="/revert/old"]`)) != 0 {
+		t.Error("an editor is offered to restore")
+	}
+	if !strings.Contains(textOf(doc), "Trainers and admins can restore it") {
+		t.Error("an editor is not told who restores it")
 	}
 }
