@@ -317,9 +317,16 @@ func (m *Main) demo(ctx context.Context, cfg config, log interface{ Info(string,
 		return err
 	}
 	addr := cfg.addr
-	fmt.Fprintf(m.Stdout, "Made a demo wiki in %s: %d pages of the TTS Handbook (public domain: cmd/faqwiki/demo/handbook/SOURCE.md), 3 cohorts, %d people and %d revisions of history by them.\n\n",
-		dir, n, len(demoPeople), revisions)
-	fmt.Fprintf(m.Stdout, "Start it:\n\n    faqwiki serve -data %s\n\nand open http://%s/ . Sign in as any of these (the passwords are shown only now):\n\n", dir, addr)
+	fmt.Fprintf(m.Stdout, "Made a demo wiki in %s: the %d pages of the TTS Handbook (public domain: cmd/faqwiki/demo/handbook/SOURCE.md) and %d more its cohorts wrote, 3 cohorts, %d people and %d revisions of history by them.\n\n",
+		dir, len(site.Pages), n-len(site.Pages), len(demoPeople), revisions)
+	serve := "faqwiki serve -data " + dir
+	if addr != defaultAddr {
+		serve += " -addr " + addr
+	}
+	if exe, err := os.Executable(); err == nil && strings.Contains(exe, "go-build") {
+		serve = "go run ./cmd/faqwiki " + strings.TrimPrefix(serve, "faqwiki ") // started with go run
+	}
+	fmt.Fprintf(m.Stdout, "Start it:\n\n    %s\n\nand open http://%s/ . Sign in as any of these (the passwords are shown only now):\n\n", serve, addr)
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "    USERNAME\tPASSWORD\tROLE\tNAME\tCOHORT")
 	for _, p := range demoPeople {

@@ -157,10 +157,13 @@ func envName(flag string) string {
 	return "FAQWIKI_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
+// defaultAddr is where the server listens unless -addr says otherwise.
+const defaultAddr = "127.0.0.1:8080"
+
 // newFlagSet declares every flag into cfg, with its default.
 func newFlagSet(cfg *config) *flag.FlagSet {
 	fs := flag.NewFlagSet("faqwiki", flag.ContinueOnError)
-	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "`address` to listen on; links printed on the console use it too")
+	fs.StringVar(&cfg.addr, "addr", defaultAddr, "`address` to listen on; links printed on the console use it too")
 	fs.StringVar(&cfg.dataDir, "data", "./faqwiki-data", "data `folder`: faqwiki.db (the one source of truth), index/ (derived) and searchlog.db")
 	fs.StringVar(&cfg.logFmt, "log", "text", "log `format`: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "least important log lines kept (`level`): debug, info, warn or error")
