@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math/big"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -382,9 +383,11 @@ func demoPassword() string {
 		}
 		return int(v.Int64())
 	}
-	w := make([]string, 3)
-	for i := range w {
-		w[i] = demoWords[pick(len(demoWords))]
+	w := make([]string, 0, 3)
+	for len(w) < 3 {
+		if word := demoWords[pick(len(demoWords))]; !slices.Contains(w, word) {
+			w = append(w, word)
+		}
 	}
 	return fmt.Sprintf("%s-%s-%s-%02d", w[0], w[1], w[2], pick(100))
 }

@@ -37,7 +37,7 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 	}
 	db, err := openStore(cfg.dataDir)
 	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("the data folder %s is in use by a running server: import through it instead, with an editor's API token:\n\n    faqwiki import -url http://%s -token TOKEN %s\n\n(make the token with `faqwiki token create NAME` while the server is stopped, or as an admin on the web)", cfg.dataDir, cfg.addr, dir)
+		return fmt.Errorf("the data folder %s is in use by a running server: import through it instead, with an API token of an editor (make one on your account page in the wiki):\n\n    FAQWIKI_TOKEN=TOKEN faqwiki import -url %s %s\n\n(-url is the address the wiki answers at)", cfg.dataDir, importURLHint(cfg), dir)
 	}
 	if err != nil {
 		return err
@@ -154,4 +154,13 @@ func (m *Main) exportDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 	}
 	fmt.Fprintf(m.Stdout, "exported %d pages and %d files to %s\n", n, files, dir)
 	return nil
+}
+
+// importURLHint is the wiki's address for the hint of a refused import:
+// -addr's when given, else the default's.
+func importURLHint(cfg config) string {
+	if cfg.baseURL != "" {
+		return cfg.baseURL
+	}
+	return "http://" + cfg.addr
 }

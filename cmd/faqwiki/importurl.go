@@ -103,7 +103,7 @@ func pagePath(slug wiki.Slug) string { return "/api/v1/pages/" + string(slug) }
 // importViaAPI imports site into the server at cfg.url.
 func (m *Main) importViaAPI(ctx context.Context, cfg config, dir string, site *importer.Site) error {
 	if cfg.token == "" {
-		return fmt.Errorf("%w: -url needs -token (an editor's API token: faqwiki token create NAME, or FAQWIKI_TOKEN)", errUsage)
+		return fmt.Errorf("%w: -url needs -token or FAQWIKI_TOKEN: an editor's API token (make one on your account page in the wiki)", errUsage)
 	}
 	u, err := url.Parse(cfg.url)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
