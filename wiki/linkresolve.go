@@ -3,6 +3,7 @@ package wiki
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/faqwiki/faqwiki/wiki/markdown"
 )
@@ -76,4 +77,39 @@ func pickTitled(pages []Slug, own Slug) markdown.LinkAnswer {
 		}
 	}
 	return a
+}
+
+// PageBacklinks is Backlinks for a page as its view shows them: also the
+// pages whose [[Title]] links were filed, before this page had its title
+// or existed, under the slug its title makes (the link index files a
+// title link where it led when the linking page was saved), as long as no
+// page lives at that slug to take them.
+func (w *Wiki) PageBacklinks(ctx context.Context, p *Page) ([]PageSummary, error) {
+	back, err := w.store.Backlinks(ctx, p.Slug)
+	if err != nil {
+		return nil, err
+	}
+	alt := SlugFromTitle(p.Title)
+	if alt == "" || alt == p.Slug {
+		return back, nil
+	}
+	if ok, err := w.store.Exists(ctx, []Slug{alt}); err != nil || ok[0] {
+		return back, err
+	}
+	more, err := w.store.Backlinks(ctx, alt)
+	if err != nil || len(more) == 0 {
+		return back, err
+	}
+	seen := map[Slug]bool{p.Slug: true}
+	for _, b := range back {
+		seen[b.Slug] = true
+	}
+	for _, b := range more {
+		if !seen[b.Slug] {
+			seen[b.Slug] = true
+			back = append(back, b)
+		}
+	}
+	slices.SortFunc(back, func(a, b PageSummary) int { return strings.Compare(string(a.Slug), string(b.Slug)) })
+	return back, nil
 }

@@ -52,6 +52,14 @@ func TestWikiLinksFindPagesByTitle(t *testing.T) {
 		t.Errorf("a Markdown link to /wiki/it/vpn is not a backlink: %v", back)
 	}
 	_ = res
+	// A page that links [[Laptop setup]] before a page has that title:
+	// once one has, its view counts the link.
+	mustSave(t, w, ctx, wiki.Edit{Slug: "early", Title: "Early", Markdown: "See [[Laptop setup]].\n"})
+	mustSave(t, w, ctx, wiki.Edit{Slug: "it/laptop", Title: "Laptop setup", Markdown: "x\n"})
+	lp, _ := w.Page(context.Background(), "it/laptop")
+	if back, err := w.PageBacklinks(context.Background(), lp); err != nil || len(back) != 1 || back[0].Slug != "early" {
+		t.Errorf("backlinks of a page titled after the link was made: %v, %v", back, err)
+	}
 
 	// A second page with the same title: the link stays with the first,
 	// and says so.
