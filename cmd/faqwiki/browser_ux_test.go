@@ -207,6 +207,19 @@ func TestBrowserEditor(t *testing.T) {
 	tb.do("restore the draft", chromedp.Click(chromedp.CSS(`#draft-offer button`)))
 	wantContains(t, "text after restoring", tb.value("#markdown"), "## Where do I get lunch?")
 
+	// The session ends before the save: nothing is saved, the page says
+	// why, and after signing in again the editor offers the text back.
+	step(tb, "end the session", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "faqwiki_session", URL: d.base + "/"})
+		return err
+	}))
+	wantEqual(t, "status of a save without a session", tb.follow(`#save-button`), 401)
+	wantContains(t, "what the page says", tb.text("main"), "not saved")
+	tb.signInAs(d, "lea", "/edit"+slug)
+	tb.do("wait for the offer after signing in again", chromedp.WaitVisible(chromedp.ID("draft-offer")))
+	tb.do("restore the draft again", chromedp.Click(chromedp.CSS(`#draft-offer button`)))
+	wantContains(t, "text after restoring again", tb.value("#markdown"), "## Where do I get lunch?")
+
 	// Ctrl+S saves.
 	tb.do("focus the text", chromedp.Focus(chromedp.ID("markdown")))
 	step(tb, "press Ctrl+S and wait for the page", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
