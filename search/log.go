@@ -106,6 +106,7 @@ type Log struct {
 	dropped int
 	closed  bool
 	lr      *learner
+	opens   *sectionOpens // opens.go
 
 	stop chan struct{}
 	done chan struct{}
@@ -167,6 +168,7 @@ func OpenLog(path string, opts LogOptions) (*Log, error) {
 		retention: opts.Retention,
 		maxPerDay: opts.MaxQueriesPerDay,
 		pending:   map[logKey]*dayRecord{},
+		opens:     newSectionOpens(),
 		perDay:    map[string]int{},
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
@@ -215,7 +217,7 @@ func OpenLog(path string, opts LogOptions) (*Log, error) {
 		case string(v) != logVersion:
 			return fmt.Errorf("search log version %q, want %q", v, logVersion)
 		}
-		for _, b := range [][]byte{bucketLogDays, bucketLogEvidence, bucketLogFoundWith} {
+		for _, b := range [][]byte{bucketLogDays, bucketLogEvidence, bucketLogFoundWith, bucketLogOpens} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -230,6 +232,9 @@ func OpenLog(path string, opts LogOptions) (*Log, error) {
 		}
 		l.lr = newLearner(analyzer, bytes.Clone(key))
 		if err := l.lr.load(tx, unixDay(l.now())); err != nil {
+			return err
+		}
+		if err := l.opens.load(tx, l.now()); err != nil {
 			return err
 		}
 		return l.prune(tx)
@@ -490,8 +495,12 @@ func (l *Log) write(pending map[logKey]*dayRecord, dirty, dirtyFW map[string]boo
 		if err != nil {
 			return err
 		}
+		if err := l.opens.write(tx); err != nil {
+			return err
+		}
 		return l.prune(tx)
 	})
+	l.opens.done(err)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err != nil {
@@ -534,6 +543,9 @@ func (l *Log) prune(tx *bbolt.Tx) error {
 		if err := c.Delete(); err != nil {
 			return err
 		}
+	}
+	if err := pruneOpens(tx, cutoff); err != nil {
+		return err
 	}
 	for day := range l.perDay {
 		if day < string(cutoff) {

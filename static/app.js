@@ -1,5 +1,7 @@
 // faqwiki: small progressive enhancements. Every page works without this
-// file; it only adds a live preview while editing and keyboard niceties.
+// file; it only adds a live preview while editing, keyboard niceties,
+// search as you type and uploads (the editor's toolbar, page picker and
+// drafts are in editor.js).
 (function () {
   "use strict";
 
@@ -21,7 +23,7 @@
       last = body;
       if (inflight) inflight.abort();
       inflight = new AbortController();
-      fetch("/preview", {
+      fetch((text.form && text.form.getAttribute("data-preview")) || "/preview", {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrfToken() },
         body: new URLSearchParams({ markdown: body, slug: text.form ? (text.form.getAttribute("data-slug") || "") : "" }),
@@ -272,7 +274,30 @@
     });
   }
 
+  // Sign-in keeps the #question of the page that sent people here: the
+  // server never sees a fragment, so it goes into the form's next.
+  function loginFragment() {
+    var next = document.getElementById("login-next");
+    if (!next || !location.hash || next.value.indexOf("#") >= 0) return;
+    next.value += location.hash;
+  }
+
+  // A draft the editor kept (editor.js) is done with once the page says
+  // it was saved.
+  function dropSavedDraft() {
+    var page = document.querySelector("article.page[data-slug]");
+    if (!page || !document.querySelector("p.flash")) return;
+    try {
+      ["faqwiki-draft:" + page.getAttribute("data-slug"), "faqwiki-draft:new"].forEach(function (k) {
+        var d = JSON.parse(localStorage.getItem(k) || "null");
+        if (d && d.sent && (k !== "faqwiki-draft:new" || d.fields && d.fields.title === page.getAttribute("data-title"))) localStorage.removeItem(k);
+      });
+    } catch (e) { /* no storage */ }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    loginFragment();
+    dropSavedDraft();
     // Says the enhancements are on, for styles (and for tests that check
     // a page works with them off).
     document.documentElement.classList.add("js");

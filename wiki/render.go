@@ -58,18 +58,6 @@ func (w *Wiki) RenderRevision(ctx context.Context, r *Revision) (*markdown.Rende
 	return w.renderCached(ctx, r.Slug, r.Number, r.Markdown, r.Attachments)
 }
 
-// linksExist answers the renderer's question which wiki-link targets name
-// pages that exist.
-func (w *Wiki) linksExist(ctx context.Context) func([]string) ([]bool, error) {
-	return func(targets []string) ([]bool, error) {
-		slugs := make([]Slug, len(targets))
-		for i, t := range targets {
-			slugs[i] = Slug(t)
-		}
-		return w.store.Exists(ctx, slugs)
-	}
-}
-
 func renderKey(slug Slug, n int) string { return string(slug) + "\x00" + strconv.Itoa(n) }
 
 // cacheRender keeps the render of revision n of slug.
@@ -81,22 +69,15 @@ func (w *Wiki) cacheRender(slug Slug, n int, r *markdown.Rendered) {
 func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string, files []Attachment) (*markdown.Rendered, error) {
 	key := renderKey(slug, n)
 	if r, ok := w.cache.get(key); ok {
-		if len(r.Links) == 0 {
+		if len(r.Queries) == 0 {
 			w.counts.renderHits.Add(1)
 			return r, nil
 		}
-		exists, err := w.linksExist(ctx)(r.Links)
+		answers, err := w.resolveLinks(ctx)(r.Queries)
 		if err != nil {
 			return nil, err
 		}
-		fresh := true
-		for i := range exists {
-			if exists[i] == r.Missing[i] {
-				fresh = false
-				break
-			}
-		}
-		if fresh {
+		if markdown.SameAnswers(answers, r.Answers) {
 			w.counts.renderHits.Add(1)
 			return r, nil
 		}
@@ -121,7 +102,7 @@ func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string, 
 	w.flightMu.Unlock()
 
 	bg := context.WithoutCancel(ctx) // the waiters must not fail because the first caller left
-	call.r, call.err = w.render.RenderDoc(text, markdown.Doc{Exists: w.linksExist(bg), Files: renderFiles(files)})
+	call.r, call.err = w.render.RenderDoc(text, markdown.Doc{Resolve: w.resolveLinks(bg), Files: renderFiles(files)})
 	if call.err == nil {
 		w.cacheRender(slug, n, call.r)
 	}
@@ -219,7 +200,7 @@ func (w *Wiki) renderBounded(ctx context.Context, owner, text string, files []At
 			}
 			w.flightMu.Unlock()
 		}()
-		r, err := w.render.RenderDoc(text, markdown.Doc{Exists: w.linksExist(bg), Files: renderFiles(files)})
+		r, err := w.render.RenderDoc(text, markdown.Doc{Resolve: w.resolveLinks(bg), Files: renderFiles(files)})
 		done <- result{r, err}
 	}()
 	limit := time.NewTimer(timeout)

@@ -64,6 +64,7 @@ type Wiki struct {
 
 	trainerEditsNeedReview bool
 	blames                 *lru[*blameEntry] // per page: attribution up to some revision
+	tree                   *sectionTree      // home.go: the top of the tree of pages
 }
 
 // New returns a Wiki over cfg.Store.
@@ -97,6 +98,9 @@ func New(cfg Config) *Wiki {
 		blameBytes = 32 << 20
 	}
 	w.blames = newLRU[*blameEntry](blameBytes)
+	w.tree = &sectionTree{}
+	announce := w.onCommit
+	w.onCommit = func(r *Revision) { w.sectionsChanged(r); announce(r) }
 	return w
 }
 
@@ -304,7 +308,7 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User, fc *fileChange) 
 		Markdown:  e.Markdown,
 		Tags:      e.Tags,
 		Author:    user.Name,
-		Cohort:    user.Cohort,
+		Cohort:    user.WorkCohort(),
 		Summary:   e.Summary,
 		CreatedAt: w.now().UTC(),
 		Base:      e.Base,
@@ -326,7 +330,7 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User, fc *fileChange) 
 		rev.Blobs = fc.blobs
 		rev.Added, rev.Removed = diff.LineStats("", rev.Markdown)
 		rev.Size = len(rev.Markdown)
-		w.finish(rev, user)
+		w.finish(ctx, rev, user)
 		return rev, nil, nil
 	}
 
@@ -382,7 +386,7 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User, fc *fileChange) 
 	}
 	rev.Added, rev.Removed = diff.LineStats(head.Markdown, rev.Markdown)
 	rev.Size = len(rev.Markdown)
-	w.finish(rev, user)
+	w.finish(ctx, rev, user)
 	return rev, nil, nil
 }
 
@@ -450,8 +454,8 @@ func (w *Wiki) Delete(ctx context.Context, slug Slug, summary string) (*EditResu
 // finish fills in what the store files with a revision besides its
 // content: the targets of its wiki links, for the link index, and whether
 // it counts as reviewed on save.
-func (w *Wiki) finish(rev *Revision, u *User) {
-	rev.Links = w.linksOf(rev.Slug, rev.Markdown)
+func (w *Wiki) finish(ctx context.Context, rev *Revision, u *User) {
+	rev.Links = w.linksOf(ctx, rev.Slug, rev.Markdown)
 	w.autoReview(rev, u)
 }
 
@@ -490,7 +494,7 @@ func (w *Wiki) commitWholeOnce(ctx context.Context, slug Slug, build func(head *
 			}
 			return &EditResult{Revision: cur, Unchanged: true}, nil
 		}
-		rev.Slug, rev.Author, rev.Cohort = slug, user.Name, user.Cohort
+		rev.Slug, rev.Author, rev.Cohort = slug, user.Name, user.WorkCohort()
 		rev.CreatedAt = w.now().UTC()
 		rev.Base = head.Revision
 		rev.Size = len(rev.Markdown)
@@ -498,7 +502,7 @@ func (w *Wiki) commitWholeOnce(ctx context.Context, slug Slug, build func(head *
 		if rev.Attachments == nil {
 			rev.Attachments = []Attachment{}
 		}
-		w.finish(rev, user)
+		w.finish(ctx, rev, user)
 		err = w.store.Commit(ctx, rev, head.Revision)
 		if err == nil {
 			rev.Blobs = nil

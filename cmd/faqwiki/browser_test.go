@@ -374,7 +374,7 @@ func (tb *tab) fillSignIn() {
 		chromedp.SendKeys(chromedp.ID("username"), browserUser),
 		chromedp.SendKeys(chromedp.ID("password"), browserPassword),
 	)
-	if code := tb.follow(`form[action="/login"] button[type=submit]`); code != 200 {
+	if code := tb.follow(`form.login button[type=submit]`); code != 200 {
 		tb.t.Fatalf("sign in: status %d: %s", code, tb.text("main"))
 	}
 }
@@ -889,8 +889,9 @@ func TestBrowserSignUpWithInviteAndEdit(t *testing.T) {
 
 	tb.open(w.base + "/history/laptop")
 	row := tb.text("table.history tbody tr:first-child")
-	wantContains(t, "newest history row", row, "grace")
-	wantContains(t, "newest history row", row, "2026-11-eng")
+	// Names people read: the display name and the cohort's name.
+	wantContains(t, "newest history row", row, "Grace Hopper")
+	wantContains(t, "newest history row", row, "2026 November engineering")
 	wantContains(t, "newest history row", row, "Where the service desk is")
 	wantEqual(t, "cohort link", tb.count(`table.history tbody tr:first-child a.cohort[href="/cohorts/2026-11-eng"]`), 1)
 

@@ -67,6 +67,8 @@ type Main struct {
 	Getenv         func(string) string
 	// Ready, if set, is called with the server's address once it listens.
 	Ready func(addr string)
+	// cheapPasswords makes the demo's password hashes cheap (tests).
+	cheapPasswords bool
 }
 
 // config is what the flags and environment say.
@@ -97,6 +99,9 @@ type config struct {
 	role, name, cohort string
 	// Flags of the backup command.
 	out, url, token string
+	// dataSet says -data (or FAQWIKI_DATA) was given: the demo writes its
+	// own folder otherwise.
+	dataSet bool
 }
 
 const usage = `usage: faqwiki [command] [flags]
@@ -119,6 +124,8 @@ commands:
   user reset NAME              print a one-time link to choose a new password
   token create USER [--name LABEL]   print a new API token for USER
   token list [USER] | revoke ID
+  demo                         make a demo wiki (the TTS Handbook, cohorts, people
+                               and history) in ./faqwiki-demo and print how to open it
   version                      print the version
 
 "faqwiki COMMAND -h" lists the flags of a command.
@@ -137,7 +144,7 @@ var flagGroups = []struct {
 	{"serve: health and metrics", []string{"serve"}, []string{"metrics-token", "metrics-local", "max-index-lag"}},
 	{"user and token", []string{"user", "token"}, []string{"role", "name", "cohort"}},
 	{"backup", []string{"backup"}, []string{"o", "url", "token"}},
-	{"import", []string{"import"}, []string{"dry-run"}},
+	{"import", []string{"import"}, []string{"dry-run", "url", "token"}},
 }
 
 // envName is the environment variable of a flag: FAQWIKI_ and the flag's
@@ -150,10 +157,13 @@ func envName(flag string) string {
 	return "FAQWIKI_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
+// defaultAddr is where the server listens unless -addr says otherwise.
+const defaultAddr = "127.0.0.1:8080"
+
 // newFlagSet declares every flag into cfg, with its default.
 func newFlagSet(cfg *config) *flag.FlagSet {
 	fs := flag.NewFlagSet("faqwiki", flag.ContinueOnError)
-	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "`address` to listen on; links printed on the console use it too")
+	fs.StringVar(&cfg.addr, "addr", defaultAddr, "`address` to listen on; links printed on the console use it too")
 	fs.StringVar(&cfg.dataDir, "data", "./faqwiki-data", "data `folder`: faqwiki.db (the one source of truth), index/ (derived) and searchlog.db")
 	fs.StringVar(&cfg.logFmt, "log", "text", "log `format`: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "least important log lines kept (`level`): debug, info, warn or error")
@@ -175,8 +185,8 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.cohort, "cohort", "", "user add: cohort `id`")
 	fs.BoolVar(&cfg.dryRun, "dry-run", false, "import: read the folder and print the report, writing nothing")
 	fs.StringVar(&cfg.out, "o", "", "backup: the `file` to write (\"-\" for standard output)")
-	fs.StringVar(&cfg.url, "url", "", "backup: the running server's `address`, such as https://wiki.example.com")
-	fs.StringVar(&cfg.token, "token", "", "backup: an admin's API `token` (safer in FAQWIKI_TOKEN than on the command line)")
+	fs.StringVar(&cfg.url, "url", "", "backup, import: the running server's `address`, such as https://wiki.example.com")
+	fs.StringVar(&cfg.token, "token", "", "backup, import: an API `token` (an admin's for backup; safer in FAQWIKI_TOKEN than on the command line)")
 	return fs
 }
 
@@ -258,6 +268,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		words = append(words, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+	fs.Visit(func(f *flag.Flag) { cfg.dataSet = cfg.dataSet || f.Name == "data" })
 	log, err := newLogger(m.Stderr, cfg.logFmt, cfg.logLevel)
 	if err != nil {
 		return err
@@ -304,6 +315,11 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.userCmd(ctx, cfg, words)
 	case "token":
 		return m.tokenCmd(ctx, cfg, words)
+	case "demo":
+		if len(words) != 0 {
+			return fmt.Errorf("%w: demo takes no arguments (-data FOLDER to choose where)", errUsage)
+		}
+		return m.demo(ctx, cfg, log)
 	case "version":
 		fmt.Fprintln(m.Stdout, "faqwiki", version())
 		return nil
@@ -363,10 +379,20 @@ func openStore(dataDir string) (*store.DB, error) {
 	}
 	db, err := store.Open(dbPath(dataDir), store.Options{})
 	if errors.Is(err, store.ErrLocked) {
-		return nil, fmt.Errorf("the data folder %s is in use by another faqwiki process (is the server running?); stop it first", dataDir)
+		return nil, &inUseError{dataDir}
 	}
 	return db, err
 }
+
+// inUseError says a data folder is held by another process; it is a
+// store.ErrLocked.
+type inUseError struct{ dir string }
+
+func (e *inUseError) Error() string {
+	return fmt.Sprintf("the data folder %s is in use by another faqwiki process (is the server running?); stop it first, or do it through the running server: admins add people on the web (People), everyone makes API tokens on their account page, and faqwiki import -url sends pages through the API", e.dir)
+}
+
+func (e *inUseError) Unwrap() error { return store.ErrLocked }
 
 // dbPath, indexPath and searchLogPath are where the data folder keeps the
 // database, the search index and the search log.

@@ -121,7 +121,7 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if created, err := w.EnsureWelcome(ctx); err != nil {
 		return fmt.Errorf("create the welcome page: %w", err)
 	} else if created {
-		log.Info("new wiki: created the welcome page", "data", cfg.dataDir)
+		log.Info("new wiki: created the welcome page and the front page", "data", cfg.dataDir)
 	}
 	acc := newAccounts(db)
 	// The index follows the store's change feed until the server stops; it
@@ -145,6 +145,7 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Search:         timedSearcher{Searcher: ix, m: met},
 		SearchLog:      qlog,
 		Learning:       qlog,
+		Opens:          qlog,
 		Synonyms:       synonyms,
 		Logger:         log,
 		OpenReading:    cfg.open,

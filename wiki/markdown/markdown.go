@@ -53,6 +53,11 @@ type Rendered struct {
 	TOCHTML template.HTML // TOC as the <li> items of an <ol>, links to the headings
 	Links   []string      // distinct targets of wiki links, in order of first appearance
 	Missing []bool        // parallel to Links: true where the target did not exist at render time
+	// Queries are the distinct links to pages (wiki links and Markdown
+	// links to /wiki/ addresses) and Answers where each led at render
+	// time: a cached render is right while they lead there still.
+	Queries []LinkQuery
+	Answers []LinkAnswer
 	// HTML is what became of the raw HTML in the text: nil when it had
 	// none (a bare <br> does not count).
 	RawHTML *HTMLReport
@@ -68,7 +73,10 @@ type File struct {
 // Doc is what a render needs besides the text: see Render.
 type Doc struct {
 	Exists func([]string) ([]bool, error)
-	Files  []File
+	// Resolve, if set, answers where links lead (see LinkQuery) and is
+	// used instead of Exists.
+	Resolve func([]LinkQuery) ([]LinkAnswer, error)
+	Files   []File
 }
 
 // Options are what a Renderer is built with.
@@ -194,29 +202,43 @@ func (r *Renderer) RenderDoc(src string, d Doc) (out *Rendered, err error) {
 }
 
 func (r *Renderer) render(src string, d Doc) (*Rendered, error) {
-	exists := d.Exists
 	p := r.parse(src, d.Files...)
 	out := &Rendered{TOC: p.toc}
+	queries, qindex := p.queries()
+	if len(queries) > 0 {
+		resolve := d.Resolve
+		if resolve == nil {
+			resolve = existsResolver(d.Exists)
+		}
+		answers, err := resolve(queries)
+		if err != nil {
+			return nil, fmt.Errorf("markdown: render: check link targets: %w", err)
+		}
+		if len(answers) != len(queries) {
+			return nil, fmt.Errorf("markdown: render: exists answered %d of %d link targets", len(answers), len(queries))
+		}
+		out.Queries, out.Answers = queries, answers
+		// The nodes carry the answer to the renderer: the engine is shared,
+		// the AST is this call's own.
+		for _, l := range p.links {
+			a := answers[qindex[LinkQuery{Slug: l.target, Title: l.title}]]
+			l.missing, l.resolved, l.others = a.Slug == "", a.Slug, a.Others
+		}
+		for _, l := range p.pageLinks {
+			if answers[qindex[LinkQuery{Slug: l.slug}]].Slug == "" {
+				l.node.SetAttribute(attrMissing, true)
+			}
+		}
+	}
 	var index map[string]int
 	out.Links, index = p.targets()
 	if len(out.Links) > 0 {
 		out.Missing = make([]bool, len(out.Links))
-		if exists != nil {
-			ok, err := exists(out.Links)
-			if err != nil {
-				return nil, fmt.Errorf("markdown: render: check link targets: %w", err)
-			}
-			if len(ok) != len(out.Links) {
-				return nil, fmt.Errorf("markdown: render: exists answered %d of %d link targets", len(ok), len(out.Links))
-			}
-			for i := range ok {
-				out.Missing[i] = !ok[i]
-			}
-		}
-		// The nodes carry the answer to the renderer: the engine is shared,
-		// the AST is this call's own.
+		seen := make([]bool, len(out.Links))
 		for _, l := range p.links {
-			l.missing = out.Missing[index[l.target]]
+			if i := index[l.target]; !seen[i] {
+				seen[i], out.Missing[i] = true, l.missing
+			}
 		}
 	}
 	var buf bytes.Buffer

@@ -553,7 +553,7 @@ func TestAdminManagesPeople(t *testing.T) {
 		t.Errorf("role %s", a.Role)
 	}
 	wantStatus(t, ts.apiAs(ada, "PUT", "/api/v1/pages/p", put("x\n", 0, "")), 201)
-	wantStatus(t, ts.post("/admin/users/ada", url.Values{"action": {"disable"}}), http.StatusSeeOther)
+	wantStatus(t, ts.post("/admin/users/ada", url.Values{"action": {"disable"}, "confirm": {"yes"}}), http.StatusSeeOther)
 	wantError(t, ts.apiAs(ada, "GET", "/api/v1/pages", ""), 401, "unauthorized")
 	wantError(t, ts.apiAs("", "POST", "/api/v1/session", `{"username":"ada","password":"`+testPassword+`"}`), 401, "unauthorized")
 	// Her history stays.

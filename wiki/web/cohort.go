@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -15,6 +16,9 @@ type cohortsPage struct {
 	Cohorts []wiki.CohortSummary
 	Form    cohortForm
 	Errors  map[string]string
+	// Missing are trainers the form named who have no account yet, for
+	// the page to offer to invite them.
+	Missing []string
 }
 
 // cohortForm is what the new-cohort form (and POST /api/v1/cohorts) sends.
@@ -40,7 +44,20 @@ func (s *Server) showCohorts(c *gin.Context, status int, f cohortForm, errs map[
 	if f.TrainerList == "" && wiki.UserFromContext(c.Request.Context()).Has(wiki.RoleTrainer) {
 		f.TrainerList = wiki.UserFromContext(c.Request.Context()).Name
 	}
-	s.render(c, status, "cohorts.html", &cohortsPage{BasePage: s.base(c, "Cohorts"), Cohorts: list, Form: f, Errors: errs})
+	v := &cohortsPage{BasePage: s.base(c, "Cohorts"), Cohorts: list, Form: f, Errors: errs}
+	if errs != nil {
+		n, _ := parseCohortForm(f)
+		for _, t := range n.Trainers {
+			t = strings.ToLower(strings.TrimSpace(t))
+			if _, err := wiki.ParseUsername(t); err != nil {
+				continue
+			}
+			if _, err := s.accounts.Account(c.Request.Context(), t); errors.Is(err, wiki.ErrNotFound) {
+				v.Missing = append(v.Missing, t)
+			}
+		}
+	}
+	s.render(c, status, "cohorts.html", v)
 }
 
 func parseCohortForm(f cohortForm) (wiki.NewCohort, error) {
@@ -88,16 +105,22 @@ type cohortPage struct {
 	Accounts  []*wiki.Account
 	IsTrainer bool
 	Reading   []wiki.Slug // the pages its members must read (watching.go)
+	// Offer is about a trainer someone tried to add (people.go).
+	Offer *trainerOffer
 }
 
 func (s *Server) handleCohort(c *gin.Context) {
+	s.showCohort(c, http.StatusOK, nil)
+}
+
+func (s *Server) showCohort(c *gin.Context, status int, offer *trainerOffer) {
 	ctx := c.Request.Context()
 	h, err := s.cohorts.Handover(ctx, c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	v := &cohortPage{BasePage: s.base(c, h.Cohort.Name), H: h, AsOf: h.InheritedAt.Format(time.RFC3339Nano)}
+	v := &cohortPage{BasePage: s.base(c, h.Cohort.Name), H: h, AsOf: h.InheritedAt.Format(time.RFC3339Nano), Offer: offer}
 	if v.Reading, err = s.wiki.CohortReading(ctx, h.Cohort.ID); err != nil {
 		s.fail(c, err)
 		return
@@ -114,7 +137,7 @@ func (s *Server) handleCohort(c *gin.Context) {
 			return
 		}
 	}
-	s.render(c, http.StatusOK, "cohort.html", v)
+	s.render(c, status, "cohort.html", v)
 }
 
 // origin is the site's scheme and host as the browser sees them, for
@@ -138,11 +161,16 @@ func (s *Server) handleCohortRotate(c *gin.Context) {
 
 func (s *Server) handleCohortMove(c *gin.Context) {
 	username := c.PostForm("username")
-	if _, err := s.cohorts.Move(c.Request.Context(), username, c.Param("id")); err != nil {
+	acct, err := s.cohorts.Move(c.Request.Context(), username, c.Param("id"))
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.setFlash(c, "Moved "+username+" to this cohort. Their earlier revisions keep the cohort they had then.")
+	if acct.Role >= wiki.RoleTrainer {
+		s.setFlash(c, acct.User().Label()+" is a trainer, so they are now one of this cohort's trainers rather than a member: their edits do not count as the cohort's work.")
+	} else {
+		s.setFlash(c, "Moved "+acct.User().Label()+" to this cohort. Their earlier revisions keep the cohort they had then.")
+	}
 	c.Redirect(http.StatusSeeOther, cohortURL(c.Param("id")))
 }
 

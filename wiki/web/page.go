@@ -479,9 +479,10 @@ func (s *Server) handlePageDiff(c *gin.Context) {
 		Split: c.Query("view") == "split", Added: d.Added, Removed: d.Removed}
 	if v.Split {
 		v.SideBySide = d.SideBySide(3)
-	} else {
-		v.Inline = d.Inline(3)
 	}
+	// Inline also under a side-by-side view: a narrow screen shows it
+	// instead (style.css), as two columns of code do not fit a phone.
+	v.Inline = d.Inline(3)
 	s.render(c, http.StatusOK, "page_diff.html", v)
 }
 

@@ -14,7 +14,7 @@ func (s *Server) pageExtras(c *gin.Context, v *pageView) {
 	ctx := c.Request.Context()
 	slug := v.Page.Slug
 	var err error
-	if v.Backlinks, err = s.wiki.Backlinks(ctx, slug); err != nil {
+	if v.Backlinks, err = s.wiki.PageBacklinks(ctx, v.Page); err != nil {
 		s.log.Warn("backlinks", "slug", slug, "err", err)
 	}
 	if v.Head, err = s.wiki.RevisionInfo(ctx, slug, v.Page.Revision); err != nil {

@@ -119,6 +119,14 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (s *Server) templateFuncs() template.FuncMap {
+	funcs := s.baseFuncs()
+	for k, v := range s.uxFuncs() { // ux.go
+		funcs[k] = v
+	}
+	return funcs
+}
+
+func (s *Server) baseFuncs() template.FuncMap {
 	return template.FuncMap{
 		"static": func(name string) string { return s.assets.url(name) },
 		// Addresses: see url.go.

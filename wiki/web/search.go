@@ -259,7 +259,9 @@ func (s *Server) handleAPISearch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if q.Offset == 0 && !degraded {
+	// log=0: a search a tool makes for its own use (the editor's page
+	// picker), which is no question anyone asked the FAQ.
+	if q.Offset == 0 && !degraded && c.Query("log") != "0" {
 		s.logSearch(c, q.Text, res)
 	}
 	out := apiSearch{Query: res.Query, Total: res.Total, TookMS: res.Took.Milliseconds(), Suggestion: res.Suggestion,

@@ -47,6 +47,9 @@ type Config struct {
 	Learning  wiki.SearchLearning
 	// Synonyms is the search synonym list (nil: none).
 	Synonyms *wiki.Synonyms
+	// Opens counts the sections opened from searches, for the home page's
+	// most opened questions (nil: it shows none).
+	Opens wiki.OpenCounts
 
 	// Operations (see ops.go).
 
@@ -96,6 +99,7 @@ type Server struct {
 	csrf     *http.CrossOriginProtection
 	proxies  []netip.Prefix // trusted reverse proxies
 	backups  chan struct{}  // one backup at a time
+	digest   digestCache    // the home page's figures from the search log (home.go)
 }
 
 // New builds the router, parses every template and hashes the static
@@ -248,6 +252,7 @@ func (s *Server) routes() *gin.Engine {
 	adminAPI.POST("/users/:name/reset", s.handleAPIUserReset)
 	adminAPI.GET("/admin/backup", s.handleAPIBackup)
 	s.reviewRoutes(r, api)
+	s.uxRoutes(r, api)
 
 	r.NoRoute(s.handleNoRoute)
 	r.NoMethod(s.handleNoMethod)
@@ -310,4 +315,24 @@ func (s *Server) requireAccount(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// uxRoutes adds the home page's parts, people admin on the web and the
+// editor's helpers (issue 14), grouped by role like the routes above.
+func (s *Server) uxRoutes(r *gin.Engine, api *gin.RouterGroup) {
+	readAPI := api.Group("/", s.require(wiki.RoleReader))
+	readAPI.GET("/slug", s.handleAPISlug)
+
+	me := r.Group("/", s.require(wiki.RoleReader), s.requireAccount)
+	me.POST(tokensURL(), s.handleTokenCreate)
+	me.POST(tokenRevokeURL(), s.handleTokenRevoke)
+
+	train := r.Group("/", s.require(wiki.RoleTrainer))
+	train.POST(cohortTrainersURL(":id"), s.handleCohortTrainerAdd)
+
+	admin := r.Group("/", s.require(wiki.RoleAdmin))
+	admin.POST(adminUsersURL(), s.handleAdminUserAdd)
+	admin.GET(adminUserDisableURL(":name"), s.handleAdminUserDisableConfirm)
+	adminAPI := api.Group("/", s.require(wiki.RoleAdmin))
+	adminAPI.POST("/users", s.handleAPIUserAdd)
 }

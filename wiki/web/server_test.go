@@ -101,7 +101,7 @@ func newTestServerWith(t *testing.T, cfg Config) *testServer {
 	ts.accounts = wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
 	ts.cohorts = newCohorts(db)
 	cfg.Wiki, cfg.Accounts, cfg.Cohorts, cfg.Search, cfg.SearchLog = ts.wiki, ts.accounts, ts.cohorts, ts.index, ts.searchLog
-	cfg.Learning, cfg.Synonyms = ts.searchLog, ts.synonyms
+	cfg.Learning, cfg.Synonyms, cfg.Opens = ts.searchLog, ts.synonyms, ts.searchLog
 	if cfg.Backups == nil {
 		cfg.Backups = db
 	}
