@@ -63,6 +63,9 @@ type BasePage struct {
 	CanRead, CanEdit, CanTrain, IsAdmin bool
 	// ReviewCount is how many pages wait for review, for trainers' header.
 	ReviewCount int
+	// FAQ says the questions and answers features are on; CanAsk that
+	// the user may ask.
+	FAQ, CanAsk bool
 }
 
 func (s *Server) base(c *gin.Context, title string) BasePage {
@@ -78,6 +81,8 @@ func (s *Server) base(c *gin.Context, title string) BasePage {
 		CanEdit:   u.Has(wiki.RoleEditor),
 		CanTrain:  u.Has(wiki.RoleTrainer),
 		IsAdmin:   u.Has(wiki.RoleAdmin),
+		FAQ:       s.cfg.Questions != nil,
+		CanAsk:    u.Has(wiki.RoleEditor) && u.SignedIn() && s.cfg.Questions != nil,
 	}
 	if b.CanTrain {
 		// One read of a counter the store keeps at commit.
@@ -179,6 +184,26 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"cohortReadingURL":   cohortReadingURL,
 		"changesPath":        changesPath,
 		"prevRev":            func(n int) int { return max(n-1, 0) },
+		// Questions, gaps, answers (issue 10).
+		"questionsURL":      questionsURL,
+		"questionsListURL":  questionsListURL,
+		"askURL":            askURL,
+		"questionURL":       questionURL,
+		"questionActionURL": questionActionURL,
+		"gapActionURL":      gapActionURL,
+		"gapsStatusURL":     gapsStatusURL,
+		"answerNewPageURL":  answerNewPageURL,
+		"answerEditURL":     answerEditURL,
+		"feedbackURL":       feedbackURL,
+		"confirmURL":        confirmURL,
+		"flagURL":           flagURL,
+		"resolveURL":        resolveURL,
+		"pageInfoURL":       pageInfoURL,
+		"freshnessURL":      freshnessURL,
+		"formAnchor":        formAnchor,
+		"list":              func(xs ...string) []string { return xs },
+		"percent":           func(f float64) int { return int(f*100 + 0.5) },
+		"daysSince":         func(t time.Time) int { return int(s.now().Sub(t) / (24 * time.Hour)) },
 
 		"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"showTime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },

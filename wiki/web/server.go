@@ -80,6 +80,12 @@ type Config struct {
 	// Backups makes the verified copies of the store that admins download
 	// at /api/v1/admin/backup; nil: no backups over HTTP.
 	Backups wiki.Snapshotter
+
+	// Questions and the gap list, and Answers: helpful votes,
+	// confirmations and flags, freshness and impact (question.go, gap.go,
+	// answer.go). nil: those features are off.
+	Questions *wiki.Questions
+	Answers   *wiki.Answers
 }
 
 // Server serves faqwiki over HTTP. Build it with New.
@@ -217,7 +223,6 @@ func (s *Server) routes() *gin.Engine {
 	train.POST(cohortsURL(), s.handleCohortCreate)
 	train.POST(cohortInviteURL(":id"), s.handleCohortRotate)
 	train.POST(cohortMembersURL(":id"), s.handleCohortMove)
-	train.GET(gapsURL(), s.handleGaps)
 	train.POST(synonymsURL(), s.handleSynonymsSave)
 	train.POST(synonymsRevertURL(), s.handleSynonymsRevert)
 	train.POST(synonymsAddURL(), s.handleSynonymsAdd)
@@ -248,6 +253,7 @@ func (s *Server) routes() *gin.Engine {
 	adminAPI.POST("/users/:name/reset", s.handleAPIUserReset)
 	adminAPI.GET("/admin/backup", s.handleAPIBackup)
 	s.reviewRoutes(r, api)
+	s.questionRoutes(r, api)
 
 	r.NoRoute(s.handleNoRoute)
 	r.NoMethod(s.handleNoMethod)
