@@ -79,6 +79,11 @@ type GapItem struct {
 	FoundWith []FoundWith // other searches that then found an answer
 	Merged    []string    // ids of gaps merged into this one
 	ClosedAt  time.Time   // when it was answered or dismissed
+
+	// Its own figures, before the gaps merged into it were added: what
+	// a record keeps of it.
+	ownPeople, ownSearches int
+	ownLastAt              time.Time
 }
 
 // SearchGapID is the id of the search gap for a (normalized) query.
@@ -218,6 +223,9 @@ func (qs *Questions) gapItems(ctx context.Context, since time.Time) (map[string]
 		}
 		items[it.ID] = it
 	}
+	for _, it := range items {
+		it.ownPeople, it.ownSearches, it.ownLastAt = it.People, it.Searches, it.LastAt
+	}
 	// Fold duplicates into the gap they are part of, following chains.
 	ids := make([]string, 0, len(items))
 	for id := range items {
@@ -303,7 +311,7 @@ func (qs *Questions) gap(ctx context.Context, id string) (*GapItem, error) {
 
 // record returns the record of search gap it as it stands, to change.
 func searchRecord(it *GapItem, by string, at time.Time) *GapRecord {
-	return &GapRecord{Query: it.Texts[0], By: by, At: at, People: it.People, Searches: it.Searches, LastAt: it.LastAt}
+	return &GapRecord{Query: it.Texts[0], By: by, At: at, People: it.ownPeople, Searches: it.ownSearches, LastAt: it.ownLastAt}
 }
 
 // DismissGap closes a gap as needing no answer, with a reason (a question

@@ -164,7 +164,7 @@ func (s *Server) handleAsk(c *gin.Context) {
 		if !s.showSimilar(c, v) {
 			return
 		}
-		if len(v.Questions) > 0 || len(v.Answers) > 0 && !v.Weak {
+		if v.Shown {
 			s.render(c, http.StatusOK, "question_new.html", v)
 			return
 		}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// A new hire searches, finds nothing, asks right there; someone answers it
+// in the FAQ from the question's page; the question shows answered and
+// leads to the answer, which takes a "did this help?" vote. All of it by
+// clicking, as a person would.
+func TestBrowserAskAnswerAnswered(t *testing.T) {
+	w := startWiki(t, "trainer")
+	w.putPage(t, "office", "Office", "## Where is lunch?\n\nIn the canteen on floor 2, from noon.\n\n## Where are the toilets?\n\nDown the hall, past the kitchen.\n", 0)
+	w.putPage(t, "it/vpn", "VPN", "## How do I get VPN access?\n\nAsk the service desk for a token.\n", 0)
+	for _, q := range []string{"gym opening hours", "parental leave", "parental leave policy"} {
+		resp := w.api(t, http.MethodGet, "/api/v1/search?q="+url.QueryEscape(q), nil)
+		resp.Body.Close()
+	}
+	ctx := newBrowser(t)
+	tb := openTab(t, ctx)
+	tb.signIn(w, "/")
+
+	// Search, find nothing useful, ask right there.
+	tb.open(w.base + "/search?q=" + url.QueryEscape("where do I park my bike"))
+	if code := tb.follow(`.notice.gap a.button[href^="/questions/new"]`); code != 200 {
+		t.Fatalf("ask this: %d", code)
+	}
+	wantEqual(t, "question field", tb.value("#question-text"), "where do I park my bike")
+	tb.follow("form.ask button[type=submit]")
+	if strings.HasPrefix(tb.path(), "/questions/new") || tb.count("section.similar") > 0 {
+		// Similar answers were shown first: none of them is it.
+		tb.follow("form.ask button[type=submit]")
+	}
+	qpath := tb.path()
+	if !strings.HasPrefix(qpath, "/questions/") {
+		t.Fatalf("after asking, at %s: %s", qpath, tb.text("main"))
+	}
+	wantContains(t, "flash", tb.flash(), "on the list")
+	wantEqual(t, "status", tb.text("strong.status"), "open")
+	tb.screenshot("question-open")
+
+	// Answer it in the FAQ, on the office page.
+	tb.do("choose another page", chromedp.SendKeys(chromedp.ID("write-slug"), "office"))
+	tb.follow("form.write button[type=submit]")
+	wantEqual(t, "editor", tb.path(), "/edit/office?question=1")
+	wantContains(t, "editor notice", tb.text(".notice.answering"), "where do I park my bike")
+	if v := tb.value("#markdown"); !strings.HasSuffix(v, "## where do I park my bike\n\n") {
+		t.Fatalf("the editor text ends %q", v[max(0, len(v)-40):])
+	}
+	tb.typeAtEnd("#markdown", "In the bike rack behind the building; the door code is on the wiki's security page.")
+	tb.follow("#edit-form button[value=save]")
+	wantEqual(t, "after saving", tb.path(), "/wiki/office")
+	wantContains(t, "flash", tb.flash(), "is answered here now")
+
+	// The question shows answered and leads to the answer.
+	tb.open(w.base + qpath)
+	wantEqual(t, "status", tb.text("strong.status"), "answered")
+	wantEqual(t, "answer link", tb.text("a.answer-link"), "/wiki/office#where-do-i-park-my-bike")
+	tb.screenshot("question-answered")
+	tb.follow("a.answer-link")
+	wantEqual(t, "answer", tb.path(), "/wiki/office")
+
+	// The answer takes a vote, without a script's help (a plain form).
+	tb.follow(`form.helpful:has(input[value="where-do-i-park-my-bike"]) button[value=yes]`)
+	wantContains(t, "flash", tb.flash(), "glad it answered")
+	wantEqual(t, "my vote", js[string](tb, `document.querySelector('form.helpful:has(input[value="where-do-i-park-my-bike"]) button[value=yes]').getAttribute("aria-pressed")`), "true")
+	// Flag another answer: every reader sees the notice under its heading.
+	tb.do("open the flag form", chromedp.Click(chromedp.CSS(`.answer-box:has(input[value="where-are-the-toilets"]) details.flag-form summary`)))
+	tb.do("say what is wrong", chromedp.SendKeys(chromedp.CSS(`.answer-box:has(input[value="where-are-the-toilets"]) textarea[name=note]`), "The toilets moved to floor 3 in March."))
+	tb.follow(`.answer-box:has(input[value="where-are-the-toilets"]) details.flag-form button[type=submit]`)
+	wantContains(t, "notice", tb.text(".markdown .notice.flagged"), "floor 3")
+	tb.follow(`.answer-box:has(input[value="where-is-lunch"]) button.secondary[type=submit]:not([name])`) // still right
+	wantContains(t, "flash", tb.flash(), "Confirmed still right")
+	tb.screenshot("page-answers")
+
+	// The gap list: searches and the (now answered) question in one list.
+	tb.open(w.base + "/gaps")
+	if n := tb.count("ol.gaps li.gap"); n < 2 {
+		t.Errorf("%d open gaps", n)
+	}
+	tb.screenshot("gaps")
+	tb.open(w.base + "/gaps?status=answered")
+	wantContains(t, "answered gaps", tb.text("ol.gaps"), "where do I park my bike")
+	tb.open(w.base + "/info/office")
+	tb.screenshot("page-info")
+}
