@@ -434,6 +434,7 @@ func (a *Answers) Feedback(ctx context.Context, slug Slug, anchor string, helpfu
 	if err != nil {
 		return nil, err
 	}
+	a.forgetImpacts()
 	return state(p, s.OutlineSection, rec, v), nil
 }
 
@@ -644,7 +645,9 @@ func (a *Answers) CountOpen(ctx context.Context, slug Slug, anchor string, sourc
 }
 
 // Flush writes the opens counted in memory, in one transaction. On
-// failure they are kept for the next try.
+// failure they are kept for the next try. The reports of counts (impact,
+// page info, hand-overs, the unhelpful list) flush first, so that they
+// are up to date.
 func (a *Answers) Flush(ctx context.Context) error {
 	a.mu.Lock()
 	pending := a.pending
@@ -708,7 +711,16 @@ func (a *Answers) Flush(ctx context.Context) error {
 		a.mu.Unlock()
 		return fmt.Errorf("write answer opens: %w", err)
 	}
+	a.forgetImpacts()
 	return nil
+}
+
+// forgetImpacts drops the impacts kept in memory: the counts behind them
+// changed.
+func (a *Answers) forgetImpacts() {
+	a.impactMu.Lock()
+	clear(a.impactCache)
+	a.impactMu.Unlock()
 }
 
 // boundQueries keeps the strongest maxAnswerQueries searches.

@@ -215,8 +215,10 @@ func sortOldest(out []AnswerAge) {
 }
 
 // inherited lists the answers a cohort inherited (they were in the wiki
-// when it took over and still are) that nobody in it confirmed, oldest
-// first, and how many of those it inherited it did confirm.
+// when it took over and still are) that nobody in it confirmed and whose
+// text nobody changed since, oldest first, and how many of those it
+// inherited were confirmed by it or rewritten since (a rewrite is a look
+// at the answer too).
 func (a *Answers) inherited(ctx context.Context, h *Handover) (unconfirmed []AnswerAge, confirmed int, err error) {
 	recs, err := a.records(ctx)
 	if err != nil {
@@ -253,6 +255,10 @@ func (a *Answers) inherited(ctx context.Context, h *Handover) (unconfirmed []Ans
 			if err != nil {
 				return nil, 0, err
 			}
+			if since.After(h.InheritedAt) {
+				confirmed++ // rewritten since the cohort took over
+				continue
+			}
 			age := AnswerAge{Slug: p.Slug, Title: p.Title, Anchor: s.Anchor, Heading: s.Heading, TextSince: since}
 			if r != nil {
 				age.Confirmed, age.Flags = r.Confirmed, r.OpenFlags()
@@ -277,9 +283,10 @@ type SectionUse struct {
 // HandOn is what a cohort hands on to the next, for its trainers.
 type HandOn struct {
 	Cohort *Cohort
-	// Unconfirmed are answers it inherited and nobody in it confirmed,
-	// oldest first (at most maxHandOn; UnconfirmedTotal counts them all);
-	// Confirmed counts the inherited answers it did confirm.
+	// Unconfirmed are answers it inherited and nobody in it confirmed or
+	// rewrote, oldest first (at most maxHandOn; UnconfirmedTotal counts
+	// them all); Confirmed counts the inherited answers it did confirm or
+	// rewrite.
 	Unconfirmed      []AnswerAge
 	UnconfirmedTotal int
 	Confirmed        int
@@ -327,6 +334,9 @@ func (a *Answers) HandOn(ctx context.Context, h *Handover) (*HandOn, error) {
 
 // usedBy lists the inherited answers the cohort's members opened most.
 func (a *Answers) usedBy(ctx context.Context, h *Handover) ([]SectionUse, error) {
+	if err := a.Flush(ctx); err != nil {
+		return nil, err
+	}
 	all, err := a.store.AllAnswers(ctx)
 	if err != nil {
 		return nil, err

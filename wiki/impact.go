@@ -79,7 +79,7 @@ type impactEntry struct {
 
 // impactTTL is how long an impact is served from memory: figures a minute
 // old are fine, and a person's page need not blame all their pages on
-// every view.
+// every view. New opens and votes clear it at once.
 const impactTTL = time.Minute
 
 // maxImpactPages bounds the pages an impact reads.
@@ -103,6 +103,9 @@ func (a *Answers) Impact(ctx context.Context, f ImpactFilter) (*Impact, error) {
 		return e.im, nil
 	}
 	a.impactMu.Unlock()
+	if err := a.Flush(ctx); err != nil {
+		return nil, err
+	}
 	im, err := a.impact(ctx, f)
 	if err != nil {
 		return nil, err
@@ -361,6 +364,9 @@ type AnswerReport struct {
 // whole, anchor "", for its link opens) with its record, authors and
 // questions.
 func (a *Answers) PageReport(ctx context.Context, slug Slug) (*Page, []AnswerReport, error) {
+	if err := a.Flush(ctx); err != nil {
+		return nil, nil, err
+	}
 	b, err := a.wiki.Blame(ctx, slug)
 	if err != nil {
 		return nil, nil, err
@@ -430,6 +436,9 @@ type QueryCount struct {
 // trainer.
 func (a *Answers) Unhelpful(ctx context.Context, limit int) ([]UnhelpfulAnswer, error) {
 	if _, err := need(ctx, RoleTrainer); err != nil {
+		return nil, err
+	}
+	if err := a.Flush(ctx); err != nil {
 		return nil, err
 	}
 	all, err := a.store.AllAnswers(ctx)

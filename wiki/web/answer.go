@@ -240,12 +240,12 @@ type freshnessPage struct {
 	BasePage
 	Flagged    []wiki.AnswerAge
 	Stale      []wiki.AnswerAge
-	StaleAfter int // days
+	StaleAfter time.Duration
 }
 
 func (s *Server) handleFreshness(c *gin.Context) {
 	ctx := c.Request.Context()
-	v := &freshnessPage{BasePage: s.base(c, "Answers to check"), StaleAfter: int(s.cfg.Answers.StaleAfter() / (24 * time.Hour))}
+	v := &freshnessPage{BasePage: s.base(c, "Answers to check"), StaleAfter: s.cfg.Answers.StaleAfter()}
 	var err error
 	if v.Flagged, err = s.cfg.Answers.Freshness(ctx, wiki.FreshnessFilter{Status: wiki.FreshFlagged}); err != nil {
 		s.fail(c, err)

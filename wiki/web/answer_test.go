@@ -233,3 +233,38 @@ func TestImpactFromScriptedTraffic(t *testing.T) {
 	wantError(t, ts.api("GET", "/api/v1/impact?user=ada&cohort=c1", ""), 400, "bad_request")
 	wantError(t, ts.api("GET", "/api/v1/impact?user=nobody", ""), 404, "not_found")
 }
+
+func TestCohortPageHandsOn(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := t.Context()
+	tr := wiki.NewContextWithUser(ctx, &wiki.User{Name: "admin", Role: wiki.RoleAdmin})
+	for _, co := range []wiki.NewCohort{{ID: "c1", Name: "One", StartsOn: time.Now().AddDate(0, 0, -2)}, {ID: "c2", Name: "Two", StartsOn: time.Now().AddDate(0, 0, 1)}} {
+		if _, err := ts.cohorts.Create(tr, co); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts.addUser("ada", wiki.RoleEditor, "c1")
+	ts.addUser("cleo", wiki.RoleEditor, "c2")
+	ts.create("office", "Office", officeMD)
+	ada, cleo := ts.tokenFor("ada"), ts.tokenFor("cleo")
+	wantStatus(t, ts.apiAs(ada, "POST", "/api/v1/questions", `{"text":"Where do I park my bike?"}`), 201)
+	wantStatus(t, ts.apiAs(ada, "POST", "/api/v1/pages/office/sections/where-is-lunch/confirm", ""), 200)
+	// c2's first change: it takes the wiki over from here.
+	wantStatus(t, ts.apiAs(cleo, "PUT", "/api/v1/pages/office", put(strings.Replace(officeMD, "Down the hall", "On floor 3", 1), 1, "")), 200)
+	wantStatus(t, ts.apiAs(cleo, "POST", "/api/v1/questions", `{"text":"Is there a gym?"}`), 201)
+	h := decode[struct {
+		HandOn apiHandOn `json:"hand_on"`
+	}](t, ts.api("GET", "/api/v1/cohorts/c2/handover", ""))
+	if h.HandOn.UnconfirmedTotal != 1 || h.HandOn.Unconfirmed[0].Anchor != "where-is-lunch" || h.HandOn.Confirmed != 1 ||
+		len(h.HandOn.OpenQuestions) != 1 || h.HandOn.OpenQuestions[0].Text != "Is there a gym?" {
+		t.Errorf("c2 hands on %+v", h.HandOn)
+	}
+	body := ts.browse("GET", "/cohorts/c2", nil).Body.String()
+	for _, want := range []string{"What it hands on", "Is there a gym?", "Where do I park my bike?", "It left"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the cohort page does not say %q", want)
+		}
+	}
+	doc := parseHTML(t, body)
+	mustFind(t, doc, `section.hand-on table.ages a[href="/wiki/office#where-is-lunch"]`)
+}

@@ -91,8 +91,8 @@ type cohortPage struct {
 	// What it hands on and what the cohort before handed on, and what its
 	// answers did (issue 10); nil when those features are off.
 	HandOn, PrevHandOn *wiki.HandOn
+	LeavesOpen, Left   []questionRow // their open questions, as rows
 	Impact             *wiki.Impact
-	StaleDays          int
 }
 
 func (s *Server) handleCohort(c *gin.Context) {
@@ -137,7 +137,7 @@ func (s *Server) handOn(c *gin.Context, v *cohortPage) bool {
 		s.fail(c, err)
 		return false
 	}
-	v.StaleDays = int(v.HandOn.StaleAfter / (24 * time.Hour))
+	v.LeavesOpen = s.rows(c, v.HandOn.OpenQuestions)
 	if v.H.Previous != nil {
 		prev, err := s.cohorts.Handover(ctx, v.H.Previous.ID)
 		if err == nil {
@@ -147,6 +147,7 @@ func (s *Server) handOn(c *gin.Context, v *cohortPage) bool {
 			s.fail(c, err)
 			return false
 		}
+		v.Left = s.rows(c, v.PrevHandOn.OpenQuestions)
 	}
 	if v.Impact, err = s.cfg.Answers.Impact(ctx, wiki.ImpactFilter{Cohort: v.H.Cohort.ID}); err != nil {
 		s.fail(c, err)

@@ -202,6 +202,9 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"freshnessURL":      freshnessURL,
 		"formAnchor":        formAnchor,
 		"list":              func(xs ...string) []string { return xs },
+		"people":            func(n int) string { return nof(n, "person", "people") },
+		"nof":               nof,
+		"span":              span,
 		"percent":           func(f float64) int { return int(f*100 + 0.5) },
 		"daysSince":         func(t time.Time) int { return int(s.now().Sub(t) / (24 * time.Hour)) },
 
@@ -235,6 +238,24 @@ func ago(now, t time.Time) string {
 	default:
 		return t.UTC().Format("2 Jan 2006")
 	}
+}
+
+// nof is n with the word's singular or plural form: nof(2, "person",
+// "people") is "2 people".
+func nof(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// span says a length of time in days, or, under a day, as Go writes it
+// (a test server's -stale-after 3s).
+func span(d time.Duration) string {
+	if d >= 24*time.Hour {
+		return nof(int(d/(24*time.Hour)), "day", "days")
+	}
+	return d.String()
 }
 
 func plural(n int, word string) string {
