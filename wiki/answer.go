@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -349,6 +351,9 @@ type AnswerState struct {
 type PageAnswers struct {
 	States  map[string]*AnswerState // by anchor, for every part of AnswerParts
 	Flagged []*AnswerState          // the answers with open flags, in page order
+	// Version names everything States shows (votes, the reader's own,
+	// confirmations, flags): equal versions draw the same boxes.
+	Version string
 }
 
 // PageAnswers returns the state of the answers of a page's current
@@ -365,13 +370,37 @@ func (a *Answers) PageAnswers(ctx context.Context, p *Page, r *markdown.Rendered
 		return nil, err
 	}
 	out := &PageAnswers{States: map[string]*AnswerState{}}
+	h := fnv.New64a()
 	for _, s := range AnswerParts(r) {
 		st := state(p, s.OutlineSection, recs[s.Anchor], votes[s.Anchor])
 		out.States[s.Anchor] = st
 		if len(st.Flags) > 0 {
 			out.Flagged = append(out.Flagged, st)
 		}
+		// A word for each thing a box shows; 0 between them.
+		buf := make([]byte, 0, 128)
+		word := func(s string) { buf = append(append(buf, s...), 0) }
+		num := func(n int64) { buf = append(strconv.AppendInt(buf, n, 36), 0) }
+		word(st.Anchor)
+		word(st.Hash)
+		num(int64(st.Yes))
+		num(int64(st.No))
+		word(st.MyVote)
+		if c := st.Confirmed; c != nil {
+			word(c.By)
+			word(c.Cohort)
+			num(c.At.UnixNano())
+		}
+		for _, f := range st.Flags {
+			num(int64(f.ID))
+			word(f.By)
+			word(f.Cohort)
+			word(f.Note)
+			num(f.At.UnixNano())
+		}
+		h.Write(append(buf, 1))
 	}
+	out.Version = strconv.FormatUint(h.Sum64(), 36)
 	return out, nil
 }
 

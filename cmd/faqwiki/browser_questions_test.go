@@ -65,17 +65,19 @@ func TestBrowserAskAnswerAnswered(t *testing.T) {
 	tb.follow("a.answer-link")
 	wantEqual(t, "answer", tb.path(), "/wiki/office")
 
-	// The answer takes a vote, without a script's help (a plain form).
-	tb.follow(`form.helpful:has(input[value="where-do-i-park-my-bike"]) button[value=yes]`)
+	// The answer takes a vote, without a script's help: the button
+	// submits the page's feedback form.
+	tb.follow(`.answer-box button[value="yes:where-do-i-park-my-bike"]`)
 	wantContains(t, "flash", tb.flash(), "glad it answered")
-	wantEqual(t, "my vote", js[string](tb, `document.querySelector('form.helpful:has(input[value="where-do-i-park-my-bike"]) button[value=yes]').getAttribute("aria-pressed")`), "true")
+	wantEqual(t, "my vote", js[string](tb, `document.querySelector('.answer-box button[value="yes:where-do-i-park-my-bike"]').getAttribute("aria-pressed")`), "true")
 	// Flag another answer: every reader sees the notice under its heading.
-	tb.do("open the flag form", chromedp.Click(chromedp.CSS(`.answer-box:has(input[value="where-are-the-toilets"]) details.flag-form summary`)))
-	tb.do("say what is wrong", chromedp.SendKeys(chromedp.CSS(`.answer-box:has(input[value="where-are-the-toilets"]) textarea[name=note]`), "The toilets moved to floor 3 in March."))
-	tb.follow(`.answer-box:has(input[value="where-are-the-toilets"]) details.flag-form button[type=submit]`)
+	tb.follow(`.answer-box a.flag-link[href*="where-are-the-toilets"]`)
+	tb.do("say what is wrong", chromedp.SendKeys(chromedp.ID("flag-note"), "The toilets moved to floor 3 in March."))
+	tb.follow(`form.flag button[type=submit]`)
 	wantContains(t, "notice", tb.text(".markdown .notice.flagged"), "floor 3")
-	tb.follow(`.answer-box:has(input[value="where-is-lunch"]) button.secondary[type=submit]:not([name])`) // still right
+	tb.follow(`.answer-box button.confirm[value="where-is-lunch"]`)
 	wantContains(t, "flash", tb.flash(), "Confirmed still right")
+	wantContains(t, "confirmed", js[string](tb, `document.querySelectorAll('.answer-box .verified')[0].textContent`), "Confirmed still right on")
 	tb.screenshot("page-answers")
 
 	// The gap list: searches and the (now answered) question in one list.

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/faqwiki/faqwiki/wiki"
@@ -33,18 +36,34 @@ type answerChunk struct {
 	Answer *answerBox
 }
 
-// answerBox is the box after one answer.
+// answerBox is the box after one answer. Its buttons belong to forms the
+// page has once (answerForms), so that a page of a hundred answers does
+// not carry a hundred copies of the CSRF token and the form addresses:
+// the button's value names the answer.
 type answerBox struct {
-	*wiki.AnswerState
-	Slug      wiki.Slug
-	FormID    string // the anchor as forms post it (WholePage for the page)
+	// Flat fields, each read once by the template: a page may have a
+	// hundred boxes, and html/template's reflection is most of their cost.
 	Label     string // what it is about, for screen readers
-	DomID     string // prefix of the box's element ids, unique in the page
+	DomID     string // the id of the box's question text, unique in the page
+	VoteYes   string // the values of its vote buttons: "yes:" or "no:" and the anchor
+	VoteNo    string
+	FormID    string // the anchor as forms post it (WholePage for the page)
 	SignedIn  bool
 	CanVerify bool // may confirm and flag
 	CanTrain  bool
-	LoginURL  string
-	CSRFToken string
+	LoginURL  string // sign in and come back, for visitors
+	FlagURL   string // the form to say what is out of date
+	// The latest confirmation, said in words.
+	ConfirmedOn, ConfirmedISO, ConfirmedBy, ConfirmedCohortURL string
+	// The reader's vote, and the votes on this version of the text.
+	VotedYes, VotedNo, HasVotes bool
+	Yes, No                     int
+	Flags                       []wiki.Flag // open
+}
+
+// answerForms are the page's forms that the boxes' buttons belong to.
+type answerForms struct {
+	Feedback, Confirm, Resolve string // their actions
 }
 
 // pageAnswers cuts the page's body into answers and fills in their boxes.
@@ -60,7 +79,39 @@ func (s *Server) pageAnswers(c *gin.Context, v *pageView, r *markdown.Rendered) 
 		s.log.Warn("page answers", "slug", v.Page.Slug, "err", err)
 		return
 	}
+	v.Flagged = pa.Flagged
+	v.InfoURL = pageInfoURL(v.Page.Slug)
+	v.AnswerForms = &answerForms{Feedback: feedbackURL(v.Page.Slug), Confirm: confirmURL(v.Page.Slug), Resolve: resolveURL(v.Page.Slug)}
 	u := wiki.UserFromContext(ctx)
+	class := "visitor"
+	switch {
+	case u.Has(wiki.RoleTrainer) && u.SignedIn():
+		class = "trainer"
+	case u.Has(wiki.RoleEditor) && u.SignedIn():
+		class = "editor"
+	case u.SignedIn():
+		class = "reader"
+	}
+	// The body with its boxes is the same for everyone of one class with
+	// the same votes while the render and the answers' state stay the
+	// same: it is drawn once and kept.
+	key := fmt.Sprintf("%s\x00%d\x00%p\x00%s\x00%s", v.Page.Slug, v.Page.Revision, r, pa.Version, class)
+	if body, ok := s.answerBodies.get(key); ok {
+		v.AnswerBody = body
+		return
+	}
+	body, err := s.drawAnswers(v, r, pa, u)
+	if err != nil {
+		s.log.Error("draw the answers of a page", "slug", v.Page.Slug, "err", err, "request_id", reqID(c))
+		return
+	}
+	s.answerBodies.put(key, body)
+	v.AnswerBody = body
+}
+
+// drawAnswers cuts the page's body into answers and draws each with its
+// box ("answer_body" in partials/answer.html).
+func (s *Server) drawAnswers(v *pageView, r *markdown.Rendered, pa *wiki.PageAnswers, u *wiki.User) (template.HTML, error) {
 	html := string(r.HTML)
 	// The pieces start at the intro and at every heading found in the HTML.
 	type cut struct {
@@ -73,6 +124,7 @@ func (s *Server) pageAnswers(c *gin.Context, v *pageView, r *markdown.Rendered) 
 			cuts = append(cuts, cut{sp.Anchor, sp.Start, sp.HeadEnd})
 		}
 	}
+	var chunks []answerChunk
 	for i, ct := range cuts {
 		end := len(html)
 		if i+1 < len(cuts) {
@@ -83,18 +135,77 @@ func (s *Server) pageAnswers(c *gin.Context, v *pageView, r *markdown.Rendered) 
 		// tag, never inside a tag, an attribute or a text run.
 		ch := answerChunk{Head: template.HTML(html[ct.start:ct.headEnd]), Body: template.HTML(html[ct.headEnd:end])}
 		if st := pa.States[ct.anchor]; st != nil {
-			label := st.Heading
-			if label == "" {
-				label = v.Page.Title
-			}
-			ch.Answer = &answerBox{AnswerState: st, Slug: v.Page.Slug, FormID: formAnchor(ct.anchor), Label: label,
-				DomID: "answer-" + strconv.Itoa(i), SignedIn: u.SignedIn(), CanVerify: u.Has(wiki.RoleEditor) && u.SignedIn(),
-				CanTrain: u.Has(wiki.RoleTrainer), CSRFToken: v.CSRFToken, LoginURL: loginURL() + "?next=" + url.QueryEscape(anchorURL(v.Page.Slug, ct.anchor))}
+			ch.Answer = s.answerBox(v.Page, st, i, u)
 		}
-		v.Chunks = append(v.Chunks, ch)
+		chunks = append(chunks, ch)
 	}
-	v.Flagged = pa.Flagged
-	v.InfoURL = pageInfoURL(v.Page.Slug)
+	t, ok := s.pages.pages["page_view.html"]
+	if !ok {
+		return "", errors.New("no page_view.html template")
+	}
+	var b strings.Builder
+	b.Grow(len(html) + len(chunks)*900)
+	if err := t.ExecuteTemplate(&b, "answer_body", chunks); err != nil {
+		return "", err
+	}
+	// Safe: html/template drew it from the safe pieces and escaped values.
+	return template.HTML(b.String()), nil
+}
+
+// answerBox is the box of answer st, the i-th piece of page p.
+func (s *Server) answerBox(p *wiki.Page, st *wiki.AnswerState, i int, u *wiki.User) *answerBox {
+	label := st.Heading
+	if label == "" {
+		label = p.Title
+	}
+	id := formAnchor(st.Anchor)
+	box := &answerBox{Label: label, DomID: "answer-" + strconv.Itoa(i), VoteYes: "yes:" + id, VoteNo: "no:" + id,
+		FormID: id, SignedIn: u.SignedIn(), CanVerify: u.Has(wiki.RoleEditor) && u.SignedIn(), CanTrain: u.Has(wiki.RoleTrainer),
+		VotedYes: st.MyVote == "yes", VotedNo: st.MyVote == "no", HasVotes: st.Yes+st.No > 0, Yes: st.Yes, No: st.No, Flags: st.Flags}
+	if !box.SignedIn {
+		box.LoginURL = loginURL() + "?next=" + url.QueryEscape(anchorURL(p.Slug, st.Anchor))
+	}
+	if box.CanVerify || box.CanTrain {
+		box.FlagURL = flagURL(p.Slug) + "?anchor=" + url.QueryEscape(id)
+	}
+	if c := st.Confirmed; c != nil {
+		// A date, not "3 minutes ago": the box is drawn once and kept.
+		box.ConfirmedOn, box.ConfirmedISO, box.ConfirmedBy = c.At.UTC().Format("2 Jan 2006"), c.At.UTC().Format(time.RFC3339), c.By
+		if c.Cohort != "" {
+			box.ConfirmedBy, box.ConfirmedCohortURL = "cohort "+c.Cohort, cohortURL(c.Cohort)
+		}
+	}
+	return box
+}
+
+// answerBodies keeps drawn page bodies with their answer boxes, by page,
+// render, answers' state and kind of reader: a bounded map emptied when
+// full (a page's entry is redrawn in a millisecond).
+type answerBodies struct {
+	mu    sync.Mutex
+	m     map[string]template.HTML
+	bytes int
+}
+
+const maxAnswerBodyBytes = 32 << 20
+
+func (a *answerBodies) get(k string) (template.HTML, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	b, ok := a.m[k]
+	return b, ok
+}
+
+func (a *answerBodies) put(k string, b template.HTML) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil || a.bytes+len(b) > maxAnswerBodyBytes {
+		a.m, a.bytes = map[string]template.HTML{}, 0
+	}
+	if _, ok := a.m[k]; !ok {
+		a.bytes += len(b) + len(k)
+	}
+	a.m[k] = b
 }
 
 // countLinkOpen counts a view of a page's current text that came from a
@@ -121,6 +232,9 @@ type answerActionForm struct {
 	Anchor  string `form:"anchor"`
 	Helpful string `form:"helpful"` // "yes" or "no"
 	Note    string `form:"note"`
+	// Vote is a box's vote button: "yes:" or "no:" and the anchor, in
+	// place of helpful and anchor.
+	Vote string `form:"vote"`
 }
 
 // answerAction runs act on the answer a box's form names and goes back
@@ -134,6 +248,9 @@ func (s *Server) answerAction(c *gin.Context, act func(slug wiki.Slug, anchor st
 	if err := c.ShouldBind(&f); err != nil {
 		s.fail(c, formError(err))
 		return
+	}
+	if h, a, ok := strings.Cut(f.Vote, ":"); ok {
+		f.Helpful, f.Anchor = h, a
 	}
 	anchor, err := wiki.ParseAnswerAnchor(f.Anchor)
 	if err != nil {
@@ -180,7 +297,10 @@ func (s *Server) handleConfirm(c *gin.Context) {
 		if _, err := s.cfg.Answers.Confirm(c.Request.Context(), slug, anchor, f.Note); err != nil {
 			return "", err
 		}
-		return "Confirmed still right, for your cohort. Thank you: the next cohort will know this answer was checked.", nil
+		if wiki.UserFromContext(c.Request.Context()).Cohort != "" {
+			return "Confirmed still right, for your cohort. Thank you: the next cohort will know this answer was checked.", nil
+		}
+		return "Confirmed still right. Thank you: the next cohort will know this answer was checked.", nil
 	})
 }
 
@@ -191,6 +311,38 @@ func (s *Server) handleFlag(c *gin.Context) {
 		}
 		return "Flagged as out of date: readers see your note until a trainer resolves it. If you know the right answer, edit it in.", nil
 	})
+}
+
+// flagPage is the data of answer_flag.html: the form to say what is out
+// of date in an answer.
+type flagPage struct {
+	BasePage
+	State  *wiki.AnswerState
+	Anchor string // as the form posts it
+	Errors map[string]string
+	Note   string
+}
+
+func (s *Server) handleFlagForm(c *gin.Context) {
+	slug, ok := s.slugParam(c)
+	if !ok {
+		return
+	}
+	anchor, err := wiki.ParseAnswerAnchor(c.Query("anchor"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	st, err := s.cfg.Answers.State(c.Request.Context(), slug, anchor)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	label := st.Heading
+	if label == "" {
+		label = string(slug)
+	}
+	s.render(c, http.StatusOK, "answer_flag.html", &flagPage{BasePage: s.base(c, "Out of date: "+label), State: st, Anchor: formAnchor(anchor)})
 }
 
 func (s *Server) handleResolve(c *gin.Context) {

@@ -20,11 +20,11 @@ func TestEachAnswerHasABoxThatWorksWithoutJavaScript(t *testing.T) {
 		t.Fatalf("%d answer boxes", len(boxes))
 	}
 	var anchors []string
-	for _, f := range queryAll(doc, ".answer-box form.helpful input[name=anchor]") {
-		v, _ := attr(f, "value")
+	for _, b := range queryAll(doc, ".answer-box button[name=vote]") {
+		v, _ := attr(b, "value")
 		anchors = append(anchors, v)
 	}
-	if strings.Join(anchors, ",") != "where-is-lunch,where-are-the-toilets,per-diem" {
+	if strings.Join(anchors, ",") != "yes:where-is-lunch,no:where-is-lunch,yes:where-are-the-toilets,no:where-are-the-toilets,yes:per-diem,no:per-diem" {
 		t.Errorf("boxes for %v", anchors)
 	}
 	// Each box follows its own answer: the first comes after the lunch
@@ -34,13 +34,20 @@ func TestEachAnswerHasABoxThatWorksWithoutJavaScript(t *testing.T) {
 	if !(lunch < box && box < toilets) {
 		t.Errorf("box at %d, lunch text at %d, next heading at %d", box, lunch, toilets)
 	}
-	// The form posts plain fields, with the CSRF token: no script needed.
-	f := mustFind(t, doc, ".answer-box form.helpful")
+	// The buttons submit the page's one feedback form, which posts plain
+	// fields with the CSRF token: no script needed.
+	if f, _ := attr(mustFind(t, doc, ".answer-box button[name=vote]"), "form"); f != "answer-feedback" {
+		t.Errorf("the vote buttons belong to form %q", f)
+	}
+	f := mustFind(t, doc, "form#answer-feedback")
 	if a, _ := attr(f, "action"); a != "/feedback/office" {
 		t.Errorf("action %q", a)
 	}
 	mustFind(t, f, "input[name=csrf_token]")
-	mustFind(t, f, "button[name=helpful][value=yes]")
+	if f, _ := attr(mustFind(t, doc, ".answer-box button.confirm"), "form"); f != "answer-confirm" {
+		t.Errorf("the confirm button belongs to form %q", f)
+	}
+	mustFind(t, doc, `form#answer-confirm[action="/confirm/office"] input[name=csrf_token]`)
 	// An old revision and the page as of a time have no boxes.
 	if n := len(queryAll(parseHTML(t, ts.browse("GET", "/wiki/office?rev=1", nil).Body.String()), ".answer-box")); n != 0 {
 		t.Errorf("%d boxes on an old revision", n)
@@ -48,7 +55,7 @@ func TestEachAnswerHasABoxThatWorksWithoutJavaScript(t *testing.T) {
 	// A page without questions is one answer.
 	ts.create("how-do-i-get-vpn", "How do I get VPN?", "Ask the service desk.\n")
 	doc = parseHTML(t, ts.browse("GET", "/wiki/how-do-i-get-vpn", nil).Body.String())
-	if v, _ := attr(mustFind(t, doc, ".answer-box form.helpful input[name=anchor]"), "value"); v != "~page" {
+	if v, _ := attr(mustFind(t, doc, ".answer-box button[name=vote]"), "value"); v != "yes:~page" {
 		t.Errorf("whole-page anchor %q", v)
 	}
 }
@@ -59,7 +66,7 @@ func TestHelpfulVotesOnePerPersonPerRevisionOfTheAnswer(t *testing.T) {
 	vote := func(who, helpful string) {
 		t.Helper()
 		ts.signIn(who)
-		w := ts.post("/feedback/office", url.Values{"anchor": {"where-is-lunch"}, "helpful": {helpful}})
+		w := ts.post("/feedback/office", url.Values{"vote": {helpful + ":where-is-lunch"}})
 		wantStatus(t, w, http.StatusSeeOther)
 		if loc := w.Header().Get("Location"); loc != "/wiki/office#where-is-lunch" {
 			t.Errorf("back to %q", loc)
@@ -89,7 +96,7 @@ func TestHelpfulVotesOnePerPersonPerRevisionOfTheAnswer(t *testing.T) {
 	// The reader sees their vote.
 	ts.signIn("r2")
 	doc := parseHTML(t, ts.browse("GET", "/wiki/office", nil).Body.String())
-	mustFind(t, doc, `.answer-box button.chosen[value=no]`)
+	mustFind(t, doc, `.answer-box button.chosen[value="no:where-is-lunch"][aria-pressed=true]`)
 	// A new revision of the answer's text takes new votes; the old ones
 	// stay with the old text.
 	wantStatus(t, ts.api("PUT", "/api/v1/pages/office", put(strings.Replace(officeMD, "from noon", "from 11:30", 1), 1, "")), 200)
@@ -128,6 +135,9 @@ func TestHelpfulVotesOnePerPersonPerRevisionOfTheAnswer(t *testing.T) {
 	ts2.signOut()
 	doc = parseHTML(t, ts2.browse("GET", "/wiki/office", nil).Body.String())
 	mustFind(t, doc, `.answer-box p.helpful a[href]`)
+	if len(queryAll(doc, "form#answer-feedback")) != 1 || len(queryAll(doc, ".answer-box button")) != 0 {
+		t.Error("a visitor gets vote buttons")
+	}
 	wantError(t, ts2.apiAs("", "POST", "/api/v1/pages/office/sections/where-is-lunch/feedback", `{"helpful":true}`), 401, "unauthorized")
 }
 

@@ -63,11 +63,12 @@ type pageView struct {
 	Watching       bool
 	WatchingPrefix bool
 
-	// Answers (answer.go): the body cut into answers with their boxes,
+	// Answers (answer.go): the body drawn with a box after each answer,
 	// the answers flagged out of date, and the page's info address.
-	Chunks  []answerChunk
-	Flagged []*wiki.AnswerState
-	InfoURL string
+	AnswerBody  template.HTML
+	Flagged     []*wiki.AnswerState
+	InfoURL     string
+	AnswerForms *answerForms
 }
 
 // notFoundPage is the data of not_found.html: a missing or deleted page,

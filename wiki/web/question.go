@@ -47,6 +47,7 @@ func (s *Server) questionRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	edit.GET(oldGapsURL(), func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, gapsURL()) })
 	edit.POST(gapsURL()+"/:id/answer", s.handleGapAnswer)
 	edit.POST(prefixConfirm+"*slug", s.handleConfirm)
+	edit.GET(prefixFlag+"*slug", s.handleFlagForm)
 	edit.POST(prefixFlag+"*slug", s.handleFlag)
 	editAPI := api.Group("/", s.require(wiki.RoleEditor))
 	editAPI.POST("/questions", s.handleAPIAsk)

@@ -102,6 +102,8 @@ type Server struct {
 	csrf     *http.CrossOriginProtection
 	proxies  []netip.Prefix // trusted reverse proxies
 	backups  chan struct{}  // one backup at a time
+
+	answerBodies answerBodies // pages drawn with their answer boxes (answer.go)
 }
 
 // New builds the router, parses every template and hashes the static
