@@ -93,6 +93,22 @@ func TestHelpfulVotesOnePerPersonPerRevisionOfTheAnswer(t *testing.T) {
 	if s := sections(); s.Helpful != (apiVotes{2, 1}) {
 		t.Errorf("votes = %+v", s.Helpful)
 	}
+	// The page is drawn once and kept, but never shows old counts: r1 sees
+	// r2's vote as soon as it is cast.
+	ts.signIn("r1")
+	hint := func() string {
+		doc := parseHTML(t, ts.browse("GET", "/wiki/office", nil).Body.String())
+		return textOf(mustFind(t, doc, ".answer-box .helpful .hint"))
+	}
+	before := hint()
+	ts.addUser("r4", wiki.RoleReader, "")
+	vote("r4", "no")
+	ts.signIn("r1")
+	if after := hint(); before != "2 yes · 1 no" || after != "2 yes · 2 no" {
+		t.Errorf("counts before and after another vote: %q, %q", before, after)
+	}
+	vote("r4", "yes")
+	vote("r4", "no")
 	// The reader sees their vote.
 	ts.signIn("r2")
 	doc := parseHTML(t, ts.browse("GET", "/wiki/office", nil).Body.String())
@@ -102,7 +118,7 @@ func TestHelpfulVotesOnePerPersonPerRevisionOfTheAnswer(t *testing.T) {
 	wantStatus(t, ts.api("PUT", "/api/v1/pages/office", put(strings.Replace(officeMD, "from noon", "from 11:30", 1), 1, "")), 200)
 	vote("r1", "no")
 	s := sections()
-	if s.Helpful != (apiVotes{0, 1}) || s.AllTime != (apiVotes{2, 2}) {
+	if s.Helpful != (apiVotes{0, 1}) || s.AllTime != (apiVotes{2, 3}) {
 		t.Errorf("after the answer changed: %+v all %+v", s.Helpful, s.AllTime)
 	}
 	// The API votes the same way, once.
@@ -126,7 +142,7 @@ func TestHelpfulVotesOnePerPersonPerRevisionOfTheAnswer(t *testing.T) {
 	wantError(t, ts.apiAs(tok, "POST", "/api/v1/pages/nope/sections/x/feedback", `{"helpful":true}`), 404, "not_found")
 	ts.signIn("r1")
 	wantStatus(t, ts.post("/feedback/office", url.Values{"anchor": {"where-is-lunch"}, "helpful": {"maybe"}}), 400)
-	if s := sections(); s.AllTime != (apiVotes{3, 2}) {
+	if s := sections(); s.AllTime != (apiVotes{3, 3}) {
 		t.Errorf("after bad input: %+v", s.AllTime)
 	}
 	// A visitor of an open wiki is asked to sign in instead.
