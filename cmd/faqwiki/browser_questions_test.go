@@ -90,4 +90,39 @@ func TestBrowserAskAnswerAnswered(t *testing.T) {
 	wantContains(t, "answered gaps", tb.text("ol.gaps"), "where do I park my bike")
 	tb.open(w.base + "/info/office")
 	tb.screenshot("page-info")
+	tb.open(w.base + "/")
+	tb.screenshot("home")
+	tb.open(w.base + "/questions?status=all")
+	tb.screenshot("questions")
+}
+
+// The question, gap and answer pages fit a phone: nothing scrolls
+// sideways, and the answer boxes' buttons are there to tap.
+func TestBrowserQuestionsOnAPhone(t *testing.T) {
+	w := startWiki(t, "trainer")
+	w.putPage(t, "office", "Office", "## Where is lunch?\n\nIn the canteen on floor 2, from noon.\n\n## Where are the toilets?\n\nDown the hall.\n", 0)
+	for _, body := range []map[string]string{{"text": "Where do I park my bike on a rainy day near the north entrance?"}, {"text": "Is there a gym?"}} {
+		resp := w.api(t, http.MethodPost, "/api/v1/questions", body)
+		resp.Body.Close()
+	}
+	resp := w.api(t, http.MethodPost, "/api/v1/pages/office/sections/where-is-lunch/flag", map[string]string{"note": "The canteen opens at 11:30 now"})
+	resp.Body.Close()
+	tb := openTab(t, newBrowser(t))
+	tb.do("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateTouch, chromedp.EmulateScale(2)))
+	tb.signIn(w, "/")
+	for _, p := range []string{"/", "/questions", "/questions/1", "/questions/new?text=bike", "/gaps", "/wiki/office", "/info/office", "/freshness", "/flag/office?anchor=where-is-lunch"} {
+		wantEqual(t, "status of "+p, tb.open(w.base+p), 200)
+		if sw, iw := js[int](tb, `document.documentElement.scrollWidth`), js[int](tb, `window.innerWidth`); sw > iw {
+			t.Errorf("%s scrolls sideways on a phone: %d > %d", p, sw, iw)
+		}
+		if p == "/wiki/office" {
+			if h := js[int](tb, `document.querySelector('.answer-box button[name=vote]').getBoundingClientRect().height`); h < 36 {
+				t.Errorf("the vote button is %dpx high: too small to tap", h)
+			}
+			tb.screenshot("phone-page-answers")
+		}
+		if p == "/questions/1" {
+			tb.screenshot("phone-question")
+		}
+	}
 }
