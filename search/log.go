@@ -120,8 +120,9 @@ type logKey struct{ day, query string }
 type dayRecord struct {
 	Searches int            `json:"s"`
 	Opens    int            `json:"o,omitempty"`
-	Results  int            `json:"r"` // pages found by the latest search
-	LastAt   int64          `json:"t"` // Unix ns of the latest search
+	Results  int            `json:"r"`           // pages found by the latest search
+	Weak     bool           `json:"w,omitempty"` // the latest search found only weak results
+	LastAt   int64          `json:"t"`           // Unix ns of the latest search
 	Cohorts  map[string]int `json:"c,omitempty"`
 	People   []string       `json:"p,omitempty"` // keyed hashes of the people who searched, at most maxPeoplePerRecord
 	Anon     int            `json:"n,omitempty"` // searches by nobody known
@@ -137,7 +138,7 @@ func (r *dayRecord) add(d *dayRecord) {
 		}
 	}
 	if d.Searches > 0 && d.LastAt >= r.LastAt {
-		r.LastAt, r.Results = d.LastAt, d.Results
+		r.LastAt, r.Results, r.Weak = d.LastAt, d.Results, d.Weak
 	}
 	for c, n := range d.Cohorts {
 		if _, ok := r.Cohorts[c]; !ok && len(r.Cohorts) >= maxCohortsPerRecord {
@@ -263,7 +264,7 @@ func (l *Log) LogSearch(ctx context.Context, e wiki.SearchEvent) error {
 		at = l.now()
 	}
 	k := logKey{day: at.UTC().Format(dayFormat), query: q}
-	d := &dayRecord{Searches: 1, Results: max(e.Results, 0), LastAt: at.UnixNano(), Cohorts: map[string]int{cutUTF8(e.Cohort, 64): 1}}
+	d := &dayRecord{Searches: 1, Results: max(e.Results, 0), Weak: e.Weak && e.Results > 0, LastAt: at.UnixNano(), Cohorts: map[string]int{cutUTF8(e.Cohort, 64): 1}}
 	if e.Person == "" {
 		d.Anon = 1
 		return l.record(k, d)
@@ -388,7 +389,7 @@ func (l *Log) Gaps(ctx context.Context, since time.Time) ([]wiki.Gap, error) {
 		}
 		gaps = append(gaps, wiki.Gap{
 			Query: a.query, Count: a.Searches, People: max(people, 1), LastAt: time.Unix(0, a.LastAt).UTC(),
-			Results: a.Results, Cohorts: cohorts, FoundWith: l.foundWith(a.query, sinceNs),
+			Results: a.Results, Weak: a.Weak, Cohorts: cohorts, FoundWith: l.foundWith(a.query, sinceNs),
 		})
 	}
 	slices.SortFunc(gaps, func(a, b wiki.Gap) int {

@@ -295,7 +295,23 @@
     } catch (e) { /* no storage */ }
   }
 
+  // The header's menus are <details>, which open and close without
+  // JavaScript; with it, a click elsewhere or Escape closes them too.
+  function menus() {
+    var all = document.querySelectorAll("header.site details");
+    function closeAll(except) {
+      all.forEach(function (d) { if (d !== except) d.open = false; });
+    }
+    document.addEventListener("click", function (e) {
+      closeAll(e.target.closest ? e.target.closest("header.site details") : null);
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") closeAll(null);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    menus();
     loginFragment();
     dropSavedDraft();
     // Says the enhancements are on, for styles (and for tests that check

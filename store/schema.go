@@ -80,6 +80,20 @@ import (
 //	feedtokens     token id                username
 //	userfeedtokens username                token id
 //
+// Questions, gaps and answers (question.go, answer.go):
+//
+//	questions      id                      questionRecord JSON; the
+//	                                       bucket's sequence is the last id
+//	askerquestions username 0x00 id        empty: questions by asker
+//	gaps           normalized query        gapRecord JSON: the status of a
+//	                                       search gap someone acted on
+//	answers        slug 0x00 anchor        answerRecord JSON: votes per
+//	                                       version of the text,
+//	                                       confirmations, flags, open
+//	                                       counts (anchor "" is the page)
+//	answervotes    username 0x00 slug      voteRecord JSON: that person's
+//	               0x00 anchor             latest vote on that answer
+//
 // Revisions live under flat slug+0x00+number keys in one bucket rather than
 // in a nested bucket per page: 100k pages would otherwise mean 100k bucket
 // headers and root pages, a page's revisions are still contiguous and cheap
@@ -157,6 +171,13 @@ var (
 	bucketFeedTokens     = []byte("feedtokens")
 	bucketUserFeedTokens = []byte("userfeedtokens")
 
+	// Questions, gaps and answers.
+	bucketQuestions      = []byte("questions")
+	bucketAskerQuestions = []byte("askerquestions")
+	bucketGaps           = []byte("gaps")
+	bucketAnswers        = []byte("answers")
+	bucketAnswerVotes    = []byte("answervotes")
+
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
 		bucketRevTimes, bucketTags, bucketRecent, bucketTitles, bucketChanges,
@@ -165,6 +186,7 @@ var (
 		bucketInvites, bucketSynonyms, bucketBlobs, bucketAliases, bucketResets, bucketUserResets,
 		bucketLinks, bucketBacklinks, bucketPendingRevs, bucketUnreviewed, bucketReviewQueue,
 		bucketWatches, bucketSeen, bucketCohortWatches, bucketFeedTokens, bucketUserFeedTokens,
+		bucketQuestions, bucketAskerQuestions, bucketGaps, bucketAnswers, bucketAnswerVotes,
 	}
 )
 
@@ -207,6 +229,10 @@ var (
 // feed tokens). An older faqwiki must not write a version 5 file: it
 // would commit revisions the link index and review state never hear of,
 // and drop a page's files from its head.
+//
+// Questions, gaps and answers (version 5 still) are new buckets only:
+// nothing existing changes, and Commit does not touch them, so an older
+// faqwiki can go on writing the file.
 const schemaVersion = 5
 
 // migrations[v] moves a file from schema version v to v+1. initSchema runs

@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -82,6 +83,9 @@ type config struct {
 	// reviewTrainerEdits puts trainers' revisions in the review queue too
 	// (by default they count as reviewed on save).
 	reviewTrainerEdits bool
+	// staleAfter is how long an answer may go unconfirmed before the
+	// freshness lists call it stale.
+	staleAfter time.Duration
 	// Behind a reverse proxy.
 	trustProxy     bool
 	trustedProxies string // comma-separated addresses or CIDR ranges
@@ -139,7 +143,7 @@ var flagGroups = []struct {
 	flags    []string
 }{
 	{"every command", nil, []string{"data", "log", "log-level"}},
-	{"serve", []string{"serve"}, []string{"addr", "open", "review-trainer-edits", "read-header-timeout", "read-timeout", "write-timeout", "idle-timeout", "shutdown-timeout"}},
+	{"serve", []string{"serve"}, []string{"addr", "open", "review-trainer-edits", "stale-after", "read-header-timeout", "read-timeout", "write-timeout", "idle-timeout", "shutdown-timeout"}},
 	{"serve: behind a reverse proxy", []string{"serve", "user"}, []string{"trust-proxy", "trusted-proxies", "base-url"}},
 	{"serve: health and metrics", []string{"serve"}, []string{"metrics-token", "metrics-local", "max-index-lag"}},
 	{"user and token", []string{"user", "token"}, []string{"role", "name", "cohort"}},
@@ -168,6 +172,8 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.logFmt, "log", "text", "log `format`: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "least important log lines kept (`level`): debug, info, warn or error")
 	fs.BoolVar(&cfg.open, "open", false, "let visitors read and search without signing in")
+	cfg.staleAfter = wiki.DefaultStaleAfter
+	fs.Var((*daysFlag)(&cfg.staleAfter), "stale-after", "how long an answer may go unconfirmed and unchanged before the freshness lists and hand-overs call it stale (`days`, like 180d, or a duration like 720h)")
 	fs.BoolVar(&cfg.reviewTrainerEdits, "review-trainer-edits", false, "put trainers' own edits in the review queue too; by default they count as reviewed on save")
 	fs.BoolVar(&cfg.trustProxy, "trust-proxy", false, "believe X-Forwarded-For/-Proto/-Host and X-Request-Id from a reverse proxy on this machine or the private networks")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "comma-separated `addresses` or CIDR ranges of the reverse proxies to believe (instead of -trust-proxy's)")
@@ -405,4 +411,37 @@ func searchLogPath(dataDir string) string { return filepath.Join(dataDir, "searc
 // the search index catches up with the change feed when it next opens.
 func newWiki(db *store.DB) *wiki.Wiki {
 	return wiki.New(wiki.Config{Store: db})
+}
+
+// daysFlag is a duration flag that also takes days ("180d").
+type daysFlag time.Duration
+
+func (d *daysFlag) String() string {
+	if d == nil {
+		return ""
+	}
+	if t := time.Duration(*d); t%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(t/(24*time.Hour)), 10) + "d"
+	}
+	return time.Duration(*d).String()
+}
+
+// Get makes it a flag.Getter, as the flag package's own values are.
+func (d *daysFlag) Get() any { return time.Duration(*d) }
+
+func (d *daysFlag) Set(s string) error {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		v, err := strconv.Atoi(n)
+		if err != nil || v < 1 || v > 36500 {
+			return fmt.Errorf("%q is not a number of days from 1 to 36500", s)
+		}
+		*d = daysFlag(time.Duration(v) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v <= 0 {
+		return fmt.Errorf("%q is not a number of days (180d) or a duration (720h)", s)
+	}
+	*d = daysFlag(v)
+	return nil
 }

@@ -61,6 +61,10 @@ type Rendered struct {
 	// HTML is what became of the raw HTML in the text: nil when it had
 	// none (a bare <br> does not count).
 	RawHTML *HTMLReport
+	// Sections is the page's outline (see Outline) with where each part
+	// lies in HTML, the intro first, so that the page view can put a
+	// control after each answer without parsing the page again.
+	Sections []SectionSpan
 }
 
 // File is a file of the page being rendered, which its Markdown refers to
@@ -265,6 +269,7 @@ func (r *Renderer) render(src string, d Doc) (*Rendered, error) {
 	// from sanitize, which keeps only what its allowlist names; and TOC
 	// from writeTOC, which escapes the heading texts and ids.
 	out.HTML, out.TOCHTML = template.HTML(body), template.HTML(toc.String())
+	out.Sections = spans(outline(p), body)
 	return out, nil
 }
 

@@ -107,6 +107,11 @@ type cohortPage struct {
 	Reading   []wiki.Slug // the pages its members must read (watching.go)
 	// Offer is about a trainer someone tried to add (people.go).
 	Offer *trainerOffer
+	// What it hands on and what the cohort before handed on, and what its
+	// answers did (issue 10); nil when those features are off.
+	HandOn, PrevHandOn *wiki.HandOn
+	LeavesOpen, Left   []questionRow // their open questions, as rows
+	Impact             *wiki.Impact
 }
 
 func (s *Server) handleCohort(c *gin.Context) {
@@ -125,6 +130,9 @@ func (s *Server) showCohort(c *gin.Context, status int, offer *trainerOffer) {
 		s.fail(c, err)
 		return
 	}
+	if !s.handOn(c, v) {
+		return
+	}
 	if wiki.UserFromContext(ctx).Has(wiki.RoleTrainer) {
 		v.IsTrainer = true
 		v.InviteURL = s.origin(c) + inviteURL(h.Cohort.InviteCode)
@@ -138,6 +146,37 @@ func (s *Server) showCohort(c *gin.Context, status int, offer *trainerOffer) {
 		}
 	}
 	s.render(c, status, "cohort.html", v)
+}
+
+// handOn fills in what the cohort (and the one before) hands on and
+// what its answers did; it answers the request itself on failure.
+func (s *Server) handOn(c *gin.Context, v *cohortPage) bool {
+	if s.cfg.Answers == nil {
+		return true
+	}
+	ctx := c.Request.Context()
+	var err error
+	if v.HandOn, err = s.cfg.Answers.HandOn(ctx, v.H); err != nil {
+		s.fail(c, err)
+		return false
+	}
+	v.LeavesOpen = s.rows(c, v.HandOn.OpenQuestions)
+	if v.H.Previous != nil {
+		prev, err := s.cohorts.Handover(ctx, v.H.Previous.ID)
+		if err == nil {
+			v.PrevHandOn, err = s.cfg.Answers.HandOn(ctx, prev)
+		}
+		if err != nil {
+			s.fail(c, err)
+			return false
+		}
+		v.Left = s.rows(c, v.PrevHandOn.OpenQuestions)
+	}
+	if v.Impact, err = s.cfg.Answers.Impact(ctx, wiki.ImpactFilter{Cohort: v.H.Cohort.ID}); err != nil {
+		s.fail(c, err)
+		return false
+	}
+	return true
 }
 
 // origin is the site's scheme and host as the browser sees them, for
@@ -286,6 +325,40 @@ type apiHandover struct {
 	Changed   apiWork          `json:"changed"`
 	Inherited apiInherited     `json:"inherited"`
 	Previous  *apiPreviousWork `json:"previous"`
+	// HandOn is what it hands on to the next cohort (issue 10).
+	HandOn *apiHandOn `json:"hand_on,omitempty"`
+}
+
+type apiSectionUse struct {
+	Slug    wiki.Slug `json:"slug"`
+	Anchor  string    `json:"anchor"`
+	Heading string    `json:"heading"`
+	Opens   int       `json:"opens"`
+}
+
+type apiHandOn struct {
+	Unconfirmed      []apiAnswerAge  `json:"unconfirmed"`
+	UnconfirmedTotal int             `json:"unconfirmed_total"`
+	Confirmed        int             `json:"confirmed"`
+	Flagged          []apiAnswerAge  `json:"flagged"`
+	Stale            []apiAnswerAge  `json:"stale"`
+	StaleTotal       int             `json:"stale_total"`
+	StaleAfterDays   int             `json:"stale_after_days"`
+	UsedMost         []apiSectionUse `json:"used_most"`
+	OpenQuestions    []apiQuestion   `json:"open_questions"`
+}
+
+func toAPIHandOn(h *wiki.HandOn, me *wiki.User) *apiHandOn {
+	out := &apiHandOn{Unconfirmed: toAPIAnswerAges(h.Unconfirmed), UnconfirmedTotal: h.UnconfirmedTotal, Confirmed: h.Confirmed,
+		Flagged: toAPIAnswerAges(h.Flagged), Stale: toAPIAnswerAges(h.Stale), StaleTotal: h.StaleTotal,
+		StaleAfterDays: int(h.StaleAfter / (24 * time.Hour)), UsedMost: []apiSectionUse{}, OpenQuestions: []apiQuestion{}}
+	for _, u := range h.UsedMost {
+		out.UsedMost = append(out.UsedMost, apiSectionUse{Slug: u.Slug, Anchor: formAnchor(u.Anchor), Heading: u.Heading, Opens: u.Opens})
+	}
+	for _, q := range h.OpenQuestions {
+		out.OpenQuestions = append(out.OpenQuestions, toAPIQuestion(q, me))
+	}
+	return out
 }
 
 type apiInherited struct {
@@ -333,6 +406,14 @@ func (s *Server) handleAPIHandover(c *gin.Context) {
 	}
 	if h.Previous != nil {
 		out.Previous = &apiPreviousWork{Cohort: toAPICohort(h.Previous, 0, workTotals(h.PreviousWas), trainer), Left: toAPIWork(h.PreviousWas)}
+	}
+	if s.cfg.Answers != nil {
+		on, err := s.cfg.Answers.HandOn(ctx, h)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		out.HandOn = toAPIHandOn(on, wiki.UserFromContext(ctx))
 	}
 	c.JSON(http.StatusOK, out)
 }

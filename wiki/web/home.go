@@ -30,13 +30,51 @@ type homePage struct {
 	Recent  []wiki.PageSummary
 	Opened  []homeOpen // most opened from searches this month
 	Gaps    []wiki.Gap // searches without an answer, for editors
-	// Questions is the "open questions" slot (home_questions.go).
-	Questions homeQuestions
 	// All pages A-Z, with ?all (paged by cursor).
 	All        []wiki.PageSummary
 	ShowAll    bool
 	NextCursor string
 	Cursor     string
+	Questions  *questionsBlock // nil: questions are off, or not the first page
+}
+
+// questionsBlock is the home page's open questions (open_questions.html).
+type questionsBlock struct {
+	Newest, MostAsked []questionRow
+	Answered          []*wiki.Question // the reader's, answered since they looked
+	CanAsk            bool
+}
+
+// homeQuestions is how many questions each list of the block shows.
+const homeQuestions = 5
+
+func (s *Server) questionsBlock(c *gin.Context) *questionsBlock {
+	if s.cfg.Questions == nil {
+		return nil
+	}
+	ctx := c.Request.Context()
+	newest, err := s.cfg.Questions.List(ctx, wiki.QuestionFilter{Status: wiki.QuestionOpen, Limit: homeQuestions})
+	if err != nil {
+		s.log.Warn("home: open questions", "err", err)
+		return nil
+	}
+	most, err := s.cfg.Questions.List(ctx, wiki.QuestionFilter{Status: wiki.QuestionOpen, ByVotes: true, Limit: homeQuestions})
+	if err != nil {
+		s.log.Warn("home: open questions", "err", err)
+		return nil
+	}
+	u := wiki.UserFromContext(ctx)
+	b := &questionsBlock{Newest: s.rows(c, newest), CanAsk: u.Has(wiki.RoleEditor) && u.SignedIn()}
+	// "Most asked" only when it says something the newest do not.
+	for _, q := range most {
+		if q.Votes() > 1 {
+			b.MostAsked = append(b.MostAsked, s.rows(c, []*wiki.Question{q})...)
+		}
+	}
+	if b.Answered, _, err = s.cfg.Questions.NewAnswers(ctx, 10); err != nil {
+		s.log.Warn("home: answered questions", "err", err)
+	}
+	return b
 }
 
 // sectionView is one section of the tree opened: its page and the pages
@@ -134,7 +172,7 @@ func (s *Server) handleHome(c *gin.Context) {
 	if v.CanEdit {
 		v.Gaps = d.gaps
 	}
-	v.Questions = s.homeQuestions(c)
+	v.Questions = s.questionsBlock(c)
 	s.render(c, http.StatusOK, "home.html", v)
 }
 

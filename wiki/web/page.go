@@ -62,6 +62,13 @@ type pageView struct {
 	Head           *wiki.Revision // the head revision's metadata: who reviewed it
 	Watching       bool
 	WatchingPrefix bool
+
+	// Answers (answer.go): the body drawn with a box after each answer,
+	// the answers flagged out of date, and the page's info address.
+	AnswerBody  template.HTML
+	Flagged     []*wiki.AnswerState
+	InfoURL     string
+	AnswerForms *answerForms
 }
 
 // notFoundPage is the data of not_found.html: a missing or deleted page,
@@ -116,6 +123,8 @@ func (s *Server) handlePageView(c *gin.Context) {
 		}
 	} else {
 		s.pageExtras(c, v)
+		s.pageAnswers(c, v, r)
+		s.countLinkOpen(c, slug)
 	}
 	s.render(c, http.StatusOK, "page_view.html", v)
 }
@@ -186,6 +195,10 @@ type editForm struct {
 	// Remove names files of the page to remove with this save; the files
 	// to add come in the multipart field "file".
 	Remove []string `form:"remove_file"`
+	// Question or Gap is what this edit answers ("Answer in the FAQ"):
+	// saving links it to the heading written for it (question.go).
+	Question string `form:"question"`
+	Gap      string `form:"gap"`
 }
 
 // editPage is the data of page_edit.html.
@@ -200,6 +213,7 @@ type editPage struct {
 	Errors    map[string]string
 	Conflict  *conflictView
 	Files     []wiki.Attachment // the page's files now
+	Answering string            // the question this edit answers, if any
 }
 
 // showEdit draws the edit form v again with the person's text (see
@@ -245,12 +259,14 @@ func (s *Server) handlePageEdit(c *gin.Context) {
 			v.Title = "Recreate " + page.Title
 		}
 	}
+	s.answering(c, v, err == nil && !page.Deleted)
 	s.render(c, http.StatusOK, "page_edit.html", v)
 }
 
 func (s *Server) handlePageNew(c *gin.Context) {
 	title := wiki.NormalizeTitle(c.Query("title"))
 	v := &editPage{BasePage: s.base(c, "New page"), New: true, Form: editForm{Title: title}}
+	s.answering(c, v, false)
 	s.render(c, http.StatusOK, "page_edit.html", v)
 }
 
@@ -357,16 +373,18 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 		s.failForm(c, err, s.showEdit(c, v), nil)
 		return
 	}
+	var flash string
 	switch {
 	case res.Unchanged:
-		s.setFlash(c, "No changes to save: the page already reads like that.")
+		flash = "No changes to save: the page already reads like that."
 	case res.Merged:
-		s.setFlash(c, "Saved revision "+strconv.Itoa(res.Revision.Number)+". Someone else saved changes while you were editing; yours were merged with theirs. Check that the page reads right.")
+		flash = "Saved revision " + strconv.Itoa(res.Revision.Number) + ". Someone else saved changes while you were editing; yours were merged with theirs. Check that the page reads right."
 	case res.Created:
-		s.setFlash(c, "Created the page. Thank you for adding it!")
+		flash = "Created the page. Thank you for adding it!"
 	default:
-		s.setFlash(c, "Saved revision "+strconv.Itoa(res.Revision.Number)+".")
+		flash = "Saved revision " + strconv.Itoa(res.Revision.Number) + "."
 	}
+	s.setFlash(c, s.linkQuestion(c, v.Form, res, flash))
 	c.Redirect(http.StatusSeeOther, pageURL(v.Slug))
 }
 

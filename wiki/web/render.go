@@ -63,6 +63,9 @@ type BasePage struct {
 	CanRead, CanEdit, CanTrain, IsAdmin bool
 	// ReviewCount is how many pages wait for review, for trainers' header.
 	ReviewCount int
+	// FAQ says the questions and answers features are on; CanAsk that
+	// the user may ask.
+	FAQ, CanAsk bool
 }
 
 func (s *Server) base(c *gin.Context, title string) BasePage {
@@ -78,6 +81,8 @@ func (s *Server) base(c *gin.Context, title string) BasePage {
 		CanEdit:   u.Has(wiki.RoleEditor),
 		CanTrain:  u.Has(wiki.RoleTrainer),
 		IsAdmin:   u.Has(wiki.RoleAdmin),
+		FAQ:       s.cfg.Questions != nil,
+		CanAsk:    u.Has(wiki.RoleEditor) && u.SignedIn() && s.cfg.Questions != nil,
 	}
 	if b.CanTrain {
 		// One read of a counter the store keeps at commit.
@@ -187,6 +192,29 @@ func (s *Server) baseFuncs() template.FuncMap {
 		"cohortReadingURL":   cohortReadingURL,
 		"changesPath":        changesPath,
 		"prevRev":            func(n int) int { return max(n-1, 0) },
+		// Questions, gaps, answers (issue 10).
+		"questionsURL":      questionsURL,
+		"questionsListURL":  questionsListURL,
+		"askURL":            askURL,
+		"questionURL":       questionURL,
+		"questionActionURL": questionActionURL,
+		"gapActionURL":      gapActionURL,
+		"gapsStatusURL":     gapsStatusURL,
+		"answerNewPageURL":  answerNewPageURL,
+		"answerEditURL":     answerEditURL,
+		"feedbackURL":       feedbackURL,
+		"confirmURL":        confirmURL,
+		"flagURL":           flagURL,
+		"resolveURL":        resolveURL,
+		"pageInfoURL":       pageInfoURL,
+		"freshnessURL":      freshnessURL,
+		"formAnchor":        formAnchor,
+		"list":              func(xs ...string) []string { return xs },
+		"people":            func(n int) string { return nof(n, "person", "people") },
+		"nof":               nof,
+		"span":              span,
+		"percent":           func(f float64) int { return int(f*100 + 0.5) },
+		"daysSince":         func(t time.Time) int { return int(s.now().Sub(t) / (24 * time.Hour)) },
 
 		"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"showTime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
@@ -218,6 +246,24 @@ func ago(now, t time.Time) string {
 	default:
 		return t.UTC().Format("2 Jan 2006")
 	}
+}
+
+// nof is n with the word's singular or plural form: nof(2, "person",
+// "people") is "2 people".
+func nof(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// span says a length of time in days, or, under a day, as Go writes it
+// (a test server's -stale-after 3s).
+func span(d time.Duration) string {
+	if d >= 24*time.Hour {
+		return nof(int(d/(24*time.Hour)), "day", "days")
+	}
+	return d.String()
 }
 
 func plural(n int, word string) string {

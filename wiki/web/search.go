@@ -171,6 +171,9 @@ func (s *Server) handleSearchOpen(c *gin.Context) {
 			s.log.Warn("log search open", "err", err)
 		}
 	}
+	if s.cfg.Answers != nil && askedByAPerson(c.Request) {
+		s.cfg.Answers.CountOpen(c.Request.Context(), slug, c.Query("anchor"), wiki.OpenedFromSearch, c.Query("q"))
+	}
 	c.Redirect(http.StatusSeeOther, pageURL(slug))
 }
 
@@ -348,19 +351,4 @@ func (s *Server) handleAPIGaps(c *gin.Context) {
 		out = append(out, a)
 	}
 	c.JSON(http.StatusOK, out)
-}
-
-// gapsPage is the data of search_gaps.html.
-type gapsPage struct {
-	BasePage
-	Gaps  []wiki.Gap
-	Since time.Time
-}
-
-func (s *Server) handleGaps(c *gin.Context) {
-	gaps, since, ok := s.gaps(c)
-	if !ok {
-		return
-	}
-	s.render(c, http.StatusOK, "search_gaps.html", &gapsPage{BasePage: s.base(c, "Searches without an answer"), Gaps: gaps, Since: since})
 }

@@ -83,6 +83,12 @@ type Config struct {
 	// Backups makes the verified copies of the store that admins download
 	// at /api/v1/admin/backup; nil: no backups over HTTP.
 	Backups wiki.Snapshotter
+
+	// Questions and the gap list, and Answers: helpful votes,
+	// confirmations and flags, freshness and impact (question.go, gap.go,
+	// answer.go). nil: those features are off.
+	Questions *wiki.Questions
+	Answers   *wiki.Answers
 }
 
 // Server serves faqwiki over HTTP. Build it with New.
@@ -100,6 +106,8 @@ type Server struct {
 	proxies  []netip.Prefix // trusted reverse proxies
 	backups  chan struct{}  // one backup at a time
 	digest   digestCache    // the home page's figures from the search log (home.go)
+
+	answerBodies answerBodies // pages drawn with their answer boxes (answer.go)
 }
 
 // New builds the router, parses every template and hashes the static
@@ -221,7 +229,6 @@ func (s *Server) routes() *gin.Engine {
 	train.POST(cohortsURL(), s.handleCohortCreate)
 	train.POST(cohortInviteURL(":id"), s.handleCohortRotate)
 	train.POST(cohortMembersURL(":id"), s.handleCohortMove)
-	train.GET(gapsURL(), s.handleGaps)
 	train.POST(synonymsURL(), s.handleSynonymsSave)
 	train.POST(synonymsRevertURL(), s.handleSynonymsRevert)
 	train.POST(synonymsAddURL(), s.handleSynonymsAdd)
@@ -253,6 +260,7 @@ func (s *Server) routes() *gin.Engine {
 	adminAPI.GET("/admin/backup", s.handleAPIBackup)
 	s.reviewRoutes(r, api)
 	s.uxRoutes(r, api)
+	s.questionRoutes(r, api)
 
 	r.NoRoute(s.handleNoRoute)
 	r.NoMethod(s.handleNoMethod)
