@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // signOut forgets the browser's cookies (the sign-out button may be in a
@@ -150,14 +151,15 @@ func TestBrowserDemoScreens(t *testing.T) {
 			if code := tb.open(d.base + s.path); code != 200 {
 				t.Errorf("%s: status %d", s.path, code)
 			}
-			suffix := "-desktop"
+			suffix, screen := "-desktop", "a desktop"
 			if tb == ph {
-				suffix = "-phone"
+				suffix, screen = "-phone", "a phone"
 				tb.noSideways(s.path + " on a phone")
-				h := js[float64](tb, `document.querySelector("header.site").getBoundingClientRect().height`)
-				if h > 80 {
-					t.Errorf("%s: the header is %.0f px high on a phone: more than one row", s.path, h)
-				}
+			}
+			// The header is sticky: a second row would cover what the
+			// page scrolls to.
+			if h := js[float64](tb, `document.querySelector("header.site").getBoundingClientRect().height`); h > 80 {
+				t.Errorf("%s: the header is %.0f px high on %s: more than one row", s.path, h, screen)
 			}
 			tb.screenshot("ux-" + s.name + suffix)
 			if tb == ph {
@@ -246,6 +248,32 @@ func TestBrowserNewPageAddress(t *testing.T) {
 	js[bool](tb, `(document.getElementById("title").value = "", true)`)
 	tb.do("type a taken title", chromedp.SendKeys(chromedp.ID("title"), "About"))
 	step(tb, "wait for the warning", chromedp.Poll[bool](`document.getElementById("slug-preview").textContent.includes("already lives there")`))
+}
+
+// TestBrowserPersonMenu: on a desktop the person's own links (account,
+// watchlist, cohorts, people, sign out) sit under their name in the
+// header; the menu opens with a click, and a click elsewhere or Escape
+// closes it.
+func TestBrowserPersonMenu(t *testing.T) {
+	d := startDemo(t)
+	tb := openTab(t, newBrowser(t))
+	tb.signInAs(d, "alex", "/")
+	shown := func(sel string) bool {
+		return js[bool](tb, `(e => !!e && e.checkVisibility() && e.getBoundingClientRect().width > 0)(document.querySelector(`+"`"+sel+"`"+`))`)
+	}
+	wantEqual(t, "name in the header", tb.text("header.site nav.wide summary.me"), "Alex Admin")
+	wantEqual(t, "people link before the menu opens", shown(`nav.wide details.more a[href="/admin/users"]`), false)
+	tb.do("open the person's menu", chromedp.Click(chromedp.CSS(`nav.wide summary.me`)))
+	for _, sel := range []string{`a[href="/account"]`, `a[href="/me/watching"]`, `a[href="/cohorts"]`, `a[href="/admin/users"]`, `button.link`} {
+		wantEqual(t, sel+" in the open menu", shown(`nav.wide details.more `+sel), true)
+	}
+	tb.do("click beside the menu", chromedp.Click(chromedp.CSS(`main h1, main h2`)))
+	wantEqual(t, "menu open after a click elsewhere", js[bool](tb, `document.querySelector("details.more").open`), false)
+	tb.do("open it again", chromedp.Click(chromedp.CSS(`nav.wide summary.me`)))
+	tb.do("press Escape", chromedp.KeyEvent(kb.Escape))
+	wantEqual(t, "menu open after Escape", js[bool](tb, `document.querySelector("details.more").open`), false)
+	tb.do("open it once more", chromedp.Click(chromedp.CSS(`nav.wide summary.me`)))
+	wantEqual(t, "status of the people page", tb.follow(`nav.wide details.more a[href="/admin/users"]`), 200)
 }
 
 // TestBrowserPhoneEditorAndKeys: on a phone the editor's text and preview
