@@ -273,6 +273,32 @@ func (m *Main) demo(ctx context.Context, cfg config, log interface{ Info(string,
 		return err
 	}
 
+	// Questions the new hires asked: one answered on a page, two still
+	// open (one of them with a +1), for the home page and the gap list.
+	qs := wiki.NewQuestions(wiki.QuestionsConfig{Store: db, Wiki: w, Clock: clock.Now})
+	at(-9, 11)
+	asked, err := qs.Ask(users["omar"], "Can I get a second monitor?", "")
+	if err != nil {
+		return fmt.Errorf("demo: ask: %w", err)
+	}
+	at(-8, 15)
+	if _, err := qs.Answer(users["nina"], asked.Question.ID, "getting-started/equipment", "laptop"); err != nil {
+		return fmt.Errorf("demo: answer: %w", err)
+	}
+	at(-4, 10)
+	bike, err := qs.Ask(users["sam"], "Where do I park my bike?", "parking")
+	if err != nil {
+		return fmt.Errorf("demo: ask: %w", err)
+	}
+	at(-3, 14)
+	if _, _, err := qs.Vote(users["lea"], bike.Question.ID); err != nil {
+		return fmt.Errorf("demo: +1: %w", err)
+	}
+	at(-2, 9)
+	if _, err := qs.Ask(users["lea"], "Is there a gym in the building?", "gym membership"); err != nil {
+		return fmt.Errorf("demo: ask: %w", err)
+	}
+
 	// Searches of the last weeks: answers people opened, and some the FAQ
 	// does not have.
 	qlog, err := search.OpenLog(searchLogPath(dir), search.LogOptions{Clock: clock.Now})
