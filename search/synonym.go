@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -205,16 +204,4 @@ func (w *wordPlan) hasSynonym(t string) bool {
 		}
 	}
 	return false
-}
-
-// synonymWords returns the words of the synonyms of all of p's words, for
-// highlighting them in snippets.
-func (p *queryPlan) synonymWords() []string {
-	var out []string
-	for _, w := range p.words {
-		for _, s := range w.synonyms {
-			out = append(out, strings.Fields(s.text)...)
-		}
-	}
-	return out
 }
