@@ -102,58 +102,153 @@ func (m *Main) demo(ctx context.Context, cfg config, log interface{ Info(string,
 		return err
 	}
 	defer db.Close()
-	w := wiki.New(wiki.Config{Store: db, Clock: clock.Now})
-	acc := wiki.NewAccounts(wiki.AccountsConfig{Store: db, Clock: clock.Now, Password: m.demoPasswords()})
-	co := wiki.NewCohorts(wiki.CohortsConfig{Accounts: db, Pages: db, Clock: clock.Now})
-
-	// 75 days ago: the handbook is imported.
-	ictx := wiki.NewContextWithUser(ctx, importUser)
-	for _, p := range site.Pages {
-		if _, err := importPage(ictx, w, p); err != nil {
-			return fmt.Errorf("demo: import %s: %w", p.Path, err)
-		}
+	d := &demoRun{
+		ctx: ctx, today: today, clock: clock, db: db,
+		w:         wiki.New(wiki.Config{Store: db, Clock: clock.Now}),
+		acc:       wiki.NewAccounts(wiki.AccountsConfig{Store: db, Clock: clock.Now, Password: m.demoPasswords()}),
+		co:        wiki.NewCohorts(wiki.CohortsConfig{Accounts: db, Pages: db, Clock: clock.Now}),
+		users:     map[string]context.Context{},
+		passwords: map[string]string{},
 	}
-
-	// The cohorts and the people.
-	day := func(d int) time.Time { return today.AddDate(0, 0, d).Truncate(24 * time.Hour) }
-	for _, c := range []wiki.NewCohort{
-		{ID: "2026-09-engineering", Name: "September engineering", StartsOn: day(-60), Trainers: nil},
-		{ID: "2026-11-engineering", Name: "November engineering", StartsOn: day(-14)},
-		{ID: "2027-01-engineering", Name: "January engineering", StartsOn: day(30)},
+	for _, step := range []func() error{
+		func() error { return d.importHandbook(site) }, // 75 days ago
+		d.people, d.history, d.review, d.questions,
+		func() error { return d.searches(searchLogPath(dir)) },
 	} {
-		clock.set(c.StartsOn.Add(-7 * 24 * time.Hour))
-		if _, err := co.Create(ctx, c); err != nil {
-			return fmt.Errorf("demo: cohort %s: %w", c.ID, err)
-		}
-	}
-	passwords := map[string]string{}
-	users := map[string]context.Context{}
-	for _, p := range demoPeople {
-		clock.set(day(-74)) // the staff; new hires join just before their cohort starts
-		if c, err := co.Cohort(ctx, p.cohort); err == nil {
-			clock.set(c.StartsOn.Add(-2 * 24 * time.Hour))
-		}
-		pw := demoPassword()
-		a, err := acc.CreateAccount(ctx, wiki.NewAccount{Username: p.name, DisplayName: p.display, Password: pw, Role: p.role, Cohort: p.cohort})
-		if err != nil {
-			return fmt.Errorf("demo: account %s: %w", p.name, err)
-		}
-		passwords[p.name] = pw
-		users[p.name] = wiki.NewContextWithUser(ctx, a.User())
-	}
-	for _, c := range []string{"2026-09-engineering", "2026-11-engineering", "2027-01-engineering"} {
-		if _, err := co.AddTrainer(ctx, c, "tina"); err != nil {
+		if err := step(); err != nil {
 			return err
 		}
 	}
+	n, err := countPages(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Made a demo wiki in %s: the %d pages of the TTS Handbook (public domain: cmd/faqwiki/demo/handbook/SOURCE.md) and %d more its cohorts wrote, 3 cohorts, %d people and %d revisions of history by them.\n\n",
+		dir, len(site.Pages), n-len(site.Pages), len(demoPeople), d.revisions)
+	return m.demoSignIn(dir, cfg.addr, d.passwords)
+}
 
-	// The history.
-	revisions := 0
-	at := func(days, hour int) { clock.set(day(days).Add(time.Duration(hour) * time.Hour)) }
-	edit := func(who string, slug wiki.Slug, title, summary string, change func(string) string) error {
-		p, err := w.Page(users[who], slug)
-		var base int
-		text := ""
+// demoRun is the demo being written: its clock, services and people.
+type demoRun struct {
+	ctx       context.Context
+	today     time.Time
+	clock     *demoClock
+	db        *store.DB
+	w         *wiki.Wiki
+	acc       *wiki.Accounts
+	co        *wiki.Cohorts
+	users     map[string]context.Context // each person, signed in
+	passwords map[string]string
+	revisions int
+}
+
+// day is midnight d days from today; at sets the clock to hour o'clock of
+// that day.
+func (d *demoRun) day(n int) time.Time { return d.today.AddDate(0, 0, n).Truncate(24 * time.Hour) }
+func (d *demoRun) at(days, hour int) {
+	d.clock.set(d.day(days).Add(time.Duration(hour) * time.Hour))
+}
+
+func (d *demoRun) importHandbook(site *importer.Site) error {
+	ictx := wiki.NewContextWithUser(d.ctx, importUser)
+	for _, p := range site.Pages {
+		if _, err := importPage(ictx, d.w, p); err != nil {
+			return fmt.Errorf("demo: import %s: %w", p.Path, err)
+		}
+	}
+	return nil
+}
+
+// people makes the cohorts and the accounts, each at a plausible time.
+func (d *demoRun) people() error {
+	for _, c := range []wiki.NewCohort{
+		{ID: "2026-09-engineering", Name: "September engineering", StartsOn: d.day(-60)},
+		{ID: "2026-11-engineering", Name: "November engineering", StartsOn: d.day(-14)},
+		{ID: "2027-01-engineering", Name: "January engineering", StartsOn: d.day(30)},
+	} {
+		d.clock.set(c.StartsOn.Add(-7 * 24 * time.Hour))
+		if _, err := d.co.Create(d.ctx, c); err != nil {
+			return fmt.Errorf("demo: cohort %s: %w", c.ID, err)
+		}
+	}
+	for _, p := range demoPeople {
+		d.clock.set(d.day(-74)) // the staff; new hires join just before their cohort starts
+		if c, err := d.co.Cohort(d.ctx, p.cohort); err == nil {
+			d.clock.set(c.StartsOn.Add(-2 * 24 * time.Hour))
+		}
+		pw := demoPassword()
+		a, err := d.acc.CreateAccount(d.ctx, wiki.NewAccount{Username: p.name, DisplayName: p.display, Password: pw, Role: p.role, Cohort: p.cohort})
+		if err != nil {
+			return fmt.Errorf("demo: account %s: %w", p.name, err)
+		}
+		d.passwords[p.name] = pw
+		d.users[p.name] = wiki.NewContextWithUser(d.ctx, a.User())
+	}
+	for _, c := range []string{"2026-09-engineering", "2026-11-engineering", "2027-01-engineering"} {
+		if _, err := d.co.AddTrainer(d.ctx, c, "tina"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// demoEdit is one revision of the demo's history: who changed which page
+// when (days from today, hour), and how.
+type demoEdit struct {
+	days, hour     int
+	who            string
+	slug           wiki.Slug
+	title, summary string // title "" keeps the page's
+	change         func(string) string
+}
+
+// demoAdd puts text after the first "after" (or at the end); demoReplace
+// replaces old once; demoSet makes the text text; demoAppend adds text at
+// the end.
+func demoAdd(after, text string) func(string) string {
+	return func(s string) string {
+		if i := strings.Index(s, after); i >= 0 {
+			i += len(after)
+			return s[:i] + text + s[i:]
+		}
+		return s + "\n" + text
+	}
+}
+func demoReplace(old, new string) func(string) string {
+	return func(s string) string { return strings.Replace(s, old, new, 1) }
+}
+func demoSet(text string) func(string) string    { return func(string) string { return text } }
+func demoAppend(text string) func(string) string { return func(s string) string { return s + text } }
+
+var demoEdits = []demoEdit{
+	{-74, 10, "tina", wiki.HomeSlug, "TTS onboarding FAQ", "A front page for new hires", demoSet(demoHome)},
+	{-58, 11, "nina", "getting-started/equipment", "", "How long the laptop takes",
+		demoAdd("## Laptop\n", "\n### How long until my laptop arrives?\n\nUsually three to five working days after your start date; it is shipped to the address you gave HR. Until then, ask your supervisor for a loaner (see below).\n")},
+	{-55, 15, "omar", "getting-started/first-week-faq", "First-week questions", "Questions we had in our first week", demoSet(demoFirstWeek)},
+	{-54, 9, "nina", "getting-started/first-week-faq", "", "Who to ask about the PIV appointment",
+		demoReplace("Ask your supervisor.", "Ask your supervisor; the appointment itself is booked by the GSA credentialing office, and it is usually in your first week.")},
+	{-45, 14, "omar", "getting-started/how-to-log-in", "", "Password tip",
+		demoAdd("### Changing your ENT password\n", "\nTip from our cohort: change it from a GSA laptop on the network, or the new one takes a day to reach every system.\n")},
+	{-40, 10, "nina", "getting-started/first-week-faq", "", "Stand-up time changed",
+		demoReplace("Stand-up is at 09:00 every day", "Stand-up is at 09:30 every day")},
+	{-12, 11, "lea", "getting-started/first-week-faq", "", "Acronyms",
+		demoAppend("\n## Where do I look up all these acronyms?\n\nIn the [glossary](/wiki/general-information-and-resources/glossary): search it from the box at the top, or ask in the cohort channel.\n")},
+	{-10, 16, "sam", "getting-started/first-week-faq", "", "Stand-up moved again",
+		demoReplace("Stand-up is at 09:30 every day", "Stand-up is at 10:00 every day, except Mondays")},
+	{-9, 13, "lea", "tools/slack-for-new-hires", "Slack channels for new hires", "The channels our cohort found useful", demoSet(demoSlack)},
+	{-3, 11, "sam", "getting-started/piv", "", "Where the card reader is",
+		demoAdd("## Use with a GSA Mac\n", "\nThe USB-C card reader comes in the laptop box; a spare is at the front desk of each office.\n")},
+	{-1, 17, "lea", "getting-started/first-week-faq", "", "Parking",
+		demoAppend("\n## Can I park at the office?\n\nNot yet answered: see [[Parking at the office]].\n")},
+}
+
+// history writes demoEdits, each as its person at its time.
+func (d *demoRun) history() error {
+	for _, e := range demoEdits {
+		d.at(e.days, e.hour)
+		ctx := d.users[e.who]
+		base, text, title := 0, "", e.title
+		p, err := d.w.Page(ctx, e.slug)
 		switch {
 		case errors.Is(err, wiki.ErrNotFound):
 		case err != nil:
@@ -164,144 +259,77 @@ func (m *Main) demo(ctx context.Context, cfg config, log interface{ Info(string,
 				title = p.Title
 			}
 		}
-		res, err := w.Save(users[who], wiki.Edit{Slug: slug, Title: title, Markdown: change(text), Summary: summary, Base: base})
+		res, err := d.w.Save(ctx, wiki.Edit{Slug: e.slug, Title: title, Markdown: e.change(text), Summary: e.summary, Base: base})
 		if err != nil {
-			return fmt.Errorf("demo: %s edits %s: %w", who, slug, err)
+			return fmt.Errorf("demo: %s edits %s: %w", e.who, e.slug, err)
 		}
 		if !res.Unchanged {
-			revisions++
-		}
-		return nil
-	}
-	add := func(after, text string) func(string) string {
-		return func(s string) string {
-			if i := strings.Index(s, after); i >= 0 {
-				i += len(after)
-				return s[:i] + text + s[i:]
-			}
-			return s + "\n" + text
+			d.revisions++
 		}
 	}
-	replace := func(old, new string) func(string) string {
-		return func(s string) string { return strings.Replace(s, old, new, 1) }
-	}
-	set := func(text string) func(string) string { return func(string) string { return text } }
-	steps := []func() error{
-		func() error {
-			at(-74, 10)
-			return edit("tina", wiki.HomeSlug, "TTS onboarding FAQ", "A front page for new hires", set(demoHome))
-		},
-		func() error {
-			at(-58, 11)
-			return edit("nina", "getting-started/equipment", "", "How long the laptop takes",
-				add("## Laptop\n", "\n### How long until my laptop arrives?\n\nUsually three to five working days after your start date; it is shipped to the address you gave HR. Until then, ask your supervisor for a loaner (see below).\n"))
-		},
-		func() error {
-			at(-55, 15)
-			return edit("omar", "getting-started/first-week-faq", "First-week questions", "Questions we had in our first week", set(demoFirstWeek))
-		},
-		func() error {
-			at(-54, 9)
-			return edit("nina", "getting-started/first-week-faq", "", "Who to ask about the PIV appointment",
-				replace("Ask your supervisor.", "Ask your supervisor; the appointment itself is booked by the GSA credentialing office, and it is usually in your first week."))
-		},
-		func() error {
-			at(-45, 14)
-			return edit("omar", "getting-started/how-to-log-in", "", "Password tip",
-				add("### Changing your ENT password\n", "\nTip from our cohort: change it from a GSA laptop on the network, or the new one takes a day to reach every system.\n"))
-		},
-		func() error {
-			at(-40, 10)
-			return edit("nina", "getting-started/first-week-faq", "", "Stand-up time changed",
-				replace("Stand-up is at 09:00 every day", "Stand-up is at 09:30 every day"))
-		},
-		func() error {
-			at(-12, 11)
-			return edit("lea", "getting-started/first-week-faq", "", "Acronyms",
-				func(s string) string {
-					return s + "\n## Where do I look up all these acronyms?\n\nIn the [glossary](/wiki/general-information-and-resources/glossary): search it from the box at the top, or ask in the cohort channel.\n"
-				})
-		},
-		func() error {
-			at(-10, 16)
-			return edit("sam", "getting-started/first-week-faq", "", "Stand-up moved again",
-				replace("Stand-up is at 09:30 every day", "Stand-up is at 10:00 every day, except Mondays"))
-		},
-		func() error {
-			at(-9, 13)
-			return edit("lea", "tools/slack-for-new-hires", "Slack channels for new hires", "The channels our cohort found useful", set(demoSlack))
-		},
-		func() error {
-			at(-3, 11)
-			return edit("sam", "getting-started/piv", "", "Where the card reader is",
-				add("## Use with a GSA Mac\n", "\nThe USB-C card reader comes in the laptop box; a spare is at the front desk of each office.\n"))
-		},
-		func() error {
-			at(-1, 17)
-			return edit("lea", "getting-started/first-week-faq", "", "Parking",
-				func(s string) string {
-					return s + "\n## Can I park at the office?\n\nNot yet answered: see [[Parking at the office]].\n"
-				})
-		},
-	}
-	for _, s := range steps {
-		if err := s(); err != nil {
-			return err
-		}
-	}
-	// Tina reviews what the September cohort wrote; November's waits in
-	// her queue.
-	at(-35, 9)
+	return nil
+}
+
+// review: Tina reviews what the September cohort wrote; November's
+// waits in her queue. She sets the November cohort's reading list.
+func (d *demoRun) review() error {
+	d.at(-35, 9)
 	for _, slug := range []wiki.Slug{wiki.HomeSlug, "getting-started/equipment", "getting-started/first-week-faq", "getting-started/how-to-log-in"} {
-		hist, err := w.Revisions(users["tina"], slug)
+		hist, err := d.w.Revisions(d.users["tina"], slug)
 		if err != nil {
 			return err
 		}
 		n := hist[0].Number
 		for _, r := range hist { // the newest revision made before the review
-			if !r.CreatedAt.After(day(-35)) {
+			if !r.CreatedAt.After(d.day(-35)) {
 				n = r.Number
 				break
 			}
 		}
-		if _, err := w.MarkReviewed(users["tina"], slug, n); err != nil {
+		if _, err := d.w.MarkReviewed(d.users["tina"], slug, n); err != nil {
 			return fmt.Errorf("demo: review %s: %w", slug, err)
 		}
 	}
-	at(-13, 9)
-	if err := w.SetCohortReading(users["tina"], "2026-11-engineering", []wiki.Slug{wiki.HomeSlug, "getting-started", "getting-started/first-week-faq"}); err != nil {
+	d.at(-13, 9)
+	if err := d.w.SetCohortReading(d.users["tina"], "2026-11-engineering", []wiki.Slug{wiki.HomeSlug, "getting-started", "getting-started/first-week-faq"}); err != nil {
 		return err
 	}
+	return nil
+}
 
-	// Questions the new hires asked: one answered on a page, two still
-	// open (one of them with a +1), for the home page and the gap list.
-	qs := wiki.NewQuestions(wiki.QuestionsConfig{Store: db, Wiki: w, Clock: clock.Now})
-	at(-9, 11)
-	asked, err := qs.Ask(users["omar"], "Can I get a second monitor?", "")
+// questions: questions the new hires asked, one answered on a page, two
+// still open (one of them with a +1), for the home page and the gap list.
+func (d *demoRun) questions() error {
+	qs := wiki.NewQuestions(wiki.QuestionsConfig{Store: d.db, Wiki: d.w, Clock: d.clock.Now})
+	d.at(-9, 11)
+	asked, err := qs.Ask(d.users["omar"], "Can I get a second monitor?", "")
 	if err != nil {
 		return fmt.Errorf("demo: ask: %w", err)
 	}
-	at(-8, 15)
-	if _, err := qs.Answer(users["nina"], asked.Question.ID, "getting-started/equipment", "laptop"); err != nil {
+	d.at(-8, 15)
+	if _, err := qs.Answer(d.users["nina"], asked.Question.ID, "getting-started/equipment", "laptop"); err != nil {
 		return fmt.Errorf("demo: answer: %w", err)
 	}
-	at(-4, 10)
-	bike, err := qs.Ask(users["sam"], "Where do I park my bike?", "parking")
+	d.at(-4, 10)
+	bike, err := qs.Ask(d.users["sam"], "Where do I park my bike?", "parking")
 	if err != nil {
 		return fmt.Errorf("demo: ask: %w", err)
 	}
-	at(-3, 14)
-	if _, _, err := qs.Vote(users["lea"], bike.Question.ID); err != nil {
+	d.at(-3, 14)
+	if _, _, err := qs.Vote(d.users["lea"], bike.Question.ID); err != nil {
 		return fmt.Errorf("demo: +1: %w", err)
 	}
-	at(-2, 9)
-	if _, err := qs.Ask(users["lea"], "Is there a gym in the building?", "gym membership"); err != nil {
+	d.at(-2, 9)
+	if _, err := qs.Ask(d.users["lea"], "Is there a gym in the building?", "gym membership"); err != nil {
 		return fmt.Errorf("demo: ask: %w", err)
 	}
+	return nil
+}
 
-	// Searches of the last weeks: answers people opened, and some the FAQ
-	// does not have.
-	qlog, err := search.OpenLog(searchLogPath(dir), search.LogOptions{Clock: clock.Now})
+// searches: searches of the last weeks, answers people opened and some the
+// FAQ does not have, in the search log at path.
+func (d *demoRun) searches(path string) error {
+	qlog, err := search.OpenLog(path, search.LogOptions{Clock: d.clock.Now})
 	if err != nil {
 		return err
 	}
@@ -319,33 +347,27 @@ func (m *Main) demo(ctx context.Context, cfg config, log interface{ Info(string,
 		{"gym membership", "", "", 2},
 	} {
 		for n := 0; n < s.times; n++ {
-			at(-20+(i+n)%19, 9+n%8)
+			d.at(-20+(i+n)%19, 9+n%8)
 			person := fmt.Sprintf("demo-searcher-%d", n)
 			results := 1
 			if s.slug == "" {
 				results = 0
 			}
-			if err := qlog.LogSearch(ctx, wiki.SearchEvent{Query: s.q, Results: results, Person: person}); err != nil {
+			if err := qlog.LogSearch(d.ctx, wiki.SearchEvent{Query: s.q, Results: results, Person: person}); err != nil {
 				return err
 			}
 			if s.slug != "" {
-				if err := qlog.LogOpen(ctx, wiki.OpenEvent{Query: s.q, Slug: wiki.Slug(s.slug), Anchor: s.anchor, Person: person}); err != nil {
+				if err := qlog.LogOpen(d.ctx, wiki.OpenEvent{Query: s.q, Slug: wiki.Slug(s.slug), Anchor: s.anchor, Person: person}); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	if err := qlog.Close(); err != nil {
-		return err
-	}
+	return qlog.Close()
+}
 
-	n, err := countPages(ctx, db)
-	if err != nil {
-		return err
-	}
-	addr := cfg.addr
-	fmt.Fprintf(m.Stdout, "Made a demo wiki in %s: the %d pages of the TTS Handbook (public domain: cmd/faqwiki/demo/handbook/SOURCE.md) and %d more its cohorts wrote, 3 cohorts, %d people and %d revisions of history by them.\n\n",
-		dir, len(site.Pages), n-len(site.Pages), len(demoPeople), revisions)
+// demoSignIn tells how to start the demo and who can sign in with what.
+func (m *Main) demoSignIn(dir, addr string, passwords map[string]string) error {
 	serve := "faqwiki serve -data " + dir
 	if addr != defaultAddr {
 		serve += " -addr " + addr
