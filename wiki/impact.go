@@ -120,24 +120,56 @@ func (a *Answers) Impact(ctx context.Context, f ImpactFilter) (*Impact, error) {
 }
 
 func (a *Answers) impact(ctx context.Context, f ImpactFilter) (*Impact, error) {
-	im := &Impact{User: f.User, Cohort: f.Cohort, Sections: []SectionImpact{}}
-	var slugs []Slug
-	var start time.Time // the subject's cohort's start (zero: none)
+	r := &impactRun{f: f, im: &Impact{User: f.User, Cohort: f.Cohort, Sections: []SectionImpact{}}, startOf: map[string]time.Time{}, later: map[string]bool{}}
 	cohorts, err := a.cohorts.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	startOf := map[string]time.Time{}
 	for _, c := range cohorts {
-		startOf[c.ID] = c.StartsOn
+		r.startOf[c.ID] = c.StartsOn
 	}
-	if f.User != "" {
-		acct, err := a.cohorts.accounts.Account(ctx, strings.ToLower(f.User))
+	slugs, err := a.impactPages(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if r.answered, err = a.answeredCounts(ctx); err != nil {
+		return nil, err
+	}
+	for _, slug := range slugs {
+		if err := a.pageImpact(ctx, r, slug); err != nil {
+			return nil, err
+		}
+	}
+	im := r.im
+	im.LaterCohorts = len(r.later)
+	slices.SortStableFunc(im.Sections, func(x, y SectionImpact) int {
+		return cmp.Or(cmp.Compare(y.OpenedFromSearch+y.OpenedFromLinks, x.OpenedFromSearch+x.OpenedFromLinks),
+			cmp.Compare(y.QuestionsAnswered, x.QuestionsAnswered), cmp.Compare(x.Slug, y.Slug), cmp.Compare(x.Anchor, y.Anchor))
+	})
+	return im, nil
+}
+
+// impactRun is an impact being added up.
+type impactRun struct {
+	f        ImpactFilter
+	im       *Impact
+	start    time.Time            // the subject's cohort's start (zero: none)
+	startOf  map[string]time.Time // every cohort's start
+	answered map[SectionKey]int   // questions answered per section
+	later    map[string]bool      // cohorts after the subject's that opened its answers
+}
+
+// impactPages returns the pages the subject (a person or a cohort) edited,
+// at most maxImpactPages, and sets r.start and the subject's name.
+func (a *Answers) impactPages(ctx context.Context, r *impactRun) ([]Slug, error) {
+	var slugs []Slug
+	if r.f.User != "" {
+		acct, err := a.cohorts.accounts.Account(ctx, strings.ToLower(r.f.User))
 		if err != nil {
 			return nil, err
 		}
-		im.User = acct.Username
-		start = startOf[acct.Cohort]
+		r.im.User = acct.Username
+		r.start = r.startOf[acct.Cohort]
 		changes, err := a.wiki.ChangesBy(ctx, acct.Username, 5000)
 		if err != nil {
 			return nil, err
@@ -146,11 +178,11 @@ func (a *Answers) impact(ctx context.Context, f ImpactFilter) (*Impact, error) {
 			slugs = append(slugs, c.Slug)
 		}
 	} else {
-		co, err := a.cohorts.Cohort(ctx, f.Cohort)
+		co, err := a.cohorts.Cohort(ctx, r.f.Cohort)
 		if err != nil {
 			return nil, err
 		}
-		start = co.StartsOn
+		r.start = co.StartsOn
 		w, err := a.cohorts.Work(ctx, co.ID)
 		if err != nil {
 			return nil, err
@@ -162,67 +194,61 @@ func (a *Answers) impact(ctx context.Context, f ImpactFilter) (*Impact, error) {
 	if len(slugs) > maxImpactPages {
 		slugs = slugs[:maxImpactPages]
 	}
-	answered, err := a.answeredCounts(ctx)
-	if err != nil {
-		return nil, err
+	return slugs, nil
+}
+
+// pageImpact adds the answers of one page that the subject wrote at least
+// creditShare of.
+func (a *Answers) pageImpact(ctx context.Context, r *impactRun, slug Slug) error {
+	b, err := a.wiki.Blame(ctx, slug)
+	if errors.Is(err, ErrNotFound) {
+		return nil // deleted since
 	}
-	later := map[string]bool{}
-	for _, slug := range slugs {
-		b, err := a.wiki.Blame(ctx, slug)
-		if errors.Is(err, ErrNotFound) {
-			continue // deleted since
-		}
-		if err != nil {
-			return nil, err
-		}
-		recs, _, err := a.store.PageAnswers(ctx, slug, "")
-		if err != nil {
-			return nil, err
-		}
-		credits := a.credits(b)
-		for anchor, cs := range credits {
-			share := 0.0
-			for _, c := range cs {
-				if f.User != "" && c.Username == im.User || f.Cohort != "" && c.Cohort == f.Cohort {
-					share += c.Share
-				}
+	if err != nil {
+		return err
+	}
+	recs, _, err := a.store.PageAnswers(ctx, slug, "")
+	if err != nil {
+		return err
+	}
+	f, im := r.f, r.im
+	for anchor, cs := range a.credits(b) {
+		share := 0.0
+		for _, c := range cs {
+			if f.User != "" && c.Username == im.User || f.Cohort != "" && c.Cohort == f.Cohort {
+				share += c.Share
 			}
-			if share < creditShare {
-				continue
-			}
-			si := SectionImpact{Slug: slug, Title: b.Page.Title, Anchor: anchor, Share: share, ByCohort: map[string]int{}}
-			si.QuestionsAnswered = answered[SectionKey{slug, anchor}]
-			if r := recs[anchor]; r != nil {
-				si.Heading = r.Heading
-				si.OpenedFromSearch, si.OpenedFromLinks = r.OpenCount(OpenedFromSearch), r.OpenCount(OpenedFromLink)
-				si.HelpfulYes, si.HelpfulNo = r.Votes()
-				for _, byCohort := range r.Opens {
-					for c, n := range byCohort {
-						si.ByCohort[c] += n
-						if s, ok := startOf[c]; ok && c != f.Cohort && (start.IsZero() || s.After(start)) {
-							later[c] = true
-							im.OpenedByLaterCohorts += n
-						}
+		}
+		if share < creditShare {
+			continue
+		}
+		si := SectionImpact{Slug: slug, Title: b.Page.Title, Anchor: anchor, Share: share, ByCohort: map[string]int{}}
+		si.QuestionsAnswered = r.answered[SectionKey{slug, anchor}]
+		if rec := recs[anchor]; rec != nil {
+			si.Heading = rec.Heading
+			si.OpenedFromSearch, si.OpenedFromLinks = rec.OpenCount(OpenedFromSearch), rec.OpenCount(OpenedFromLink)
+			si.HelpfulYes, si.HelpfulNo = rec.Votes()
+			for _, byCohort := range rec.Opens {
+				for c, n := range byCohort {
+					si.ByCohort[c] += n
+					if s, ok := r.startOf[c]; ok && c != f.Cohort && (r.start.IsZero() || s.After(r.start)) {
+						r.later[c] = true
+						im.OpenedByLaterCohorts += n
 					}
 				}
 			}
-			if si.Heading == "" && anchor != "" {
-				si.Heading = headingOf(a.outliner.Outline(b.Page.Markdown), anchor)
-			}
-			im.OpenedFromSearch += si.OpenedFromSearch
-			im.OpenedFromLinks += si.OpenedFromLinks
-			im.QuestionsAnswered += si.QuestionsAnswered
-			im.HelpfulYes += si.HelpfulYes
-			im.HelpfulNo += si.HelpfulNo
-			im.Sections = append(im.Sections, si)
 		}
+		if si.Heading == "" && anchor != "" {
+			si.Heading = headingOf(a.outliner.Outline(b.Page.Markdown), anchor)
+		}
+		im.OpenedFromSearch += si.OpenedFromSearch
+		im.OpenedFromLinks += si.OpenedFromLinks
+		im.QuestionsAnswered += si.QuestionsAnswered
+		im.HelpfulYes += si.HelpfulYes
+		im.HelpfulNo += si.HelpfulNo
+		im.Sections = append(im.Sections, si)
 	}
-	im.LaterCohorts = len(later)
-	slices.SortStableFunc(im.Sections, func(x, y SectionImpact) int {
-		return cmp.Or(cmp.Compare(y.OpenedFromSearch+y.OpenedFromLinks, x.OpenedFromSearch+x.OpenedFromLinks),
-			cmp.Compare(y.QuestionsAnswered, x.QuestionsAnswered), cmp.Compare(x.Slug, y.Slug), cmp.Compare(x.Anchor, y.Anchor))
-	})
-	return im, nil
+	return nil
 }
 
 func headingOf(o []markdown.OutlineSection, anchor string) string {
