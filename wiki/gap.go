@@ -226,7 +226,14 @@ func (qs *Questions) gapItems(ctx context.Context, since time.Time) (map[string]
 	for _, it := range items {
 		it.ownPeople, it.ownSearches, it.ownLastAt = it.People, it.Searches, it.LastAt
 	}
-	// Fold duplicates into the gap they are part of, following chains.
+	foldDuplicates(items)
+	return items, nil
+}
+
+// foldDuplicates folds each merged gap into the gap it is part of,
+// following chains: the root lists it, and a merged search adds its
+// wordings, people and searches.
+func foldDuplicates(items map[string]*GapItem) {
 	ids := make([]string, 0, len(items))
 	for id := range items {
 		ids = append(ids, id)
@@ -261,7 +268,6 @@ func (qs *Questions) gapItems(ctx context.Context, since time.Time) (map[string]
 			root.FoundWith = append(root.FoundWith, it.FoundWith...)
 		}
 	}
-	return items, nil
 }
 
 // questionGap is the gap a question is.
