@@ -37,7 +37,7 @@ var evalHandbook = filepath.Join("..", "cmd", "faqwiki", "demo", "handbook")
 // three) below which TestEval fails. It sits a little under what search
 // reaches, so a change that makes search worse fails; raise it when
 // search gets better.
-const minHoldoutRecall3 = 0.77
+const minHoldoutRecall3 = 0.80
 
 // evalQuery is one line of questions.tsv.
 type evalQuery struct {

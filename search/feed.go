@@ -467,11 +467,26 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 	}
 	var docs []sectionDoc
 	byID := map[string]int{}
+	type open struct {
+		level  int
+		anchor string
+	}
+	var questions []open // the enclosing questions of the section being read
 	for i, s := range secs {
 		text := ownText(secs, i)
 		heading, anchor, level := s.Heading, s.Anchor, s.Level
 		if level <= 1 && sameText(heading, p.Title) {
 			heading, anchor, level = "", "", 0
+		}
+		for len(questions) > 0 && questions[len(questions)-1].level >= level {
+			questions = questions[:len(questions)-1]
+		}
+		parent := ""
+		if len(questions) > 0 {
+			parent = questions[len(questions)-1].anchor
+		}
+		if level >= 2 {
+			questions = append(questions, open{level, anchor})
 		}
 		if heading == "" && text == "" && anchor == "" {
 			continue
@@ -487,6 +502,9 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 		}
 		byID[id] = len(docs)
 		d := newSectionDoc(id, p, tags, heading, cutUTF8(text, maxIndexedText), level)
+		if parent != "" {
+			d.fields[fieldParent] = parent
+		}
 		if text == "" && s.Text != "" {
 			// A question answered only in its sub-questions: show their
 			// beginning as its snippet (not indexed: those words lead to

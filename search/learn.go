@@ -357,6 +357,9 @@ func (l *Log) LogOpen(ctx context.Context, e wiki.OpenEvent) error {
 	if err := l.record(logKey{day: at.UTC().Format(dayFormat), query: q}, &dayRecord{Opens: 1}); err != nil {
 		return err
 	}
+	if e.Slug != "" {
+		l.opens.add(at.UTC().Format(dayFormat), docID(e.Slug, e.Anchor), at) // opens.go
+	}
 	if e.Person == "" || e.Slug == "" {
 		return nil
 	}

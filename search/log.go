@@ -106,6 +106,7 @@ type Log struct {
 	dropped int
 	closed  bool
 	lr      *learner
+	opens   *sectionOpens // opens.go
 
 	stop chan struct{}
 	done chan struct{}
@@ -119,8 +120,9 @@ type logKey struct{ day, query string }
 type dayRecord struct {
 	Searches int            `json:"s"`
 	Opens    int            `json:"o,omitempty"`
-	Results  int            `json:"r"` // pages found by the latest search
-	LastAt   int64          `json:"t"` // Unix ns of the latest search
+	Results  int            `json:"r"`           // pages found by the latest search
+	Weak     bool           `json:"w,omitempty"` // the latest search found only weak results
+	LastAt   int64          `json:"t"`           // Unix ns of the latest search
 	Cohorts  map[string]int `json:"c,omitempty"`
 	People   []string       `json:"p,omitempty"` // keyed hashes of the people who searched, at most maxPeoplePerRecord
 	Anon     int            `json:"n,omitempty"` // searches by nobody known
@@ -136,7 +138,7 @@ func (r *dayRecord) add(d *dayRecord) {
 		}
 	}
 	if d.Searches > 0 && d.LastAt >= r.LastAt {
-		r.LastAt, r.Results = d.LastAt, d.Results
+		r.LastAt, r.Results, r.Weak = d.LastAt, d.Results, d.Weak
 	}
 	for c, n := range d.Cohorts {
 		if _, ok := r.Cohorts[c]; !ok && len(r.Cohorts) >= maxCohortsPerRecord {
@@ -167,6 +169,7 @@ func OpenLog(path string, opts LogOptions) (*Log, error) {
 		retention: opts.Retention,
 		maxPerDay: opts.MaxQueriesPerDay,
 		pending:   map[logKey]*dayRecord{},
+		opens:     newSectionOpens(),
 		perDay:    map[string]int{},
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
@@ -215,7 +218,7 @@ func OpenLog(path string, opts LogOptions) (*Log, error) {
 		case string(v) != logVersion:
 			return fmt.Errorf("search log version %q, want %q", v, logVersion)
 		}
-		for _, b := range [][]byte{bucketLogDays, bucketLogEvidence, bucketLogFoundWith} {
+		for _, b := range [][]byte{bucketLogDays, bucketLogEvidence, bucketLogFoundWith, bucketLogOpens} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -230,6 +233,9 @@ func OpenLog(path string, opts LogOptions) (*Log, error) {
 		}
 		l.lr = newLearner(analyzer, bytes.Clone(key))
 		if err := l.lr.load(tx, unixDay(l.now())); err != nil {
+			return err
+		}
+		if err := l.opens.load(tx, l.now()); err != nil {
 			return err
 		}
 		return l.prune(tx)
@@ -258,7 +264,7 @@ func (l *Log) LogSearch(ctx context.Context, e wiki.SearchEvent) error {
 		at = l.now()
 	}
 	k := logKey{day: at.UTC().Format(dayFormat), query: q}
-	d := &dayRecord{Searches: 1, Results: max(e.Results, 0), LastAt: at.UnixNano(), Cohorts: map[string]int{cutUTF8(e.Cohort, 64): 1}}
+	d := &dayRecord{Searches: 1, Results: max(e.Results, 0), Weak: e.Weak && e.Results > 0, LastAt: at.UnixNano(), Cohorts: map[string]int{cutUTF8(e.Cohort, 64): 1}}
 	if e.Person == "" {
 		d.Anon = 1
 		return l.record(k, d)
@@ -383,7 +389,7 @@ func (l *Log) Gaps(ctx context.Context, since time.Time) ([]wiki.Gap, error) {
 		}
 		gaps = append(gaps, wiki.Gap{
 			Query: a.query, Count: a.Searches, People: max(people, 1), LastAt: time.Unix(0, a.LastAt).UTC(),
-			Results: a.Results, Cohorts: cohorts, FoundWith: l.foundWith(a.query, sinceNs),
+			Results: a.Results, Weak: a.Weak, Cohorts: cohorts, FoundWith: l.foundWith(a.query, sinceNs),
 		})
 	}
 	slices.SortFunc(gaps, func(a, b wiki.Gap) int {
@@ -490,8 +496,12 @@ func (l *Log) write(pending map[logKey]*dayRecord, dirty, dirtyFW map[string]boo
 		if err != nil {
 			return err
 		}
+		if err := l.opens.write(tx); err != nil {
+			return err
+		}
 		return l.prune(tx)
 	})
+	l.opens.done(err)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err != nil {
@@ -534,6 +544,9 @@ func (l *Log) prune(tx *bbolt.Tx) error {
 		if err := c.Delete(); err != nil {
 			return err
 		}
+	}
+	if err := pruneOpens(tx, cutoff); err != nil {
+		return err
 	}
 	for day := range l.perDay {
 		if day < string(cutoff) {

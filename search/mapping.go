@@ -29,6 +29,7 @@ const (
 	fieldLevel   = "level"   // stored only: heading level, 0 for the intro
 	fieldPreview = "preview" // stored only: for a section whose text is all in sub-sections, their beginning, for the snippet
 	fieldSum     = "sum"     // stored only: a hash of the document's other fields, so an edit re-indexes only the sections it changed
+	fieldParent  = "parent"  // stored only: the anchor of the question a sub-question belongs to ("" for none)
 )
 
 // Analyzers: "en" is bleve's English (possessives, lower case, stop words,
@@ -113,6 +114,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt(fieldAll, all)
 	doc.AddFieldMappingsAt(fieldPreview, stored())
 	doc.AddFieldMappingsAt(fieldSum, stored())
+	doc.AddFieldMappingsAt(fieldParent, stored())
 	im.DefaultMapping = doc
 	im.StoreDynamic = false
 	im.IndexDynamic = false

@@ -124,7 +124,10 @@ func (ix *Index) plan(ctx context.Context, idx bleve.Index, words []string, syn 
 			continue // a stop word
 		}
 		n := utf8.RuneCountInString(w)
-		if n >= minFuzzyRunes && !hasDigit(w) {
+		// A real English word is never a typo: the wiki may just not have
+		// it, and "correcting" it to a near word it has ("dental" to
+		// "detail") finds the wrong answer and suggests nonsense.
+		if n >= minFuzzyRunes && !hasDigit(w) && !isEnglish(w) {
 			wp.fuzz = 1
 			if n > 5 {
 				wp.fuzz = 2
@@ -153,7 +156,7 @@ func (ix *Index) plan(ctx context.Context, idx bleve.Index, words []string, syn 
 			p.words = append(p.words, wordPlan{word: w})
 		}
 	}
-	syn.expand(p, func(stems []string) int {
+	syn.expand(p, words, func(stems []string) int {
 		// A phrase is in at most as many documents as its rarest word.
 		n := -1
 		for _, s := range stems {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/faqwiki/faqwiki/wiki"
 )
 
@@ -244,5 +245,54 @@ func TestShortWordsKeepTheirFirstLetterWhenFuzzed(t *testing.T) {
 	}
 	if res := e.search(t, wiki.SearchQuery{Text: "desj"}); res.Total != 1 {
 		t.Errorf("the typo desj no longer finds desk: %+v", res.Hits)
+	}
+}
+
+// Real words the wiki lacks are never "corrected" into words it has;
+// misspellings are.
+func TestSuggestionsOnlyForMisspellings(t *testing.T) {
+	e := mustOpenEnv(t)
+	e.save(t, "benefits", "Benefits", "## Insurance details\n\nEvery detail of the health insurance.\n\n## Parental leave\n\nMaternity leave is twelve weeks.\n")
+	e.save(t, "office", "Office", "## Vision\n\nOur vision for working together.\n")
+	e.catchUp(t)
+	for _, tt := range []struct{ q, want string }{
+		{"dental insurance", ""},
+		{"visitor parking", ""},
+		{"matrenity leave", "maternity leave"},
+		{"insurnce", "insurance"},
+	} {
+		res := e.search(t, wiki.SearchQuery{Text: tt.q})
+		if res.Suggestion != tt.want {
+			t.Errorf("%q: suggestion %q, want %q", tt.q, res.Suggestion, tt.want)
+		}
+	}
+	if res := e.search(t, wiki.SearchQuery{Text: "visitor parking"}); len(res.Hits) > 0 && !res.Weak {
+		t.Errorf("visitor parking found %s#%s as a strong answer", res.Hits[0].Slug, res.Hits[0].Anchor)
+	}
+}
+
+// A question's sub-question that only repeats its words does not take
+// the hit from the question that holds the answer, when the question
+// scores nearly as well; a sub-question far ahead keeps it.
+func TestPreferParent(t *testing.T) {
+	m := func(id string, score float64, parent string) *search.DocumentMatch {
+		return &search.DocumentMatch{ID: id, Score: score, Fields: map[string]any{fieldParent: parent}}
+	}
+	tests := []struct {
+		name string
+		secs []*search.DocumentMatch
+		want string
+	}{
+		{"the question nearly as good", []*search.DocumentMatch{m("p#example", 1.0, "credit-hours"), m("p#credit-hours", 0.92, "")}, "p#credit-hours"},
+		{"the sub-question far ahead", []*search.DocumentMatch{m("p#example", 1.0, "credit-hours"), m("p#credit-hours", 0.5, "")}, "p#example"},
+		{"no parent", []*search.DocumentMatch{m("p#a", 1.0, ""), m("p#b", 0.99, "")}, "p#a"},
+		{"the parent did not match", []*search.DocumentMatch{m("p#example", 1.0, "credit-hours"), m("p#other", 0.99, "")}, "p#example"},
+	}
+	for _, tt := range tests {
+		p := &pageHit{best: tt.secs[0], sections: tt.secs}
+		p.preferParent()
+		if p.best.ID != tt.want {
+			t.Errorf("%s: best %s, want %s", tt.name, p.best.ID, tt.want)
+		}
 	}
 }

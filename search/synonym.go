@@ -3,7 +3,7 @@ package search
 import (
 	"context"
 	"math"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,7 +25,7 @@ type SynonymSource interface {
 
 // Synonym expansion's bounds and weight.
 const (
-	synonymBoost       = 0.8             // weight of a synonym next to the word typed
+	synonymBoost       = 0.5             // weight of a synonym next to the word typed
 	maxSynonymsPerWord = 12              // alternatives a query word gets from the list at most
 	synonymRecheck     = 2 * time.Second // how often a search checks for a newer list
 )
@@ -33,29 +33,40 @@ const (
 // synonymTerm is a term of a group as the English analyzer reads it.
 type synonymTerm struct {
 	text   string   // as the list has it, lower-cased
+	words  []string // its words as a query's are split (stop words kept)
 	stems  []string // its analysis; a phrase has several
 	weight float64  // as a query word's alternative: see expand
+	// searchable: the term can be searched for. A phrase that analysis
+	// cuts down to one word ("time off" is "time" once "off", a stop
+	// word, is gone) cannot: it would stand for every text with that one
+	// common word. It still leads a query that says it to the others.
+	searchable bool
 }
 
 // synonymSet is a synonym list ready for expanding queries.
 type synonymSet struct {
 	revision int
 	groups   [][]synonymTerm
-	byFirst  map[string][]termRef // first stem -> the terms that start with it
+	byStem   map[string][]termRef // one-word terms by their stem
+	byWord   map[string][]termRef // phrases by their first word
 }
 
 type termRef struct{ group, term int }
 
 // newSynonymSet analyses the groups of l. Terms that analyse to nothing
-// (stop words only) are left out.
+// (stop words only) are left out, and groups with fewer than two terms
+// left.
 func newSynonymSet(l *wiki.SynonymList, a analysis.Analyzer) *synonymSet {
-	s := &synonymSet{revision: l.Revision, byFirst: map[string][]termRef{}}
+	s := &synonymSet{revision: l.Revision, byStem: map[string][]termRef{}, byWord: map[string][]termRef{}}
 	for _, g := range l.Groups() {
 		var terms []synonymTerm
 		for _, t := range g {
-			if stems := analyze(a, t); len(stems) > 0 {
-				terms = append(terms, synonymTerm{text: t, stems: stems})
+			stems := analyze(a, t)
+			if len(stems) == 0 {
+				continue
 			}
+			words := parseQuery(t).words
+			terms = append(terms, synonymTerm{text: t, words: words, stems: stems, searchable: len(words) == 1 || len(stems) > 1})
 		}
 		if len(terms) < 2 {
 			continue
@@ -63,64 +74,69 @@ func newSynonymSet(l *wiki.SynonymList, a analysis.Analyzer) *synonymSet {
 		gi := len(s.groups)
 		s.groups = append(s.groups, terms)
 		for ti, t := range terms {
-			s.byFirst[t.stems[0]] = append(s.byFirst[t.stems[0]], termRef{gi, ti})
+			if len(t.words) == 1 {
+				s.byStem[t.stems[0]] = append(s.byStem[t.stems[0]], termRef{gi, ti})
+			} else {
+				s.byWord[t.words[0]] = append(s.byWord[t.words[0]], termRef{gi, ti})
+			}
 		}
 	}
 	return s
 }
 
 // expand gives the words of p the other terms of every group whose term
-// the query contains: one word, or a run of words for a phrase, whose
-// last word then carries the alternatives (so that a section with the
-// synonym counts as having one of the query's words, not each word of the
-// phrase). A synonym rarer than the word typed would outweigh it (tf-idf
-// favours rare terms), so its weight is cut to match the word's: docs
-// counts documents for that.
-func (s *synonymSet) expand(p *queryPlan, docs func(stems []string) int) {
+// the query says: one word (matched by its stem, so "laptops" is
+// "laptop"), or a phrase (matched word for word in raw, the query's words
+// as typed, stop words included), whose last word then carries the
+// alternatives, so that a section with the synonym counts as having one of
+// the query's words, not each word of the phrase. A synonym rarer than the
+// word typed would outweigh it (tf-idf favours rare terms), so its weight
+// is cut to match the word's: docs counts documents for that.
+func (s *synonymSet) expand(p *queryPlan, raw []string, docs func(stems []string) int) {
 	if s == nil || len(s.groups) == 0 || p.stopOnly {
 		return
 	}
-	// The query's stems in order, with the word each belongs to.
-	type pos struct {
-		stem string
-		word int
-	}
-	var seq []pos
+	planWord := map[string]int{} // a query word -> its index in p.words
 	for i, w := range p.words {
+		planWord[w.word] = i
+	}
+	idf := func(df int) float64 { return 1 + math.Log(float64(max(p.docs, 1))/float64(df+1)) }
+	add := func(w *wordPlan, ref termRef) {
+		typed := idf(docs(s.groups[ref.group][ref.term].stems))
+		for ti, other := range s.groups[ref.group] {
+			if ti == ref.term || !other.searchable || len(w.synonyms) >= maxSynonymsPerWord || w.hasSynonym(other.text) {
+				continue
+			}
+			other.weight = synonymBoost * min(1, typed/idf(docs(other.stems)))
+			w.synonyms = append(w.synonyms, other)
+		}
+	}
+	for i := range p.words {
+		w := &p.words[i]
 		stems := w.stems
 		if w.replace {
 			stems = w.altStems
 		}
-		for _, st := range stems {
-			seq = append(seq, pos{st, i})
+		if len(stems) != 1 {
+			continue
+		}
+		for _, ref := range s.byStem[stems[0]] {
+			add(w, ref)
 		}
 	}
-	idf := func(df int) float64 { return 1 + math.Log(float64(max(p.docs, 1))/float64(df+1)) }
-	for i := range seq {
-		for _, ref := range s.byFirst[seq[i].stem] {
+	for i := range raw {
+		for _, ref := range s.byWord[raw[i]] {
 			term := s.groups[ref.group][ref.term]
-			end := i + len(term.stems)
-			if end > len(seq) {
+			if i+len(term.words) > len(raw) || !slices.Equal(raw[i:i+len(term.words)], term.words) {
 				continue
 			}
-			match := true
-			for k, st := range term.stems {
-				if seq[i+k].stem != st {
-					match = false
+			// The alternatives go on the phrase's last word that the plan
+			// searches (stop words are not searched).
+			for k := i + len(term.words) - 1; k >= i; k-- {
+				if j, ok := planWord[raw[k]]; ok {
+					add(&p.words[j], ref)
 					break
 				}
-			}
-			if !match {
-				continue
-			}
-			w := &p.words[seq[end-1].word]
-			typed := idf(docs(term.stems))
-			for ti, other := range s.groups[ref.group] {
-				if ti == ref.term || len(w.synonyms) >= maxSynonymsPerWord || w.hasSynonym(other.text) {
-					continue
-				}
-				other.weight = synonymBoost * min(1, typed/idf(docs(other.stems)))
-				w.synonyms = append(w.synonyms, other)
 			}
 		}
 	}
@@ -188,16 +204,4 @@ func (w *wordPlan) hasSynonym(t string) bool {
 		}
 	}
 	return false
-}
-
-// synonymWords returns the words of the synonyms of all of p's words, for
-// highlighting them in snippets.
-func (p *queryPlan) synonymWords() []string {
-	var out []string
-	for _, w := range p.words {
-		for _, s := range w.synonyms {
-			out = append(out, strings.Fields(s.text)...)
-		}
-	}
-	return out
 }

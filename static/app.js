@@ -1,5 +1,7 @@
 // faqwiki: small progressive enhancements. Every page works without this
-// file; it only adds a live preview while editing and keyboard niceties.
+// file; it only adds a live preview while editing, keyboard niceties,
+// search as you type and uploads (the editor's toolbar, page picker and
+// drafts are in editor.js).
 (function () {
   "use strict";
 
@@ -21,7 +23,7 @@
       last = body;
       if (inflight) inflight.abort();
       inflight = new AbortController();
-      fetch("/preview", {
+      fetch((text.form && text.form.getAttribute("data-preview")) || "/preview", {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrfToken() },
         body: new URLSearchParams({ markdown: body, slug: text.form ? (text.form.getAttribute("data-slug") || "") : "" }),
@@ -104,6 +106,49 @@
           })
           .catch(function () { /* keep the last results */ });
       }, 250);
+    });
+  }
+
+  // Search as you type in the header's box: the best answers drop down
+  // under it (the server renders them); Enter still opens the results
+  // page, Escape or leaving the box closes the list.
+  function quickSearch() {
+    var input = document.querySelector("input[data-quick]");
+    var out = document.getElementById("quick-results");
+    if (!input || !out) return;
+    var timer = null, inflight = null;
+    function close() { out.hidden = true; }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (q.length < 2) { close(); return; }
+      timer = setTimeout(function () {
+        if (inflight) inflight.abort();
+        inflight = new AbortController();
+        var params = new URLSearchParams({ q: q, partial: "quick" });
+        fetch(input.getAttribute("data-quick") + "?" + params.toString(), { signal: inflight.signal, credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+          .then(function (html) {
+            // The server escapes everything but <mark> in snippets; the
+            // CSP forbids inline script as a second line of defence.
+            out.innerHTML = html;
+            out.hidden = html.trim() === "";
+          })
+          .catch(function () { /* keep the last list */ });
+      }, 200);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { close(); }
+      if (e.key === "ArrowDown" && !out.hidden) {
+        var first = out.querySelector("a");
+        if (first) { e.preventDefault(); first.focus(); }
+      }
+    });
+    out.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { close(); input.focus(); }
+    });
+    input.form.addEventListener("focusout", function () {
+      setTimeout(function () { if (!input.form.contains(document.activeElement)) close(); }, 0);
     });
   }
 
@@ -229,12 +274,52 @@
     });
   }
 
+  // Sign-in keeps the #question of the page that sent people here: the
+  // server never sees a fragment, so it goes into the form's next.
+  function loginFragment() {
+    var next = document.getElementById("login-next");
+    if (!next || !location.hash || next.value.indexOf("#") >= 0) return;
+    next.value += location.hash;
+  }
+
+  // A draft the editor kept (editor.js) is done with once the page says
+  // it was saved.
+  function dropSavedDraft() {
+    var page = document.querySelector("article.page[data-slug]");
+    if (!page || !document.querySelector("p.flash")) return;
+    try {
+      ["faqwiki-draft:" + page.getAttribute("data-slug"), "faqwiki-draft:new"].forEach(function (k) {
+        var d = JSON.parse(localStorage.getItem(k) || "null");
+        if (d && d.sent && (k !== "faqwiki-draft:new" || d.fields && d.fields.title === page.getAttribute("data-title"))) localStorage.removeItem(k);
+      });
+    } catch (e) { /* no storage */ }
+  }
+
+  // The header's menus are <details>, which open and close without
+  // JavaScript; with it, a click elsewhere or Escape closes them too.
+  function menus() {
+    var all = document.querySelectorAll("header.site details");
+    function closeAll(except) {
+      all.forEach(function (d) { if (d !== except) d.open = false; });
+    }
+    document.addEventListener("click", function (e) {
+      closeAll(e.target.closest ? e.target.closest("header.site details") : null);
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") closeAll(null);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    menus();
+    loginFragment();
+    dropSavedDraft();
     // Says the enhancements are on, for styles (and for tests that check
     // a page works with them off).
     document.documentElement.classList.add("js");
     uploads();
     liveSearch();
+    quickSearch();
     livePreview();
     guardUnsaved();
     keys();

@@ -210,6 +210,9 @@ func (db *DB) PagesAt(ctx context.Context, t time.Time) ([]wiki.PageSummary, err
 // title, the titles index, checking f.Prefix against every key it passes,
 // so a narrow prefix by title costs a scan of the index keys.
 func (db *DB) Pages(ctx context.Context, f wiki.PageFilter) ([]wiki.PageSummary, string, error) {
+	if f.TitlePrefix != "" {
+		f.ByTitle = true
+	}
 	if f.ByTitle && f.Tag != "" {
 		return nil, "", fmt.Errorf("store: list pages: %w", wiki.Invalid("tag", "cannot be combined with ordering by title"))
 	}
@@ -227,7 +230,7 @@ func (db *DB) Pages(ctx context.Context, f wiki.PageFilter) ([]wiki.PageSummary,
 		var err error
 		switch {
 		case f.ByTitle:
-			pages, last, more, err = findPagesByTitle(ctx, tx, f.Prefix, after, limit)
+			pages, last, more, err = findPagesByTitle(ctx, tx, f.Prefix, f.TitlePrefix, after, limit)
 		case f.Tag != "":
 			pages, more, err = findPagesByTag(ctx, tx, f.Tag, f.Prefix, string(after), limit)
 		default:

@@ -314,7 +314,9 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 	if err := putJSON(b.pages, []byte(slug), &page); err != nil {
 		return commitResult{}, err
 	}
-	if old == nil || old.Deleted != page.Deleted {
+	// Links by title resolve to a page through its title: a new title
+	// counts as coming to exist under it.
+	if old == nil || old.Deleted != page.Deleted || oldTitle != page.TitleKey {
 		if err := bumpExistence(tx); err != nil {
 			return commitResult{}, err
 		}

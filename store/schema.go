@@ -84,6 +84,20 @@ import (
 //	feedtokens     token id                username
 //	userfeedtokens username                token id
 //
+// Questions, gaps and answers (question.go, answer.go):
+//
+//	questions      id                      questionRecord JSON; the
+//	                                       bucket's sequence is the last id
+//	askerquestions username 0x00 id        empty: questions by asker
+//	gaps           normalized query        gapRecord JSON: the status of a
+//	                                       search gap someone acted on
+//	answers        slug 0x00 anchor        answerRecord JSON: votes per
+//	                                       version of the text,
+//	                                       confirmations, flags, open
+//	                                       counts (anchor "" is the page)
+//	answervotes    username 0x00 slug      voteRecord JSON: that person's
+//	               0x00 anchor             latest vote on that answer
+//
 // Revisions live under flat slug+0x00+number keys in one bucket rather than
 // in a nested bucket per page: 100k pages would otherwise mean 100k bucket
 // headers and root pages, a page's revisions are still contiguous and cheap
@@ -161,6 +175,13 @@ var (
 	bucketFeedTokens     = []byte("feedtokens")
 	bucketUserFeedTokens = []byte("userfeedtokens")
 
+	// Questions, gaps and answers.
+	bucketQuestions      = []byte("questions")
+	bucketAskerQuestions = []byte("askerquestions")
+	bucketGaps           = []byte("gaps")
+	bucketAnswers        = []byte("answers")
+	bucketAnswerVotes    = []byte("answervotes")
+
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
 		bucketRevTimes, bucketTags, bucketRecent, bucketTitles, bucketChanges,
@@ -169,6 +190,7 @@ var (
 		bucketInvites, bucketSynonyms, bucketBlobs, bucketAliases, bucketResets, bucketUserResets,
 		bucketLinks, bucketBacklinks, bucketPendingRevs, bucketUnreviewed, bucketReviewQueue,
 		bucketWatches, bucketSeen, bucketCohortWatches, bucketFeedTokens, bucketUserFeedTokens,
+		bucketQuestions, bucketAskerQuestions, bucketGaps, bucketAnswers, bucketAnswerVotes,
 	}
 )
 
@@ -187,8 +209,8 @@ var (
 	metaReviewCount = []byte("review_count")
 
 	// metaExistenceSeq holds a big-endian uint64 that Commit moves on
-	// whenever a page comes to exist or stops existing (create, delete,
-	// restore): a page view's cached render, whose links were checked at
+	// whenever a page comes to exist, stops existing or changes its title
+	// (create, delete, restore, retitle): a page view's cached render, whose links were checked at
 	// the same number, needs no check (view.go). Absent means 0.
 	metaExistenceSeq = []byte("existence_seq")
 )
@@ -217,6 +239,10 @@ var (
 // feed tokens). An older faqwiki must not write a version 5 file: it
 // would commit revisions the link index and review state never hear of,
 // and drop a page's files from its head.
+//
+// Questions, gaps and answers are new buckets only: nothing existing
+// changes, and Commit does not touch them, so they came without a version
+// of their own.
 //
 // Version 6 stores revision texts as deltas against the revision before,
 // with full copies now and then, compressed (text.go): a version 5 file's

@@ -61,3 +61,26 @@ func (db *DB) TakeSetupToken(ctx context.Context, id string) (bool, error) {
 	}
 	return taken, nil
 }
+
+// SetupTokenIs reports whether id is the hash of the setup token waiting
+// to be used, in constant time, without using it. It returns a
+// *wiki.ValidationError if id is empty or has a NUL byte.
+func (db *DB) SetupTokenIs(ctx context.Context, id string) (bool, error) {
+	if err := checkKey("id", id); err != nil {
+		return false, fmt.Errorf("store: check setup token: %w", err)
+	}
+	is := false
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		meta, err := bucket(tx, bucketMeta)
+		if err != nil {
+			return err
+		}
+		v := meta.Get(metaSetupToken)
+		is = v != nil && subtle.ConstantTimeCompare(v, []byte(id)) == 1
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: check setup token: %w", err)
+	}
+	return is, nil
+}

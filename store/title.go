@@ -5,9 +5,11 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -63,7 +65,10 @@ func (r *pageRecord) indexedTitle() string {
 // after (nil: from the start), the titles key of the last page returned, and
 // whether there are more. It reads the titles index and, for each matching
 // key only, the page record; a prefix is checked against every key it passes.
-func findPagesByTitle(ctx context.Context, tx *bbolt.Tx, prefix string, after []byte, limit int) ([]wiki.PageSummary, []byte, bool, error) {
+//
+// With titlePrefix, only pages whose folded title starts with its fold:
+// the walk starts at the first such key and stops after the last.
+func findPagesByTitle(ctx context.Context, tx *bbolt.Tx, prefix, titlePrefix string, after []byte, limit int) ([]wiki.PageSummary, []byte, bool, error) {
 	out := []wiki.PageSummary{}
 	if strings.IndexByte(prefix, 0) >= 0 {
 		return out, nil, false, nil // no stored slug has one
@@ -74,13 +79,25 @@ func findPagesByTitle(ctx context.Context, tx *bbolt.Tx, prefix string, after []
 	}
 	c := titles.Cursor()
 	var k []byte
-	if after == nil {
+	folded := []byte(foldTitle(titlePrefix))
+	switch {
+	case after == nil && len(folded) > 0:
+		k, _ = c.Seek(folded)
+	case after == nil:
 		k, _ = c.First()
-	} else if k, _ = c.Seek(after); bytes.Equal(k, after) {
-		k, _ = c.Next()
+	default:
+		if bytes.Compare(after, folded) < 0 {
+			after = folded
+		}
+		if k, _ = c.Seek(after); bytes.Equal(k, after) {
+			k, _ = c.Next()
+		}
 	}
 	var last []byte
 	for ; k != nil; k, _ = c.Next() {
+		if !bytes.HasPrefix(k, folded) {
+			break
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, nil, false, err
 		}
@@ -164,4 +181,53 @@ func indexTitles(tx *bbolt.Tx) error {
 		k, v = c.Seek(resume)
 	}
 	return nil
+}
+
+// PagesTitled returns, for each of titles, the slugs of the live pages
+// whose title folds to the same key (case and accents aside: "VPN
+// access" finds "vpn Access"), the one created first first (then by
+// slug): what a wiki link names when it gives a title, where a page that
+// comes to share the title later does not take the link over. It reads
+// one short range of the titles index per title, and the records it
+// names only where pages share a title, in one transaction, and returns
+// an error only if it cannot be read.
+func (db *DB) PagesTitled(ctx context.Context, titles []string) ([][]wiki.Slug, error) {
+	out := make([][]wiki.Slug, len(titles))
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		b, err := bucket(tx, bucketTitles)
+		if err != nil {
+			return err
+		}
+		c := b.Cursor()
+		for i, t := range titles {
+			folded := foldTitle(wiki.NormalizeTitle(t))
+			if folded == "" || strings.IndexByte(folded, 0) >= 0 {
+				continue
+			}
+			prefix := append([]byte(folded), 0)
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				slug, err := parseTitleKey(k)
+				if err != nil {
+					return err
+				}
+				out[i] = append(out[i], wiki.Slug(slug))
+			}
+			if len(out[i]) > 1 {
+				created := map[wiki.Slug]int64{}
+				for _, s := range out[i] {
+					rec, err := findIndexedPage(ctx, tx, "titles", string(s))
+					if err != nil {
+						return err
+					}
+					created[s] = rec.Created
+				}
+				slices.SortStableFunc(out[i], func(a, b wiki.Slug) int { return cmp.Compare(created[a], created[b]) })
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: pages titled: %w", err)
+	}
+	return out, nil
 }

@@ -235,7 +235,7 @@ func findViewWatch(tx *bbolt.Tx, st *wiki.PageViewState, username, cohort, slug 
 }
 
 // existenceSeq returns the number Commit moves on whenever a page comes
-// to exist or stops existing (0 in a file that never had it moved).
+// to exist, stops existing or changes its title (0 in a file that never had it moved).
 func existenceSeq(tx *bbolt.Tx) uint64 {
 	if v := tx.Bucket(bucketMeta).Get(metaExistenceSeq); len(v) == 8 {
 		return binary.BigEndian.Uint64(v)
@@ -244,7 +244,7 @@ func existenceSeq(tx *bbolt.Tx) uint64 {
 }
 
 // bumpExistence moves the existence sequence on, in a commit that creates,
-// deletes or restores a page.
+// deletes, restores or retitles a page.
 func bumpExistence(tx *bbolt.Tx) error {
 	meta, err := bucket(tx, bucketMeta)
 	if err != nil {

@@ -39,10 +39,16 @@ func TestPageView_SeesEveryWrite(t *testing.T) {
 		t.Fatalf("a changed view came back: %+v", again.Page)
 	}
 
-	mustCommit(t, db, newRev("faq", wiki.KindEdit, "FAQ two", "two\n", t0.Add(time.Minute)), 1)
-	if st := view(); st.Page.Revision != 2 || st.Page.Title != "FAQ two" || st.ExistenceSeq != seq {
+	mustCommit(t, db, newRev("faq", wiki.KindEdit, "FAQ", "two\n", t0.Add(time.Minute)), 1)
+	if st := view(); st.Page.Revision != 2 || st.ExistenceSeq != seq {
 		t.Errorf("after an edit: %+v (existence %d, was %d)", st.Page, st.ExistenceSeq, seq)
 	}
+	// A new title is a page coming to exist under it, for links by title.
+	mustCommit(t, db, newRev("faq", wiki.KindEdit, "FAQ two", "two\n", t0.Add(time.Minute)), 2)
+	if st := view(); st.Page.Revision != 3 || st.Page.Title != "FAQ two" || st.ExistenceSeq == seq {
+		t.Errorf("after a retitle: %+v (existence %d, was %d)", st.Page, st.ExistenceSeq, seq)
+	}
+	seq = view().ExistenceSeq
 	other := newRev("other", wiki.KindCreate, "Other", "[[faq]]\n", t0.Add(2*time.Minute))
 	other.Links = []wiki.Link{{Slug: "faq", Title: "faq"}}
 	mustCommit(t, db, other, 0)
@@ -55,17 +61,17 @@ func TestPageView_SeesEveryWrite(t *testing.T) {
 	if st := view(); !st.Watching || st.WatchingPrefix || st.Unseen {
 		t.Errorf("after watching: %+v", st)
 	}
-	mustCommit(t, db, newRev("faq", wiki.KindEdit, "FAQ two", "two, edited\n", t0.Add(3*time.Minute)), 2)
+	mustCommit(t, db, newRev("faq", wiki.KindEdit, "FAQ two", "two, edited\n", t0.Add(3*time.Minute)), 3)
 	if st := view(); !st.Unseen {
 		t.Errorf("a watched page edited since: %+v", st)
 	}
-	if err := db.MarkSeen(ctx, "ada", "2024-09", "faq", 3); err != nil {
+	if err := db.MarkSeen(ctx, "ada", "2024-09", "faq", 4); err != nil {
 		t.Fatal(err)
 	}
 	if st := view(); st.Unseen {
 		t.Error("after marking seen, still unseen")
 	}
-	if _, err := db.MarkReviewed(ctx, "faq", 3, "grace", t0.Add(time.Hour)); err != nil {
+	if _, err := db.MarkReviewed(ctx, "faq", 4, "grace", t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if st := view(); st.Head.ReviewedBy != "grace" {
@@ -86,7 +92,7 @@ func TestPageView_SeesEveryWrite(t *testing.T) {
 	if err != nil || st.Watching || !st.Unseen {
 		t.Errorf("a sub-page of a page watched with its sub-pages: %+v, %v", st, err)
 	}
-	mustCommit(t, db, newRev("faq", wiki.KindDelete, "FAQ two", "", t0.Add(4*time.Hour)), 3)
+	mustCommit(t, db, newRev("faq", wiki.KindDelete, "FAQ two", "", t0.Add(4*time.Hour)), 4)
 	if st := view(); !st.Page.Deleted {
 		t.Errorf("after delete: %+v", st.Page)
 	}

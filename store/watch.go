@@ -154,7 +154,6 @@ func findCohortWatches(tx *bbolt.Tx, cohort string) ([]wiki.Slug, error) {
 func (db *DB) Watchlist(ctx context.Context, username, cohort string, limit int) ([]wiki.WatchedItem, error) {
 	var out []wiki.WatchedItem
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
-		out = nil
 		watches, err := findWatches(tx, username)
 		if err != nil {
 			return err
@@ -163,66 +162,16 @@ func (db *DB) Watchlist(ctx context.Context, username, cohort string, limit int)
 		if err != nil {
 			return err
 		}
-		seen, err := bucket(tx, bucketSeen)
-		if err != nil {
+		l := &watchlist{ctx: ctx, tx: tx, username: username, limit: limit, got: map[string]bool{}}
+		if l.seen, err = bucket(tx, bucketSeen); err != nil {
 			return err
 		}
-		pages, err := bucket(tx, bucketPages)
-		if err != nil {
+		if l.pages, err = bucket(tx, bucketPages); err != nil {
 			return err
-		}
-		got := map[string]bool{}
-		add := func(slug string, rec *pageRecord, via string, watch wiki.Slug, since int64) error {
-			if got[slug] || limit > 0 && len(out) >= limit {
-				return nil
-			}
-			got[slug] = true
-			it := wiki.WatchedItem{Page: rec.summary(slug), Deleted: rec.Deleted, Via: via, Watch: watch}
-			if v := seen.Get(userKey(username, slug)); v != nil {
-				if len(v) != 8 {
-					return fmt.Errorf("corrupt seen value %x", v)
-				}
-				it.Seen = int(binary.BigEndian.Uint64(v))
-			} else if via == wiki.WatchedPrefix {
-				n, err := findRevisionAt(ctx, tx, slug, fromNanos(since))
-				switch {
-				case errors.Is(err, wiki.ErrNotFound):
-				case err != nil:
-					return err
-				default:
-					it.Seen = n
-				}
-			}
-			out = append(out, it)
-			return nil
 		}
 		for _, w := range watches {
-			rec, err := findPage(ctx, tx, string(w.Slug))
-			switch {
-			case errors.Is(err, wiki.ErrNotFound):
-			case err != nil:
+			if err := l.addWatch(w); err != nil {
 				return err
-			default:
-				if err := add(string(w.Slug), rec, wiki.WatchedPage, w.Slug, nanos(w.CreatedAt)); err != nil {
-					return err
-				}
-			}
-			if !w.Prefix {
-				continue
-			}
-			p := []byte(string(w.Slug) + "/")
-			c := pages.Cursor()
-			for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				rec, err := decodePage(v)
-				if err != nil {
-					return fmt.Errorf("page %q: %w", k, err)
-				}
-				if err := add(string(k), rec, wiki.WatchedPrefix, w.Slug, nanos(w.CreatedAt)); err != nil {
-					return err
-				}
 			}
 		}
 		for _, s := range reading {
@@ -233,10 +182,11 @@ func (db *DB) Watchlist(ctx context.Context, username, cohort string, limit int)
 			case err != nil:
 				return err
 			}
-			if err := add(string(s), rec, wiki.WatchedCohort, s, 0); err != nil {
+			if err := l.add(string(s), rec, wiki.WatchedCohort, s, 0); err != nil {
 				return err
 			}
 		}
+		out = l.items
 		return nil
 	})
 	if err != nil {
@@ -246,6 +196,77 @@ func (db *DB) Watchlist(ctx context.Context, username, cohort string, limit int)
 		out = []wiki.WatchedItem{}
 	}
 	return out, nil
+}
+
+// watchlist is a watchlist being read in one transaction.
+type watchlist struct {
+	ctx         context.Context
+	tx          *bbolt.Tx
+	username    string
+	limit       int
+	seen, pages *bbolt.Bucket
+	got         map[string]bool // slugs listed already
+	items       []wiki.WatchedItem
+}
+
+// addWatch lists a watched page and, for a prefix watch, every page under it.
+func (l *watchlist) addWatch(w wiki.Watch) error {
+	rec, err := findPage(l.ctx, l.tx, string(w.Slug))
+	switch {
+	case errors.Is(err, wiki.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		if err := l.add(string(w.Slug), rec, wiki.WatchedPage, w.Slug, nanos(w.CreatedAt)); err != nil {
+			return err
+		}
+	}
+	if !w.Prefix {
+		return nil
+	}
+	p := []byte(string(w.Slug) + "/")
+	c := l.pages.Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		if err := l.ctx.Err(); err != nil {
+			return err
+		}
+		rec, err := decodePage(v)
+		if err != nil {
+			return fmt.Errorf("page %q: %w", k, err)
+		}
+		if err := l.add(string(k), rec, wiki.WatchedPrefix, w.Slug, nanos(w.CreatedAt)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add lists one page once, with the revision its watcher last saw: the
+// one recorded, or for a page under a watched prefix the one it was at
+// when the watch began (since, in nanoseconds).
+func (l *watchlist) add(slug string, rec *pageRecord, via string, watch wiki.Slug, since int64) error {
+	if l.got[slug] || l.limit > 0 && len(l.items) >= l.limit {
+		return nil
+	}
+	l.got[slug] = true
+	it := wiki.WatchedItem{Page: rec.summary(slug), Deleted: rec.Deleted, Via: via, Watch: watch}
+	if v := l.seen.Get(userKey(l.username, slug)); v != nil {
+		if len(v) != 8 {
+			return fmt.Errorf("corrupt seen value %x", v)
+		}
+		it.Seen = int(binary.BigEndian.Uint64(v))
+	} else if via == wiki.WatchedPrefix {
+		n, err := findRevisionAt(l.ctx, l.tx, slug, fromNanos(since))
+		switch {
+		case errors.Is(err, wiki.ErrNotFound):
+		case err != nil:
+			return err
+		default:
+			it.Seen = n
+		}
+	}
+	l.items = append(l.items, it)
+	return nil
 }
 
 // MarkSeen records that username saw revision n of slug, if slug is on

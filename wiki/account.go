@@ -6,6 +6,7 @@ import (
 	"errors"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -129,6 +130,9 @@ type Accounts struct {
 	resetTTL  time.Duration
 	counts    accountCounters
 	auth      authCache // who tokens and sessions belong to (authcache.go)
+
+	namesOnce sync.Once
+	names     *nameCache // names.go
 }
 
 // NewAccounts returns the accounts service over cfg.Store.
@@ -235,6 +239,7 @@ func (a *Accounts) CreateAccount(ctx context.Context, n NewAccount) (*Account, e
 	if err := a.store.CreateAccount(ctx, acct); err != nil {
 		return nil, err
 	}
+	a.nameCache().reset()
 	return acct, nil
 }
 
@@ -269,7 +274,40 @@ func (a *Accounts) SignUp(ctx context.Context, code string, n NewAccount, addr s
 	if err != nil {
 		return nil, nil, err
 	}
+	a.nameCache().reset()
 	return acct, c, nil
+}
+
+// InviteCohort returns the cohort whose invite code is code, comparing
+// in constant time, for the sign-up form to say which cohort it joins;
+// ErrNotFound if none has it. A wrong code counts against addr as in
+// SignUp (ErrRateLimited past the limit), so the form is no faster a way
+// to guess codes.
+func (a *Accounts) InviteCohort(ctx context.Context, code, addr string) (*Cohort, error) {
+	code = strings.TrimSpace(code)
+	if !a.limiter.allowAddress(addr) {
+		a.counts.rateLimited.Add(1)
+		return nil, ErrRateLimited
+	}
+	if code == "" || len(code) > 200 {
+		a.limiter.failAddress(addr)
+		return nil, ErrNotFound
+	}
+	all, err := a.store.Cohorts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var found *Cohort
+	for _, c := range all {
+		if c.InviteCode != "" && subtle.ConstantTimeCompare([]byte(c.InviteCode), []byte(code)) == 1 {
+			found = c
+		}
+	}
+	if found == nil {
+		a.limiter.failAddress(addr)
+		return nil, ErrNotFound
+	}
+	return found, nil
 }
 
 // inviteExists reports whether some cohort has invite code code, comparing
@@ -360,6 +398,11 @@ func (a *Accounts) Update(ctx context.Context, username string, p AccountPatch) 
 	}
 	return acct, nil
 }
+
+// CountsInCohort reports whether the account is one of its cohort's
+// members: trainers and admins are not, even with a cohort set (see
+// User.WorkCohort).
+func (a *Account) CountsInCohort() bool { return a.Cohort != "" && a.Role < RoleTrainer }
 
 // activeAdmin reports whether the account is an admin who can sign in.
 func (a *Account) activeAdmin() bool { return a.Role == RoleAdmin && !a.Disabled }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -46,6 +47,9 @@ type Cohorts struct {
 	accounts AccountStore
 	pages    PageStore
 	now      Clock
+
+	namesOnce sync.Once
+	names     *nameCache // names.go
 }
 
 // CohortsConfig is what Cohorts is built from. Accounts and Pages are
@@ -110,7 +114,9 @@ func (cs *Cohorts) Summaries(ctx context.Context) ([]CohortSummary, error) {
 	}
 	members := map[string]int{}
 	for _, a := range accts {
-		members[a.Cohort]++
+		if a.CountsInCohort() {
+			members[a.Cohort]++
+		}
 	}
 	totals, err := cs.pages.CohortTotals(ctx)
 	if err != nil {
@@ -170,6 +176,7 @@ func (cs *Cohorts) Create(ctx context.Context, n NewCohort) (*Cohort, error) {
 	if err := cs.accounts.CreateCohort(ctx, c); err != nil {
 		return nil, err
 	}
+	cs.nameCache().reset()
 	return c, nil
 }
 
@@ -208,7 +215,9 @@ func (cs *Cohorts) RotateInvite(ctx context.Context, id string) (*Cohort, error)
 }
 
 // Move puts an account in another cohort ("" for none). Revisions
-// it wrote keep the cohort it had then.
+// it wrote keep the cohort it had then. A trainer or admin is not a
+// member of a cohort: moving one into a cohort makes them one of its
+// trainers instead (AddTrainer) and leaves their account as it is.
 func (cs *Cohorts) Move(ctx context.Context, username, cohort string) (*Account, error) {
 	if cohort != "" {
 		if _, err := cs.accounts.Cohort(ctx, cohort); errors.Is(err, ErrNotFound) {
@@ -216,9 +225,32 @@ func (cs *Cohorts) Move(ctx context.Context, username, cohort string) (*Account,
 		} else if err != nil {
 			return nil, err
 		}
+		if acct, err := cs.accounts.Account(ctx, strings.ToLower(username)); err == nil && acct.Role >= RoleTrainer {
+			if _, err := cs.AddTrainer(ctx, cohort, acct.Username); err != nil {
+				return nil, err
+			}
+			return acct, nil
+		}
 	}
 	return cs.accounts.UpdateAccount(ctx, strings.ToLower(username), func(acct *Account) error {
 		acct.Cohort = cohort
+		return nil
+	})
+}
+
+// AddTrainer makes username one of cohort id's trainers. It returns
+// ErrNotFound if there is no such cohort, and a *ValidationError (field
+// "trainers") if username has no account or is not a trainer or admin.
+func (cs *Cohorts) AddTrainer(ctx context.Context, id, username string) (*Cohort, error) {
+	names, err := cs.checkTrainers(ctx, []string{username})
+	if err != nil {
+		return nil, err
+	}
+	return cs.accounts.UpdateCohort(ctx, id, func(c *Cohort) error {
+		if !slices.Contains(c.Trainers, names[0]) {
+			c.Trainers = append(slices.Clone(c.Trainers), names[0])
+			slices.Sort(c.Trainers)
+		}
 		return nil
 	})
 }
@@ -251,10 +283,15 @@ type Handover struct {
 	Members   []*Account
 	Work      *CohortWork
 	Inherited []PageSummary // the pages as of InheritedAt
-	// InheritedAt is when the cohort took the wiki over: its start date, or
-	// just before its first change if it started editing earlier (a start
-	// date set in the future, say), so its own work is not "inherited".
+	// InheritedAt is when the cohort took the wiki over: its start date,
+	// or when the cohort was made if that is later (the trainers set the
+	// wiki up that morning), but never after just before its first change
+	// (its own work is not "inherited") nor after now (a cohort that starts
+	// in the future takes over the wiki as it is).
 	InheritedAt time.Time
+	// Started says the cohort's start date has come; a cohort that starts
+	// in the future "starts", not "started".
+	Started     bool
 	Previous    *Cohort     // the cohort that started before, or nil
 	PreviousWas *CohortWork // what that cohort changed
 }
@@ -320,10 +357,9 @@ func (cs *Cohorts) Handover(ctx context.Context, id string) (*Handover, error) {
 	if h.Work, err = cs.Work(ctx, id); err != nil {
 		return nil, err
 	}
-	h.InheritedAt = c.StartsOn
-	if !h.Work.First.IsZero() && h.Work.First.Before(h.InheritedAt) {
-		h.InheritedAt = h.Work.First.Add(-time.Nanosecond)
-	}
+	now := cs.now().UTC()
+	h.Started = !c.StartsOn.After(now)
+	h.InheritedAt = takeOver(c, h.Work.First, now)
 	if h.Inherited, err = cs.pages.PagesAt(ctx, h.InheritedAt); err != nil {
 		return nil, err
 	}
@@ -346,9 +382,25 @@ func (cs *Cohorts) Handover(ctx context.Context, id string) (*Handover, error) {
 		return nil, err
 	}
 	for _, acct := range accts {
-		if acct.Cohort == id {
+		if acct.Cohort == id && acct.CountsInCohort() {
 			h.Members = append(h.Members, acct)
 		}
 	}
 	return h, nil
+}
+
+// takeOver is when cohort c took the wiki over, given its first change
+// (zero if none) and the time now: see Handover.InheritedAt.
+func takeOver(c *Cohort, first, now time.Time) time.Time {
+	at := c.StartsOn
+	if c.CreatedAt.After(at) {
+		at = c.CreatedAt
+	}
+	if !first.IsZero() && !first.After(at) {
+		at = first.Add(-time.Nanosecond)
+	}
+	if at.After(now) {
+		at = now
+	}
+	return at
 }

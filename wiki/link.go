@@ -43,28 +43,60 @@ type LinkStore interface {
 
 // linksOf returns the distinct wiki-link targets of a text, as Commit
 // files them; a link to the page itself is kept out.
-func (w *Wiki) linksOf(self Slug, text string) []Link {
-	return linksFrom(self, w.render.LinkTargets(text))
+//
+// With a store at hand, a wiki link that names a page by its title is
+// filed under that page (as the rendered link opens it), so "what links
+// here" finds it; the title is looked up as the commit is prepared, so a
+// page given that title later is linked once the linking page is saved
+// again.
+func (w *Wiki) linksOf(ctx context.Context, self Slug, text string) []Link {
+	return w.linksFrom(ctx, self, w.render.LinkTargets(text))
 }
 
 // linksFrom is linksOf for the targets of a text parsed already (a
 // render's).
-func linksFrom(self Slug, ls []markdown.LinkTarget) []Link {
+func (w *Wiki) linksFrom(ctx context.Context, self Slug, ls []markdown.LinkTarget) []Link {
 	out := make([]Link, 0, len(ls))
+	var titles []string
+	var titledAt []int
 	for _, l := range ls {
 		s := Slug(l.Slug)
-		if s == self || !validLinkSlug(s) {
+		if !validLinkSlug(s) {
 			continue
 		}
-		out = append(out, Link{Slug: s, Title: l.Title})
+		title := l.Title
+		if l.ByAddress {
+			title = TitleFromSlug(s)
+		} else if w.store != nil && title != "" {
+			titles = append(titles, title)
+			titledAt = append(titledAt, len(out))
+		}
+		out = append(out, Link{Slug: s, Title: title})
 	}
-	return out
+	if len(titles) > 0 {
+		if found, err := w.store.PagesTitled(ctx, titles); err == nil {
+			for j, i := range titledAt {
+				if len(found[j]) > 0 {
+					out[i].Slug = Slug(pickTitled(found[j], out[i].Slug).Slug)
+				}
+			}
+		}
+	}
+	// A link to the page itself is kept out, and each target once.
+	seen := map[Slug]bool{self: true}
+	return slices.DeleteFunc(out, func(l Link) bool {
+		if seen[l.Slug] {
+			return true
+		}
+		seen[l.Slug] = true
+		return false
+	})
 }
 
 // LinksOf is linksOf for a migration or a rebuild outside the service:
 // the links a wiki rendering with r would file for text on page self.
 func LinksOf(r *markdown.Renderer, self Slug, text string) []Link {
-	return (&Wiki{render: r}).linksOf(self, text)
+	return (&Wiki{render: r}).linksOf(context.Background(), self, text)
 }
 
 func validLinkSlug(s Slug) bool {

@@ -59,6 +59,9 @@ type PageFilter struct {
 	ByTitle bool // order by title (case-insensitive), then slug, instead of by slug
 	Limit   int
 	Cursor  string
+	// TitlePrefix keeps only pages whose title starts with it, ignoring
+	// case and accents ("vpn" finds "VPN access"); it implies ByTitle.
+	TitlePrefix string
 }
 
 // NormalizeTitle trims a title and folds runs of white space and control

@@ -59,24 +59,12 @@ func (w *Wiki) RenderRevision(ctx context.Context, r *Revision) (*markdown.Rende
 	return w.renderCached(ctx, r.Slug, r.Number, r.Markdown, r.Attachments, noSeq)
 }
 
-// linksExist answers the renderer's question which wiki-link targets name
-// pages that exist.
-func (w *Wiki) linksExist(ctx context.Context) func([]string) ([]bool, error) {
-	return func(targets []string) ([]bool, error) {
-		slugs := make([]Slug, len(targets))
-		for i, t := range targets {
-			slugs[i] = Slug(t)
-		}
-		return w.store.Exists(ctx, slugs)
-	}
-}
-
 func renderKey(slug Slug, n int) string { return string(slug) + "\x00" + strconv.Itoa(n) }
 
 // cachedRenderEntry is a render in the cache and the ExistenceSeq (plus
 // one; 0: none) at which its links were last found as they were when it
-// was made: while the store's number is still that, no page came or went
-// and the render needs no check.
+// was made: while the store's number is still that, no page came, went or
+// changed its title, and the render needs no check.
 type cachedRenderEntry struct {
 	r       *markdown.Rendered
 	checked atomic.Uint64
@@ -98,27 +86,22 @@ func (w *Wiki) cacheRender(slug Slug, n int, r *markdown.Rendered, seq uint64) {
 }
 
 // cachedRender returns the cached render of revision n of slug if it is
-// still right: its wiki links exist, or are missing, as they were when it
-// was made. When seq (the store's ExistenceSeq, read before) is the one
-// the render was last checked at, nothing is read.
+// still right: its links to pages lead where they led when it was made.
+// When seq (the store's ExistenceSeq, read before) is the one the render
+// was last checked at, nothing is read.
 func (w *Wiki) cachedRender(ctx context.Context, slug Slug, n int, seq uint64) (*markdown.Rendered, bool) {
 	e, ok := w.cache.get(renderKey(slug, n))
 	if !ok {
 		return nil, false
 	}
 	r := e.r
-	if len(r.Links) == 0 || seq != noSeq && e.checked.Load() == seq+1 {
+	if len(r.Queries) == 0 || seq != noSeq && e.checked.Load() == seq+1 {
 		w.counts.renderHits.Add(1)
 		return r, true
 	}
-	exists, err := w.linksExist(ctx)(r.Links)
-	if err != nil {
-		return nil, false // render afresh; that reports the error
-	}
-	for i := range exists {
-		if exists[i] == r.Missing[i] {
-			return nil, false
-		}
+	answers, err := w.resolveLinks(ctx)(r.Queries)
+	if err != nil || !markdown.SameAnswers(answers, r.Answers) {
+		return nil, false // render afresh; that reports an error
 	}
 	if seq != noSeq {
 		e.checked.Store(seq + 1)
@@ -152,7 +135,7 @@ func (w *Wiki) renderCached(ctx context.Context, slug Slug, n int, text string, 
 	w.flightMu.Unlock()
 
 	bg := context.WithoutCancel(ctx) // the waiters must not fail because the first caller left
-	call.r, call.err = w.render.RenderDoc(text, markdown.Doc{Exists: w.linksExist(bg), Files: renderFiles(files)})
+	call.r, call.err = w.render.RenderDoc(text, markdown.Doc{Resolve: w.resolveLinks(bg), Files: renderFiles(files)})
 	if call.err == nil {
 		w.cacheRender(slug, n, call.r, seq)
 	}
@@ -250,7 +233,7 @@ func (w *Wiki) renderBounded(ctx context.Context, owner, text string, files []At
 			}
 			w.flightMu.Unlock()
 		}()
-		r, err := w.render.RenderDoc(text, markdown.Doc{Exists: w.linksExist(bg), Files: renderFiles(files)})
+		r, err := w.render.RenderDoc(text, markdown.Doc{Resolve: w.resolveLinks(bg), Files: renderFiles(files)})
 		done <- result{r, err}
 	}()
 	limit := time.NewTimer(timeout)

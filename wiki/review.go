@@ -232,7 +232,7 @@ func (w *Wiki) RevertUnreviewed(ctx context.Context, slug Slug, shown int) (*Edi
 	}
 	rev.Size = len(rev.Markdown)
 	rev.Added, rev.Removed = diff.LineStats(head.Markdown, rev.Markdown)
-	rev.Links = w.linksOf(slug, rev.Markdown)
+	rev.Links = w.linksOf(ctx, slug, rev.Markdown)
 	w.autoReview(rev, u)
 	if err := w.store.Commit(ctx, rev, shown); err != nil {
 		return nil, err // ErrConflict: someone saved after shown

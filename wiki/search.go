@@ -135,6 +135,7 @@ type Gap struct {
 	People  int            // distinct people among them (anonymous searches count as one)
 	LastAt  time.Time      // the most recent of them
 	Results int            // pages the most recent search found (0: nothing)
+	Weak    bool           // the most recent search found only weak results (see SearchResult.Weak)
 	Cohorts map[string]int // searches per searcher cohort ("" for unknown)
 	// FoundWith are other queries with which people who searched this one
 	// then found an answer, most people first: candidate synonyms.

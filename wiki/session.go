@@ -38,7 +38,7 @@ func (a *Accounts) Login(ctx context.Context, username, password, addr string) (
 		return "", nil, err
 	}
 	hash := a.dummy
-	if acct != nil {
+	if acct != nil && acct.HasPassword() {
 		hash = acct.PasswordHash
 	}
 	ok, err := a.check(ctx, hash, password)
@@ -46,7 +46,7 @@ func (a *Accounts) Login(ctx context.Context, username, password, addr string) (
 		a.limiter.forget(username, addr)
 		return "", nil, err
 	}
-	if !ok || acct == nil || acct.Disabled {
+	if !ok || acct == nil || acct.Disabled || !acct.HasPassword() {
 		a.counts.loginFailures.Add(1)
 		return "", nil, ErrBadLogin
 	}

@@ -47,5 +47,34 @@ func (a *Accounts) CompleteSetup(ctx context.Context, token string, n NewAccount
 	if err := a.store.CreateAccount(ctx, acct); err != nil {
 		return nil, err
 	}
+	a.nameCache().reset()
 	return acct, nil
+}
+
+// ErrSetupDone is CheckSetup's answer once the wiki has its first
+// account: the setup link was used. It is an ErrNotFound.
+var ErrSetupDone = fmt.Errorf("setup is done already: %w", ErrNotFound)
+
+// CheckSetup tells whether a setup link still works, to say at once
+// when it does not: ErrNotFound (wrapped) if setup is done already or
+// token is not the current link's.
+func (a *Accounts) CheckSetup(ctx context.Context, token string) error {
+	n, err := a.store.CountAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return ErrSetupDone
+	}
+	if token == "" || len(token) > 100 {
+		return fmt.Errorf("setup link: %w", ErrNotFound)
+	}
+	ok, err := a.store.SetupTokenIs(ctx, SecretID(token))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("setup link: %w", ErrNotFound)
+	}
+	return nil
 }

@@ -53,6 +53,11 @@ type PageStore interface {
 	// deleted.
 	Exists(ctx context.Context, slugs []Slug) ([]bool, error)
 
+	// PagesTitled returns, for each title, the slugs of the live pages
+	// with that title, case and accents aside, the page made first first
+	// (for wiki links that name a page by its title).
+	PagesTitled(ctx context.Context, titles []string) ([][]Slug, error)
+
 	// Commit appends rev as the next revision of rev.Slug if the page's head
 	// is still revision head (0: the page must not exist yet). It fills in
 	// rev.Number and appends a Change to the feed, all in one transaction.
@@ -150,6 +155,9 @@ type AccountStore interface {
 	// matched (and it is now gone).
 	PutSetupToken(ctx context.Context, id string) error
 	TakeSetupToken(ctx context.Context, id string) (bool, error)
+	// SetupTokenIs reports whether id is the hash of the setup token
+	// still waiting to be used, without using it.
+	SetupTokenIs(ctx context.Context, id string) (bool, error)
 
 	// PutPasswordReset stores a one-time password reset, replacing any
 	// earlier one of the same account; ErrNotFound if there is no account.

@@ -318,7 +318,7 @@ func (s *Synonyms) commit(ctx context.Context, head, l *SynonymList) (*SynonymRe
 		return &SynonymResult{List: head, Unchanged: true}, nil
 	}
 	user := UserFromContext(ctx)
-	l.Author, l.Cohort, l.CreatedAt = user.Name, user.Cohort, s.now().UTC()
+	l.Author, l.Cohort, l.CreatedAt = user.Name, user.WorkCohort(), s.now().UTC()
 	l.Added, l.Removed = diff.LineStats(head.Text, l.Text)
 	if err := s.store.CommitSynonyms(ctx, l, head.Revision); err != nil {
 		return nil, err

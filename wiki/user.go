@@ -22,6 +22,17 @@ func (u *User) SignedIn() bool { return u != nil && u.Name != Anonymous && u.Nam
 // Has reports whether u's role includes r.
 func (u *User) Has(r Role) bool { return u != nil && u.Role >= r }
 
+// WorkCohort is the cohort the user's revisions count for: their cohort
+// if they are a new hire (reader or editor), none for trainers and
+// admins, who may sign up through an invite or edit a cohort's pages but
+// whose work is not the cohort's.
+func (u *User) WorkCohort() string {
+	if u == nil || u.Role >= RoleTrainer {
+		return ""
+	}
+	return u.Cohort
+}
+
 // Label is how the user is shown: the display name, else the username.
 func (u *User) Label() string {
 	if u.DisplayName != "" {

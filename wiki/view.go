@@ -37,9 +37,10 @@ type PageViewState struct {
 	Unseen bool
 	// ReviewCount is how many pages wait for review (trainers' header).
 	ReviewCount int
-	// ExistenceSeq moves on whenever a page comes to exist or stops
-	// existing (a create, a delete, a restore): renders whose wiki links
-	// were checked at the same number are still right.
+	// ExistenceSeq moves on whenever a page comes to exist, stops
+	// existing or changes its title (a create, a delete, a restore, a
+	// retitle): renders whose wiki links were checked at the same number
+	// are still right.
 	ExistenceSeq uint64
 }
 
@@ -71,6 +72,9 @@ func (w *Wiki) View(ctx context.Context, slug Slug) (*PageView, error) {
 	v := &PageView{PageViewState: st}
 	if st.Page.Deleted {
 		return v, nil
+	}
+	if st.Backlinks, err = w.titleBacklinks(ctx, st.Page, st.Backlinks); err != nil {
+		return nil, err
 	}
 	if v.Rendered, err = w.renderHead(ctx, st); err != nil {
 		return nil, err

@@ -12,7 +12,9 @@ const welcomeText = `This wiki holds the answers to the questions every new hire
 
 ## How do I find an answer?
 
-Browse the list of pages on the [home page](/), or follow the links between pages. Every question on a page is a heading with its own link, so you can send a colleague straight to the answer.
+Type your question into the **search box** at the top of every page (press <kbd>/</kbd> to jump there from anywhere). You don't need the exact words: search understands typos and other words for the same thing, shows results as you type, and a result opens the page right at the question that answers it.
+
+You can also browse the sections on the [home page](/), or follow the links between pages. Every question on a page is a heading with its own link, so you can send a colleague straight to the answer.
 
 ## How do I add a question and its answer?
 
@@ -36,9 +38,21 @@ Nothing is ever lost. Every save is a new revision: **History** on each page sho
 2. When something is unclear or missing, fix it right away: that is how the next cohort gets a better start than you did.
 `
 
-// EnsureWelcome creates the welcome page when the store has never had a
-// single change, so the first visitor of a new wiki finds a page that says
-// how it works. It does nothing on a wiki that has (or had) content.
+// homeText is the front page a new wiki starts with (HomeSlug): an
+// ordinary page, which the home page shows above the sections.
+const homeText = `Answers to the questions every new hire asks, written and kept up to date by the cohorts before you.
+
+- **Looking for something?** Type it into the search box at the top (press <kbd>/</kbd>): it finds the question on the page that answers it, even with typos.
+- **New here?** Start with [[Welcome to the onboarding FAQ]], then the pages your trainer points you to.
+- **Found something wrong or missing?** Fix it: every page has an **Edit** button, and nothing you change is ever lost.
+
+*This is the wiki's front page: edit it to say what your new hires should read first.*
+`
+
+// EnsureWelcome creates the welcome page and the front page (HomeSlug)
+// when the store has never had a single change, so the first visitor of a
+// new wiki finds a page that says how it works. It does nothing on a wiki
+// that has (or had) content.
 func (w *Wiki) EnsureWelcome(ctx context.Context) (created bool, err error) {
 	seq, err := w.store.LastSeq(ctx)
 	if err != nil || seq > 0 {
@@ -51,6 +65,16 @@ func (w *Wiki) EnsureWelcome(ctx context.Context) (created bool, err error) {
 	})
 	if errors.Is(err, ErrConflict) {
 		return false, nil // another process created it first
+	}
+	if err != nil {
+		return false, err
+	}
+	_, err = w.Save(ctx, Edit{
+		Slug: HomeSlug, Title: "The onboarding FAQ", Markdown: homeText,
+		Tags: []string{"help"}, Summary: "Created with the new wiki",
+	})
+	if errors.Is(err, ErrConflict) {
+		err = nil
 	}
 	return err == nil, err
 }

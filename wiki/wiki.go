@@ -63,6 +63,7 @@ type Wiki struct {
 
 	trainerEditsNeedReview bool
 	blames                 *lru[*blameEntry] // per page: attribution up to some revision
+	tree                   *sectionTree      // home.go: the top of the tree of pages
 }
 
 // New returns a Wiki over cfg.Store.
@@ -96,6 +97,9 @@ func New(cfg Config) *Wiki {
 		blameBytes = 32 << 20
 	}
 	w.blames = newLRU[*blameEntry](blameBytes)
+	w.tree = &sectionTree{}
+	announce := w.onCommit
+	w.onCommit = func(r *Revision) { w.sectionsChanged(r); announce(r) }
 	return w
 }
 
@@ -257,7 +261,7 @@ func (w *Wiki) save(ctx context.Context, e Edit) (*EditResult, error) {
 			}
 		}
 		// The links the link index files: from the same parse.
-		rev.Links = linksFrom(rev.Slug, rendered.Targets)
+		rev.Links = w.linksFrom(ctx, rev.Slug, rendered.Targets)
 		err = w.store.Commit(ctx, rev, rev.Number)
 		if err == nil {
 			if len(rev.Attachments) == 0 {
@@ -305,7 +309,7 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User, fc *fileChange) 
 		Markdown:  e.Markdown,
 		Tags:      e.Tags,
 		Author:    user.Name,
-		Cohort:    user.Cohort,
+		Cohort:    user.WorkCohort(),
 		Summary:   e.Summary,
 		CreatedAt: w.now().UTC(),
 		Base:      e.Base,
@@ -451,8 +455,8 @@ func (w *Wiki) Delete(ctx context.Context, slug Slug, summary string) (*EditResu
 // finish fills in what the store files with a revision besides its
 // content: the targets of its wiki links, for the link index, and whether
 // it counts as reviewed on save.
-func (w *Wiki) finish(rev *Revision, u *User) {
-	rev.Links = w.linksOf(rev.Slug, rev.Markdown)
+func (w *Wiki) finish(ctx context.Context, rev *Revision, u *User) {
+	rev.Links = w.linksOf(ctx, rev.Slug, rev.Markdown)
 	w.autoReview(rev, u)
 }
 
@@ -491,7 +495,7 @@ func (w *Wiki) commitWholeOnce(ctx context.Context, slug Slug, build func(head *
 			}
 			return &EditResult{Revision: cur, Unchanged: true}, nil
 		}
-		rev.Slug, rev.Author, rev.Cohort = slug, user.Name, user.Cohort
+		rev.Slug, rev.Author, rev.Cohort = slug, user.Name, user.WorkCohort()
 		rev.CreatedAt = w.now().UTC()
 		rev.Base = head.Revision
 		rev.Size = len(rev.Markdown)
@@ -499,7 +503,7 @@ func (w *Wiki) commitWholeOnce(ctx context.Context, slug Slug, build func(head *
 		if rev.Attachments == nil {
 			rev.Attachments = []Attachment{}
 		}
-		w.finish(rev, user)
+		w.finish(ctx, rev, user)
 		err = w.store.Commit(ctx, rev, head.Revision)
 		if err == nil {
 			rev.Blobs = nil

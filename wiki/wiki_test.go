@@ -369,8 +369,17 @@ func TestEnsureWelcome(t *testing.T) {
 		t.Fatalf("first start: %v %v", created, err)
 	}
 	p, err := w.Page(ctx, wiki.WelcomeSlug)
-	if err != nil || !strings.Contains(p.Markdown, "## How do I add a question") {
+	if err != nil || !strings.Contains(p.Markdown, "## How do I add a question") || !strings.Contains(p.Markdown, "search box") {
 		t.Fatalf("welcome page: %+v %v", p, err)
+	}
+	// And the front page, which links the welcome page by its title.
+	home, err := w.Page(ctx, wiki.HomeSlug)
+	if err != nil {
+		t.Fatalf("front page: %v", err)
+	}
+	r, err := w.RenderPage(ctx, home)
+	if err != nil || !strings.Contains(string(r.HTML), `<a class="wikilink" href="/wiki/welcome">Welcome to the onboarding FAQ</a>`) {
+		t.Errorf("front page does not link the welcome page: %v\n%s", err, r.HTML)
 	}
 	// Deleting it must not bring it back on the next start.
 	if _, err := w.Delete(ctx, wiki.WelcomeSlug, ""); err != nil {

@@ -40,7 +40,7 @@ func TestBrowserPasswordReset(t *testing.T) {
 	wantEqual(t, "status after setting it", tb.follow(`form button[type=submit]`), 200)
 	wantEqual(t, "path after setting it", tb.path(), "/")
 	wantContains(t, "flash", tb.flash(), "new password is set")
-	wantEqual(t, "who is signed in", tb.text("a.me"), "Ada Lovelace")
+	wantEqual(t, "who is signed in", tb.text("header.site .me"), "Ada Lovelace")
 
 	// Spent.
 	wantEqual(t, "status of the used link", tb.open(link), 404)

@@ -171,7 +171,7 @@ func TestBrowserReviewQueue(t *testing.T) {
 
 	// Recent changes: every revision, with its review state.
 	tb.open(w.base + "/changes")
-	wantEqual(t, "rows of recent changes", tb.count("table.changes tbody tr"), 12) // with the welcome page
+	wantEqual(t, "rows of recent changes", tb.count("table.changes tbody tr"), 13) // with the welcome and front pages
 	wantEqual(t, "unreviewed rows", tb.count("table.changes tbody tr .pending"), 4)
 	tb.screenshot("changes-desktop")
 

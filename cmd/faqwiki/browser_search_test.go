@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	cdpinput "github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/faqwiki/faqwiki/wiki/wikitest"
 )
 
@@ -182,13 +183,15 @@ func TestBrowserSearchFromHeader(t *testing.T) {
 		h.querySelectorAll(".anchor").forEach(a => a.remove());
 		return h.textContent.trim();
 	})()`), "How do I get VPN access?")
-	// Browsers scroll to the fragment as the page finishes loading.
-	inView := `(() => { const top = ` + heading + `.getBoundingClientRect().top; return window.scrollY > 0 && top >= 0 && top < window.innerHeight; })()`
+	// Browsers scroll to the fragment as the page finishes loading, and the
+	// question must stop below the sticky header, not under it.
+	inView := `(() => { const top = ` + heading + `.getBoundingClientRect().top; return window.scrollY > 0 && top >= document.querySelector("header.site").getBoundingClientRect().bottom && top < window.innerHeight; })()`
 	ctx, cancel := context.WithTimeout(tb.ctx, 3*time.Second)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](inView, chromedp.WithPollingTimeout(3*time.Second))); err != nil {
-		t.Errorf("the question is not in view: scrollY %v, heading top %v, viewport height %v",
-			js[float64](tb, `window.scrollY`), js[float64](tb, heading+`.getBoundingClientRect().top`), js[float64](tb, `window.innerHeight`))
+		t.Errorf("the question is not in view below the header: scrollY %v, heading top %v, header bottom %v, viewport height %v",
+			js[float64](tb, `window.scrollY`), js[float64](tb, heading+`.getBoundingClientRect().top`),
+			js[float64](tb, `document.querySelector("header.site").getBoundingClientRect().bottom`), js[float64](tb, `window.innerHeight`))
 	}
 }
 
@@ -221,6 +224,31 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 	tb.open(tb.location())
 	wantEqual(t, "first hit after reloading", tb.text("ol.results li:first-child a.hit"), "How do I get a parking permit?")
 	wantEqual(t, "query after reloading", tb.value("#search-q"), "parking permit")
+}
+
+// The header's search box shows the best answers as you type, on any
+// page, and one click lands on the question.
+func TestBrowserHeaderSearchAsYouType(t *testing.T) {
+	w := startWiki(t, "editor")
+	w.putSearchFixture(t)
+	tb := openTab(t, newBrowser(t))
+	tb.signIn(w, "/wiki/welcome")
+	wantEqual(t, "answers shown before typing", js[bool](tb, `!document.getElementById("quick-results").hidden`), false)
+	tb.do("type in the header's box", chromedp.SendKeys(chromedp.ID("q"), "parking permit"))
+	step(tb, "wait for the answers under the box", chromedp.Poll[bool](
+		`!document.getElementById("quick-results").hidden && [...document.querySelectorAll("#quick-results li a .question")].some(a => a.textContent.trim() === "How do I get a parking permit?")`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	wantEqual(t, "path while typing (still the page)", tb.path(), "/wiki/welcome")
+	wantEqual(t, "first answer", tb.text("#quick-results li:first-child .question"), "How do I get a parking permit?")
+	wantContains(t, "the link to all results", tb.text("#quick-results .quick-more a"), "All results")
+	// Escape closes the list (and, in a search box, the browser clears
+	// it); typing again opens it; a click opens the answer.
+	tb.do("press Escape", chromedp.KeyEvent(kb.Escape))
+	wantEqual(t, "answers shown after Escape", js[bool](tb, `!document.getElementById("quick-results").hidden`), false)
+	tb.typeAtEnd("#q", "parking permit")
+	step(tb, "wait for the answers again", chromedp.Poll[bool](`!document.getElementById("quick-results").hidden`, chromedp.WithPollingTimeout(10*time.Second)))
+	wantEqual(t, "status after clicking the first answer", tb.follow("#quick-results li:first-child a"), 200)
+	wantContains(t, "address after the click", tb.location(), "#how-do-i-get-a-parking-permit")
 }
 
 func TestBrowserSearchTypoSuggestion(t *testing.T) {
@@ -309,32 +337,35 @@ func TestBrowserSearchGapToNewPage(t *testing.T) {
 	wantEqual(t, "Write the answer buttons on the results", strings.Join(tb.texts(`.notice.gap a.button[href^="/new?"]`), ","), "Write the answer")
 	tb.screenshot("search-nothing-found")
 
-	// The gap log writes its counts every 2 s.
-	wantEqual(t, "status of the gap list", tb.follow(`header.site nav a[href="/search/gaps"]`), 200)
-	row := `[...document.querySelectorAll("table.gaps tbody tr")].findIndex(tr => tr.cells[0].textContent.trim() === ` + fmt.Sprintf("%q", query) + `) + 1`
-	wikitest.Eventually(t, "a gap row for "+query, func() bool {
+	// The gap log writes its counts every 2 s. The gap list (/gaps) has
+	// searches and questions in one list.
+	wantEqual(t, "status of the gap list", tb.follow(`header.site nav a[href="/gaps"]`), 200)
+	row := `[...document.querySelectorAll("ol.gaps li.gap")].findIndex(li => li.querySelector("h2").textContent.trim() === ` + fmt.Sprintf("%q", "“"+query+"”") + `) + 1`
+	wikitest.Eventually(t, "a gap for "+query, func() bool {
 		if js[int](tb, row) > 0 {
 			return true
 		}
-		tb.open(w.base + "/search/gaps")
+		tb.open(w.base + "/gaps")
 		return false
 	})
 	n := js[int](tb, row)
-	tr := fmt.Sprintf("table.gaps tbody tr:nth-child(%d)", n)
-	wantEqual(t, "gap rows", tb.count("table.gaps tbody tr"), 1)
-	wantEqual(t, "times searched", tb.text(tr+" td[data-label=Times]"), "1")
-	wantEqual(t, "found", tb.text(tr+" td:nth-child(5)"), "nothing")
-	wantEqual(t, "people", tb.text(tr+" td[data-label=People]"), "1")
+	li := fmt.Sprintf("ol.gaps li.gap:nth-child(%d)", n)
+	wantEqual(t, "gaps", tb.count("ol.gaps li.gap"), 1)
+	wantContains(t, "how often and how many", tb.text(li+" p.meta"), "1 person, 1 search")
+	wantContains(t, "found", tb.text(li+" p.meta"), "found nothing")
 	tb.screenshot("search-gaps")
 
-	wantEqual(t, "status of the new-page form", tb.follow(tr+" a.button"), 200)
-	wantEqual(t, "path of the new-page form", tb.path(), "/new?title=bike%20storage")
+	wantEqual(t, "status of the new-page form", tb.follow(li+" .gap-actions a.button"), 200)
+	if p := tb.path(); !strings.HasPrefix(p, "/new?gap=s-") || !strings.HasSuffix(p, "&title=bike+storage") {
+		t.Errorf("path of the new-page form %q", p)
+	}
 	wantEqual(t, "h1 of the new-page form", tb.text("h1"), "New page")
 	wantEqual(t, "title of the new page", tb.value("#title"), query)
 	tb.do("write the answer", chromedp.SetValue(chromedp.ID("markdown"), "## Where can I leave my bike?\n\nIn the bike storage room next to the garage; reception has the key.\n"))
 	wantEqual(t, "status after Save", tb.follow(`button[name=action][value=save]`), 200)
 	wantEqual(t, "path after Save", tb.path(), "/wiki/bike-storage")
 	wantContains(t, "flash", tb.flash(), "Created the page")
+	wantContains(t, "flash", tb.flash(), "is answered here now")
 	wantEqual(t, "h1", tb.text("h1"), query)
 	wantEqual(t, "revision from the API", w.revision(t, "bike-storage"), 1)
 

@@ -374,7 +374,7 @@ func (tb *tab) fillSignIn() {
 		chromedp.SendKeys(chromedp.ID("username"), browserUser),
 		chromedp.SendKeys(chromedp.ID("password"), browserPassword),
 	)
-	if code := tb.follow(`form[action="/login"] button[type=submit]`); code != 200 {
+	if code := tb.follow(`form.login button[type=submit]`); code != 200 {
 		tb.t.Fatalf("sign in: status %d: %s", code, tb.text("main"))
 	}
 }
@@ -456,7 +456,7 @@ func TestBrowserCreatePage(t *testing.T) {
 	wantEqual(t, "path of a signed-out visit", tb.path(), "/login?next=%2F")
 	tb.fillSignIn()
 	wantEqual(t, "path after signing in", tb.path(), "/")
-	wantEqual(t, "the header's account link", tb.text("header.site a.me"), "Ada Lovelace")
+	wantEqual(t, "the header's account link", tb.text("header.site .me"), "Ada Lovelace")
 	wantEqual(t, `the header's "New page" button`, tb.text(`header.site nav a[href="/new"]`), "New page")
 	wantEqual(t, "status of the new-page form", tb.follow(`header.site nav a[href="/new"]`), 200)
 	wantEqual(t, "path after New page", tb.path(), "/new")
@@ -879,7 +879,7 @@ func TestBrowserSignUpWithInviteAndEdit(t *testing.T) {
 	wantEqual(t, "status after sign-up", tb.follow(`form[action="/signup"] button[type=submit]`), 200)
 	wantEqual(t, "path after sign-up", tb.path(), "/")
 	wantContains(t, "welcome flash", tb.flash(), "2026 November engineering")
-	wantEqual(t, "who is signed in", tb.text("a.me"), "Grace Hopper")
+	wantEqual(t, "who is signed in", tb.text("header.site .me"), "Grace Hopper")
 
 	tb.open(w.base + "/edit/laptop")
 	tb.replaceIn("#markdown", "Ask IT.", "Ask IT at the service desk on floor 2.")
@@ -889,8 +889,9 @@ func TestBrowserSignUpWithInviteAndEdit(t *testing.T) {
 
 	tb.open(w.base + "/history/laptop")
 	row := tb.text("table.history tbody tr:first-child")
-	wantContains(t, "newest history row", row, "grace")
-	wantContains(t, "newest history row", row, "2026-11-eng")
+	// Names people read: the display name and the cohort's name.
+	wantContains(t, "newest history row", row, "Grace Hopper")
+	wantContains(t, "newest history row", row, "2026 November engineering")
 	wantContains(t, "newest history row", row, "Where the service desk is")
 	wantEqual(t, "cohort link", tb.count(`table.history tbody tr:first-child a.cohort[href="/cohorts/2026-11-eng"]`), 1)
 

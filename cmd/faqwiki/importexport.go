@@ -16,6 +16,7 @@ import (
 
 	"github.com/faqwiki/faqwiki/cmd/faqwiki/internal/importer"
 	"github.com/faqwiki/faqwiki/search"
+	"github.com/faqwiki/faqwiki/store"
 	"github.com/faqwiki/faqwiki/wiki"
 )
 
@@ -39,7 +40,13 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 		rep.Print(m.Stdout, dir, len(site.Pages), true)
 		return nil
 	}
+	if cfg.url != "" {
+		return m.importViaAPI(ctx, cfg, dir, site) // importurl.go: a running server
+	}
 	db, err := openStore(cfg.dataDir)
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("the data folder %s is in use by a running server: import through it instead, with an API token of an editor (make one on your account page in the wiki):\n\n    FAQWIKI_TOKEN=TOKEN faqwiki import -url %s %s\n\n(-url is the address the wiki answers at)", cfg.dataDir, importURLHint(cfg), dir)
+	}
 	if err != nil {
 		return err
 	}
@@ -259,4 +266,13 @@ func (m *Main) exportDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 	}
 	fmt.Fprintf(m.Stdout, "exported %d pages and %d files to %s\n", n, files, dir)
 	return nil
+}
+
+// importURLHint is the wiki's address for the hint of a refused import:
+// -addr's when given, else the default's.
+func importURLHint(cfg config) string {
+	if cfg.baseURL != "" {
+		return cfg.baseURL
+	}
+	return "http://" + cfg.addr
 }

@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -67,6 +68,8 @@ type Main struct {
 	Getenv         func(string) string
 	// Ready, if set, is called with the server's address once it listens.
 	Ready func(addr string)
+	// cheapPasswords makes the demo's password hashes cheap (tests).
+	cheapPasswords bool
 }
 
 // config is what the flags and environment say.
@@ -80,6 +83,9 @@ type config struct {
 	// reviewTrainerEdits puts trainers' revisions in the review queue too
 	// (by default they count as reviewed on save).
 	reviewTrainerEdits bool
+	// staleAfter is how long an answer may go unconfirmed before the
+	// freshness lists call it stale.
+	staleAfter time.Duration
 	// Behind a reverse proxy.
 	trustProxy     bool
 	trustedProxies string // comma-separated addresses or CIDR ranges
@@ -97,6 +103,9 @@ type config struct {
 	role, name, cohort string
 	// Flags of the backup command.
 	out, url, token string
+	// dataSet says -data (or FAQWIKI_DATA) was given: the demo writes its
+	// own folder otherwise.
+	dataSet bool
 }
 
 const usage = `usage: faqwiki [command] [flags]
@@ -119,6 +128,8 @@ commands:
   user reset NAME              print a one-time link to choose a new password
   token create USER [--name LABEL]   print a new API token for USER
   token list [USER] | revoke ID
+  demo                         make a demo wiki (the TTS Handbook, cohorts, people
+                               and history) in ./faqwiki-demo and print how to open it
   bench [-pages N ...]         run the performance suite against a server it
                                starts on loopback (faqwiki bench -h)
   version                      print the version
@@ -134,12 +145,12 @@ var flagGroups = []struct {
 	flags    []string
 }{
 	{"every command", nil, []string{"data", "log", "log-level"}},
-	{"serve", []string{"serve"}, []string{"addr", "open", "review-trainer-edits", "read-header-timeout", "read-timeout", "write-timeout", "idle-timeout", "shutdown-timeout"}},
+	{"serve", []string{"serve"}, []string{"addr", "open", "review-trainer-edits", "stale-after", "read-header-timeout", "read-timeout", "write-timeout", "idle-timeout", "shutdown-timeout"}},
 	{"serve: behind a reverse proxy", []string{"serve", "user"}, []string{"trust-proxy", "trusted-proxies", "base-url"}},
 	{"serve: health and metrics", []string{"serve"}, []string{"metrics-token", "metrics-local", "max-index-lag"}},
 	{"user and token", []string{"user", "token"}, []string{"role", "name", "cohort"}},
 	{"backup", []string{"backup"}, []string{"o", "url", "token"}},
-	{"import", []string{"import"}, []string{"dry-run"}},
+	{"import", []string{"import"}, []string{"dry-run", "url", "token"}},
 }
 
 // envName is the environment variable of a flag: FAQWIKI_ and the flag's
@@ -152,14 +163,19 @@ func envName(flag string) string {
 	return "FAQWIKI_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
+// defaultAddr is where the server listens unless -addr says otherwise.
+const defaultAddr = "127.0.0.1:8080"
+
 // newFlagSet declares every flag into cfg, with its default.
 func newFlagSet(cfg *config) *flag.FlagSet {
 	fs := flag.NewFlagSet("faqwiki", flag.ContinueOnError)
-	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "`address` to listen on; links printed on the console use it too")
+	fs.StringVar(&cfg.addr, "addr", defaultAddr, "`address` to listen on; links printed on the console use it too")
 	fs.StringVar(&cfg.dataDir, "data", "./faqwiki-data", "data `folder`: faqwiki.db (the one source of truth), index/ (derived) and searchlog.db")
 	fs.StringVar(&cfg.logFmt, "log", "text", "log `format`: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "least important log lines kept (`level`): debug, info, warn or error")
 	fs.BoolVar(&cfg.open, "open", false, "let visitors read and search without signing in")
+	cfg.staleAfter = wiki.DefaultStaleAfter
+	fs.Var((*daysFlag)(&cfg.staleAfter), "stale-after", "how long an answer may go unconfirmed and unchanged before the freshness lists and hand-overs call it stale (`days`, like 180d, or a duration like 720h)")
 	fs.BoolVar(&cfg.reviewTrainerEdits, "review-trainer-edits", false, "put trainers' own edits in the review queue too; by default they count as reviewed on save")
 	fs.BoolVar(&cfg.trustProxy, "trust-proxy", false, "believe X-Forwarded-For/-Proto/-Host and X-Request-Id from a reverse proxy on this machine or the private networks")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "comma-separated `addresses` or CIDR ranges of the reverse proxies to believe (instead of -trust-proxy's)")
@@ -177,8 +193,8 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.cohort, "cohort", "", "user add: cohort `id`")
 	fs.BoolVar(&cfg.dryRun, "dry-run", false, "import: read the folder and print the report, writing nothing")
 	fs.StringVar(&cfg.out, "o", "", "backup: the `file` to write (\"-\" for standard output)")
-	fs.StringVar(&cfg.url, "url", "", "backup: the running server's `address`, such as https://wiki.example.com")
-	fs.StringVar(&cfg.token, "token", "", "backup: an admin's API `token` (safer in FAQWIKI_TOKEN than on the command line)")
+	fs.StringVar(&cfg.url, "url", "", "backup, import: the running server's `address`, such as https://wiki.example.com")
+	fs.StringVar(&cfg.token, "token", "", "backup, import: an API `token` (an admin's for backup; safer in FAQWIKI_TOKEN than on the command line)")
 	return fs
 }
 
@@ -264,6 +280,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		words = append(words, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+	fs.Visit(func(f *flag.Flag) { cfg.dataSet = cfg.dataSet || f.Name == "data" })
 	log, flushLog, err := newLogger(m.Stderr, cfg.logFmt, cfg.logLevel)
 	if err != nil {
 		return err
@@ -311,6 +328,11 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.userCmd(ctx, cfg, words)
 	case "token":
 		return m.tokenCmd(ctx, cfg, words)
+	case "demo":
+		if len(words) != 0 {
+			return fmt.Errorf("%w: demo takes no arguments (-data FOLDER to choose where)", errUsage)
+		}
+		return m.demo(ctx, cfg, log)
 	case "version":
 		fmt.Fprintln(m.Stdout, "faqwiki", version())
 		return nil
@@ -380,10 +402,20 @@ func openStore(dataDir string) (*store.DB, error) {
 	}
 	db, err := store.Open(dbPath(dataDir), store.Options{})
 	if errors.Is(err, store.ErrLocked) {
-		return nil, fmt.Errorf("the data folder %s is in use by another faqwiki process (is the server running?); stop it first", dataDir)
+		return nil, &inUseError{dataDir}
 	}
 	return db, err
 }
+
+// inUseError says a data folder is held by another process; it is a
+// store.ErrLocked.
+type inUseError struct{ dir string }
+
+func (e *inUseError) Error() string {
+	return fmt.Sprintf("the data folder %s is in use by another faqwiki process (is the server running?); stop it first, or do it through the running server: admins add people on the web (People), everyone makes API tokens on their account page, and faqwiki import -url sends pages through the API", e.dir)
+}
+
+func (e *inUseError) Unwrap() error { return store.ErrLocked }
 
 // dbPath, indexPath and searchLogPath are where the data folder keeps the
 // database, the search index and the search log.
@@ -396,4 +428,37 @@ func searchLogPath(dataDir string) string { return filepath.Join(dataDir, "searc
 // the search index catches up with the change feed when it next opens.
 func newWiki(db *store.DB) *wiki.Wiki {
 	return wiki.New(wiki.Config{Store: db})
+}
+
+// daysFlag is a duration flag that also takes days ("180d").
+type daysFlag time.Duration
+
+func (d *daysFlag) String() string {
+	if d == nil {
+		return ""
+	}
+	if t := time.Duration(*d); t%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(t/(24*time.Hour)), 10) + "d"
+	}
+	return time.Duration(*d).String()
+}
+
+// Get makes it a flag.Getter, as the flag package's own values are.
+func (d *daysFlag) Get() any { return time.Duration(*d) }
+
+func (d *daysFlag) Set(s string) error {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		v, err := strconv.Atoi(n)
+		if err != nil || v < 1 || v > 36500 {
+			return fmt.Errorf("%q is not a number of days from 1 to 36500", s)
+		}
+		*d = daysFlag(time.Duration(v) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v <= 0 {
+		return fmt.Errorf("%q is not a number of days (180d) or a duration (720h)", s)
+	}
+	*d = daysFlag(v)
+	return nil
 }

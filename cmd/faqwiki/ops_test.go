@@ -328,7 +328,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		`faqwiki_http_requests_total{code="201",method="PUT",route="/api/v1/pages/*rest"} 1`,
 		`faqwiki_http_requests_total{code="200",method="GET",route="/wiki/*slug"} 2`,
 		`faqwiki_http_request_duration_seconds_bucket{method="GET",route="/wiki/*slug",le="+Inf"} 2`,
-		`faqwiki_edits_total{kind="create"} 2`, // the welcome page and it/vpn
+		`faqwiki_edits_total{kind="create"} 3`, // the welcome page, the front page and it/vpn
 		`faqwiki_searches_total{result="hits"} `,
 		`faqwiki_search_duration_seconds_count`,
 		`faqwiki_login_failures_total 1`,

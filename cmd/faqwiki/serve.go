@@ -40,6 +40,26 @@ func pruneSessions(ctx context.Context, db interface {
 	}
 }
 
+// flushOpens writes the opens of answers counted in memory every few
+// seconds until ctx ends, and then once more.
+func flushOpens(ctx context.Context, a *wiki.Answers, log *slog.Logger) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if err := a.Flush(context.Background()); err != nil {
+				log.Warn("write answer opens on the way out", "err", err)
+			}
+			return
+		case <-t.C:
+			if err := a.Flush(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("write answer opens; will retry", "err", err)
+			}
+		}
+	}
+}
+
 // openIndex opens the search index in the data folder, failing at once
 // with a clear message when another process holds it.
 func openIndex(dataDir string, db *store.DB, r *markdown.Renderer, opts search.Options) (*search.Index, error) {
@@ -121,7 +141,7 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if created, err := w.EnsureWelcome(ctx); err != nil {
 		return fmt.Errorf("create the welcome page: %w", err)
 	} else if created {
-		log.Info("new wiki: created the welcome page", "data", cfg.dataDir)
+		log.Info("new wiki: created the welcome page and the front page", "data", cfg.dataDir)
 	}
 	acc := newAccounts(db)
 	// The index follows the store's change feed until the server stops; it
@@ -136,15 +156,31 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		}
 	}()
 
+	// Questions and answers (issue 10): opens are counted in memory and
+	// written every few seconds, and once more on the way out.
+	cohorts := wiki.NewCohorts(wiki.CohortsConfig{Accounts: db, Pages: db})
+	questions := wiki.NewQuestions(wiki.QuestionsConfig{Store: db, Wiki: w, Search: ix, SearchLog: qlog})
+	answers := wiki.NewAnswers(wiki.AnswersConfig{Store: db, Wiki: w, Questions: questions, Cohorts: cohorts, StaleAfter: cfg.staleAfter, Renderer: renderer})
+	flushCtx, stopFlush := context.WithCancel(context.WithoutCancel(ctx))
+	flushDone := make(chan struct{})
+	go func() { defer close(flushDone); flushOpens(flushCtx, answers, log) }()
+	defer func() {
+		stopFlush()
+		<-flushDone
+	}()
+
 	met := newMetrics(metricSources{wiki: w, accounts: acc, index: ix, db: db})
 	gin.SetMode(gin.ReleaseMode)
 	srv, err := web.New(web.Config{
 		Wiki:           w,
 		Accounts:       acc,
-		Cohorts:        wiki.NewCohorts(wiki.CohortsConfig{Accounts: db, Pages: db}),
+		Cohorts:        cohorts,
+		Questions:      questions,
+		Answers:        answers,
 		Search:         timedSearcher{Searcher: ix, m: met},
 		SearchLog:      qlog,
 		Learning:       qlog,
+		Opens:          qlog,
 		Synonyms:       synonyms,
 		Logger:         log,
 		OpenReading:    cfg.open,
@@ -250,6 +286,7 @@ func logConfig(log *slog.Logger, cfg config, proxies []string) {
 		"metrics_token", cfg.metricsToken != "",
 		"metrics_local", cfg.metricsLocal,
 		"max_index_lag", cfg.maxIndexLag,
+		"stale_after", cfg.staleAfter.String(),
 		"read_header_timeout", cfg.readHeaderTimeout.String(),
 		"read_timeout", cfg.readTimeout.String(),
 		"write_timeout", cfg.writeTimeout.String(),

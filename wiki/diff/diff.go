@@ -378,6 +378,10 @@ func wordDiff(dmp *diffmatchpatch.DiffMatchPatch, a, b string) (oldWords, newWor
 	// Semantic cleanup drops short coincidental matches ("the", " ") in a
 	// rewritten sentence, leaving fewer, readable pieces.
 	diffs = dmp.DiffCleanupSemantic(diffs)
+	// The cleanup works on characters and may move a boundary into a
+	// word ("9:00" -> "8:30" became "[-9:0-][+8:3+]0"): widen every change
+	// back out to whole words.
+	diffs = snapToWords(diffs)
 	for _, df := range diffs {
 		switch df.Type {
 		case diffmatchpatch.DiffEqual:

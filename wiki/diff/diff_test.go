@@ -120,6 +120,21 @@ func TestDiffText(t *testing.T) {
 			added: 2, removed: 2,
 		},
 		{
+			// Character cleanup once cut these inside the words: "[-9:0-][+8:3+]0".
+			name: "word changed in its middle is highlighted whole",
+			old:  "Stand-up at 09:00 in the helpdesk room\n",
+			new:  "Stand-up at 08:30 in the servicedesk room\n",
+			want: []Hunk{
+				{Op: OpDelete, Text: "Stand-up at 09:00 in the helpdesk room\n", Words: []Word{
+					{OpEqual, "Stand-up at "}, {OpDelete, "09:00"}, {OpEqual, " in the "}, {OpDelete, "helpdesk"}, {OpEqual, " room\n"},
+				}},
+				{Op: OpInsert, Text: "Stand-up at 08:30 in the servicedesk room\n", Words: []Word{
+					{OpEqual, "Stand-up at "}, {OpInsert, "08:30"}, {OpEqual, " in the "}, {OpInsert, "servicedesk"}, {OpEqual, " room\n"},
+				}},
+			},
+			added: 1, removed: 1,
+		},
+		{
 			name: "block too big for word detail",
 			old:  "a\n" + strings.Repeat("x", wordDetailMaxBytes+1) + "\n",
 			new:  "a\n" + strings.Repeat("y", 10) + "\n",

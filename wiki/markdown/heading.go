@@ -81,7 +81,10 @@ var pageInfoKey = parser.NewContextKey()
 type pageInfo struct {
 	toc   []Heading
 	links []*wikiLink // live wiki links in document order, duplicates included
-	files *fileTable  // the page's files, or nil
+	// pageLinks are ordinary Markdown links to wiki pages' addresses
+	// (resolve.go).
+	pageLinks []pageLink
+	files     *fileTable // the page's files, or nil
 	// rawHTML is set when the text has raw HTML other than a bare <br>;
 	// rawKept counts its elements that the allowlist keeps.
 	rawHTML bool
@@ -103,7 +106,14 @@ func (pageTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
-		case *ast.Link, *ast.Image:
+		case *ast.Link:
+			resolveFile(n, info.files)
+			if !isFileNode(n) {
+				if slug := wikiPagePath(n.Destination); slug != "" {
+					info.pageLinks = append(info.pageLinks, pageLink{node: n, slug: slug})
+				}
+			}
+		case *ast.Image:
 			resolveFile(n, info.files)
 		case *ast.RawHTML:
 			if !isBreak(n, src) {

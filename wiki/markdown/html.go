@@ -47,7 +47,10 @@ func renderHeading(w util.BufWriter, _ []byte, node ast.Node, entering bool) (as
 	if len(idb) > 0 {
 		_, _ = w.WriteString(` <a class="anchor" href="#`)
 		_, _ = w.Write(util.EscapeHTML(util.URLEscape(idb, false)))
-		_, _ = w.WriteString(`" aria-label="Link to this question">#</a>`)
+		// No text of its own: the "#" people see comes from the style
+		// sheet, so the link's name is its label alone, and copying the
+		// heading copies no "#".
+		_, _ = w.WriteString(`" aria-label="Link to this question"></a>`)
 	}
 	_, _ = w.WriteString("</h")
 	_ = w.WriteByte(level)
@@ -66,6 +69,13 @@ func renderLink(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.W
 		writeFileURL(w, "href", n.Destination)
 	} else {
 		writeURL(w, "href", util.URLEscape(n.Destination, true), false)
+		if _, missing := n.Attribute(attrMissing); missing {
+			// A link to a page's address where no page is (resolve.go).
+			_, _ = w.WriteString(` class="new"`)
+			if n.Title == nil {
+				_, _ = w.WriteString(` title="No page here yet"`)
+			}
+		}
 	}
 	if n.Title != nil {
 		_, _ = w.WriteString(` title="`)
@@ -186,10 +196,14 @@ func renderWikiLink(w util.BufWriter, _ []byte, node ast.Node, entering bool) (a
 		_, _ = w.Write(util.EscapeHTML([]byte(url.QueryEscape(n.title))))
 		_, _ = w.WriteString(`" rel="nofollow">`)
 	} else {
+		target := n.target
+		if n.resolved != "" {
+			target = n.resolved
+		}
 		_, _ = w.WriteString(`<a class="wikilink" href="/wiki/`)
 		// Escaped although Options.LinkSlug promises a URL-safe slug: the
 		// renderer's safety must not rest on its caller.
-		_, _ = w.Write(util.EscapeHTML(util.URLEscape([]byte(n.target), false)))
+		_, _ = w.Write(util.EscapeHTML(util.URLEscape([]byte(target), false)))
 		if n.anchor != "" {
 			_ = w.WriteByte('#')
 			_, _ = w.Write(util.EscapeHTML(util.URLEscape([]byte(n.anchor), false)))
@@ -198,5 +212,21 @@ func renderWikiLink(w util.BufWriter, _ []byte, node ast.Node, entering bool) (a
 	}
 	_, _ = w.Write(label)
 	_, _ = w.WriteString("</a>")
+	if len(n.others) > 0 && !n.missing {
+		// Two pages share the title: say so, and link the others by their
+		// address, which a link can name to pick one.
+		_, _ = w.WriteString(`<span class="link-shared"> (also titled so:`)
+		for i, o := range n.others {
+			if i > 0 {
+				_ = w.WriteByte(',')
+			}
+			_, _ = w.WriteString(` <a class="wikilink" href="/wiki/`)
+			_, _ = w.Write(util.EscapeHTML(util.URLEscape([]byte(o), false)))
+			_, _ = w.WriteString(`">`)
+			_, _ = w.Write(util.EscapeHTML([]byte(o)))
+			_, _ = w.WriteString(`</a>`)
+		}
+		_, _ = w.WriteString(`)</span>`)
+	}
 	return ast.WalkContinue, nil
 }

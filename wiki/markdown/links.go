@@ -5,10 +5,14 @@ package markdown
 type LinkTarget struct {
 	Slug  string
 	Title string
+	// ByAddress marks a Markdown link to the page's address
+	// ([text](/wiki/slug)) rather than a wiki link; Title is empty then.
+	ByAddress bool
 }
 
 // LinkTargets returns the distinct targets of [[...]] links in src, in order
-// of first appearance, each with the name its first link wrote. It parses
+// of first appearance, each with the name its first link wrote, then
+// those of Markdown links to /wiki/ addresses. It parses
 // but does not render: the link index calls it on every commit.
 func (r *Renderer) LinkTargets(src string) []LinkTarget {
 	return r.parse(src).linkTargets()
@@ -25,6 +29,15 @@ func (p *parsedPage) linkTargets() []LinkTarget {
 		}
 		seen[l.target] = true
 		out = append(out, LinkTarget{Slug: l.target, Title: l.title})
+	}
+	// Markdown links to pages' addresses link pages too; they name no
+	// title.
+	for _, l := range p.pageLinks {
+		if seen[l.slug] {
+			continue
+		}
+		seen[l.slug] = true
+		out = append(out, LinkTarget{Slug: l.slug, ByAddress: true})
 	}
 	return out
 }

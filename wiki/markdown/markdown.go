@@ -56,9 +56,18 @@ type Rendered struct {
 	// Targets are the same links with the page names as written, as
 	// LinkTargets gives them, so that a save need not parse again.
 	Targets []LinkTarget
+	// Queries are the distinct links to pages (wiki links and Markdown
+	// links to /wiki/ addresses) and Answers where each led at render
+	// time: a cached render is right while they lead there still.
+	Queries []LinkQuery
+	Answers []LinkAnswer
 	// HTML is what became of the raw HTML in the text: nil when it had
 	// none (a bare <br> does not count).
 	RawHTML *HTMLReport
+	// Sections is the page's outline (see Outline) with where each part
+	// lies in HTML, the intro first, so that the page view can put a
+	// control after each answer without parsing the page again.
+	Sections []SectionSpan
 }
 
 // File is a file of the page being rendered, which its Markdown refers to
@@ -71,7 +80,10 @@ type File struct {
 // Doc is what a render needs besides the text: see Render.
 type Doc struct {
 	Exists func([]string) ([]bool, error)
-	Files  []File
+	// Resolve, if set, answers where links lead (see LinkQuery) and is
+	// used instead of Exists.
+	Resolve func([]LinkQuery) ([]LinkAnswer, error)
+	Files   []File
 }
 
 // Options are what a Renderer is built with.
@@ -210,7 +222,6 @@ func (r *Renderer) RenderDoc(src string, d Doc) (out *Rendered, err error) {
 }
 
 func (r *Renderer) render(src string, d Doc) (*Rendered, error) {
-	exists := d.Exists
 	p := r.parse(src, d.Files...)
 	out := &Rendered{TOC: p.toc, Targets: p.linkTargets()}
 	if len(d.Files) == 0 {
@@ -218,26 +229,41 @@ func (r *Renderer) render(src string, d Doc) (*Rendered, error) {
 		// its save rendered it: this parse serves both.
 		r.sections.put(src, sectionsOf(p))
 	}
+	queries, qindex := p.queries()
+	if len(queries) > 0 {
+		resolve := d.Resolve
+		if resolve == nil {
+			resolve = existsResolver(d.Exists)
+		}
+		answers, err := resolve(queries)
+		if err != nil {
+			return nil, fmt.Errorf("markdown: render: check link targets: %w", err)
+		}
+		if len(answers) != len(queries) {
+			return nil, fmt.Errorf("markdown: render: exists answered %d of %d link targets", len(answers), len(queries))
+		}
+		out.Queries, out.Answers = queries, answers
+		// The nodes carry the answer to the renderer: the engine is shared,
+		// the AST is this call's own.
+		for _, l := range p.links {
+			a := answers[qindex[LinkQuery{Slug: l.target, Title: l.title}]]
+			l.missing, l.resolved, l.others = a.Slug == "", a.Slug, a.Others
+		}
+		for _, l := range p.pageLinks {
+			if answers[qindex[LinkQuery{Slug: l.slug}]].Slug == "" {
+				l.node.SetAttribute(attrMissing, true)
+			}
+		}
+	}
 	var index map[string]int
 	out.Links, index = p.targets()
 	if len(out.Links) > 0 {
 		out.Missing = make([]bool, len(out.Links))
-		if exists != nil {
-			ok, err := exists(out.Links)
-			if err != nil {
-				return nil, fmt.Errorf("markdown: render: check link targets: %w", err)
-			}
-			if len(ok) != len(out.Links) {
-				return nil, fmt.Errorf("markdown: render: exists answered %d of %d link targets", len(ok), len(out.Links))
-			}
-			for i := range ok {
-				out.Missing[i] = !ok[i]
-			}
-		}
-		// The nodes carry the answer to the renderer: the engine is shared,
-		// the AST is this call's own.
+		seen := make([]bool, len(out.Links))
 		for _, l := range p.links {
-			l.missing = out.Missing[index[l.target]]
+			if i := index[l.target]; !seen[i] {
+				seen[i], out.Missing[i] = true, l.missing
+			}
 		}
 	}
 	var buf bytes.Buffer
@@ -264,6 +290,7 @@ func (r *Renderer) render(src string, d Doc) (*Rendered, error) {
 	// from sanitize, which keeps only what its allowlist names; and TOC
 	// from writeTOC, which escapes the heading texts and ids.
 	out.HTML, out.TOCHTML = template.HTML(body), template.HTML(toc.String())
+	out.Sections = spans(outline(p), body)
 	return out, nil
 }
 

@@ -91,11 +91,11 @@ func TestRenderHeadingAnchor(t *testing.T) {
 		name, in, want string
 	}{
 		{"ascii", "## How do I start?",
-			`<h2 id="how-do-i-start">How do I start? <a class="anchor" href="#how-do-i-start" aria-label="Link to this question">#</a></h2>` + "\n"},
+			`<h2 id="how-do-i-start">How do I start? <a class="anchor" href="#how-do-i-start" aria-label="Link to this question"></a></h2>` + "\n"},
 		{"non-ascii href is escaped", "### Größe",
-			`<h3 id="größe">Größe <a class="anchor" href="#gr%C3%B6%C3%9Fe" aria-label="Link to this question">#</a></h3>` + "\n"},
+			`<h3 id="größe">Größe <a class="anchor" href="#gr%C3%B6%C3%9Fe" aria-label="Link to this question"></a></h3>` + "\n"},
 		{"inline markup kept", "# *Very* `important`",
-			`<h1 id="very-important"><em>Very</em> <code>important</code> <a class="anchor" href="#very-important" aria-label="Link to this question">#</a></h1>` + "\n"},
+			`<h1 id="very-important"><em>Very</em> <code>important</code> <a class="anchor" href="#very-important" aria-label="Link to this question"></a></h1>` + "\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := string(mustRender(t, r, tt.in).HTML); got != tt.want {
@@ -182,7 +182,7 @@ func TestRenderWikiLinksInBlocks(t *testing.T) {
 		{"fenced code", "```\n[[Page]]\n```", "<pre><code>[[Page]]\n</code></pre>\n", nil},
 		{"indented code", "    [[Page]]", "<pre><code>[[Page]]\n</code></pre>\n", nil},
 		{"heading", "## About [[Page]]",
-			`<h2 id="about-page">About <a class="wikilink" href="/wiki/page">Page</a> <a class="anchor" href="#about-page" aria-label="Link to this question">#</a></h2>` + "\n",
+			`<h2 id="about-page">About <a class="wikilink" href="/wiki/page">Page</a> <a class="anchor" href="#about-page" aria-label="Link to this question"></a></h2>` + "\n",
 			[]string{"page"}},
 		{"table cell with escaped pipe", "| a |\n|---|\n| [[travel/per-diem\\|Per diem]] |",
 			"<div class=\"table-scroll\">\n<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n" +

@@ -26,6 +26,11 @@ type wikiLink struct {
 	label   string
 	missing bool // set by Render before rendering
 	plain   bool // inside another link: render the label only
+	// resolved is the slug of the page the link opens (Render sets it: it
+	// may differ from target when the link named a page by its title);
+	// others are pages that share the title.
+	resolved string
+	others   []string
 }
 
 func (n *wikiLink) Kind() ast.NodeKind { return kindWikiLink }

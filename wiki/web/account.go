@@ -13,6 +13,7 @@ type accountPage struct {
 	Account *wiki.Account
 	Cohort  *wiki.Cohort
 	Errors  map[string]string
+	Tokens  []*wiki.Token // token.go
 }
 
 func (s *Server) handleAccount(c *gin.Context) {
@@ -29,6 +30,10 @@ func (s *Server) showAccount(c *gin.Context, status int, errs map[string]string)
 	}
 	v := &accountPage{BasePage: s.base(c, "Your account"), Account: acct, Errors: errs}
 	if v.Cohort, err = s.cohorts.MemberOf(ctx, acct); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if v.Tokens, err = s.accounts.Tokens(ctx, acct.Username); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -216,7 +216,7 @@ func TestAPIBadInputChangesNothing(t *testing.T) {
 		{"revert bad revision", "POST", "/api/v1/pages/p/revert", `{"revision":0}`, 400, "bad_request"},
 		{"revert missing revision", "POST", "/api/v1/pages/p/revert", `{"revision":7}`, 404, "not_found"},
 		{"revert bad json", "POST", "/api/v1/pages/p/revert", `{"revision":`, 400, "bad_request"},
-		{"unknown sub-resource", "GET", "/api/v1/pages/p/sections", "", 404, "not_found"},
+		{"unknown sub-resource", "GET", "/api/v1/pages/p/sections/x", "", 404, "not_found"},
 		{"wrong method", "POST", "/api/v1/pages/p", "{}", 405, "method_not_allowed"},
 		{"unknown api route", "GET", "/api/v1/nothing", "", 404, "not_found"},
 	}

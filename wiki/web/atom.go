@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -139,12 +140,19 @@ func (s *Server) handleWatchingAtom(c *gin.Context) {
 		s.failFeed(c, err)
 		return
 	}
-	s.writeAtom(c, s.cfg.SiteName+": pages "+u.Label()+" watches", watchingAtomPath(), watchingURL(), rows)
+	answers, err := s.answerEntries(c)
+	if err != nil {
+		s.failFeed(c, err)
+		return
+	}
+	s.writeAtom(c, s.cfg.SiteName+": pages "+u.Label()+" watches", watchingAtomPath(), watchingURL(), rows, answers...)
 }
 
 // writeAtom answers with rows as an Atom feed. The feed's id and self link
 // never carry the token.
-func (s *Server) writeAtom(c *gin.Context, title, self, alt string, rows []wiki.RecentChange) {
+// extra entries (answers to the reader's questions) go in among the
+// changes, newest first.
+func (s *Server) writeAtom(c *gin.Context, title, self, alt string, rows []wiki.RecentChange, extra ...atomEntry) {
 	o := s.origin(c)
 	feed := atomFeed{
 		ID:      o + self,
@@ -183,6 +191,12 @@ func (s *Server) writeAtom(c *gin.Context, title, self, alt string, rows []wiki.
 		}
 		feed.Entries = append(feed.Entries, e)
 	}
+	if len(extra) > 0 {
+		feed.Entries = append(feed.Entries, extra...)
+		// RFC 3339 in UTC sorts as text.
+		slices.SortStableFunc(feed.Entries, func(a, b atomEntry) int { return strings.Compare(b.Updated, a.Updated) })
+		feed.Updated = feed.Entries[0].Updated
+	}
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	enc := xml.NewEncoder(&buf)
@@ -213,4 +227,32 @@ func entrySummary(r wiki.RecentChange) string {
 		b.WriteString(", not reviewed yet")
 	}
 	return b.String()
+}
+
+// answerEntries are the feed entries of the reader's answered questions
+// (issue 10): one per answer, under the question's address.
+func (s *Server) answerEntries(c *gin.Context) ([]atomEntry, error) {
+	if s.cfg.Questions == nil {
+		return nil, nil
+	}
+	unseen, seen, err := s.cfg.Questions.NewAnswers(c.Request.Context(), 20)
+	if err != nil {
+		return nil, err
+	}
+	o := s.origin(c)
+	var out []atomEntry
+	for _, q := range append(unseen, seen...) {
+		when := q.Answer.At.UTC().Format(time.RFC3339)
+		out = append(out, atomEntry{
+			ID:         o + questionURL(q.ID) + "#answer-" + strconv.FormatInt(q.Answer.At.Unix(), 10),
+			Title:      "Your question was answered: " + q.Text,
+			Updated:    when,
+			Published:  when,
+			Links:      []atomLink{{Rel: "alternate", Type: "text/html", Href: o + anchorURL(q.Answer.Slug, q.Answer.Anchor)}},
+			Author:     atomPerson{Name: q.Answer.By, URI: o + personURL(q.Answer.By)},
+			Categories: []atomCategory{{Term: "answer", Label: "answer to your question"}},
+			Summary:    atomText{Type: "text", Body: "Answered in the FAQ at " + anchorURL(q.Answer.Slug, q.Answer.Anchor) + " by " + q.Answer.By},
+		})
+	}
+	return out, nil
 }

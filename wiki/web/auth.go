@@ -97,7 +97,12 @@ func (s *Server) allowed(c *gin.Context, r wiki.Role) bool {
 			redirectToLogin(c)
 			return false
 		}
-		s.fail(c, &publicError{http.StatusUnauthorized, "unauthorized", "please sign in first"})
+		msg := "please sign in first"
+		if !isAPI(c) {
+			// A form sent after the session ended: say what became of it.
+			msg = "You are not signed in (your session may have ended), so this was not saved. Sign in in another tab, then send it again; the editor also keeps your unsaved text in this browser and offers it back when you open it."
+		}
+		s.fail(c, &publicError{http.StatusUnauthorized, "unauthorized", msg})
 		return false
 	}
 	s.fail(c, &publicError{http.StatusForbidden, "forbidden", "this needs the " + r.String() + " role; you are " + aOrAn(u.Role.String())})

@@ -42,7 +42,7 @@ func routeTable() []roleCase {
 		{method: "GET", path: "/api/v1/users/admin", min: wiki.RoleReader},
 		{method: "GET", path: "/search?q=x", min: wiki.RoleReader},
 		{method: "GET", path: "/api/v1/search?q=x", min: wiki.RoleReader},
-		{method: "GET", path: "/search/gaps", min: wiki.RoleTrainer},
+		{method: "GET", path: "/search/gaps", min: wiki.RoleEditor}, // leads to /gaps
 		{method: "GET", path: "/search/synonyms", min: wiki.RoleReader},
 		{method: "GET", path: "/search/synonyms/history", min: wiki.RoleReader},
 		{method: "GET", path: "/search/synonyms/diff?from=0&to=1", min: wiki.RoleReader},
@@ -108,6 +108,68 @@ func routeTable() []roleCase {
 		{method: "POST", path: "/api/v1/pages/p/revisions/1/review", min: wiki.RoleTrainer},
 		{method: "POST", path: "/cohorts/c1/reading", form: url.Values{"slugs": {"p"}}, min: wiki.RoleTrainer},
 		{method: "PUT", path: "/api/v1/cohorts/c1/reading", body: `{"slugs":["p"]}`, min: wiki.RoleTrainer},
+		// Questions, the gap list and answers (issue 10). The fixture has
+		// questions 1 and 3 open, 2 declined, and a flag on page p.
+		{method: "GET", path: "/questions", min: wiki.RoleReader},
+		{method: "GET", path: "/questions/1", min: wiki.RoleReader},
+		{method: "GET", path: "/info/p", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/questions?status=all", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/questions/1", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/impact?user=someone", min: wiki.RoleReader},
+		{method: "GET", path: "/api/v1/pages/p/sections", min: wiki.RoleReader},
+		{method: "POST", path: "/feedback/p", form: url.Values{"anchor": {"~page"}, "helpful": {"yes"}}, min: wiki.RoleReader},
+		{method: "POST", path: "/api/v1/pages/p/sections/~page/feedback", body: `{"helpful":false}`, min: wiki.RoleReader},
+		{method: "GET", path: "/questions/new?text=where", min: wiki.RoleEditor},
+		{method: "POST", path: "/questions", form: url.Values{"text": {"Is there a gym?"}, "checked": {"1"}}, min: wiki.RoleEditor},
+		{method: "POST", path: "/questions/1/vote", form: url.Values{}, min: wiki.RoleEditor},
+		{method: "POST", path: "/questions/1/answer", form: url.Values{"slug": {"p"}}, min: wiki.RoleEditor},
+		{method: "GET", path: "/questions/1/write?slug=p", min: wiki.RoleEditor},
+		{method: "GET", path: "/gaps", min: wiki.RoleEditor},
+		{method: "POST", path: "/gaps/q-1/answer", form: url.Values{"url": {"/wiki/p"}}, min: wiki.RoleEditor},
+		{method: "POST", path: "/confirm/p", form: url.Values{"anchor": {"~page"}}, min: wiki.RoleEditor},
+		{method: "POST", path: "/flag/p", form: url.Values{"anchor": {"~page"}, "note": {"old"}}, min: wiki.RoleEditor},
+		{method: "POST", path: "/api/v1/questions", body: `{"text":"Is there a gym?"}`, min: wiki.RoleEditor},
+		{method: "POST", path: "/api/v1/questions/1/vote", min: wiki.RoleEditor},
+		{method: "POST", path: "/api/v1/questions/1/answer", body: `{"slug":"p"}`, min: wiki.RoleEditor},
+		{method: "GET", path: "/api/v1/gaps", min: wiki.RoleEditor},
+		{method: "POST", path: "/api/v1/gaps/q-1/answer", body: `{"slug":"p"}`, min: wiki.RoleEditor},
+		{method: "POST", path: "/api/v1/pages/p/sections/~page/confirm", min: wiki.RoleEditor},
+		{method: "POST", path: "/api/v1/pages/p/sections/~page/flag", body: `{"note":"old"}`, min: wiki.RoleEditor},
+		{method: "POST", path: "/questions/1/close", form: url.Values{"status": {"declined"}, "reason": {"off topic"}}, min: wiki.RoleTrainer},
+		{method: "POST", path: "/questions/2/reopen", form: url.Values{}, min: wiki.RoleTrainer},
+		{method: "POST", path: "/gaps/q-1/dismiss", form: url.Values{"reason": {"off topic"}}, min: wiki.RoleTrainer},
+		{method: "POST", path: "/gaps/q-1/merge", form: url.Values{"into": {"q-3"}}, min: wiki.RoleTrainer},
+		{method: "POST", path: "/gaps/q-2/reopen", form: url.Values{}, min: wiki.RoleTrainer},
+		{method: "POST", path: "/resolve/p", form: url.Values{"anchor": {"~page"}}, min: wiki.RoleTrainer},
+		{method: "GET", path: "/freshness", min: wiki.RoleTrainer},
+		{method: "POST", path: "/api/v1/questions/1/close", body: `{"status":"duplicate","duplicate_of":3}`, min: wiki.RoleTrainer},
+		{method: "POST", path: "/api/v1/questions/2/reopen", min: wiki.RoleTrainer},
+		{method: "POST", path: "/api/v1/gaps/q-1/dismiss", body: `{"reason":"off topic"}`, min: wiki.RoleTrainer},
+		{method: "POST", path: "/api/v1/gaps/q-1/merge", body: `{"into":"q-3"}`, min: wiki.RoleTrainer},
+		{method: "POST", path: "/api/v1/gaps/q-2/reopen", min: wiki.RoleTrainer},
+		{method: "POST", path: "/api/v1/pages/p/sections/~page/resolve", body: `{"note":"checked"}`, min: wiki.RoleTrainer},
+		{method: "GET", path: "/api/v1/freshness?status=stale", min: wiki.RoleTrainer},
+		{method: "GET", path: "/api/v1/freshness?status=unconfirmed&cohort=c1", min: wiki.RoleTrainer},
+		{method: "GET", path: "/api/v1/feedback", min: wiki.RoleTrainer},
+	}
+}
+
+// questionFixture asks questions 1 to 3 (2 declined) and flags page p, for
+// the role table.
+func questionFixture(t *testing.T, ts *testServer) {
+	t.Helper()
+	ed := wiki.NewContextWithUser(context.Background(), &wiki.User{Name: "someone", Role: wiki.RoleEditor})
+	tr := wiki.NewContextWithUser(context.Background(), &wiki.User{Name: "admin", Role: wiki.RoleAdmin})
+	for _, text := range []string{"Where is lunch?", "Where is the gym?", "Where is the canteen?"} {
+		if _, err := ts.questions.Ask(ed, text, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ts.questions.Close(tr, 2, wiki.QuestionDeclined, "no gym", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.answers.Flag(ed, "p", "", "out of date"); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -128,6 +190,7 @@ func TestRoleRouteTable(t *testing.T) {
 				if _, err := ts.synonyms.EnsureSynonyms(ctx); err != nil {
 					t.Fatal(err)
 				}
+				questionFixture(t, ts)
 				token := ""
 				ts.signOut()
 				if role != wiki.RoleNone {
@@ -206,7 +269,7 @@ func TestLoginLogoutAndNext(t *testing.T) {
 	if ck == nil || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
 		t.Fatalf("session cookie %+v", ck)
 	}
-	if doc := parseHTML(t, ts.browse("GET", "/", nil).Body.String()); textOf(mustFind(t, doc, "a.me")) != "ada" {
+	if doc := parseHTML(t, ts.browse("GET", "/", nil).Body.String()); textOf(mustFind(t, doc, "summary.me")) != "ada" {
 		t.Error("the header does not show who is signed in")
 	}
 	// Logging out ends the session on the server: the old cookie is dead.
@@ -553,7 +616,7 @@ func TestAdminManagesPeople(t *testing.T) {
 		t.Errorf("role %s", a.Role)
 	}
 	wantStatus(t, ts.apiAs(ada, "PUT", "/api/v1/pages/p", put("x\n", 0, "")), 201)
-	wantStatus(t, ts.post("/admin/users/ada", url.Values{"action": {"disable"}}), http.StatusSeeOther)
+	wantStatus(t, ts.post("/admin/users/ada", url.Values{"action": {"disable"}, "confirm": {"yes"}}), http.StatusSeeOther)
 	wantError(t, ts.apiAs(ada, "GET", "/api/v1/pages", ""), 401, "unauthorized")
 	wantError(t, ts.apiAs("", "POST", "/api/v1/session", `{"username":"ada","password":"`+testPassword+`"}`), 401, "unauthorized")
 	// Her history stays.

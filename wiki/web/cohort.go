@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -15,6 +16,9 @@ type cohortsPage struct {
 	Cohorts []wiki.CohortSummary
 	Form    cohortForm
 	Errors  map[string]string
+	// Missing are trainers the form named who have no account yet, for
+	// the page to offer to invite them.
+	Missing []string
 }
 
 // cohortForm is what the new-cohort form (and POST /api/v1/cohorts) sends.
@@ -40,7 +44,20 @@ func (s *Server) showCohorts(c *gin.Context, status int, f cohortForm, errs map[
 	if f.TrainerList == "" && wiki.UserFromContext(c.Request.Context()).Has(wiki.RoleTrainer) {
 		f.TrainerList = wiki.UserFromContext(c.Request.Context()).Name
 	}
-	s.render(c, status, "cohorts.html", &cohortsPage{BasePage: s.base(c, "Cohorts"), Cohorts: list, Form: f, Errors: errs})
+	v := &cohortsPage{BasePage: s.base(c, "Cohorts"), Cohorts: list, Form: f, Errors: errs}
+	if errs != nil {
+		n, _ := parseCohortForm(f)
+		for _, t := range n.Trainers {
+			t = strings.ToLower(strings.TrimSpace(t))
+			if _, err := wiki.ParseUsername(t); err != nil {
+				continue
+			}
+			if _, err := s.accounts.Account(c.Request.Context(), t); errors.Is(err, wiki.ErrNotFound) {
+				v.Missing = append(v.Missing, t)
+			}
+		}
+	}
+	s.render(c, status, "cohorts.html", v)
 }
 
 func parseCohortForm(f cohortForm) (wiki.NewCohort, error) {
@@ -88,18 +105,32 @@ type cohortPage struct {
 	Accounts  []*wiki.Account
 	IsTrainer bool
 	Reading   []wiki.Slug // the pages its members must read (watching.go)
+	// Offer is about a trainer someone tried to add (people.go).
+	Offer *trainerOffer
+	// What it hands on and what the cohort before handed on, and what its
+	// answers did (issue 10); nil when those features are off.
+	HandOn, PrevHandOn *wiki.HandOn
+	LeavesOpen, Left   []questionRow // their open questions, as rows
+	Impact             *wiki.Impact
 }
 
 func (s *Server) handleCohort(c *gin.Context) {
+	s.showCohort(c, http.StatusOK, nil)
+}
+
+func (s *Server) showCohort(c *gin.Context, status int, offer *trainerOffer) {
 	ctx := c.Request.Context()
 	h, err := s.cohorts.Handover(ctx, c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	v := &cohortPage{BasePage: s.base(c, h.Cohort.Name), H: h, AsOf: h.InheritedAt.Format(time.RFC3339Nano)}
+	v := &cohortPage{BasePage: s.base(c, h.Cohort.Name), H: h, AsOf: h.InheritedAt.Format(time.RFC3339Nano), Offer: offer}
 	if v.Reading, err = s.wiki.CohortReading(ctx, h.Cohort.ID); err != nil {
 		s.fail(c, err)
+		return
+	}
+	if !s.handOn(c, v) {
 		return
 	}
 	if wiki.UserFromContext(ctx).Has(wiki.RoleTrainer) {
@@ -114,7 +145,38 @@ func (s *Server) handleCohort(c *gin.Context) {
 			return
 		}
 	}
-	s.render(c, http.StatusOK, "cohort.html", v)
+	s.render(c, status, "cohort.html", v)
+}
+
+// handOn fills in what the cohort (and the one before) hands on and
+// what its answers did; it answers the request itself on failure.
+func (s *Server) handOn(c *gin.Context, v *cohortPage) bool {
+	if s.cfg.Answers == nil {
+		return true
+	}
+	ctx := c.Request.Context()
+	var err error
+	if v.HandOn, err = s.cfg.Answers.HandOn(ctx, v.H); err != nil {
+		s.fail(c, err)
+		return false
+	}
+	v.LeavesOpen = s.rows(c, v.HandOn.OpenQuestions)
+	if v.H.Previous != nil {
+		prev, err := s.cohorts.Handover(ctx, v.H.Previous.ID)
+		if err == nil {
+			v.PrevHandOn, err = s.cfg.Answers.HandOn(ctx, prev)
+		}
+		if err != nil {
+			s.fail(c, err)
+			return false
+		}
+		v.Left = s.rows(c, v.PrevHandOn.OpenQuestions)
+	}
+	if v.Impact, err = s.cfg.Answers.Impact(ctx, wiki.ImpactFilter{Cohort: v.H.Cohort.ID}); err != nil {
+		s.fail(c, err)
+		return false
+	}
+	return true
 }
 
 // origin is the site's scheme and host as the browser sees them, for
@@ -138,11 +200,16 @@ func (s *Server) handleCohortRotate(c *gin.Context) {
 
 func (s *Server) handleCohortMove(c *gin.Context) {
 	username := c.PostForm("username")
-	if _, err := s.cohorts.Move(c.Request.Context(), username, c.Param("id")); err != nil {
+	acct, err := s.cohorts.Move(c.Request.Context(), username, c.Param("id"))
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.setFlash(c, "Moved "+username+" to this cohort. Their earlier revisions keep the cohort they had then.")
+	if acct.Role >= wiki.RoleTrainer {
+		s.setFlash(c, acct.User().Label()+" is a trainer, so they are now one of this cohort's trainers rather than a member: their edits do not count as the cohort's work.")
+	} else {
+		s.setFlash(c, "Moved "+acct.User().Label()+" to this cohort. Their earlier revisions keep the cohort they had then.")
+	}
 	c.Redirect(http.StatusSeeOther, cohortURL(c.Param("id")))
 }
 
@@ -258,6 +325,40 @@ type apiHandover struct {
 	Changed   apiWork          `json:"changed"`
 	Inherited apiInherited     `json:"inherited"`
 	Previous  *apiPreviousWork `json:"previous"`
+	// HandOn is what it hands on to the next cohort (issue 10).
+	HandOn *apiHandOn `json:"hand_on,omitempty"`
+}
+
+type apiSectionUse struct {
+	Slug    wiki.Slug `json:"slug"`
+	Anchor  string    `json:"anchor"`
+	Heading string    `json:"heading"`
+	Opens   int       `json:"opens"`
+}
+
+type apiHandOn struct {
+	Unconfirmed      []apiAnswerAge  `json:"unconfirmed"`
+	UnconfirmedTotal int             `json:"unconfirmed_total"`
+	Confirmed        int             `json:"confirmed"`
+	Flagged          []apiAnswerAge  `json:"flagged"`
+	Stale            []apiAnswerAge  `json:"stale"`
+	StaleTotal       int             `json:"stale_total"`
+	StaleAfterDays   int             `json:"stale_after_days"`
+	UsedMost         []apiSectionUse `json:"used_most"`
+	OpenQuestions    []apiQuestion   `json:"open_questions"`
+}
+
+func toAPIHandOn(h *wiki.HandOn, me *wiki.User) *apiHandOn {
+	out := &apiHandOn{Unconfirmed: toAPIAnswerAges(h.Unconfirmed), UnconfirmedTotal: h.UnconfirmedTotal, Confirmed: h.Confirmed,
+		Flagged: toAPIAnswerAges(h.Flagged), Stale: toAPIAnswerAges(h.Stale), StaleTotal: h.StaleTotal,
+		StaleAfterDays: int(h.StaleAfter / (24 * time.Hour)), UsedMost: []apiSectionUse{}, OpenQuestions: []apiQuestion{}}
+	for _, u := range h.UsedMost {
+		out.UsedMost = append(out.UsedMost, apiSectionUse{Slug: u.Slug, Anchor: formAnchor(u.Anchor), Heading: u.Heading, Opens: u.Opens})
+	}
+	for _, q := range h.OpenQuestions {
+		out.OpenQuestions = append(out.OpenQuestions, toAPIQuestion(q, me))
+	}
+	return out
 }
 
 type apiInherited struct {
@@ -305,6 +406,14 @@ func (s *Server) handleAPIHandover(c *gin.Context) {
 	}
 	if h.Previous != nil {
 		out.Previous = &apiPreviousWork{Cohort: toAPICohort(h.Previous, 0, workTotals(h.PreviousWas), trainer), Left: toAPIWork(h.PreviousWas)}
+	}
+	if s.cfg.Answers != nil {
+		on, err := s.cfg.Answers.HandOn(ctx, h)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		out.HandOn = toAPIHandOn(on, wiki.UserFromContext(ctx))
 	}
 	c.JSON(http.StatusOK, out)
 }

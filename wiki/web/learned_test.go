@@ -79,7 +79,7 @@ func TestGapFoundWithSuggestsSynonyms(t *testing.T) {
 	if len(gaps) != 1 || gaps[0].Query != "car pound" || len(gaps[0].FoundWith) != 1 || gaps[0].FoundWith[0].Query != "parking" || gaps[0].FoundWith[0].People != 1 {
 		t.Fatalf("gaps = %+v", gaps)
 	}
-	doc := parseHTML(t, ts.browse("GET", "/search/gaps", nil).Body.String())
+	doc := parseHTML(t, ts.browse("GET", "/gaps", nil).Body.String())
 	if v, _ := attr(mustFind(t, doc, `.found-with form[action="/search/synonyms/add"] input[name=gap]`), "value"); v != "car pound" {
 		t.Errorf("the add button names the gap %q", v)
 	}

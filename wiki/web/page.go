@@ -62,6 +62,16 @@ type pageView struct {
 	Head           *wiki.Revision // the head revision's metadata: who reviewed it
 	Watching       bool
 	WatchingPrefix bool
+
+	// Answers (answer.go): the body drawn with a box after each answer,
+	// the answers flagged out of date, and the page's info address.
+	AnswerBody  template.HTML
+	Flagged     []*wiki.AnswerState
+	InfoURL     string
+	AnswerForms *answerForms
+	// AnswersKey names the state AnswerBody and Flagged show, for the
+	// page-view cache (pageview.go).
+	AnswersKey string
 }
 
 // notFoundPage is the data of not_found.html: a missing or deleted page,
@@ -113,8 +123,11 @@ func (s *Server) showPage(c *gin.Context, slug wiki.Slug) {
 		s.log.Warn("mark seen", "slug", slug, "err", view.SeenErr)
 	}
 	r := view.Rendered
-	s.renderPageView(c, &pageView{BasePage: s.baseCounted(c, view.Page.Title, view.ReviewCount), Page: view.Page, Body: r.HTML, TOC: r.TOC, TOCHTML: r.TOCHTML,
-		Newest: view.Page.Revision, Backlinks: view.Backlinks, Head: view.Head, Watching: view.Watching, WatchingPrefix: view.WatchingPrefix})
+	v := &pageView{BasePage: s.baseCounted(c, view.Page.Title, view.ReviewCount), Page: view.Page, Body: r.HTML, TOC: r.TOC, TOCHTML: r.TOCHTML,
+		Newest: view.Page.Revision, Backlinks: view.Backlinks, Head: view.Head, Watching: view.Watching, WatchingPrefix: view.WatchingPrefix}
+	s.pageAnswers(c, v, r)
+	s.countLinkOpen(c, slug)
+	s.renderPageView(c, v)
 }
 
 // showPageAt shows the page as it stood at ?at=RFC3339.
@@ -207,6 +220,10 @@ type editForm struct {
 	// Remove names files of the page to remove with this save; the files
 	// to add come in the multipart field "file".
 	Remove []string `form:"remove_file"`
+	// Question or Gap is what this edit answers ("Answer in the FAQ"):
+	// saving links it to the heading written for it (question.go).
+	Question string `form:"question"`
+	Gap      string `form:"gap"`
 }
 
 // editPage is the data of page_edit.html.
@@ -221,6 +238,7 @@ type editPage struct {
 	Errors    map[string]string
 	Conflict  *conflictView
 	Files     []wiki.Attachment // the page's files now
+	Answering string            // the question this edit answers, if any
 }
 
 // showEdit draws the edit form v again with the person's text (see
@@ -266,12 +284,14 @@ func (s *Server) handlePageEdit(c *gin.Context) {
 			v.Title = "Recreate " + page.Title
 		}
 	}
+	s.answering(c, v, err == nil && !page.Deleted)
 	s.render(c, http.StatusOK, "page_edit.html", v)
 }
 
 func (s *Server) handlePageNew(c *gin.Context) {
 	title := wiki.NormalizeTitle(c.Query("title"))
 	v := &editPage{BasePage: s.base(c, "New page"), New: true, Form: editForm{Title: title}}
+	s.answering(c, v, false)
 	s.render(c, http.StatusOK, "page_edit.html", v)
 }
 
@@ -378,16 +398,18 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 		s.failForm(c, err, s.showEdit(c, v), nil)
 		return
 	}
+	var flash string
 	switch {
 	case res.Unchanged:
-		s.setFlash(c, "No changes to save: the page already reads like that.")
+		flash = "No changes to save: the page already reads like that."
 	case res.Merged:
-		s.setFlash(c, "Saved revision "+strconv.Itoa(res.Revision.Number)+". Someone else saved changes while you were editing; yours were merged with theirs. Check that the page reads right.")
+		flash = "Saved revision " + strconv.Itoa(res.Revision.Number) + ". Someone else saved changes while you were editing; yours were merged with theirs. Check that the page reads right."
 	case res.Created:
-		s.setFlash(c, "Created the page. Thank you for adding it!")
+		flash = "Created the page. Thank you for adding it!"
 	default:
-		s.setFlash(c, "Saved revision "+strconv.Itoa(res.Revision.Number)+".")
+		flash = "Saved revision " + strconv.Itoa(res.Revision.Number) + "."
 	}
+	s.setFlash(c, s.linkQuestion(c, v.Form, res, flash))
 	c.Redirect(http.StatusSeeOther, pageURL(v.Slug))
 }
 
@@ -500,9 +522,10 @@ func (s *Server) handlePageDiff(c *gin.Context) {
 		Split: c.Query("view") == "split", Added: d.Added, Removed: d.Removed}
 	if v.Split {
 		v.SideBySide = d.SideBySide(3)
-	} else {
-		v.Inline = d.Inline(3)
 	}
+	// Inline also under a side-by-side view: a narrow screen shows it
+	// instead (style.css), as two columns of code do not fit a phone.
+	v.Inline = d.Inline(3)
 	s.render(c, http.StatusOK, "page_diff.html", v)
 }
 

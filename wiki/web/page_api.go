@@ -123,7 +123,11 @@ func toAPIRevision(r *wiki.Revision, withText bool) apiRevision {
 }
 
 func (s *Server) handleAPIPageList(c *gin.Context) {
-	f := wiki.PageFilter{Prefix: c.Query("prefix"), Tag: c.Query("tag"), Cursor: c.Query("cursor")}
+	f := wiki.PageFilter{Prefix: c.Query("prefix"), Tag: c.Query("tag"), Cursor: c.Query("cursor"), TitlePrefix: c.Query("title_prefix")}
+	if len(f.TitlePrefix) > 4*wiki.MaxTitleLen {
+		s.fail(c, errBadRequestf("title_prefix is too long"))
+		return
+	}
 	switch c.DefaultQuery("order", "slug") {
 	case "slug":
 	case "title":
@@ -188,6 +192,13 @@ var pageRoutes = []pageRoute{
 	{http.MethodGet, "backlinks", wiki.RoleReader, (*Server).apiBacklinks},
 	{http.MethodPut, "watch", wiki.RoleReader, (*Server).apiWatch},
 	{http.MethodDelete, "watch", wiki.RoleReader, (*Server).apiUnwatch},
+	// Answers: what readers, cohorts and search say of each (issue 10;
+	// answer.go). The anchor ~page is the page as a whole.
+	{http.MethodGet, "sections", wiki.RoleReader, (*Server).apiSections},
+	{http.MethodPost, "sections/*/feedback", wiki.RoleReader, (*Server).apiSectionFeedback},
+	{http.MethodPost, "sections/*/confirm", wiki.RoleEditor, (*Server).apiSectionConfirm},
+	{http.MethodPost, "sections/*/flag", wiki.RoleEditor, (*Server).apiSectionFlag},
+	{http.MethodPost, "sections/*/resolve", wiki.RoleTrainer, (*Server).apiSectionResolve},
 }
 
 // match reports whether the path segments rest fit the route's path, and

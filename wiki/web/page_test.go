@@ -36,15 +36,21 @@ func TestHomeListsRecentAndAllPages(t *testing.T) {
 	if n := len(queryAll(doc, "ul.changes li")); n != 2 {
 		t.Errorf("%d recent changes, want 2", n)
 	}
-	mustFind(t, doc, `ul.index a[href=/wiki/travel/per-diem]`)
+	// Sections by title; a section with one page under it opens as a
+	// section (no page lives at travel itself).
+	mustFind(t, doc, `ul.tree a[href="/?section=travel#sections"]`)
+	doc2 := parseHTML(t, ts.browse("GET", "/?section=travel", nil).Body.String())
+	mustFind(t, doc2, `ul.tree a[href=/wiki/travel/per-diem]`)
+	wantStatus(t, ts.browse("GET", "/?section=nothing-here", nil), 404)
+	wantStatus(t, ts.browse("GET", "/?section=Bad%20Slug", nil), 400)
 	if got := textOf(mustFind(t, doc, "ul.changes li a")); got != "Per diem" {
 		t.Errorf("newest change first: got %q", got)
 	}
 	mustFind(t, doc, `a[href=/new]`)
 }
 
-// The home page lists all pages by title, homeListLimit at a time, with a
-// link to the next ones.
+// The home page's "all pages" lists them by title, homeListLimit at a
+// time, with a link to the next ones.
 func TestHomePagesThroughAllPagesByTitle(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := context.Background()
@@ -55,7 +61,7 @@ func TestHomePagesThroughAllPagesByTitle(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	doc := parseHTML(t, ts.browse("GET", "/", nil).Body.String())
+	doc := parseHTML(t, ts.browse("GET", "/?all", nil).Body.String())
 	items := queryAll(doc, "ul.index li a")
 	if len(items) != homeListLimit || textOf(items[0]) != "A 001" {
 		t.Fatalf("first page: %d items, first %q", len(items), textOf(items[0]))

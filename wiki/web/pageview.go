@@ -47,6 +47,7 @@ const (
 	holeCohort = "cohort" // their cohort
 	holeBody   = "body"   // the rendered text
 	holeTOC    = "toc"    // the questions on the page
+	holeAnswer = "answer" // the rendered text with its answer boxes
 )
 
 // pageViewCacheBytes bounds the cache.
@@ -174,6 +175,8 @@ func pageViewKey(v *pageView, minute int64) string {
 	flag(v.CanEdit)
 	flag(v.CanTrain)
 	flag(v.IsAdmin)
+	flag(v.FAQ)
+	flag(v.CanAsk)
 	flag(v.Watching)
 	flag(v.WatchingPrefix)
 	flag(v.CSRFToken != "")
@@ -195,6 +198,13 @@ func pageViewKey(v *pageView, minute int64) string {
 	}
 	num(int64(len(v.Backlinks)))
 	num(int64(h.Sum64()))
+	// The answers: their state in one string (answer.go), and which of
+	// the page's parts they bring.
+	add(v.AnswersKey)
+	add(v.InfoURL)
+	flag(v.AnswerBody != "")
+	flag(v.AnswerForms != nil)
+	num(int64(len(v.Flagged)))
 	return b.String()
 }
 
@@ -206,9 +216,11 @@ func pageViewKey(v *pageView, minute int64) string {
 var pageViewKeyed = []string{
 	// BasePage
 	"Title", "SiteName", "CSRFToken (hole)", "Flash (drawn afresh when set)", "Path", "Query", "User", "CanRead", "CanEdit", "CanTrain", "IsAdmin", "ReviewCount",
+	"FAQ", "CanAsk",
 	// pageView
 	"BasePage", "Page (slug and revision)", "Body (hole)", "TOC (length)", "TOCHTML (hole)", "OldRev (drawn afresh when set)",
 	"AsOf (drawn afresh when set)", "Newest", "Backlinks", "Head", "Watching", "WatchingPrefix",
+	"AnswerBody (hole)", "Flagged (AnswersKey)", "InfoURL", "AnswerForms (slug; whether set)", "AnswersKey",
 	// wiki.User
 	"Name (hole)", "DisplayName (hole)", "Role", "Cohort (hole)",
 }
@@ -244,6 +256,8 @@ func (s *Server) renderPageView(c *gin.Context, v *pageView) {
 			return string(v.Body)
 		case holeTOC:
 			return string(v.TOCHTML)
+		case holeAnswer:
+			return string(v.AnswerBody)
 		}
 		if x, ok := values[hole]; ok {
 			return x
@@ -312,6 +326,9 @@ func (s *Server) drawPageView(v *pageView, u *wiki.User) ([]viewPart, bool) {
 	w.User = &su
 	w.Body = template.HTML(pc.sentinel(holeBody))
 	w.TOCHTML = template.HTML(pc.sentinel(holeTOC))
+	if v.AnswerBody != "" {
+		w.AnswerBody = template.HTML(pc.sentinel(holeAnswer))
+	}
 	t := s.pages.pages["page_view.html"]
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", &w); err != nil {

@@ -45,6 +45,14 @@ func TestPageViewCache_SameAsDrawnAfresh(t *testing.T) {
 	same("admin")
 	ts.signIn("ada")
 	same("editor with a display name")
+	wantStatus(t, ts.post("/feedback/faq", map[string][]string{"vote": {"yes:one"}}), 303)
+	ts.browse("GET", "/wiki/faq", nil) // its thanks, shown once
+	same("after the reader's vote")
+	wantStatus(t, ts.post("/flag/faq", map[string][]string{"anchor": {"two"}, "note": {"Moved to <b>B2</b>"}}), 303)
+	if w := ts.browse("GET", "/wiki/faq", nil); !strings.Contains(w.Body.String(), "may be out of date") {
+		t.Error("the flagged answer is not shown as flagged")
+	}
+	same("an answer flagged")
 	if err := ts.wiki.Watch(wiki.NewContextWithUser(ctx, &wiki.User{Name: "ada", Role: wiki.RoleEditor}), "faq", false); err != nil {
 		t.Fatal(err)
 	}
@@ -53,6 +61,19 @@ func TestPageViewCache_SameAsDrawnAfresh(t *testing.T) {
 	same("a new backlink")
 	ts.create("missing-page", "Missing page", "Now it exists.\n")
 	same("a missing link target created")
+	// [[Travel]] leads to the page titled so, wherever it lives.
+	ts.create("trips", "Trips", "Away.\n")
+	same("a page made that no link names")
+	if w := ts.post("/edit/travel", map[string][]string{"title": {"Journeys"}, "markdown": {"Go.\n"}, "base_revision": {"1"}}); w.Code != 303 {
+		t.Fatalf("retitle: %d", w.Code)
+	}
+	if w := ts.post("/edit/trips", map[string][]string{"title": {"Travel"}, "markdown": {"Away.\n"}, "base_revision": {"1"}}); w.Code != 303 {
+		t.Fatalf("retitle: %d", w.Code)
+	}
+	if w := ts.browse("GET", "/wiki/faq", nil); !strings.Contains(w.Body.String(), `href="/wiki/trips"`) {
+		t.Error("[[Travel]] does not lead to the page now titled Travel")
+	}
+	same("a link target retitled")
 	ts.signIn("tina")
 	same("trainer, review count")
 	ts.create("more", "More", "one more page to review\n")

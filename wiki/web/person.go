@@ -14,6 +14,11 @@ type personPage struct {
 	Account *wiki.Account
 	Cohort  *wiki.Cohort
 	Changes []wiki.Change
+	// Questions and answers (issue 10): off when FAQ is false.
+	FAQ    bool
+	Own    bool // the reader's own page
+	Impact *wiki.Impact
+	Asked  []questionRow
 }
 
 // personChangesLimit is how many of a person's latest revisions their page lists.
@@ -44,7 +49,23 @@ func (s *Server) handlePerson(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.render(c, http.StatusOK, "person.html", &personPage{BasePage: s.base(c, acct.User().Label()), Account: acct, Cohort: co, Changes: changes})
+	v := &personPage{BasePage: s.base(c, acct.User().Label()), Account: acct, Cohort: co, Changes: changes}
+	if s.cfg.Answers != nil && s.cfg.Questions != nil {
+		ctx := c.Request.Context()
+		v.FAQ, v.Own = true, v.User.SignedIn() && v.User.Name == acct.Username
+		var err error
+		if v.Impact, err = s.cfg.Answers.Impact(ctx, wiki.ImpactFilter{User: acct.Username}); err != nil {
+			s.fail(c, err)
+			return
+		}
+		asked, err := s.cfg.Questions.List(ctx, wiki.QuestionFilter{Asker: acct.Username, Limit: 100})
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		v.Asked = s.rows(c, asked)
+	}
+	s.render(c, http.StatusOK, "person.html", v)
 }
 
 type apiChange struct {

@@ -63,6 +63,9 @@ type BasePage struct {
 	CanRead, CanEdit, CanTrain, IsAdmin bool
 	// ReviewCount is how many pages wait for review, for trainers' header.
 	ReviewCount int
+	// FAQ says the questions and answers features are on; CanAsk that
+	// the user may ask.
+	FAQ, CanAsk bool
 }
 
 func (s *Server) base(c *gin.Context, title string) BasePage {
@@ -84,6 +87,8 @@ func (s *Server) baseCounted(c *gin.Context, title string, reviewCount int) Base
 		CanEdit:   u.Has(wiki.RoleEditor),
 		CanTrain:  u.Has(wiki.RoleTrainer),
 		IsAdmin:   u.Has(wiki.RoleAdmin),
+		FAQ:       s.cfg.Questions != nil,
+		CanAsk:    u.Has(wiki.RoleEditor) && u.SignedIn() && s.cfg.Questions != nil,
 	}
 	switch {
 	case b.CanTrain && reviewCount >= 0:
@@ -128,6 +133,14 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (s *Server) templateFuncs() template.FuncMap {
+	funcs := s.baseFuncs()
+	for k, v := range s.uxFuncs() { // ux.go
+		funcs[k] = v
+	}
+	return funcs
+}
+
+func (s *Server) baseFuncs() template.FuncMap {
 	return template.FuncMap{
 		"static": func(name string) string { return s.assets.url(name) },
 		// Addresses: see url.go.
@@ -188,6 +201,29 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"cohortReadingURL":   cohortReadingURL,
 		"changesPath":        changesPath,
 		"prevRev":            func(n int) int { return max(n-1, 0) },
+		// Questions, gaps, answers (issue 10).
+		"questionsURL":      questionsURL,
+		"questionsListURL":  questionsListURL,
+		"askURL":            askURL,
+		"questionURL":       questionURL,
+		"questionActionURL": questionActionURL,
+		"gapActionURL":      gapActionURL,
+		"gapsStatusURL":     gapsStatusURL,
+		"answerNewPageURL":  answerNewPageURL,
+		"answerEditURL":     answerEditURL,
+		"feedbackURL":       feedbackURL,
+		"confirmURL":        confirmURL,
+		"flagURL":           flagURL,
+		"resolveURL":        resolveURL,
+		"pageInfoURL":       pageInfoURL,
+		"freshnessURL":      freshnessURL,
+		"formAnchor":        formAnchor,
+		"list":              func(xs ...string) []string { return xs },
+		"people":            func(n int) string { return nof(n, "person", "people") },
+		"nof":               nof,
+		"span":              span,
+		"percent":           func(f float64) int { return int(f*100 + 0.5) },
+		"daysSince":         func(t time.Time) int { return int(s.now().Sub(t) / (24 * time.Hour)) },
 
 		"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"showTime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
@@ -219,6 +255,24 @@ func ago(now, t time.Time) string {
 	default:
 		return t.UTC().Format("2 Jan 2006")
 	}
+}
+
+// nof is n with the word's singular or plural form: nof(2, "person",
+// "people") is "2 people".
+func nof(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// span says a length of time in days, or, under a day, as Go writes it
+// (a test server's -stale-after 3s).
+func span(d time.Duration) string {
+	if d >= 24*time.Hour {
+		return nof(int(d/(24*time.Hour)), "day", "days")
+	}
+	return d.String()
 }
 
 func plural(n int, word string) string {

@@ -26,14 +26,35 @@ type resetLinkPage struct {
 	Username  string
 	Link      string
 	ExpiresAt time.Time
+	// New says the account was just added (people.go): the link sets its
+	// first password.
+	New  bool
+	Role wiki.Role
 }
 
-// resetPage is the data of reset.html: the form to set a new password.
+// resetPage is the data of reset.html: the form to set a new password,
+// or (First) the first one of an account an admin added.
 type resetPage struct {
 	BasePage
-	Username string
-	Action   string
-	Errors   map[string]string
+	Username    string
+	DisplayName string
+	First       bool
+	Action      string
+	Errors      map[string]string
+}
+
+// resetFor fills in who a reset link is for.
+func (s *Server) resetFor(c *gin.Context, r *wiki.PasswordReset, action string) *resetPage {
+	v := &resetPage{Username: r.Username, Action: action}
+	title := "Choose a new password"
+	if acct, err := s.accounts.Account(c.Request.Context(), r.Username); err == nil {
+		v.DisplayName, v.First = acct.DisplayName, !acct.HasPassword()
+		if v.First {
+			title = "Choose your password"
+		}
+	}
+	v.BasePage = s.base(c, title)
+	return v
 }
 
 func (s *Server) handleAPIUserReset(c *gin.Context) {
@@ -67,7 +88,9 @@ var errBadResetLink = errNotFoundf("this password reset link does not work: it w
 func (s *Server) handleResetForm(c *gin.Context) {
 	r, err := s.accounts.CheckReset(c.Request.Context(), c.Param("token"))
 	if errors.Is(err, wiki.ErrNotFound) {
-		err = errBadResetLink
+		// Said at once, not after the form is filled in.
+		s.linkUsed(c, http.StatusNotFound, "This link no longer works", badResetMessage)
+		return
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -75,9 +98,10 @@ func (s *Server) handleResetForm(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")
-	s.render(c, http.StatusOK, "reset.html", &resetPage{BasePage: s.base(c, "Choose a new password"),
-		Username: r.Username, Action: resetURL(c.Param("token"))})
+	s.render(c, http.StatusOK, "reset.html", s.resetFor(c, r, resetURL(c.Param("token"))))
 }
+
+const badResetMessage = "This one-time password link was used already, it expired (links work for 24 hours), or a newer one was made for the same person. If you set your password with it, sign in. Otherwise ask an admin for a new link."
 
 func (s *Server) handleReset(c *gin.Context) {
 	ctx := c.Request.Context()
@@ -92,13 +116,18 @@ func (s *Server) handleReset(c *gin.Context) {
 	}
 	show := func(status int, errs map[string]string) {
 		c.Header("Referrer-Policy", "no-referrer")
-		s.render(c, status, "reset.html", &resetPage{BasePage: s.base(c, "Choose a new password"),
-			Username: r.Username, Action: resetURL(token), Errors: errs})
+		v := s.resetFor(c, r, resetURL(token))
+		v.Errors = errs
+		s.render(c, status, "reset.html", v)
 	}
 	pw := c.PostForm("password")
 	if pw != c.PostForm("password_again") {
 		show(http.StatusUnprocessableEntity, map[string]string{"password_again": "is not the same as the password"})
 		return
+	}
+	first := false // the first password of an account an admin added
+	if a, err := s.accounts.Account(ctx, r.Username); err == nil {
+		first = !a.HasPassword()
 	}
 	acct, err := s.accounts.CompleteReset(ctx, token, pw)
 	if errors.Is(err, wiki.ErrNotFound) {
@@ -109,6 +138,11 @@ func (s *Server) handleReset(c *gin.Context) {
 		return
 	}
 	if !s.startSession(c, acct.Username) {
+		return
+	}
+	if first {
+		s.setFlash(c, "Your password is set and you are signed in. Welcome, "+acct.User().Label()+"!")
+		c.Redirect(http.StatusSeeOther, homeURL())
 		return
 	}
 	s.setFlash(c, "Your new password is set, and you are signed in. Every other place you were signed in is signed out.")

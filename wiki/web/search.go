@@ -59,7 +59,7 @@ func (s *Server) handleSearch(c *gin.Context) {
 		}
 		page = n
 	}
-	partial := c.Query("partial") == "1"
+	partial := c.Query("partial") == "1" || c.Query("partial") == "quick"
 	v := &searchPage{BasePage: s.base(c, "Search"), Tag: tag, Page: page, Partial: partial}
 	v.Query = q
 	if strings.TrimSpace(q) != "" || tag != "" {
@@ -96,7 +96,11 @@ func (s *Server) handleSearch(c *gin.Context) {
 		}
 		v.AllTagsURL = link("", 1)
 	}
-	if partial {
+	switch {
+	case partial && c.Query("partial") == "quick":
+		s.renderPartial(c, "search.html", "quick", v) // the header's box, as you type
+		return
+	case partial:
 		s.renderPartial(c, "search.html", "results", v)
 		return
 	}
@@ -166,6 +170,9 @@ func (s *Server) handleSearchOpen(c *gin.Context) {
 		if err := s.cfg.SearchLog.LogOpen(c.Request.Context(), e); err != nil {
 			s.log.Warn("log search open", "err", err)
 		}
+	}
+	if s.cfg.Answers != nil && askedByAPerson(c.Request) {
+		s.cfg.Answers.CountOpen(c.Request.Context(), slug, c.Query("anchor"), wiki.OpenedFromSearch, c.Query("q"))
 	}
 	c.Redirect(http.StatusSeeOther, pageURL(slug))
 }
@@ -255,7 +262,9 @@ func (s *Server) handleAPISearch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if q.Offset == 0 && !degraded {
+	// log=0: a search a tool makes for its own use (the editor's page
+	// picker), which is no question anyone asked the FAQ.
+	if q.Offset == 0 && !degraded && c.Query("log") != "0" {
 		s.logSearch(c, q.Text, res)
 	}
 	out := apiSearch{Query: res.Query, Total: res.Total, TookMS: res.Took.Milliseconds(), Suggestion: res.Suggestion,
@@ -342,19 +351,4 @@ func (s *Server) handleAPIGaps(c *gin.Context) {
 		out = append(out, a)
 	}
 	c.JSON(http.StatusOK, out)
-}
-
-// gapsPage is the data of search_gaps.html.
-type gapsPage struct {
-	BasePage
-	Gaps  []wiki.Gap
-	Since time.Time
-}
-
-func (s *Server) handleGaps(c *gin.Context) {
-	gaps, since, ok := s.gaps(c)
-	if !ok {
-		return
-	}
-	s.render(c, http.StatusOK, "search_gaps.html", &gapsPage{BasePage: s.base(c, "Searches without an answer"), Gaps: gaps, Since: since})
 }

@@ -113,9 +113,14 @@ func TestSearchGaps(t *testing.T) {
 	}
 	wantError(t, ts.api("GET", "/api/v1/search/gaps?since=last+week", ""), 400, "bad_request")
 
-	doc := parseHTML(t, ts.browse("GET", "/search/gaps", nil).Body.String())
-	a := mustFind(t, doc, "table.gaps tbody tr a.button")
-	if href, _ := attr(a, "href"); href != "/new?title=parking%20permit" {
+	// The old page leads to the gap list, which offers to write the answer.
+	w = ts.browse("GET", "/search/gaps", nil)
+	if w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/gaps" {
+		t.Errorf("old gaps page: %d %q", w.Code, w.Header().Get("Location"))
+	}
+	doc := parseHTML(t, ts.browse("GET", "/gaps", nil).Body.String())
+	a := mustFind(t, doc, "ol.gaps li.gap .gap-actions a.button")
+	if href, _ := attr(a, "href"); href != "/new?gap="+wiki.SearchGapID("parking permit")+"&title=parking+permit" {
 		t.Errorf("write-the-answer link %q", href)
 	}
 	// The page for a search that found nothing offers to write the answer.

@@ -47,6 +47,9 @@ type Config struct {
 	Learning  wiki.SearchLearning
 	// Synonyms is the search synonym list (nil: none).
 	Synonyms *wiki.Synonyms
+	// Opens counts the sections opened from searches, for the home page's
+	// most opened questions (nil: it shows none).
+	Opens wiki.OpenCounts
 
 	// Operations (see ops.go).
 
@@ -80,6 +83,12 @@ type Config struct {
 	// Backups makes the verified copies of the store that admins download
 	// at /api/v1/admin/backup; nil: no backups over HTTP.
 	Backups wiki.Snapshotter
+
+	// Questions and the gap list, and Answers: helpful votes,
+	// confirmations and flags, freshness and impact (question.go, gap.go,
+	// answer.go). nil: those features are off.
+	Questions *wiki.Questions
+	Answers   *wiki.Answers
 }
 
 // Server serves faqwiki over HTTP. Build it with New.
@@ -96,9 +105,12 @@ type Server struct {
 	csrf     *http.CrossOriginProtection
 	proxies  []netip.Prefix // trusted reverse proxies
 	backups  chan struct{}  // one backup at a time
+	digest   digestCache    // the home page's figures from the search log (home.go)
 	views    *pageViewCache // drawn page views (pageview.go)
 	// noViewCache draws every page view afresh (tests compare the two).
 	noViewCache bool
+
+	answerBodies answerBodies // pages drawn with their answer boxes (answer.go)
 }
 
 // New builds the router, parses every template and hashes the static
@@ -220,7 +232,6 @@ func (s *Server) routes() *gin.Engine {
 	train.POST(cohortsURL(), s.handleCohortCreate)
 	train.POST(cohortInviteURL(":id"), s.handleCohortRotate)
 	train.POST(cohortMembersURL(":id"), s.handleCohortMove)
-	train.GET(gapsURL(), s.handleGaps)
 	train.POST(synonymsURL(), s.handleSynonymsSave)
 	train.POST(synonymsRevertURL(), s.handleSynonymsRevert)
 	train.POST(synonymsAddURL(), s.handleSynonymsAdd)
@@ -251,6 +262,8 @@ func (s *Server) routes() *gin.Engine {
 	adminAPI.POST("/users/:name/reset", s.handleAPIUserReset)
 	adminAPI.GET("/admin/backup", s.handleAPIBackup)
 	s.reviewRoutes(r, api)
+	s.uxRoutes(r, api)
+	s.questionRoutes(r, api)
 
 	r.NoRoute(s.handleNoRoute)
 	r.NoMethod(s.handleNoMethod)
@@ -313,4 +326,24 @@ func (s *Server) requireAccount(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// uxRoutes adds the home page's parts, people admin on the web and the
+// editor's helpers (issue 14), grouped by role like the routes above.
+func (s *Server) uxRoutes(r *gin.Engine, api *gin.RouterGroup) {
+	readAPI := api.Group("/", s.require(wiki.RoleReader))
+	readAPI.GET("/slug", s.handleAPISlug)
+
+	me := r.Group("/", s.require(wiki.RoleReader), s.requireAccount)
+	me.POST(tokensURL(), s.handleTokenCreate)
+	me.POST(tokenRevokeURL(), s.handleTokenRevoke)
+
+	train := r.Group("/", s.require(wiki.RoleTrainer))
+	train.POST(cohortTrainersURL(":id"), s.handleCohortTrainerAdd)
+
+	admin := r.Group("/", s.require(wiki.RoleAdmin))
+	admin.POST(adminUsersURL(), s.handleAdminUserAdd)
+	admin.GET(adminUserDisableURL(":name"), s.handleAdminUserDisableConfirm)
+	adminAPI := api.Group("/", s.require(wiki.RoleAdmin))
+	adminAPI.POST("/users", s.handleAPIUserAdd)
 }

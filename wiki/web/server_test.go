@@ -39,6 +39,8 @@ type testServer struct {
 	index     *search.Index
 	searchLog *search.Log
 	synonyms  *wiki.Synonyms
+	questions *wiki.Questions
+	answers   *wiki.Answers
 }
 
 // mustIndex opens a real bleve index in a temp folder over db.
@@ -101,7 +103,12 @@ func newTestServerWith(t *testing.T, cfg Config) *testServer {
 	ts.accounts = wiki.NewAccounts(wiki.AccountsConfig{Store: db, Password: cheapPasswords})
 	ts.cohorts = newCohorts(db)
 	cfg.Wiki, cfg.Accounts, cfg.Cohorts, cfg.Search, cfg.SearchLog = ts.wiki, ts.accounts, ts.cohorts, ts.index, ts.searchLog
-	cfg.Learning, cfg.Synonyms = ts.searchLog, ts.synonyms
+	cfg.Learning, cfg.Synonyms, cfg.Opens = ts.searchLog, ts.synonyms, ts.searchLog
+	if cfg.Questions == nil {
+		ts.questions = wiki.NewQuestions(wiki.QuestionsConfig{Store: db, Wiki: ts.wiki, Search: ts.index, SearchLog: ts.searchLog, Clock: cfg.Clock})
+		ts.answers = wiki.NewAnswers(wiki.AnswersConfig{Store: db, Wiki: ts.wiki, Questions: ts.questions, Cohorts: ts.cohorts, Clock: cfg.Clock})
+		cfg.Questions, cfg.Answers = ts.questions, ts.answers
+	}
 	if cfg.Backups == nil {
 		cfg.Backups = db
 	}

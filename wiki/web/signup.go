@@ -30,7 +30,22 @@ type signupForm struct {
 
 func (s *Server) handleSignupForm(c *gin.Context) {
 	v := &signupPage{BasePage: s.base(c, "Join the wiki"), Invite: c.Query("invite"), Action: signupURL()}
+	v.Cohort = s.inviteCohort(c, v.Invite)
 	s.render(c, http.StatusOK, "signup.html", v)
+}
+
+// inviteCohort is the cohort an invite code joins, to name it on the
+// sign-up form (nil for no code or a wrong one: the form says so when it
+// is sent, and wrong codes count against the address there).
+func (s *Server) inviteCohort(c *gin.Context, code string) *wiki.Cohort {
+	if code == "" {
+		return nil
+	}
+	co, err := s.accounts.InviteCohort(c.Request.Context(), code, c.ClientIP())
+	if err != nil {
+		return nil
+	}
+	return co
 }
 
 func (s *Server) handleSignup(c *gin.Context) {
@@ -44,7 +59,7 @@ func (s *Server) handleSignup(c *gin.Context) {
 	if err != nil {
 		show := func(status int, errs map[string]string) {
 			s.render(c, status, "signup.html", &signupPage{BasePage: s.base(c, "Join the wiki"), Invite: f.InviteCode,
-				Username: f.Username, DisplayName: f.DisplayName, Errors: errs, Action: signupURL()})
+				Cohort: s.inviteCohort(c, f.InviteCode), Username: f.Username, DisplayName: f.DisplayName, Errors: errs, Action: signupURL()})
 		}
 		s.failForm(c, err, show, map[string]string{"username": "is taken; choose another"})
 		return
@@ -57,8 +72,34 @@ func (s *Server) handleSignup(c *gin.Context) {
 }
 
 func (s *Server) handleSetupForm(c *gin.Context) {
+	// Say at once when the link no longer works, rather than after the
+	// form is filled in.
+	if err := s.accounts.CheckSetup(c.Request.Context(), c.Param("token")); err != nil {
+		switch {
+		case errors.Is(err, wiki.ErrSetupDone):
+			s.linkUsed(c, http.StatusGone, "This setup link was used", "The wiki has its admin already: the one-time setup link worked once and is used up. Sign in with the account it made.")
+		case errors.Is(err, wiki.ErrNotFound):
+			s.linkUsed(c, http.StatusNotFound, "This setup link does not work", "It is not the wiki's current setup link: the server prints a new one each time it starts while it has no account. Use the newest one from the server's console.")
+		default:
+			s.fail(c, err)
+		}
+		return
+	}
 	v := &signupPage{BasePage: s.base(c, "Set up the wiki"), Action: setupURL(c.Param("token"))}
 	s.render(c, http.StatusOK, "setup.html", v)
+}
+
+// linkUsedPage is the data of link_used.html: a one-time link (setup,
+// password) that no longer works.
+type linkUsedPage struct {
+	BasePage
+	Heading, Message string
+}
+
+func (s *Server) linkUsed(c *gin.Context, status int, heading, msg string) {
+	c.Header("Cache-Control", "no-store")
+	c.Header("Referrer-Policy", "no-referrer")
+	s.render(c, status, "link_used.html", &linkUsedPage{BasePage: s.base(c, heading), Heading: heading, Message: msg})
 }
 
 func (s *Server) handleSetup(c *gin.Context) {

@@ -160,7 +160,11 @@ func synonymsDiffURL(from, to int) string {
 // of a page.
 func learnedURL(slug wiki.Slug) string { return prefixSearch + "/learned/" + string(slug) }
 
-func gapsURL() string { return prefixSearch + "/gaps" }
+// gapsURL is the gap list (gap.go); the old address under /search leads
+// there.
+func gapsURL() string { return "/gaps" }
+
+func oldGapsURL() string { return prefixSearch + "/gaps" }
 
 // gapsSinceURL lists the search gaps since a date (YYYY-MM-DD).
 func gapsSinceURL(date string) string { return gapsURL() + "?since=" + url.QueryEscape(date) }
@@ -252,3 +256,110 @@ func watchingAtomURL(token string) string {
 // Filters of recent changes by one field, for the links in its rows.
 func changesByCohortURL(cohort string) string { return changesURL(url.Values{"cohort": {cohort}}) }
 func changesByAuthorURL(author string) string { return changesURL(url.Values{"author": {author}}) }
+
+// Questions, the gap list, answers: feedback, confirmations, flags,
+// freshness and impact (issue 10).
+const (
+	prefixQuestions = "/questions"
+	prefixFeedback  = "/feedback/"
+	prefixConfirm   = "/confirm/"
+	prefixFlag      = "/flag/"
+	prefixResolve   = "/resolve/"
+	prefixInfo      = "/info/"
+)
+
+func questionsURL() string { return prefixQuestions }
+
+// questionsListURL lists questions of a status ("" for open), newest
+// first or (byVotes) most asked first.
+func questionsListURL(status string, byVotes bool) string {
+	v := url.Values{}
+	if status != "" && status != string(wiki.QuestionOpen) {
+		v.Set("status", status)
+	}
+	if byVotes {
+		v.Set("sort", "votes")
+	}
+	if len(v) == 0 {
+		return questionsURL()
+	}
+	return questionsURL() + "?" + v.Encode()
+}
+
+// askURL opens the form to ask a question, with its text filled in and,
+// when it comes from a search, that search.
+func askURL(text, fromSearch string) string {
+	v := url.Values{}
+	if text != "" {
+		v.Set("text", text)
+	}
+	if fromSearch != "" {
+		v.Set("from", fromSearch)
+	}
+	if len(v) == 0 {
+		return questionsURL() + "/new"
+	}
+	return questionsURL() + "/new?" + v.Encode()
+}
+
+func questionURL(id int64) string { return questionsURL() + "/" + strconv.FormatInt(id, 10) }
+
+// questionActionURL is where a question's forms post: vote, answer,
+// close, reopen; write opens the editor to answer it.
+func questionActionURL(id int64, action string) string { return questionURL(id) + "/" + action }
+
+// gapActionURL is where the gap list's forms post: answer, dismiss,
+// merge, reopen.
+func gapActionURL(id, action string) string {
+	return gapsURL() + "/" + url.PathEscape(id) + "/" + action
+}
+
+// gapsStatusURL is the gap list of one status.
+func gapsStatusURL(status string) string {
+	if status == "" || status == string(wiki.GapOpen) {
+		return gapsURL()
+	}
+	return gapsURL() + "?status=" + url.QueryEscape(status)
+}
+
+// answerNewPageURL opens the new-page form to write the answer to a
+// question or a search gap, with the title filled in.
+func answerNewPageURL(title string, question int64, gap string) string {
+	v := url.Values{"title": {title}}
+	if question > 0 {
+		v.Set("question", strconv.FormatInt(question, 10))
+	}
+	if gap != "" {
+		v.Set("gap", gap)
+	}
+	return "/new?" + v.Encode()
+}
+
+// answerEditURL opens the editor on a page to write the answer to a
+// question (or a search gap) in it, as a new heading.
+func answerEditURL(slug wiki.Slug, question int64, gap string) string {
+	v := url.Values{}
+	if question > 0 {
+		v.Set("question", strconv.FormatInt(question, 10))
+	}
+	if gap != "" {
+		v.Set("gap", gap)
+	}
+	return editURL(slug) + "?" + v.Encode()
+}
+
+func feedbackURL(slug wiki.Slug) string { return prefixFeedback + string(slug) }
+func confirmURL(slug wiki.Slug) string  { return prefixConfirm + string(slug) }
+func flagURL(slug wiki.Slug) string     { return prefixFlag + string(slug) }
+func resolveURL(slug wiki.Slug) string  { return prefixResolve + string(slug) }
+func pageInfoURL(slug wiki.Slug) string { return prefixInfo + string(slug) }
+func freshnessURL() string              { return "/freshness" }
+
+// formAnchor is how a form names an answer: WholePage for the page as a
+// whole.
+func formAnchor(anchor string) string {
+	if anchor == "" {
+		return wiki.WholePage
+	}
+	return anchor
+}

@@ -59,7 +59,7 @@ func TestURLHelpers(t *testing.T) {
 		{homePageURL(""), "/"},
 		{homePageURL("t:abc"), "/?cursor=t%3Aabc"},
 		{inviteURL("a b"), "/signup?invite=a+b"},
-		{gapsSinceURL("2026-01-01"), "/search/gaps?since=2026-01-01"},
+		{gapsSinceURL("2026-01-01"), "/gaps?since=2026-01-01"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -22,22 +22,6 @@ func toAPIAccount(a *wiki.Account) apiAccount {
 		Disabled: a.Disabled, CreatedAt: a.CreatedAt.UTC()}
 }
 
-// usersPage is the data of admin_users.html.
-type usersPage struct {
-	BasePage
-	Accounts []*wiki.Account
-	Roles    []wiki.Role
-}
-
-func (s *Server) handleAdminUsers(c *gin.Context) {
-	accts, err := s.accounts.List(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.render(c, http.StatusOK, "admin_users.html", &usersPage{BasePage: s.base(c, "People and roles"), Accounts: accts, Roles: wiki.Roles})
-}
-
 // handleAdminUserUpdate applies one change from the admin page: a role
 // ("role=editor") or disabling/enabling ("action=disable|enable").
 func (s *Server) handleAdminUserUpdate(c *gin.Context) {
@@ -47,6 +31,15 @@ func (s *Server) handleAdminUserUpdate(c *gin.Context) {
 	var msg string
 	switch c.PostForm("action") {
 	case "disable":
+		if isSelf(c, name) {
+			s.fail(c, errDisableSelf)
+			return
+		}
+		if c.PostForm("confirm") != "yes" {
+			// Without the confirmation page's answer, ask first (people.go).
+			c.Redirect(http.StatusSeeOther, adminUserDisableURL(name))
+			return
+		}
 		_, err = s.accounts.SetDisabled(ctx, name, true)
 		msg = "Disabled " + name + ": they can no longer sign in; their revisions stay."
 	case "enable":
@@ -92,6 +85,10 @@ func (s *Server) handleAPIUserPatch(c *gin.Context) {
 	var p apiUserPatch
 	if err := decodeJSON(c, &p); err != nil {
 		s.fail(c, err)
+		return
+	}
+	if p.Disabled != nil && *p.Disabled && isSelf(c, c.Param("name")) {
+		s.fail(c, errDisableSelf)
 		return
 	}
 	patch := wiki.AccountPatch{Disabled: p.Disabled, Cohort: p.Cohort}

@@ -67,6 +67,8 @@ type watchingPage struct {
 	UpToDate []watchedView
 	Token    string // a feed token just made, shown once
 	Feeds    struct{ Changes, Watching string }
+	// The reader's answered questions: not seen since, and the rest.
+	NewAnswers, OldAnswers []*wiki.Question
 }
 
 type watchedView struct {
@@ -91,6 +93,12 @@ func (s *Server) showWatching(c *gin.Context, token string) {
 		return
 	}
 	v := &watchingPage{BasePage: s.base(c, "Watchlist"), Token: token}
+	if s.cfg.Questions != nil {
+		if v.NewAnswers, v.OldAnswers, err = s.cfg.Questions.NewAnswers(ctx, 20); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
 	if token != "" {
 		o := s.origin(c)
 		v.Feeds.Changes = o + changesAtomURL(nil, token)

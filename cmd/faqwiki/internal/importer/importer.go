@@ -65,7 +65,6 @@ var folderPageNames = []string{"index.md", "readme.md", "_index.md"}
 // source is a Markdown file being read.
 type source struct {
 	rel       string // path relative to the root, '/'-separated
-	abs       string
 	page      *Page
 	body      string          // the text after front matter and title
 	bodyLine  int             // line number (from 1) of body's first line in the file
@@ -76,7 +75,8 @@ type source struct {
 
 // reader holds the state of one Read.
 type reader struct {
-	root    string
+	fsys    fs.FS // the folder
+	skip    func(rel string) bool
 	r       *markdown.Renderer
 	rep     *Report
 	sources []*source
@@ -86,7 +86,8 @@ type reader struct {
 	lower   map[string]string  // lower-cased rel path -> rel path, for near misses
 }
 
-// Read reads the Markdown site in root into pages, writing nothing.
+// Read reads the Markdown site in the folder root into pages, writing
+// nothing.
 func Read(root string, r *markdown.Renderer) (*Site, error) {
 	info, err := os.Stat(root)
 	if err != nil {
@@ -95,7 +96,20 @@ func Read(root string, r *markdown.Renderer) (*Site, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("%s is not a folder", root)
 	}
-	rd := &reader{root: root, r: r, rep: newReport(), byPath: map[string]*source{}, dirs: map[string]*source{},
+	site, err := ReadFS(os.DirFS(root), r, nil)
+	if site != nil {
+		site.Root = root
+	}
+	return site, err
+}
+
+// ReadFS reads the Markdown site that is the whole of fsys (an embedded
+// folder, a folder on disk: see Read) into pages, writing nothing. skip,
+// if set, leaves out the files (paths with '/', relative to the root) it
+// names, such as a SOURCE.md that describes the folder rather than being
+// a page of it.
+func ReadFS(fsys fs.FS, r *markdown.Renderer, skip func(rel string) bool) (*Site, error) {
+	rd := &reader{fsys: fsys, skip: skip, r: r, rep: newReport(), byPath: map[string]*source{}, dirs: map[string]*source{},
 		others: map[string]bool{}, lower: map[string]string{}}
 	if err := rd.walk(); err != nil {
 		return nil, err
@@ -122,7 +136,7 @@ func Read(root string, r *markdown.Renderer) (*Site, error) {
 	}
 	close(work)
 	wg.Wait()
-	site := &Site{Root: root, Report: rd.rep}
+	site := &Site{Root: ".", Report: rd.rep}
 	for _, s := range rd.sources {
 		rd.rewrite(s)
 		site.Pages = append(site.Pages, s.page)
@@ -133,12 +147,12 @@ func Read(root string, r *markdown.Renderer) (*Site, error) {
 // walk lists the folder: Markdown files and every other file. Hidden files
 // and folders (".git", ".github") and node_modules are not part of a site.
 func (rd *reader) walk() error {
-	return filepath.WalkDir(rd.root, func(p string, d fs.DirEntry, err error) error {
+	return fs.WalkDir(rd.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		name := d.Name()
-		if p != rd.root && (strings.HasPrefix(name, ".") || name == "node_modules") {
+		if p != "." && (strings.HasPrefix(name, ".") || name == "node_modules") {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -147,14 +161,13 @@ func (rd *reader) walk() error {
 		if d.IsDir() || !d.Type().IsRegular() {
 			return nil
 		}
-		rel, err := filepath.Rel(rd.root, p)
-		if err != nil {
-			return err
+		rel := p // fs paths are '/'-separated and relative to the root
+		if rd.skip != nil && rd.skip(rel) {
+			return nil
 		}
-		rel = filepath.ToSlash(rel)
 		rd.lower[strings.ToLower(rel)] = rel
 		if ext := strings.ToLower(path.Ext(name)); ext == ".md" || ext == ".markdown" {
-			s := &source{rel: rel, abs: p}
+			s := &source{rel: rel}
 			rd.sources = append(rd.sources, s)
 			rd.byPath[rel] = s
 			return nil
@@ -283,7 +296,7 @@ func withSuffix(slug wiki.Slug, suffix string) wiki.Slug {
 // readFile reads a source's front matter, title and text, and the anchors
 // its text offers to links.
 func (rd *reader) readFile(s *source) error {
-	b, err := os.ReadFile(s.abs)
+	b, err := fs.ReadFile(rd.fsys, s.rel)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,9 @@ package importer
 
 import (
 	"fmt"
+	iofs "io/fs"
 	"net/url"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -448,7 +447,7 @@ func (rd *reader) attach(s *source, rel string, fs *fileSet, line int) string {
 		ext := path.Ext(name)
 		name = wiki.AttachmentNameFrom(strings.TrimSuffix(name, ext) + fmt.Sprintf("-%d", i) + ext)
 	}
-	data, err := os.ReadFile(filepath.Join(rd.root, filepath.FromSlash(rel)))
+	data, err := iofs.ReadFile(rd.fsys, rel)
 	if err != nil {
 		rd.rep.refusedFile(s.rel, line, rel, "unreadable: "+err.Error())
 		return ""

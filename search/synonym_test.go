@@ -1,0 +1,72 @@
+package search
+
+import (
+	"testing"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+func TestSynonymSet(t *testing.T) {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := m.AnalyzerNamed(textAnalyzer)
+	s := newSynonymSet(&wiki.SynonymList{Revision: 3, Text: "pto, vacation, time off, annual leave\nthe, a\nwfh, work from home\n"}, a)
+	if s.revision != 3 || len(s.groups) != 2 {
+		t.Fatalf("groups = %+v, want 2 (the stop-word group dropped)", s.groups)
+	}
+	for _, term := range s.groups[0] {
+		if term.text == "time off" && term.searchable {
+			t.Error(`"time off" (one word once "off" is gone) can be searched for`)
+		}
+	}
+	// "my pto balance": pto gets the group's other terms; a phrase in the
+	// query puts them on its last word only.
+	plan := func(words ...string) *queryPlan {
+		p := &queryPlan{docs: 100}
+		for _, w := range words {
+			p.words = append(p.words, wordPlan{word: w, stems: analyze(a, w)})
+		}
+		return p
+	}
+	p := plan("pto", "balance")
+	s.expand(p, []string{"pto", "balance"}, func([]string) int { return 10 })
+	if got := len(p.words[0].synonyms); got != 2 {
+		t.Errorf("pto has %d synonyms (%+v), want 2: vacation, annual leave", got, p.words[0].synonyms)
+	}
+	if len(p.words[1].synonyms) != 0 {
+		t.Errorf("balance got synonyms: %+v", p.words[1].synonyms)
+	}
+	p = plan("annual", "leave", "carry")
+	s.expand(p, []string{"annual", "leave", "carry"}, func([]string) int { return 10 })
+	if len(p.words[0].synonyms) != 0 || len(p.words[1].synonyms) != 2 {
+		t.Errorf("the phrase's synonyms: on annual %+v, on leave %+v; want them on its last word", p.words[0].synonyms, p.words[1].synonyms)
+	}
+	// A synonym rarer than the word typed weighs no more than the word.
+	// "time off" leads to the others, though it is not searched for; its
+	// alternatives go on "time", the phrase's last searched word.
+	p = plan("time", "for", "jury")
+	p.words = []wordPlan{p.words[0], p.words[2]} // "for" is a stop word
+	s.expand(p, []string{"time", "off", "for", "jury"}, func([]string) int { return 10 })
+	if len(p.words[0].synonyms) != 3 {
+		t.Errorf(`"time off for jury": time has %+v, want pto, vacation, annual leave`, p.words[0].synonyms)
+	}
+	p = plan("time", "sheet")
+	s.expand(p, []string{"time", "sheet"}, func([]string) int { return 10 })
+	if len(p.words[0].synonyms) != 0 {
+		t.Errorf(`"time" alone led to the time-off group: %+v`, p.words[0].synonyms)
+	}
+	p = plan("vacation")
+	s.expand(p, []string{"vacation"}, func(stems []string) int {
+		if stems[0] == "pto" {
+			return 1
+		}
+		return 50
+	})
+	for _, syn := range p.words[0].synonyms {
+		if syn.text == "pto" && syn.weight >= synonymBoost {
+			t.Errorf("pto, rarer than vacation, weighs %v", syn.weight)
+		}
+	}
+}
