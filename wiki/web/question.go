@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"net/http"
@@ -664,18 +665,25 @@ func (s *Server) handleAPIQuestions(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) handleAPIQuestion(c *gin.Context) {
+// apiQuestionAct answers a call on one question: the id from the path,
+// act on it, and the question as it is after.
+func (s *Server) apiQuestionAct(c *gin.Context, act func(ctx context.Context, id int64) (*wiki.Question, error)) {
 	id, err := questionID(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	q, err := s.cfg.Questions.Question(c.Request.Context(), id)
+	ctx := c.Request.Context()
+	q, err := act(ctx, id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toAPIQuestion(q, wiki.UserFromContext(c.Request.Context())))
+	c.JSON(http.StatusOK, toAPIQuestion(q, wiki.UserFromContext(ctx)))
+}
+
+func (s *Server) handleAPIQuestion(c *gin.Context) {
+	s.apiQuestionAct(c, s.cfg.Questions.Question)
 }
 
 // apiAskRequest is the body of POST /api/v1/questions.
@@ -734,27 +742,17 @@ func (s *Server) handleAPIQuestionVote(c *gin.Context) {
 }
 
 func (s *Server) handleAPIQuestionAnswer(c *gin.Context) {
-	id, err := questionID(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var f answerForm
-	if err := decodeJSON(c, &f); err != nil {
-		s.fail(c, err)
-		return
-	}
-	slug, anchor, err := f.link()
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	q, err := s.cfg.Questions.Answer(c.Request.Context(), id, slug, anchor)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toAPIQuestion(q, wiki.UserFromContext(c.Request.Context())))
+	s.apiQuestionAct(c, func(ctx context.Context, id int64) (*wiki.Question, error) {
+		var f answerForm
+		if err := decodeJSON(c, &f); err != nil {
+			return nil, err
+		}
+		slug, anchor, err := f.link()
+		if err != nil {
+			return nil, err
+		}
+		return s.cfg.Questions.Answer(ctx, id, slug, anchor)
+	})
 }
 
 // apiCloseRequest is the body of POST /api/v1/questions/{id}/close.
@@ -765,34 +763,15 @@ type apiCloseRequest struct {
 }
 
 func (s *Server) handleAPIQuestionClose(c *gin.Context) {
-	id, err := questionID(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var req apiCloseRequest
-	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	q, err := s.cfg.Questions.Close(c.Request.Context(), id, wiki.QuestionStatus(req.Status), req.Reason, req.DuplicateOf)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toAPIQuestion(q, wiki.UserFromContext(c.Request.Context())))
+	s.apiQuestionAct(c, func(ctx context.Context, id int64) (*wiki.Question, error) {
+		var req apiCloseRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return nil, err
+		}
+		return s.cfg.Questions.Close(ctx, id, wiki.QuestionStatus(req.Status), req.Reason, req.DuplicateOf)
+	})
 }
 
 func (s *Server) handleAPIQuestionReopen(c *gin.Context) {
-	id, err := questionID(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	q, err := s.cfg.Questions.Reopen(c.Request.Context(), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toAPIQuestion(q, wiki.UserFromContext(c.Request.Context())))
+	s.apiQuestionAct(c, s.cfg.Questions.Reopen)
 }

@@ -14,12 +14,16 @@ import (
 // The synonym list: everyone may read it and its history; trainers edit
 // and revert it, as a page. See wiki.Synonyms.
 
-// synonyms returns the synonym service, or an error saying there is none.
-func (s *Server) synonyms() (*wiki.Synonyms, error) {
-	if s.cfg.Synonyms == nil {
-		return nil, errNotFoundf("this wiki has no synonym list")
+// withSynonyms runs h on a wiki with a synonym list, and answers 404 on
+// one without.
+func (s *Server) withSynonyms(h gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.cfg.Synonyms == nil {
+			s.fail(c, errNotFoundf("this wiki has no synonym list"))
+			return
+		}
+		h(c)
 	}
-	return s.cfg.Synonyms, nil
 }
 
 // synonymsPage is the data of search_synonyms.html: the list, and for
@@ -48,11 +52,7 @@ type synonymForm struct {
 }
 
 func (s *Server) handleSynonyms(c *gin.Context) {
-	syn, err := s.synonyms()
-	var l *wiki.SynonymList
-	if err == nil {
-		l, err = syn.Current(c.Request.Context())
-	}
+	l, err := s.cfg.Synonyms.Current(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -67,16 +67,11 @@ func (s *Server) handleSynonymsSave(c *gin.Context) {
 		s.fail(c, formError(err))
 		return
 	}
-	syn, err := s.synonyms()
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	res, err := syn.Save(c.Request.Context(), wiki.SynonymEdit{Text: f.Text, Summary: f.Summary, Base: f.Base})
+	res, err := s.cfg.Synonyms.Save(c.Request.Context(), wiki.SynonymEdit{Text: f.Text, Summary: f.Summary, Base: f.Base})
 	var ce *wiki.ConflictError
 	if err != nil {
 		v := &synonymsPage{BasePage: s.base(c, "Search synonyms"), Form: f, Base: f.Base}
-		if cur, cerr := syn.Current(c.Request.Context()); cerr == nil {
+		if cur, cerr := s.cfg.Synonyms.Current(c.Request.Context()); cerr == nil {
 			v.List, v.Groups = cur, cur.Groups()
 		}
 		if errors.As(err, &ce) {
@@ -116,11 +111,7 @@ func (s *Server) handleSynonymsAdd(c *gin.Context) {
 		s.fail(c, formError(err))
 		return
 	}
-	syn, err := s.synonyms()
-	var res *wiki.SynonymResult
-	if err == nil {
-		res, err = syn.AddGroup(c.Request.Context(), []string{f.Gap, f.Terms}, "Added from the gap list")
-	}
+	res, err := s.cfg.Synonyms.AddGroup(c.Request.Context(), []string{f.Gap, f.Terms}, "Added from the gap list")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -140,11 +131,7 @@ type synonymHistoryPage struct {
 }
 
 func (s *Server) handleSynonymsHistory(c *gin.Context) {
-	syn, err := s.synonyms()
-	var revs []*wiki.SynonymList
-	if err == nil {
-		revs, err = syn.Revisions(c.Request.Context())
-	}
+	revs, err := s.cfg.Synonyms.Revisions(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -162,11 +149,7 @@ type synonymDiffPage struct {
 }
 
 func (s *Server) handleSynonymsDiff(c *gin.Context) {
-	syn, err := s.synonyms()
-	var cur *wiki.SynonymList
-	if err == nil {
-		cur, err = syn.Current(c.Request.Context())
-	}
+	cur, err := s.cfg.Synonyms.Current(c.Request.Context())
 	from, to := 0, 0
 	if err == nil {
 		from, to, err = parseRange(c, cur.Revision)
@@ -174,7 +157,7 @@ func (s *Server) handleSynonymsDiff(c *gin.Context) {
 	var d *diff.Diff
 	var revs [2]*wiki.SynonymList
 	if err == nil {
-		d, revs, err = syn.Diff(c.Request.Context(), from, to)
+		d, revs, err = s.cfg.Synonyms.Diff(c.Request.Context(), from, to)
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -190,11 +173,7 @@ func (s *Server) handleSynonymsRevert(c *gin.Context) {
 		s.fail(c, formError(err))
 		return
 	}
-	syn, err := s.synonyms()
-	var res *wiki.SynonymResult
-	if err == nil {
-		res, err = syn.Revert(c.Request.Context(), f.Revision, f.Summary)
-	}
+	res, err := s.cfg.Synonyms.Revert(c.Request.Context(), f.Revision, f.Summary)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -244,11 +223,7 @@ func toAPISynonymRevision(l *wiki.SynonymList, withText bool) apiSynonymRevision
 }
 
 func (s *Server) handleAPISynonyms(c *gin.Context) {
-	syn, err := s.synonyms()
-	var l *wiki.SynonymList
-	if err == nil {
-		l, err = syn.Current(c.Request.Context())
-	}
+	l, err := s.cfg.Synonyms.Current(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -270,11 +245,7 @@ func (s *Server) handleAPISynonymsPut(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	syn, err := s.synonyms()
-	var res *wiki.SynonymResult
-	if err == nil {
-		res, err = syn.Save(c.Request.Context(), wiki.SynonymEdit{Text: f.Text, Summary: f.Summary, Base: f.Base})
-	}
+	res, err := s.cfg.Synonyms.Save(c.Request.Context(), wiki.SynonymEdit{Text: f.Text, Summary: f.Summary, Base: f.Base})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -283,11 +254,7 @@ func (s *Server) handleAPISynonymsPut(c *gin.Context) {
 }
 
 func (s *Server) handleAPISynonymRevisions(c *gin.Context) {
-	syn, err := s.synonyms()
-	var revs []*wiki.SynonymList
-	if err == nil {
-		revs, err = syn.Revisions(c.Request.Context())
-	}
+	revs, err := s.cfg.Synonyms.Revisions(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -305,11 +272,7 @@ func (s *Server) handleAPISynonymRevision(c *gin.Context) {
 		s.fail(c, errBadRequestf("%q is not a revision number (1 or more)", c.Param("n")))
 		return
 	}
-	syn, err := s.synonyms()
-	var l *wiki.SynonymList
-	if err == nil {
-		l, err = syn.Revision(c.Request.Context(), n)
-	}
+	l, err := s.cfg.Synonyms.Revision(c.Request.Context(), n)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -323,11 +286,7 @@ func (s *Server) handleAPISynonymsRevert(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	syn, err := s.synonyms()
-	var res *wiki.SynonymResult
-	if err == nil {
-		res, err = syn.Revert(c.Request.Context(), req.Revision, req.Summary)
-	}
+	res, err := s.cfg.Synonyms.Revert(c.Request.Context(), req.Revision, req.Summary)
 	if err != nil {
 		s.fail(c, err)
 		return
