@@ -57,6 +57,9 @@ func (db *DB) PageView(ctx context.Context, slug wiki.Slug, username, cohort str
 		if st.Backlinks, err = findBacklinks(ctx, tx, s); err != nil {
 			return err
 		}
+		if st.TitleBacklinks, err = findTitleBacklinks(ctx, tx, slug, rec.Title); err != nil {
+			return err
+		}
 		if username == "" || strings.IndexByte(username, 0) >= 0 {
 			return nil
 		}
@@ -67,6 +70,22 @@ func (db *DB) PageView(ctx context.Context, slug wiki.Slug, username, cohort str
 	}
 	db.viewStates.put(key, writes, st)
 	return copyViewState(st), nil
+}
+
+// findTitleBacklinks returns the pages that link to the slug title makes,
+// when that is not slug and no page lives there (wiki.PageViewState).
+func findTitleBacklinks(ctx context.Context, tx *bbolt.Tx, slug wiki.Slug, title string) ([]wiki.PageSummary, error) {
+	alt := wiki.SlugFromTitle(title)
+	if alt == "" || alt == slug {
+		return nil, nil
+	}
+	switch rec, err := findPage(ctx, tx, string(alt)); {
+	case err == nil && !rec.Deleted:
+		return nil, nil
+	case err != nil && !errors.Is(err, wiki.ErrNotFound):
+		return nil, err
+	}
+	return findBacklinks(ctx, tx, string(alt))
 }
 
 // viewStates keeps what page views read, by page and reader, with the

@@ -104,19 +104,29 @@ func (w *Wiki) titleBacklinks(ctx context.Context, p *Page, back []PageSummary) 
 		return back, err
 	}
 	more, err := w.store.Backlinks(ctx, alt)
-	if err != nil || len(more) == 0 {
+	if err != nil {
 		return back, err
 	}
-	seen := map[Slug]bool{p.Slug: true}
+	return mergeBacklinks(p.Slug, back, more), nil
+}
+
+// mergeBacklinks returns back with the pages of more it lacks (but self),
+// in slug order; back is not changed (the store's copies are shared).
+func mergeBacklinks(self Slug, back, more []PageSummary) []PageSummary {
+	if len(more) == 0 {
+		return back
+	}
+	out := slices.Clone(back)
+	seen := map[Slug]bool{self: true}
 	for _, b := range back {
 		seen[b.Slug] = true
 	}
 	for _, b := range more {
 		if !seen[b.Slug] {
 			seen[b.Slug] = true
-			back = append(back, b)
+			out = append(out, b)
 		}
 	}
-	slices.SortFunc(back, func(a, b PageSummary) int { return strings.Compare(string(a.Slug), string(b.Slug)) })
-	return back, nil
+	slices.SortFunc(out, func(a, b PageSummary) int { return strings.Compare(string(a.Slug), string(b.Slug)) })
+	return out
 }

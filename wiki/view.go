@@ -29,6 +29,10 @@ type PageViewState struct {
 	Page           *Page     // the head, Markdown left empty
 	Head           *Revision // the head revision's metadata: who reviewed it
 	Backlinks      []PageSummary
+	// TitleBacklinks are the pages that link to the slug the page's title
+	// makes, when that is not its slug and no page lives there (see
+	// PageBacklinks); View merges them into Backlinks.
+	TitleBacklinks []PageSummary
 	Watching       bool // the user watches this page (Prefix: and its sub-pages)
 	WatchingPrefix bool
 	// Unseen is set when the page is on the user's watchlist (or their
@@ -73,9 +77,7 @@ func (w *Wiki) View(ctx context.Context, slug Slug) (*PageView, error) {
 	if st.Page.Deleted {
 		return v, nil
 	}
-	if st.Backlinks, err = w.titleBacklinks(ctx, st.Page, st.Backlinks); err != nil {
-		return nil, err
-	}
+	st.Backlinks = mergeBacklinks(st.Page.Slug, st.Backlinks, st.TitleBacklinks)
 	if v.Rendered, err = w.renderHead(ctx, st); err != nil {
 		return nil, err
 	}

@@ -93,6 +93,7 @@ type config struct {
 	// Operations.
 	metricsToken      string
 	metricsLocal      bool
+	pprofAddr         string
 	maxIndexLag       uint64
 	readHeaderTimeout time.Duration
 	readTimeout       time.Duration
@@ -147,7 +148,7 @@ var flagGroups = []struct {
 	{"every command", nil, []string{"data", "log", "log-level"}},
 	{"serve", []string{"serve"}, []string{"addr", "open", "review-trainer-edits", "stale-after", "read-header-timeout", "read-timeout", "write-timeout", "idle-timeout", "shutdown-timeout"}},
 	{"serve: behind a reverse proxy", []string{"serve", "user"}, []string{"trust-proxy", "trusted-proxies", "base-url"}},
-	{"serve: health and metrics", []string{"serve"}, []string{"metrics-token", "metrics-local", "max-index-lag"}},
+	{"serve: health and metrics", []string{"serve"}, []string{"metrics-token", "metrics-local", "max-index-lag", "pprof"}},
 	{"user and token", []string{"user", "token"}, []string{"role", "name", "cohort"}},
 	{"backup", []string{"backup"}, []string{"o", "url", "token"}},
 	{"import", []string{"import"}, []string{"dry-run", "url", "token"}},
@@ -182,6 +183,7 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.baseURL, "base-url", "", "the wiki's public `address`, such as https://wiki.example.com, for links that leave the site (reset links, feeds); default: the request's host")
 	fs.StringVar(&cfg.metricsToken, "metrics-token", "", "a `secret` that opens /metrics as \"Authorization: Bearer <secret>\" (for Prometheus)")
 	fs.BoolVar(&cfg.metricsLocal, "metrics-local", true, "also let clients on this machine that do not come through a proxy read /metrics (-metrics-local=false to refuse them)")
+	fs.StringVar(&cfg.pprofAddr, "pprof", "", "serve Go's profiles (net/http/pprof) on this `address` of this machine, such as 127.0.0.1:6060; off by default")
 	fs.Uint64Var(&cfg.maxIndexLag, "max-index-lag", 1000, "how many `changes` the search index may be behind the store before /healthz answers 503")
 	fs.DurationVar(&cfg.readHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers")
 	fs.DurationVar(&cfg.readTimeout, "read-timeout", 2*time.Minute, "how long a client may take to send a whole request")

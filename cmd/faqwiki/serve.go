@@ -200,6 +200,11 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	if cfg.pprofAddr != "" {
+		if err := servePprof(ctx, cfg.pprofAddr, log); err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err

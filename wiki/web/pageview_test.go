@@ -139,3 +139,31 @@ func TestPageViewCache_RefusesEscapedHoles(t *testing.T) {
 		t.Error("a URL-escaped sentinel was taken for a page that can be cached")
 	}
 }
+
+// TestPageViewShowsTitleLinksMadeBeforeTheTitle: a [[Title]] link saved
+// while no page had that title is filed under the slug the title makes;
+// the page that takes the title later (at another slug) lists the linking
+// page under What links here, until a page lives at that slug.
+func TestPageViewShowsTitleLinksMadeBeforeTheTitle(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("start", "Start here", "Read [[Travel policy]] first.\n")
+	ts.create("hr/travel", "Travel policy", "Book with the agency.\n")
+	linksHere := func() []string {
+		t.Helper()
+		doc := parseHTML(t, ts.browse("GET", "/wiki/hr/travel", nil).Body.String())
+		var out []string
+		for _, a := range queryAll(doc, "section.backlinks li a") {
+			href, _ := attr(a, "href")
+			out = append(out, href)
+		}
+		return out
+	}
+	if got := linksHere(); len(got) != 1 || got[0] != "/wiki/start" {
+		t.Errorf("What links here = %v, want [/wiki/start]", got)
+	}
+	// A page at the slug the title makes takes the links filed there.
+	ts.create("travel-policy", "Old travel policy", "Superseded.\n")
+	if got := linksHere(); len(got) != 0 {
+		t.Errorf("with a page at travel-policy, What links here = %v, want none", got)
+	}
+}
