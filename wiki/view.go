@@ -26,9 +26,9 @@ type ViewStore interface {
 
 // PageViewState is what a page view shows besides the text.
 type PageViewState struct {
-	Page           *Page     // the head, Markdown left empty
-	Head           *Revision // the head revision's metadata: who reviewed it
-	Backlinks      []PageSummary
+	Page      *Page     // the head, Markdown left empty
+	Head      *Revision // the head revision's metadata: who reviewed it
+	Backlinks []PageSummary
 	// TitleBacklinks are the pages that link to the slug the page's title
 	// makes, when that is not its slug and no page lives there (see
 	// PageBacklinks); View merges them into Backlinks.
