@@ -254,69 +254,19 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 		Author:   rev.Author,
 		Cohort:   rev.Cohort,
 	}
-	// The index entries of the old head go and those of the new come; an
-	// entry that stays the same (a title or tag an edit kept) is not
-	// written again: a page of bbolt written for nothing is 4 KB more to
-	// sync.
-	if !page.Deleted {
-		page.TitleKey = foldTitle(page.Title)
-	}
-	oldTags, oldTitle := map[string]bool{}, ""
 	if old != nil {
 		page.Created = old.Created
-		if !old.Deleted {
-			if err := b.recent.Delete(recentKey(old.Updated, slug)); err != nil {
-				return commitResult{}, err
-			}
-			for _, t := range old.Tags {
-				oldTags[t] = true
-			}
-			oldTitle = old.indexedTitle()
-			if page.Deleted || oldTitle != page.TitleKey {
-				if err := b.titles.Delete(titleKey(oldTitle, slug)); err != nil {
-					return commitResult{}, err
-				}
-			}
-		}
 	}
-	newTags := map[string]bool{}
-	if !page.Deleted {
-		for _, t := range page.Tags {
-			if t != "" { // Pages treats an empty tag as no filter
-				newTags[t] = true
-			}
-		}
-	}
-	for t := range oldTags {
-		if !newTags[t] {
-			if err := b.tags.Delete(tagKey(t, slug)); err != nil {
-				return commitResult{}, err
-			}
-		}
-	}
-	if !page.Deleted {
-		if err := b.recent.Put(recentKey(ns, slug), empty); err != nil {
-			return commitResult{}, err
-		}
-		if old == nil || old.Deleted || oldTitle != page.TitleKey {
-			if err := b.titles.Put(titleKey(page.TitleKey, slug), empty); err != nil {
-				return commitResult{}, err
-			}
-		}
-		for t := range newTags {
-			if !oldTags[t] {
-				if err := b.tags.Put(tagKey(t, slug), empty); err != nil {
-					return commitResult{}, err
-				}
-			}
-		}
+	retitled, err := b.refile(slug, old, &page, ns)
+	if err != nil {
+		return commitResult{}, err
 	}
 	if err := putJSON(b.pages, []byte(slug), &page); err != nil {
 		return commitResult{}, err
 	}
 	// Links by title resolve to a page through its title: a new title
 	// counts as coming to exist under it.
-	if old == nil || old.Deleted != page.Deleted || oldTitle != page.TitleKey {
+	if old == nil || old.Deleted != page.Deleted || retitled {
 		if err := bumpExistence(tx); err != nil {
 			return commitResult{}, err
 		}
@@ -351,6 +301,69 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 		return commitResult{}, err
 	}
 	return commitResult{number: n, created: ns}, nil
+}
+
+// refile moves the index entries of a page's old head (nil for a new
+// page) to its new one: the recent list, the titles and the tags. It
+// reports whether the page's title as filed changed.
+func (b *buckets) refile(slug string, old, page *pageRecord, ns int64) (retitled bool, err error) {
+	// The index entries of the old head go and those of the new come; an
+	// entry that stays the same (a title or tag an edit kept) is not
+	// written again: a page of bbolt written for nothing is 4 KB more to
+	// sync.
+	if !page.Deleted {
+		page.TitleKey = foldTitle(page.Title)
+	}
+	oldTags, oldTitle := map[string]bool{}, ""
+	if old != nil {
+		if !old.Deleted {
+			if err := b.recent.Delete(recentKey(old.Updated, slug)); err != nil {
+				return false, err
+			}
+			for _, t := range old.Tags {
+				oldTags[t] = true
+			}
+			oldTitle = old.indexedTitle()
+			if page.Deleted || oldTitle != page.TitleKey {
+				if err := b.titles.Delete(titleKey(oldTitle, slug)); err != nil {
+					return false, err
+				}
+			}
+		}
+	}
+	newTags := map[string]bool{}
+	if !page.Deleted {
+		for _, t := range page.Tags {
+			if t != "" { // Pages treats an empty tag as no filter
+				newTags[t] = true
+			}
+		}
+	}
+	for t := range oldTags {
+		if !newTags[t] {
+			if err := b.tags.Delete(tagKey(t, slug)); err != nil {
+				return false, err
+			}
+		}
+	}
+	if !page.Deleted {
+		if err := b.recent.Put(recentKey(ns, slug), empty); err != nil {
+			return false, err
+		}
+		if old == nil || old.Deleted || oldTitle != page.TitleKey {
+			if err := b.titles.Put(titleKey(page.TitleKey, slug), empty); err != nil {
+				return false, err
+			}
+		}
+		for t := range newTags {
+			if !oldTags[t] {
+				if err := b.tags.Put(tagKey(t, slug), empty); err != nil {
+					return false, err
+				}
+			}
+		}
+	}
+	return oldTitle != page.TitleKey, nil
 }
 
 // Revision returns revision n of the page slug, with its Markdown. It
