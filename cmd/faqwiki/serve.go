@@ -200,6 +200,13 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	return m.listen(ctx, cfg, srv, acc, db, log)
+}
+
+// listen serves srv on cfg.addr until ctx ends, then shuts down
+// gracefully; it prints where the wiki runs and, for a wiki with no
+// accounts yet, the one-time setup link.
+func (m *Main) listen(ctx context.Context, cfg config, srv http.Handler, acc *wiki.Accounts, db *store.DB, log *slog.Logger) error {
 	if cfg.pprofAddr != "" {
 		if err := servePprof(ctx, cfg.pprofAddr, log); err != nil {
 			return fmt.Errorf("%w: %v", errUsage, err)
