@@ -329,27 +329,38 @@ func (s *Server) handleQuestion(c *gin.Context) {
 	s.render(c, http.StatusOK, "question.html", v)
 }
 
-func (s *Server) handleQuestionVote(c *gin.Context) {
+// questionForm answers a form posted on one question: the id from the
+// path, act on it, then its flash message and back to where act says.
+func (s *Server) questionForm(c *gin.Context, act func(ctx context.Context, id int64) (flash, to string, err error)) {
 	id, err := questionID(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	_, changed, err := s.cfg.Questions.Vote(c.Request.Context(), id)
+	flash, to, err := act(c.Request.Context(), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if changed {
-		s.setFlash(c, "+1 counted: you will see the answer on your watchlist too.")
-	} else {
-		s.setFlash(c, "You asked this already: your +1 was counted before.")
-	}
-	if c.PostForm("next") == "list" {
-		c.Redirect(http.StatusSeeOther, questionsURL())
-		return
-	}
-	c.Redirect(http.StatusSeeOther, questionURL(id))
+	s.setFlash(c, flash)
+	c.Redirect(http.StatusSeeOther, to)
+}
+
+func (s *Server) handleQuestionVote(c *gin.Context) {
+	s.questionForm(c, func(ctx context.Context, id int64) (string, string, error) {
+		_, changed, err := s.cfg.Questions.Vote(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		flash := "You asked this already: your +1 was counted before."
+		if changed {
+			flash = "+1 counted: you will see the answer on your watchlist too."
+		}
+		if c.PostForm("next") == "list" {
+			return flash, questionsURL(), nil
+		}
+		return flash, questionURL(id), nil
+	})
 }
 
 // answerForm is what linking an answer posts: a slug and an anchor, or an
@@ -385,26 +396,20 @@ func (f answerForm) link() (wiki.Slug, string, error) {
 }
 
 func (s *Server) handleQuestionAnswer(c *gin.Context) {
-	id, err := questionID(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var f answerForm
-	if err := c.ShouldBind(&f); err != nil {
-		s.fail(c, formError(err))
-		return
-	}
-	slug, anchor, err := f.link()
-	if err == nil {
-		_, err = s.cfg.Questions.Answer(c.Request.Context(), id, slug, anchor)
-	}
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.setFlash(c, "Answered: the question now links to "+anchorURL(slug, anchor)+", and whoever asked it sees that on their watchlist.")
-	c.Redirect(http.StatusSeeOther, questionURL(id))
+	s.questionForm(c, func(ctx context.Context, id int64) (string, string, error) {
+		var f answerForm
+		if err := c.ShouldBind(&f); err != nil {
+			return "", "", formError(err)
+		}
+		slug, anchor, err := f.link()
+		if err == nil {
+			_, err = s.cfg.Questions.Answer(ctx, id, slug, anchor)
+		}
+		if err != nil {
+			return "", "", err
+		}
+		return "Answered: the question now links to " + anchorURL(slug, anchor) + ", and whoever asked it sees that on their watchlist.", questionURL(id), nil
+	})
 }
 
 // handleQuestionWrite opens the editor to answer a question in the FAQ:
@@ -458,45 +463,32 @@ func parseDuplicateOf(s string) (int64, error) {
 }
 
 func (s *Server) handleQuestionClose(c *gin.Context) {
-	id, err := questionID(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var f closeForm
-	if err := c.ShouldBind(&f); err != nil {
-		s.fail(c, formError(err))
-		return
-	}
-	dup, err := parseDuplicateOf(f.DuplicateOf)
-	if err == nil {
-		_, err = s.cfg.Questions.Close(c.Request.Context(), id, wiki.QuestionStatus(f.Status), f.Reason, dup)
-	}
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if f.Status == string(wiki.QuestionDuplicate) {
-		s.setFlash(c, "Merged: its asker and +1s now count for question "+strconv.FormatInt(dup, 10)+".")
-		c.Redirect(http.StatusSeeOther, questionURL(dup))
-		return
-	}
-	s.setFlash(c, "Declined, with your reason shown to everyone.")
-	c.Redirect(http.StatusSeeOther, questionURL(id))
+	s.questionForm(c, func(ctx context.Context, id int64) (string, string, error) {
+		var f closeForm
+		if err := c.ShouldBind(&f); err != nil {
+			return "", "", formError(err)
+		}
+		dup, err := parseDuplicateOf(f.DuplicateOf)
+		if err == nil {
+			_, err = s.cfg.Questions.Close(ctx, id, wiki.QuestionStatus(f.Status), f.Reason, dup)
+		}
+		if err != nil {
+			return "", "", err
+		}
+		if f.Status == string(wiki.QuestionDuplicate) {
+			return "Merged: its asker and +1s now count for question " + strconv.FormatInt(dup, 10) + ".", questionURL(dup), nil
+		}
+		return "Declined, with your reason shown to everyone.", questionURL(id), nil
+	})
 }
 
 func (s *Server) handleQuestionReopen(c *gin.Context) {
-	id, err := questionID(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if _, err := s.cfg.Questions.Reopen(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.setFlash(c, "Reopened: the question is on the open list again.")
-	c.Redirect(http.StatusSeeOther, questionURL(id))
+	s.questionForm(c, func(ctx context.Context, id int64) (string, string, error) {
+		if _, err := s.cfg.Questions.Reopen(ctx, id); err != nil {
+			return "", "", err
+		}
+		return "Reopened: the question is on the open list again.", questionURL(id), nil
+	})
 }
 
 // linkQuestion links the question or gap the edit form carried to the
