@@ -524,27 +524,10 @@ func (a *Answers) update(ctx context.Context, slug Slug, anchor string, fn func(
 // Confirm records that the person in ctx (an editor) finds the answer
 // still right, for their cohort. note is optional.
 func (a *Answers) Confirm(ctx context.Context, slug Slug, anchor, note string) (*AnswerState, error) {
-	u, err := need(ctx, RoleEditor)
-	if err != nil {
-		return nil, err
-	}
-	if note, err = checkNote("note", note, false); err != nil {
-		return nil, err
-	}
-	p, s, err := a.current(ctx, slug, anchor)
-	if err != nil {
-		return nil, err
-	}
-	now := a.now().UTC()
-	err = a.update(ctx, slug, anchor, func(r *AnswerRecord) error {
-		r.Heading = s.Heading
-		confirm(r, &Confirmation{By: u.Name, Cohort: u.Cohort, At: now, Revision: p.Revision, Note: note})
+	return a.editorSays(ctx, slug, anchor, note, false, func(r *AnswerRecord, w answerWord) error {
+		confirm(r, &Confirmation{By: w.u.Name, Cohort: w.u.Cohort, At: w.now, Revision: w.rev, Note: w.note})
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return a.State(ctx, slug, anchor)
 }
 
 func confirm(r *AnswerRecord, c *Confirmation) {
@@ -561,28 +544,15 @@ func confirm(r *AnswerRecord, c *Confirmation) {
 // open flag of it, if any, takes the new note. Readers see a notice until
 // a trainer resolves it.
 func (a *Answers) Flag(ctx context.Context, slug Slug, anchor, note string) (*AnswerState, error) {
-	u, err := need(ctx, RoleEditor)
-	if err != nil {
-		return nil, err
-	}
-	if note, err = checkNote("note", note, true); err != nil {
-		return nil, err
-	}
-	p, s, err := a.current(ctx, slug, anchor)
-	if err != nil {
-		return nil, err
-	}
-	now := a.now().UTC()
-	err = a.update(ctx, slug, anchor, func(r *AnswerRecord) error {
-		r.Heading = s.Heading
+	return a.editorSays(ctx, slug, anchor, note, true, func(r *AnswerRecord, w answerWord) error {
 		open := 0
 		for i := range r.Flags {
 			f := &r.Flags[i]
 			if f.Resolved {
 				continue
 			}
-			if f.By == u.Name {
-				f.Note, f.At, f.Revision, f.Cohort = note, now, p.Revision, u.Cohort
+			if f.By == w.u.Name {
+				f.Note, f.At, f.Revision, f.Cohort = w.note, w.now, w.rev, w.u.Cohort
 				return nil
 			}
 			open++
@@ -591,8 +561,40 @@ func (a *Answers) Flag(ctx context.Context, slug Slug, anchor, note string) (*An
 			return Invalid("note", "this answer has %d open flags already; a trainer will look at it", open)
 		}
 		r.NextFlag++
-		r.Flags = append(r.Flags, Flag{ID: r.NextFlag, Note: note, By: u.Name, Cohort: u.Cohort, At: now, Revision: p.Revision})
+		r.Flags = append(r.Flags, Flag{ID: r.NextFlag, Note: w.note, By: w.u.Name, Cohort: w.u.Cohort, At: w.now, Revision: w.rev})
 		return nil
+	})
+}
+
+// answerWord is who says something of an answer, when, of which revision
+// of its page, and their checked note.
+type answerWord struct {
+	u    *User
+	now  time.Time
+	rev  int
+	note string
+}
+
+// editorSays checks that the person in ctx is an editor and their note
+// (required or not), finds the answer in the page's current text, applies
+// fn to its record (with the heading as it reads now) and returns the
+// answer's state after.
+func (a *Answers) editorSays(ctx context.Context, slug Slug, anchor, note string, required bool, fn func(r *AnswerRecord, w answerWord) error) (*AnswerState, error) {
+	u, err := need(ctx, RoleEditor)
+	if err != nil {
+		return nil, err
+	}
+	if note, err = checkNote("note", note, required); err != nil {
+		return nil, err
+	}
+	p, s, err := a.current(ctx, slug, anchor)
+	if err != nil {
+		return nil, err
+	}
+	w := answerWord{u: u, now: a.now().UTC(), rev: p.Revision, note: note}
+	err = a.update(ctx, slug, anchor, func(r *AnswerRecord) error {
+		r.Heading = s.Heading
+		return fn(r, w)
 	})
 	if err != nil {
 		return nil, err
