@@ -157,36 +157,11 @@ func seedCohorts(t *testing.T, data string, today time.Time) map[string]string {
 	return tokens
 }
 
-// runServe is MustRunMain with more flags.
+// runServe is runServer with flags only, for its address.
 func runServe(t *testing.T, data string, flags ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	var out, errb syncBuffer
-	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Ready: func(a string) { ready <- a }}
-	args := append([]string{"serve", "-addr", "127.0.0.1:0", "-data", data}, flags...)
-	go func() { done <- m.Run(ctx, args) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("server ended with %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("server did not shut down")
-		}
-	})
-	select {
-	case addr := <-ready:
-		return "http://" + addr
-	case err := <-done:
-		t.Fatalf("server did not start: %v\n%s", err, errb.String())
-	case <-time.After(15 * time.Second):
-		t.Fatal("server did not start in time")
-	}
-	return ""
+	base, _ := runServer(t, data, nil, flags...)
+	return base
 }
 
 // cohortScript drives the story through the HTTP API, as each person.

@@ -59,32 +59,7 @@ func runCmdIn(t *testing.T, dataDir, stdin string, args ...string) (stdout, stde
 // returns its base URL; the server stops when the test ends.
 func MustRunMain(t *testing.T, dataDir string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	var out, errb syncBuffer
-	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Ready: func(a string) { ready <- a }}
-	go func() { done <- m.Run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data", dataDir}) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("server ended with %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("server did not shut down")
-		}
-	})
-	select {
-	case addr := <-ready:
-		return "http://" + addr
-	case err := <-done:
-		t.Fatalf("server did not start: %v\n%s", err, errb.String())
-	case <-time.After(15 * time.Second):
-		t.Fatal("server did not start in time")
-	}
-	return ""
+	return runServe(t, dataDir)
 }
 
 // mustAdmin adds an admin account to dataDir with the command line and
