@@ -465,41 +465,7 @@ func (s *suite) edits(ctx context.Context) error {
 	if err := s.waitIndexed(ctx, time.Minute); err != nil {
 		return err
 	}
-	// Every tenth edit's new word is looked for until search finds it, by
-	// one of two checkers; an edit whose turn comes while both are busy
-	// is not probed, or the probes would queue and their lag be the
-	// queue's.
-	type probe struct {
-		word string
-		at   time.Time
-	}
-	probes := make(chan probe)
-	var lags []time.Duration
-	var lost atomic.Int64
-	var lagMu sync.Mutex
-	var checkers sync.WaitGroup
-	for range 2 {
-		checkers.Go(func() {
-			c := dial(hostPort(s.base), s.auth)
-			defer c.close()
-			for p := range probes {
-				for {
-					status, err := c.get(searchPath(p.word), true)
-					if err == nil && status == 200 && bytes.Contains(c.body.Bytes(), []byte(`"total":`)) && !bytes.Contains(c.body.Bytes(), []byte(`"total":0`)) {
-						lagMu.Lock()
-						lags = append(lags, time.Since(p.at))
-						lagMu.Unlock()
-						break
-					}
-					if time.Since(p.at) > 10*time.Second {
-						lost.Add(1)
-						break
-					}
-					time.Sleep(5 * time.Millisecond)
-				}
-			}
-		})
-	}
+	probes := s.startProbes()
 	count := make([]int, e) // edits by each editor: each changes the next line
 	r := run(ctx, "edit", e, lim, func(w, i int) error {
 		ls := lines[w]
@@ -515,15 +481,11 @@ func (s *suite) edits(ctx context.Context) error {
 		}
 		revs[w] = rev
 		if i%10 == 0 {
-			select {
-			case probes <- probe{word, time.Now()}:
-			default:
-			}
+			probes.offer(word)
 		}
 		return nil
 	})
-	close(probes)
-	checkers.Wait()
+	probes.stop()
 	// How far behind the index is when the edits stop, and how long it
 	// takes to catch up.
 	h, _ := s.health(ctx)
@@ -543,15 +505,19 @@ func (s *suite) edits(ctx context.Context) error {
 		return err
 	}
 	ceil := fromJSON("bbolt", j)
-	lr := &Result{Lat: lags, N: len(lags)}
-	sortDurations(lr.Lat)
 	s.add(row{what: fmt.Sprintf("%d editors, each on a page of their own (one line changed)", e), r: r,
 		ceiling: fmt.Sprintf("raw bbolt Batch, %d writers: %.0f/s", e, ceil.PerSec()), ratio: r.PerSec() / ceil.PerSec(),
-		note: fmt.Sprintf("searchable after: p50 %s p99 %s max %s (%d probes, %d not found in 10 s); %s", ms(lr.Pct(.5)), ms(lr.Pct(.99)), ms(lr.Pct(1)), len(lags), lost.Load(), behind)})
+		note: probes.summary() + "; " + behind})
 	s.add(row{what: fmt.Sprintf("  (ceiling) raw bbolt Batch, %d writers, 1 KB each, same disk", e), r: ceil})
 
-	// All editors on one page, each changing a paragraph of their own:
-	// every save merges with the saves since the editor's read.
+	return s.editsOfOnePage(ctx, ceil)
+}
+
+// editsOfOnePage puts all editors on one page, each changing a paragraph
+// of their own: every save merges with the saves since the editor's read.
+func (s *suite) editsOfOnePage(ctx context.Context, ceil *Result) error {
+	e := s.cfg.Editors
+	lim := Limits{N: s.cfg.N, D: s.cfg.D}
 	paras := make([]string, e)
 	for w := range paras {
 		paras[w] = fmt.Sprintf("Paragraph %d, not edited yet.", w)
@@ -562,7 +528,7 @@ func (s *suite) edits(ctx context.Context) error {
 	}
 	var mu sync.Mutex
 	base := 1
-	r = run(ctx, "same", e, Limits{N: min(lim.N, 5000), D: lim.D}, func(w, i int) error {
+	r := run(ctx, "same", e, Limits{N: min(lim.N, 5000), D: lim.D}, func(w, i int) error {
 		mu.Lock()
 		from := base
 		ps := append([]string(nil), paras...)
@@ -586,6 +552,74 @@ func (s *suite) edits(ctx context.Context) error {
 		ceiling: fmt.Sprintf("raw bbolt Batch, %d writers: %.0f/s", e, ceil.PerSec()), ratio: r.PerSec() / ceil.PerSec(),
 		note: "each merged with the saves made since its read"})
 	return nil
+}
+
+// searchProbes look for words that edits wrote until search finds them,
+// two at a time: a word offered while both checkers are busy is not
+// probed, or the probes would queue and their lag be the queue's.
+type searchProbes struct {
+	ch       chan probe
+	checkers sync.WaitGroup
+	mu       sync.Mutex
+	lags     []time.Duration
+	lost     atomic.Int64
+}
+
+type probe struct {
+	word string
+	at   time.Time
+}
+
+func (s *suite) startProbes() *searchProbes {
+	sp := &searchProbes{ch: make(chan probe)}
+	for range 2 {
+		sp.checkers.Go(func() {
+			c := dial(hostPort(s.base), s.auth)
+			defer c.close()
+			for p := range sp.ch {
+				sp.find(c, p)
+			}
+		})
+	}
+	return sp
+}
+
+// find searches for p's word until it is found or 10 s have passed.
+func (sp *searchProbes) find(c *conn, p probe) {
+	for {
+		status, err := c.get(searchPath(p.word), true)
+		if err == nil && status == 200 && bytes.Contains(c.body.Bytes(), []byte(`"total":`)) && !bytes.Contains(c.body.Bytes(), []byte(`"total":0`)) {
+			sp.mu.Lock()
+			sp.lags = append(sp.lags, time.Since(p.at))
+			sp.mu.Unlock()
+			return
+		}
+		if time.Since(p.at) > 10*time.Second {
+			sp.lost.Add(1)
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// offer probes word, just written, if a checker is free.
+func (sp *searchProbes) offer(word string) {
+	select {
+	case sp.ch <- probe{word, time.Now()}:
+	default:
+	}
+}
+
+// stop waits for the probes under way.
+func (sp *searchProbes) stop() {
+	close(sp.ch)
+	sp.checkers.Wait()
+}
+
+func (sp *searchProbes) summary() string {
+	lr := &Result{Lat: sp.lags, N: len(sp.lags)}
+	sortDurations(lr.Lat)
+	return fmt.Sprintf("searchable after: p50 %s p99 %s max %s (%d probes, %d not found in 10 s)", ms(lr.Pct(.5)), ms(lr.Pct(.99)), ms(lr.Pct(1)), len(sp.lags), sp.lost.Load())
 }
 
 // mixed runs views, searches and edits at once and samples the server's
