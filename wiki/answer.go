@@ -1,14 +1,10 @@
 package wiki
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"maps"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -228,13 +224,6 @@ type Answers struct {
 	impactCache map[string]impactEntry
 }
 
-// pendingOpens are opens counted in memory, not written yet.
-type pendingOpens struct {
-	counts  map[OpenSource]map[string]int
-	queries map[string]int
-	last    time.Time
-}
-
 // AnswersConfig is what Answers is built from. Store, Wiki, Questions and
 // Cohorts are required.
 type AnswersConfig struct {
@@ -336,120 +325,6 @@ func (a *Answers) current(ctx context.Context, slug Slug, anchor string) (*Page,
 		return nil, s, fmt.Errorf("page %q has no answer %q: %w", slug, anchor, ErrNotFound)
 	}
 	return p, s, nil
-}
-
-// AnswerState is an answer as its page shows it.
-type AnswerState struct {
-	Slug     Slug
-	Anchor   string
-	Heading  string
-	Hash     string
-	Revision int
-	// Votes on this version of the text, and on every version.
-	Yes, No       int
-	AllYes, AllNo int
-	// MyVote is the reader's vote on this version: "yes", "no" or "".
-	MyVote    string
-	Confirmed *Confirmation
-	Flags     []Flag // open
-	Record    *AnswerRecord
-}
-
-// PageAnswers is what a page's view shows of its answers.
-type PageAnswers struct {
-	States  map[string]*AnswerState // by anchor, for every part of AnswerParts
-	Flagged []*AnswerState          // the answers with open flags, in page order
-	// Version names everything States shows (votes, the reader's own,
-	// confirmations, flags): equal versions draw the same boxes.
-	Version string
-}
-
-// pageAnswersEntry is a PageAnswers answer kept for the next view.
-type pageAnswersEntry struct {
-	gen uint64
-	rev int
-	r   *markdown.Rendered
-	pa  *PageAnswers
-}
-
-// PageAnswers returns the state of the answers of a page's current
-// revision, rendered as r, for the person in ctx, in one read of the
-// store, or none while no answer changed since the last view of the same
-// render by the same person. The answer is shared: callers must not
-// change it.
-func (a *Answers) PageAnswers(ctx context.Context, p *Page, r *markdown.Rendered) (*PageAnswers, error) {
-	u := UserFromContext(ctx)
-	person := ""
-	if u.SignedIn() {
-		person = u.Name
-	}
-	key := string(p.Slug) + "\x00" + person
-	gen := a.gen.Load() // before the read: a write after it makes a newer one
-	if e, ok := a.views.get(key); ok && e.gen == gen && e.rev == p.Revision && e.r == r {
-		return e.pa, nil
-	}
-	recs, votes, err := a.store.PageAnswers(ctx, p.Slug, person)
-	if err != nil {
-		return nil, err
-	}
-	out := pageAnswers(p, r, recs, votes)
-	a.views.put(key, pageAnswersEntry{gen: gen, rev: p.Revision, r: r, pa: out}, len(key)+128+256*len(out.States))
-	return out, nil
-}
-
-// pageAnswers is PageAnswers from the records and votes read.
-func pageAnswers(p *Page, r *markdown.Rendered, recs map[string]*AnswerRecord, votes map[string]*HelpfulVote) *PageAnswers {
-	out := &PageAnswers{States: map[string]*AnswerState{}}
-	h := fnv.New64a()
-	for _, s := range AnswerParts(r) {
-		st := state(p, s.OutlineSection, recs[s.Anchor], votes[s.Anchor])
-		out.States[s.Anchor] = st
-		if len(st.Flags) > 0 {
-			out.Flagged = append(out.Flagged, st)
-		}
-		// A word for each thing a box shows; 0 between them.
-		buf := make([]byte, 0, 128)
-		word := func(s string) { buf = append(append(buf, s...), 0) }
-		num := func(n int64) { buf = append(strconv.AppendInt(buf, n, 36), 0) }
-		word(st.Anchor)
-		word(st.Hash)
-		num(int64(st.Yes))
-		num(int64(st.No))
-		word(st.MyVote)
-		if c := st.Confirmed; c != nil {
-			word(c.By)
-			word(c.Cohort)
-			num(c.At.UnixNano())
-		}
-		for _, f := range st.Flags {
-			num(int64(f.ID))
-			word(f.By)
-			word(f.Cohort)
-			word(f.Note)
-			num(f.At.UnixNano())
-		}
-		h.Write(append(buf, 1))
-	}
-	out.Version = strconv.FormatUint(h.Sum64(), 36)
-	return out
-}
-
-func state(p *Page, s markdown.OutlineSection, rec *AnswerRecord, vote *HelpfulVote) *AnswerState {
-	st := &AnswerState{Slug: p.Slug, Anchor: s.Anchor, Heading: s.Heading, Hash: s.Hash, Revision: p.Revision, Record: rec}
-	if rec != nil {
-		if v := rec.Version(s.Hash); v != nil {
-			st.Yes, st.No = v.Yes, v.No
-		}
-		st.AllYes, st.AllNo = rec.Votes()
-		st.Confirmed, st.Flags = rec.Confirmed, rec.OpenFlags()
-	}
-	if vote != nil && vote.Hash == s.Hash {
-		st.MyVote = "no"
-		if vote.Helpful {
-			st.MyVote = "yes"
-		}
-	}
-	return st
 }
 
 // Feedback records whether the answer helped the person in ctx (who
@@ -665,145 +540,6 @@ func (a *Answers) Resolve(ctx context.Context, slug Slug, anchor, note string) (
 		return nil, err
 	}
 	return state(p, s.OutlineSection, recs[anchor], nil), nil
-}
-
-// CountOpen counts that the person in ctx opened an answer from source
-// (query: the search, for OpenedFromSearch). A person's repeated opens of
-// one answer from one source in a day count once. It only touches memory;
-// Flush writes the counts.
-func (a *Answers) CountOpen(ctx context.Context, slug Slug, anchor string, source OpenSource, query string) {
-	u := UserFromContext(ctx)
-	now := a.now().UTC()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if u.SignedIn() {
-		day := now.Unix() / 86400
-		if day != a.seenDay || len(a.seen) > 200000 {
-			clear(a.seen)
-			a.seenDay = day
-		}
-		k := u.Name + "\x00" + string(slug) + "\x00" + anchor + "\x00" + string(source)
-		if a.seen[k] {
-			return
-		}
-		a.seen[k] = true
-	}
-	key := SectionKey{slug, anchor}
-	p := a.pending[key]
-	if p == nil {
-		if len(a.pending) >= 100000 {
-			return // a flood between two flushes
-		}
-		p = &pendingOpens{counts: map[OpenSource]map[string]int{}, queries: map[string]int{}}
-		a.pending[key] = p
-	}
-	if p.counts[source] == nil {
-		p.counts[source] = map[string]int{}
-	}
-	p.counts[source][u.Cohort]++
-	if q := NormalizeQuery(query); q != "" && source == OpenedFromSearch && len(p.queries) < maxAnswerQueries*4 {
-		p.queries[q]++
-	}
-	p.last = now
-}
-
-// Flush writes the opens counted in memory, in one transaction. On
-// failure they are kept for the next try. The reports of counts (impact,
-// page info, hand-overs, the unhelpful list) flush first, so that they
-// are up to date.
-func (a *Answers) Flush(ctx context.Context) error {
-	a.mu.Lock()
-	pending := a.pending
-	a.pending = map[SectionKey]*pendingOpens{}
-	a.mu.Unlock()
-	if len(pending) == 0 {
-		return nil
-	}
-	keys := slices.Collect(maps.Keys(pending))
-	slices.SortFunc(keys, func(x, y SectionKey) int {
-		return cmp.Or(cmp.Compare(x.Slug, y.Slug), cmp.Compare(x.Anchor, y.Anchor))
-	})
-	defer a.gen.Add(1)
-	err := a.store.UpdateAnswers(ctx, keys, func(i int, r *AnswerRecord) error {
-		p := pending[keys[i]]
-		if r.Opens == nil {
-			r.Opens = map[OpenSource]map[string]int{}
-		}
-		for src, byCohort := range p.counts {
-			if r.Opens[src] == nil {
-				r.Opens[src] = map[string]int{}
-			}
-			for c, n := range byCohort {
-				r.Opens[src][c] += n
-			}
-		}
-		if len(p.queries) > 0 {
-			if r.Queries == nil {
-				r.Queries = map[string]int{}
-			}
-			for q, n := range p.queries {
-				r.Queries[q] += n
-			}
-			boundQueries(r.Queries)
-		}
-		if p.last.After(r.LastOpen) {
-			r.LastOpen = p.last
-		}
-		return nil
-	})
-	if err != nil {
-		a.mu.Lock()
-		for k, p := range pending {
-			if cur := a.pending[k]; cur != nil {
-				for src, byCohort := range cur.counts {
-					if p.counts[src] == nil {
-						p.counts[src] = map[string]int{}
-					}
-					for c, n := range byCohort {
-						p.counts[src][c] += n
-					}
-				}
-				for q, n := range cur.queries {
-					p.queries[q] += n
-				}
-				if cur.last.After(p.last) {
-					p.last = cur.last
-				}
-			}
-			a.pending[k] = p
-		}
-		a.mu.Unlock()
-		return fmt.Errorf("write answer opens: %w", err)
-	}
-	a.forgetImpacts()
-	return nil
-}
-
-// forgetImpacts drops the impacts kept in memory: the counts behind them
-// changed.
-func (a *Answers) forgetImpacts() {
-	a.impactMu.Lock()
-	clear(a.impactCache)
-	a.impactMu.Unlock()
-}
-
-// boundQueries keeps the strongest maxAnswerQueries searches.
-func boundQueries(m map[string]int) {
-	if len(m) <= maxAnswerQueries {
-		return
-	}
-	type qc struct {
-		q string
-		n int
-	}
-	all := make([]qc, 0, len(m))
-	for q, n := range m {
-		all = append(all, qc{q, n})
-	}
-	slices.SortFunc(all, func(x, y qc) int { return cmp.Or(cmp.Compare(y.n, x.n), cmp.Compare(x.q, y.q)) })
-	for _, e := range all[maxAnswerQueries:] {
-		delete(m, e.q)
-	}
 }
 
 // outline returns the outline of revision n of slug (cached).

@@ -496,3 +496,11 @@ func (a *Answers) Unhelpful(ctx context.Context, limit int) ([]UnhelpfulAnswer, 
 	}
 	return out[:min(len(out), limit)], nil
 }
+
+// forgetImpacts drops the impacts kept in memory: the counts behind them
+// changed.
+func (a *Answers) forgetImpacts() {
+	a.impactMu.Lock()
+	clear(a.impactCache)
+	a.impactMu.Unlock()
+}
