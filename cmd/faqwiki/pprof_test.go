@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/faqwiki/faqwiki/wiki/wikitest"
 )
 
 // TestPprofOnlyOnLoopback: -pprof refuses an address other machines
@@ -45,11 +47,9 @@ func TestPprofOnlyOnLoopback(t *testing.T) {
 		t.Errorf("profiles index: %d %.200s", resp.StatusCode, body)
 	}
 	cancel()
-	// Closed with the context (Close is synchronous with the listener).
-	for range 100 {
-		if _, err := http.Get("http://" + addr + "/debug/pprof/"); err != nil {
-			return
-		}
-	}
-	t.Error("the profiles listener still answers after the context ended")
+	wikitest.Eventually(t, "the profiles listener to close with the context", func() bool {
+		c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		_, err := c.Get("http://" + addr + "/debug/pprof/")
+		return err != nil
+	})
 }
