@@ -198,13 +198,11 @@ func pageViewKey(v *pageView, minute int64) string {
 	}
 	num(int64(len(v.Backlinks)))
 	num(int64(h.Sum64()))
-	// The answers: their state in one string (answer.go), and which of
-	// the page's parts they bring.
+	// The answers: their state in one string (answer.go; the flagged
+	// ones, the info address and the forms come with it), and whether
+	// their boxes could be drawn.
 	add(v.AnswersKey)
-	add(v.InfoURL)
 	flag(v.AnswerBody != "")
-	flag(v.AnswerForms != nil)
-	num(int64(len(v.Flagged)))
 	return b.String()
 }
 
@@ -220,7 +218,7 @@ var pageViewKeyed = []string{
 	// pageView
 	"BasePage", "Page (slug and revision)", "Body (hole)", "TOC (length)", "TOCHTML (hole)", "OldRev (drawn afresh when set)",
 	"AsOf (drawn afresh when set)", "Newest", "Backlinks", "Head", "Watching", "WatchingPrefix",
-	"AnswerBody (hole)", "Flagged (AnswersKey)", "InfoURL", "AnswerForms (slug; whether set)", "AnswersKey",
+	"AnswerBody (hole)", "Flagged (AnswersKey)", "InfoURL (AnswersKey)", "AnswerForms (AnswersKey)", "AnswersKey",
 	// wiki.User
 	"Name (hole)", "DisplayName (hole)", "Role", "Cohort (hole)",
 }
