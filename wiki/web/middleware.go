@@ -36,8 +36,9 @@ const (
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	id := s.requestID(c)
-	c.Set(requestIDKey, id)
-	c.Header("X-Request-Id", id)
+	// The id travels in the answer's header, where reqID finds it: a
+	// gin key would make a map for every request.
+	c.Writer.Header()[requestIDHeader] = []string{id}
 	c.Next()
 	status := c.Writer.Status()
 	d := time.Since(start)
@@ -52,20 +53,30 @@ func (s *Server) logRequests(c *gin.Context) {
 	case status >= 400:
 		level = slog.LevelWarn
 	}
-	s.log.LogAttrs(c.Request.Context(), level, "request",
+	ctx := c.Request.Context()
+	h := s.log.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	// A record made here, without the caller's program counter that
+	// Logger.LogAttrs looks up on every call: the line never shows its
+	// source, and this is the one log line of every request.
+	r := slog.NewRecord(start.Add(d), level, "request", 0)
+	r.AddAttrs(
 		slog.String("method", c.Request.Method),
 		slog.String("route", route),
 		slog.String("path", logPath(c)),
 		slog.Int("status", status),
 		slog.Int("bytes", max(c.Writer.Size(), 0)),
 		slog.Duration("duration", d),
-		slog.String("user", wiki.UserFromContext(c.Request.Context()).Name),
+		slog.String("user", wiki.UserFromContext(ctx).Name),
 		slog.String("request_id", id),
 	)
+	_ = h.Handle(ctx, r)
 }
 
-// requestIDKey is the gin context key of the request's id.
-const requestIDKey = "faqwiki.request_id"
+// requestIDHeader is the answer's header that carries the request's id.
+const requestIDHeader = "X-Request-Id"
 
 // requestID returns the id of the request: the one a trusted proxy sent
 // in X-Request-Id, if it is a plain token of at most 64 characters, so
@@ -96,7 +107,12 @@ func plainID(v string) bool {
 }
 
 // reqID returns the id logRequests gave the request.
-func reqID(c *gin.Context) string { return c.GetString(requestIDKey) }
+func reqID(c *gin.Context) string {
+	if v := c.Writer.Header()[requestIDHeader]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
 
 // routeLabel is the route pattern that matched (such as /wiki/*slug), or
 // "unmatched": few distinct values, fit for a metric label.
@@ -142,11 +158,23 @@ func (s *Server) recoverPanics(c *gin.Context) {
 // something slipped through) and the usual hardening headers.
 func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("X-Frame-Options", "DENY")
+	for _, kv := range hardening {
+		h[kv.key] = kv.value
+	}
 	c.Next()
+}
+
+// hardening is what securityHeaders sets, keys already canonical and
+// values made once: net/http copies them into each answer's own header,
+// and a handler that adds to one gets a slice of its own (len == cap).
+var hardening = []struct {
+	key   string
+	value []string
+}{
+	{"Content-Security-Policy", []string{"default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
+	{"Referrer-Policy", []string{"same-origin"}},
+	{"X-Frame-Options", []string{"DENY"}},
 }
 
 // Body limits. Markdown is capped by wiki.MaxMarkdownBytes; JSON escaping

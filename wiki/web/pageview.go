@@ -8,9 +8,9 @@ import (
 	"hash/fnv"
 	"html"
 	"html/template"
+	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/faqwiki/faqwiki/wiki"
@@ -148,15 +148,17 @@ func (pc *pageViewCache) split(b []byte) (parts []viewPart, ok bool) {
 // the order of pageViewKeyed.
 func pageViewKey(v *pageView, minute int64) string {
 	u := v.User
-	var b strings.Builder
-	b.Grow(128 + len(v.Page.Slug) + len(v.Path))
-	add := func(s string) { b.WriteString(s); b.WriteByte(0) }
-	num := func(n int64) { b.WriteString(strconv.FormatInt(n, 10)); b.WriteByte(0) }
+	// One allocation: the key is appended to a buffer on the stack (it
+	// escapes only when it outgrows it) and copied into a string once.
+	var stack [256]byte
+	b := stack[:0]
+	add := func(s string) { b = append(b, s...); b = append(b, 0) }
+	num := func(n int64) { b = strconv.AppendInt(b, n, 10); b = append(b, 0) }
 	flag := func(f bool) {
 		if f {
-			b.WriteByte('1')
+			b = append(b, '1')
 		} else {
-			b.WriteByte('0')
+			b = append(b, '0')
 		}
 	}
 	add(string(v.Page.Slug))
@@ -191,10 +193,10 @@ func pageViewKey(v *pageView, minute int64) string {
 	// What links here: often empty, seldom long.
 	h := fnv.New64a()
 	for _, p := range v.Backlinks {
-		h.Write([]byte(p.Slug))
-		h.Write([]byte{0})
-		h.Write([]byte(p.Title))
-		h.Write([]byte{0})
+		_, _ = io.WriteString(h, string(p.Slug))
+		_, _ = h.Write([]byte{0})
+		_, _ = io.WriteString(h, p.Title)
+		_, _ = h.Write([]byte{0})
 	}
 	num(int64(len(v.Backlinks)))
 	num(int64(h.Sum64()))
@@ -203,7 +205,7 @@ func pageViewKey(v *pageView, minute int64) string {
 	// their boxes could be drawn.
 	add(v.AnswersKey)
 	flag(v.AnswerBody != "")
-	return b.String()
+	return string(b)
 }
 
 // pageViewKeyed names the fields of pageView (and of its BasePage and
