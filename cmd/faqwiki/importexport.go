@@ -150,9 +150,8 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 const (
 	importIndexEvery = 1000
 	// importSavers is how many pages an import saves at once, at least
-	// (32 rather
-	// than 4 took a 10,000-page import from 33 to 30 s of CPU and 58 to
-	// 50 s in all, on one CPU).
+	// (32 rather than 4 took a 10,000-page import from 33 to 30 s of CPU
+	// and 58 to 50 s in all, on one CPU).
 	importSavers     = 32
 	importIndexBatch = 250
 )
