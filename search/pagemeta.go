@@ -1,0 +1,201 @@
+package search
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+// What a search shows of a page besides its sections: its title and tags,
+// the same on every section document of the page. A search groups some
+// fifty sections into pages and needs the tags of every page for the
+// facets, but loading a document's stored fields decodes the whole
+// document, its text too: asking bleve for them with the hits cost more
+// than a third of a search. So they are kept here, per page, and loaded
+// only for the pages that are not.
+//
+// The cache follows the index: apply drops the pages of every batch
+// once the batch is searchable, and a rebuild's swap drops them all. A
+// search notes the cache's generation before it asks the index, and what
+// it loads is kept only if no change to that page (or reset) came since:
+// a search that read the index before a change can never leave the old
+// title behind.
+
+// maxMetaPages bounds the pages kept: about a hundred bytes each. Past
+// it, the cache starts again.
+const maxMetaPages = 200_000
+
+// pageMeta is a page's title and tags as its section documents hold them.
+type pageMeta struct {
+	title string
+	tags  []string
+}
+
+type metaEntry struct {
+	meta pageMeta
+	// gone, if not 0, is the generation at which the page changed: an
+	// entry loaded by a search that began before it is refused.
+	gone uint64
+}
+
+// metaCache keeps pageMeta per page; see the top of this file.
+type metaCache struct {
+	mu    sync.Mutex
+	gen   uint64 // moves on at every change to the index
+	floor uint64 // loads by searches that began before this generation are refused
+	max   int
+	pages map[wiki.Slug]metaEntry
+}
+
+func newMetaCache(max int) *metaCache {
+	return &metaCache{max: max, pages: map[wiki.Slug]metaEntry{}}
+}
+
+// generation is what a search notes before it asks the index, to give
+// to put.
+func (c *metaCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// get returns the kept title and tags of slug.
+func (c *metaCache) get(slug wiki.Slug) (pageMeta, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.pages[slug]
+	return e.meta, ok && e.gone == 0
+}
+
+// put keeps m for slug, as read by a search that began at generation gen,
+// unless the page changed (or the cache was reset) since.
+func (c *metaCache) put(gen uint64, slug wiki.Slug, m pageMeta) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen < c.floor {
+		return
+	}
+	if e, ok := c.pages[slug]; ok && e.gone > gen {
+		return
+	}
+	if len(c.pages) >= c.max {
+		c.clearLocked()
+		if gen < c.floor {
+			return
+		}
+	}
+	c.pages[slug] = metaEntry{meta: m}
+}
+
+// changed drops what is kept of slugs. Call it after the change is
+// searchable.
+func (c *metaCache) changed(slugs []wiki.Slug) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	if len(c.pages)+len(slugs) > c.max {
+		c.clearLocked()
+		return
+	}
+	for _, s := range slugs {
+		c.pages[s] = metaEntry{gone: c.gen}
+	}
+}
+
+// reset drops everything: the index was replaced.
+func (c *metaCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.clearLocked()
+}
+
+// clearLocked empties the cache; loads begun before now are refused,
+// since the changes they missed are no longer recorded.
+func (c *metaCache) clearLocked() {
+	clear(c.pages)
+	c.floor = c.gen
+}
+
+// size returns the number of entries, tombstones included (for tests).
+func (c *metaCache) size() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.pages)
+}
+
+// fillMeta sets the title and tags of pages, from the cache or, for the
+// pages it does not hold, from the document of their best section. gen
+// is the cache's generation from before the search.
+func (ix *Index) fillMeta(idx bleve.Index, gen uint64, pages []*pageHit, docs docMemo) error {
+	for _, p := range pages {
+		if p.metaDone {
+			continue
+		}
+		m, ok := ix.meta.get(p.slug)
+		if !ok {
+			d, err := docs.load(idx, p.best.ID)
+			if err != nil {
+				return err
+			}
+			if d == nil {
+				// Gone since the search (a change the next search sees):
+				// show what we have, and keep nothing.
+				p.metaDone = true
+				continue
+			}
+			m = pageMeta{title: d.title, tags: d.tags}
+			ix.meta.put(gen, p.slug, m)
+		}
+		p.title, p.tags, p.metaDone = m.title, m.tags, true
+	}
+	return nil
+}
+
+// storedDoc is the stored fields of a section document.
+type storedDoc struct {
+	title, heading, text, preview, parent string
+	tags                                  []string
+}
+
+// docMemo holds the documents one search loaded, so that each is decoded
+// once however many of its steps look at it (page titles, the parent
+// question, the weak judgement, the snippets).
+type docMemo map[string]*storedDoc
+
+// load returns the stored fields of document id; nil if it is gone.
+func (m docMemo) load(idx bleve.Index, id string) (*storedDoc, error) {
+	if d, ok := m[id]; ok {
+		return d, nil
+	}
+	doc, err := idx.Document(id)
+	if err != nil {
+		return nil, fmt.Errorf("search: load %q: %w", id, err)
+	}
+	if doc == nil {
+		m[id] = nil
+		return nil, nil
+	}
+	d := &storedDoc{}
+	doc.VisitFields(func(f indexField) {
+		switch f.Name() {
+		case fieldTitle:
+			d.title = string(f.Value())
+		case fieldHeading:
+			d.heading = string(f.Value())
+		case fieldText:
+			d.text = string(f.Value())
+		case fieldPreview:
+			d.preview = string(f.Value())
+		case fieldParent:
+			d.parent = string(f.Value())
+		case fieldTags:
+			d.tags = append(d.tags, string(f.Value()))
+		}
+	})
+	m[id] = d
+	return d, nil
+}
