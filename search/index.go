@@ -139,7 +139,7 @@ func Open(dir string, src wiki.PageFeed, sections Sectioner, opts Options) (*Ind
 		lock:    opts.LockTimeout,
 		notify:  make(chan struct{}, 1),
 		learner: opts.Learner,
-		meta:    newMetaCache(maxMetaPages),
+		meta:    newMetaCache(maxMetaPages, maxDocBytes),
 	}
 	if ix.log == nil {
 		ix.log = slog.New(slog.DiscardHandler)

@@ -15,7 +15,8 @@ import (
 // facets, but loading a document's stored fields decodes the whole
 // document, its text too: asking bleve for them with the hits cost more
 // than a third of a search. So they are kept here, per page, and loaded
-// only for the pages that are not.
+// only for the pages that are not. So are the stored fields of the
+// sections searches showed (for their snippets), within maxDocBytes.
 //
 // The cache follows the index: apply drops the pages of every batch
 // once the batch is searchable, and a rebuild's swap drops them all. A
@@ -24,9 +25,13 @@ import (
 // a search that read the index before a change can never leave the old
 // title behind.
 
-// maxMetaPages bounds the pages kept: about a hundred bytes each. Past
-// it, the cache starts again.
-const maxMetaPages = 200_000
+// maxMetaPages bounds the pages kept: about a hundred bytes each; and
+// maxDocBytes the sections' stored text. Past either, the cache starts
+// again.
+const (
+	maxMetaPages = 200_000
+	maxDocBytes  = 64 << 20
+)
 
 // pageMeta is a page's title and tags as its section documents hold them.
 type pageMeta struct {
@@ -35,7 +40,9 @@ type pageMeta struct {
 }
 
 type metaEntry struct {
-	meta pageMeta
+	meta    pageMeta
+	hasMeta bool
+	docs    map[string]*storedDoc // sections of the page, by document id
 	// gone, if not 0, is the generation at which the page changed: an
 	// entry loaded by a search that began before it is refused.
 	gone uint64
@@ -43,15 +50,17 @@ type metaEntry struct {
 
 // metaCache keeps pageMeta per page; see the top of this file.
 type metaCache struct {
-	mu    sync.Mutex
-	gen   uint64 // moves on at every change to the index
-	floor uint64 // loads by searches that began before this generation are refused
-	max   int
-	pages map[wiki.Slug]metaEntry
+	mu       sync.Mutex
+	gen      uint64 // moves on at every change to the index
+	floor    uint64 // loads by searches that began before this generation are refused
+	max      int    // pages
+	maxBytes int    // of the sections kept
+	bytes    int
+	pages    map[wiki.Slug]*metaEntry
 }
 
-func newMetaCache(max int) *metaCache {
-	return &metaCache{max: max, pages: map[wiki.Slug]metaEntry{}}
+func newMetaCache(max, maxBytes int) *metaCache {
+	return &metaCache{max: max, maxBytes: maxBytes, pages: map[wiki.Slug]*metaEntry{}}
 }
 
 // generation is what a search notes before it asks the index, to give
@@ -67,7 +76,10 @@ func (c *metaCache) get(slug wiki.Slug) (pageMeta, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.pages[slug]
-	return e.meta, ok && e.gone == 0
+	if !ok || !e.hasMeta {
+		return pageMeta{}, false
+	}
+	return e.meta, true
 }
 
 // put keeps m for slug, as read by a search that began at generation gen,
@@ -75,19 +87,66 @@ func (c *metaCache) get(slug wiki.Slug) (pageMeta, bool) {
 func (c *metaCache) put(gen uint64, slug wiki.Slug, m pageMeta) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen < c.floor {
-		return
+	if e := c.entryLocked(gen, slug, 0); e != nil {
+		e.meta, e.hasMeta = m, true
 	}
-	if e, ok := c.pages[slug]; ok && e.gone > gen {
-		return
+}
+
+// getDoc returns the kept stored fields of document id of page slug.
+func (c *metaCache) getDoc(slug wiki.Slug, id string) (*storedDoc, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.pages[slug]
+	if !ok {
+		return nil, false
 	}
-	if len(c.pages) >= c.max {
-		c.clearLocked()
-		if gen < c.floor {
-			return
+	d, ok := e.docs[id]
+	return d, ok
+}
+
+// putDoc keeps d as document id of page slug, as put keeps a page's
+// title and tags.
+func (c *metaCache) putDoc(gen uint64, slug wiki.Slug, id string, d *storedDoc) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := d.size()
+	if n > c.maxBytes/16 {
+		return // one huge section would empty the cache
+	}
+	if e := c.entryLocked(gen, slug, n); e != nil {
+		if e.docs == nil {
+			e.docs = map[string]*storedDoc{}
+		}
+		if _, ok := e.docs[id]; !ok {
+			e.docs[id] = d
+			c.bytes += n
 		}
 	}
-	c.pages[slug] = metaEntry{meta: m}
+}
+
+// entryLocked returns the entry of slug to store into, for a load by a
+// search that began at gen, with room for n more bytes of sections; nil
+// if the load is refused.
+func (c *metaCache) entryLocked(gen uint64, slug wiki.Slug, n int) *metaEntry {
+	if gen < c.floor {
+		return nil
+	}
+	e, ok := c.pages[slug]
+	if ok && e.gone > gen {
+		return nil
+	}
+	if !ok && len(c.pages) >= c.max || c.bytes+n > c.maxBytes {
+		c.clearLocked()
+		if gen < c.floor {
+			return nil
+		}
+		ok = false
+	}
+	if !ok || e.gone != 0 {
+		e = &metaEntry{}
+		c.pages[slug] = e
+	}
+	return e
 }
 
 // changed drops what is kept of slugs. Call it after the change is
@@ -101,7 +160,10 @@ func (c *metaCache) changed(slugs []wiki.Slug) {
 		return
 	}
 	for _, s := range slugs {
-		c.pages[s] = metaEntry{gone: c.gen}
+		if e := c.pages[s]; e != nil {
+			c.bytes -= e.bytes()
+		}
+		c.pages[s] = &metaEntry{gone: c.gen}
 	}
 }
 
@@ -117,7 +179,16 @@ func (c *metaCache) reset() {
 // since the changes they missed are no longer recorded.
 func (c *metaCache) clearLocked() {
 	clear(c.pages)
+	c.bytes = 0
 	c.floor = c.gen
+}
+
+func (e *metaEntry) bytes() int {
+	n := 0
+	for _, d := range e.docs {
+		n += d.size()
+	}
+	return n
 }
 
 // size returns the number of entries, tombstones included (for tests).
@@ -130,7 +201,7 @@ func (c *metaCache) size() int {
 // fillMeta sets the title and tags of pages, from the cache or, for the
 // pages it does not hold, from the document of their best section. gen
 // is the cache's generation from before the search.
-func (ix *Index) fillMeta(idx bleve.Index, gen uint64, pages []*pageHit, docs docMemo) error {
+func (ix *Index) fillMeta(idx bleve.Index, gen uint64, pages []*pageHit, docs *docMemo) error {
 	for _, p := range pages {
 		if p.metaDone {
 			continue
@@ -155,20 +226,43 @@ func (ix *Index) fillMeta(idx bleve.Index, gen uint64, pages []*pageHit, docs do
 	return nil
 }
 
-// storedDoc is the stored fields of a section document.
+// storedDoc is the stored fields of a section document. It is shared
+// by searches: never changed once loaded.
 type storedDoc struct {
 	title, heading, text, preview, parent string
 	tags                                  []string
 }
 
+func (d *storedDoc) size() int {
+	n := 128 + len(d.title) + len(d.heading) + len(d.text) + len(d.preview) + len(d.parent)
+	for _, t := range d.tags {
+		n += 16 + len(t)
+	}
+	return n
+}
+
 // docMemo holds the documents one search loaded, so that each is decoded
 // once however many of its steps look at it (page titles, the parent
-// question, the weak judgement, the snippets).
-type docMemo map[string]*storedDoc
+// question, the weak judgement, the snippets), and asks the cache (of
+// generation gen, from before the search) for them first.
+type docMemo struct {
+	cache *metaCache
+	gen   uint64
+	m     map[string]*storedDoc
+}
+
+func newDocMemo(c *metaCache, gen uint64) *docMemo {
+	return &docMemo{cache: c, gen: gen, m: map[string]*storedDoc{}}
+}
 
 // load returns the stored fields of document id; nil if it is gone.
-func (m docMemo) load(idx bleve.Index, id string) (*storedDoc, error) {
-	if d, ok := m[id]; ok {
+func (m *docMemo) load(idx bleve.Index, id string) (*storedDoc, error) {
+	if d, ok := m.m[id]; ok {
+		return d, nil
+	}
+	slug, _ := splitDocID(id)
+	if d, ok := m.cache.getDoc(slug, id); ok {
+		m.m[id] = d
 		return d, nil
 	}
 	doc, err := idx.Document(id)
@@ -176,7 +270,7 @@ func (m docMemo) load(idx bleve.Index, id string) (*storedDoc, error) {
 		return nil, fmt.Errorf("search: load %q: %w", id, err)
 	}
 	if doc == nil {
-		m[id] = nil
+		m.m[id] = nil
 		return nil, nil
 	}
 	d := &storedDoc{}
@@ -196,6 +290,7 @@ func (m docMemo) load(idx bleve.Index, id string) (*storedDoc, error) {
 			d.tags = append(d.tags, string(f.Value()))
 		}
 	})
-	m[id] = d
+	m.m[id] = d
+	m.cache.putDoc(m.gen, slug, id, d)
 	return d, nil
 }

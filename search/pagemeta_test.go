@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 // A load by a search that began before a change to the page is never
 // kept: that search may have read the index before the change.
 func TestMetaCache_RefusesLoadsFromBeforeAChange(t *testing.T) {
-	c := newMetaCache(10)
+	c := newMetaCache(10, 1<<20)
 	old, cur := pageMeta{title: "Old"}, pageMeta{title: "New"}
 
 	g0 := c.generation()
@@ -55,7 +56,7 @@ func TestMetaCache_RefusesLoadsFromBeforeAChange(t *testing.T) {
 // When the cache is full it starts again, and the changes it forgot
 // cannot let an old load in.
 func TestMetaCache_Bounded(t *testing.T) {
-	c := newMetaCache(3)
+	c := newMetaCache(3, 1<<20)
 	g := c.generation()
 	for i := range 10 {
 		c.put(c.generation(), wiki.Slug(fmt.Sprint(i)), pageMeta{title: fmt.Sprint(i)})
@@ -139,4 +140,60 @@ func TestSearch_TagsFollowChanges(t *testing.T) {
 	wg.Wait()
 	check("after edits during searches", map[wiki.Slug][]string{"laptop": {"tag29"}, "laptop-bag": {"bags"}},
 		[]wiki.TagCount{{Tag: "bags", Count: 1}, {Tag: "tag29", Count: 1}})
+}
+
+// The sections searches keep for their snippets follow edits too.
+func TestSearch_SnippetsFollowEdits(t *testing.T) {
+	e := mustOpenEnv(t)
+	md := func(when string) string {
+		return "Intro.\n\n## Parking\n\nThe garage opens at " + when + ".\n\n## Lunch\n\nThe kitchen has coffee.\n"
+	}
+	e.save(t, "site", "Site", md("seven"))
+	e.catchUp(t)
+	snippet := func() string {
+		t.Helper()
+		res := e.search(t, wiki.SearchQuery{Text: "garage opens"})
+		if len(res.Hits) != 1 || res.Hits[0].Anchor != "parking" {
+			t.Fatalf("hits %v", hitIDs(res))
+		}
+		return res.Hits[0].Snippet
+	}
+	for range 2 { // the second from what the first kept
+		if s := snippet(); !strings.Contains(s, "seven") {
+			t.Fatalf("snippet %q, want seven", s)
+		}
+	}
+	if e.ix.meta.size() == 0 {
+		t.Fatal("the search kept nothing")
+	}
+	e.save(t, "site", "Site", md("eight"))
+	e.catchUp(t)
+	if s := snippet(); !strings.Contains(s, "eight") || strings.Contains(s, "seven") {
+		t.Errorf("snippet after the edit %q, want eight", s)
+	}
+}
+
+// Sections beyond the byte budget start the cache again, and a section
+// too big for it is not kept.
+func TestMetaCache_DocBytes(t *testing.T) {
+	c := newMetaCache(100, 16<<10)
+	doc := func(n int) *storedDoc { return &storedDoc{text: strings.Repeat("x", n)} }
+	for i := range 20 {
+		c.putDoc(c.generation(), wiki.Slug(fmt.Sprint(i)), fmt.Sprint(i)+"#", doc(800))
+		if c.bytes > 16<<10 {
+			t.Fatalf("%d bytes kept, budget %d", c.bytes, 16<<10)
+		}
+	}
+	if _, ok := c.getDoc("19", "19#"); !ok {
+		t.Error("the last section is not kept")
+	}
+	c.putDoc(c.generation(), "big", "big#", doc(8<<10))
+	if _, ok := c.getDoc("big", "big#"); ok {
+		t.Error("a section of half the budget was kept")
+	}
+	before := c.bytes
+	c.changed([]wiki.Slug{"19"})
+	if c.bytes >= before {
+		t.Errorf("bytes %d after dropping a page, were %d", c.bytes, before)
+	}
 }

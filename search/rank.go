@@ -147,7 +147,7 @@ func (ix *Index) addLearned(ctx context.Context, idx bleve.Index, hits []*search
 // word weighing its idf (so "laptop" in "how do I get a laptop" weighs
 // far more than "get"), where a word counts as held if the section has it,
 // its correction, a one-word synonym, or evidence learned for it.
-func (ix *Index) weak(idx bleve.Index, plan *queryPlan, best *search.DocumentMatch, learned map[string]float64, docs docMemo) bool {
+func (ix *Index) weak(idx bleve.Index, plan *queryPlan, best *search.DocumentMatch, learned map[string]float64, docs *docMemo) bool {
 	if plan.stopOnly || len(plan.words) == 0 {
 		return false
 	}

@@ -84,7 +84,7 @@ func (ix *Index) Search(ctx context.Context, q wiki.SearchQuery) (*wiki.SearchRe
 	window := min(max(minWindow, 5*(offset+limit)), maxWindow)
 	learned := ix.learned(plan)
 	gen := ix.meta.generation() // before the index is asked: see metaCache
-	docs := docMemo{}
+	docs := newDocMemo(ix.meta, gen)
 	all, err := ix.runGrouped(ctx, idx, plan, queryOptions{}, "", window, learned)
 	if err != nil {
 		return nil, err
@@ -228,7 +228,7 @@ const parentShare = 0.9
 // can I carry over" is answered under "Credit hours", not in its "Credit
 // hours example"). It changes no score, so it is done only for the pages
 // a search shows (and its first, which weak judges), once each.
-func (ix *Index) preferParent(idx bleve.Index, p *pageHit, docs docMemo) error {
+func (ix *Index) preferParent(idx bleve.Index, p *pageHit, docs *docMemo) error {
 	if p.parentDone {
 		return nil
 	}
@@ -306,6 +306,7 @@ func (g *grouped) facets() []wiki.TagCount {
 // listTag answers a query with a tag and no words: the pages with that
 // tag, by slug, one document per page.
 func (ix *Index) listTag(ctx context.Context, idx bleve.Index, tag string, limit, offset int, res *wiki.SearchResult) error {
+	gen := ix.meta.generation()
 	q := query.NewConjunctionQuery([]query.Query{termQuery(fieldFirst, "1"), termQuery(fieldTags, tag)})
 	req := bleve.NewSearchRequestOptions(q, limit, offset, false)
 	req.Score = "none"
@@ -323,7 +324,7 @@ func (ix *Index) listTag(ctx context.Context, idx bleve.Index, tag string, limit
 		title, _ := h.Fields[fieldTitle].(string)
 		pages = append(pages, &pageHit{slug: slug, best: h, tags: stringsField(h.Fields[fieldTags]), title: title})
 	}
-	res.Hits, err = ix.hits(idx, pages, nil, docMemo{})
+	res.Hits, err = ix.hits(idx, pages, nil, newDocMemo(ix.meta, gen))
 	if err != nil {
 		return err
 	}
@@ -336,7 +337,7 @@ func (ix *Index) listTag(ctx context.Context, idx bleve.Index, tag string, limit
 
 // hits loads the best section of each page, and its other strong
 // sections, with their snippets.
-func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan, docs docMemo) ([]wiki.SearchHit, error) {
+func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan, docs *docMemo) ([]wiki.SearchHit, error) {
 	out := make([]wiki.SearchHit, 0, len(pages))
 	for _, p := range pages {
 		slug, anchor := splitDocID(p.best.ID)
@@ -384,7 +385,7 @@ type loadedSection struct {
 
 // section loads a section document and makes its snippet for plan; nil
 // if it is gone.
-func (ix *Index) section(idx bleve.Index, id string, plan *queryPlan, docs docMemo) (*loadedSection, error) {
+func (ix *Index) section(idx bleve.Index, id string, plan *queryPlan, docs *docMemo) (*loadedSection, error) {
 	d, err := docs.load(idx, id)
 	if err != nil || d == nil {
 		return nil, err
