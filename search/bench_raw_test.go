@@ -23,7 +23,15 @@ import (
 // p99 of each are reported, and the ratio of faqwiki's to the raw query's.
 //
 //	go test -run '^$' -bench SearchVsRaw ./search/ -search.pages=10000
-func BenchmarkSearchVsRaw(b *testing.B) {
+func BenchmarkSearchVsRaw(b *testing.B) { benchSearchVsRaw(b, 0) }
+
+// BenchmarkSearchVsRawEditing is BenchmarkSearchVsRaw while pages are
+// edited and the edits applied, one every 20 ms: what searches keep of
+// pages (metaCache) is dropped page by page as they change, and a search
+// that began before a change keeps nothing.
+func BenchmarkSearchVsRawEditing(b *testing.B) { benchSearchVsRaw(b, 20*time.Millisecond) }
+
+func benchSearchVsRaw(b *testing.B, editEvery time.Duration) {
 	g := newGenCorpus(b, 1)
 	for _, f := range strings.Split(*benchPages, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -31,8 +39,30 @@ func BenchmarkSearchVsRaw(b *testing.B) {
 			b.Fatalf("bad -search.pages %q", *benchPages)
 		}
 		b.Run(fmt.Sprintf("pages=%d", n), func(b *testing.B) {
-			ix, _, _ := buildGenIndex(b, g, n, filepath.Join(b.TempDir(), "index"))
+			ix, src, _ := buildGenIndex(b, g, n, filepath.Join(b.TempDir(), "index"))
 			defer ix.Close()
+			if editEvery > 0 {
+				stop := make(chan struct{})
+				done := make(chan struct{})
+				defer func() { close(stop); <-done }()
+				go func() {
+					defer close(done)
+					t := time.NewTicker(editEvery)
+					defer t.Stop()
+					for i := 0; ; i++ {
+						select {
+						case <-stop:
+							return
+						case <-t.C:
+						}
+						src.edit((i * 7919) % n)
+						if err := ix.CatchUp(context.Background()); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
 			idx, err := ix.current()
 			if err != nil {
 				b.Fatal(err)

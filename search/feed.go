@@ -190,7 +190,11 @@ func (ix *Index) apply(ctx context.Context, changes []wiki.Change) error {
 		}
 	}
 	b.SetInternal(keySeq, seqBytes(last))
-	if err := idx.Batch(b); err != nil {
+	err = idx.Batch(b)
+	// Now searchable (or, on an error, perhaps in part): what search keeps
+	// of these pages is out of date.
+	ix.meta.changed(slugs)
+	if err != nil {
 		return fmt.Errorf("search: apply changes up to %d: %w", last, err)
 	}
 	ix.seq.Store(last)
@@ -409,6 +413,7 @@ func (ix *Index) fill(ctx context.Context, idx bleve.Index, slugs []wiki.Slug, s
 func (ix *Index) swap(tmp string) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.meta.reset() // no search runs meanwhile: they hold ix.mu
 	if err := ix.idx.Close(); err != nil {
 		ix.log.Warn("search: closing the old index", "err", err)
 	}

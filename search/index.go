@@ -96,6 +96,7 @@ type Index struct {
 	mapped   mapping.IndexMapping
 	synonyms *synonymCache
 	learner  Learner
+	meta     *metaCache // pages' titles and tags, for search results
 
 	counts indexCounters
 }
@@ -138,6 +139,7 @@ func Open(dir string, src wiki.PageFeed, sections Sectioner, opts Options) (*Ind
 		lock:    opts.LockTimeout,
 		notify:  make(chan struct{}, 1),
 		learner: opts.Learner,
+		meta:    newMetaCache(maxMetaPages, maxDocBytes),
 	}
 	if ix.log == nil {
 		ix.log = slog.New(slog.DiscardHandler)

@@ -260,9 +260,16 @@ func (p *queryPlan) query(opts queryOptions) query.Query {
 	if len(bonus) == 0 {
 		return main
 	}
-	b := query.NewBooleanQuery([]query.Query{main}, bonus, nil)
-	b.SetMinShould(0)
-	return b
+	// Built by hand rather than with NewBooleanQuery, which wraps the one
+	// must clause in a conjunction and the should clauses in one more
+	// disjunction: each wrapper is a searcher that every matching section
+	// passes through, for the same score (a conjunction of one sums one
+	// score, a disjunction of one scales it by 1/1).
+	should := disjunction(bonus)
+	if d, ok := should.(*query.DisjunctionQuery); ok {
+		d.SetMin(0)
+	}
+	return &query.BooleanQuery{Must: main, Should: should}
 }
 
 // wordsQuery is the disjunction of the words in field, with boost; nil if

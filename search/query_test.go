@@ -290,7 +290,8 @@ func TestPreferParent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := &pageHit{best: tt.secs[0], sections: tt.secs}
-		p.preferParent()
+		parent, _ := tt.secs[0].Fields[fieldParent].(string)
+		p.preferParent(parent)
 		if p.best.ID != tt.want {
 			t.Errorf("%s: best %s, want %s", tt.name, p.best.ID, tt.want)
 		}

@@ -91,8 +91,9 @@ func (ix *Index) learned(plan *queryPlan) map[string]float64 {
 
 // addLearned adds each section's learned bonus to its score, fetching the
 // sections with evidence that the words alone did not find (tag permitting),
-// and sorts the hits again.
-func (ix *Index) addLearned(ctx context.Context, idx bleve.Index, hits []*search.DocumentMatch, learned map[string]float64, tag string) ([]*search.DocumentMatch, error) {
+// and sorts the hits again. It returns the hits and the ids of those it
+// fetched.
+func (ix *Index) addLearned(ctx context.Context, idx bleve.Index, hits []*search.DocumentMatch, learned map[string]float64, tag string) ([]*search.DocumentMatch, map[string]bool, error) {
 	top := 0.0
 	seen := map[string]bool{}
 	for _, h := range hits {
@@ -105,18 +106,20 @@ func (ix *Index) addLearned(ctx context.Context, idx bleve.Index, hits []*search
 			missing = append(missing, id)
 		}
 	}
+	var fetched map[string]bool
 	if len(missing) > 0 {
 		slices.Sort(missing)
 		req := bleve.NewSearchRequestOptions(withTag(query.NewDocIDQuery(missing), tag), len(missing), 0, false)
-		req.Fields = []string{fieldTags, fieldTitle}
 		req.Score = "none"
 		r, err := idx.SearchInContext(ctx, req)
 		if err != nil {
-			return nil, fmt.Errorf("search: learned sections: %w", err)
+			return nil, nil, fmt.Errorf("search: learned sections: %w", err)
 		}
+		fetched = make(map[string]bool, len(r.Hits))
 		for _, h := range r.Hits {
 			h.Score = 0
 			hits = append(hits, h)
+			fetched[h.ID] = true
 		}
 	}
 	if top == 0 {
@@ -136,7 +139,7 @@ func (ix *Index) addLearned(ctx context.Context, idx bleve.Index, hits []*search
 		}
 		return 0
 	})
-	return hits, nil
+	return hits, fetched, nil
 }
 
 // weak reports whether best, the first hit, is too weak to be an answer:
@@ -144,25 +147,18 @@ func (ix *Index) addLearned(ctx context.Context, idx bleve.Index, hits []*search
 // word weighing its idf (so "laptop" in "how do I get a laptop" weighs
 // far more than "get"), where a word counts as held if the section has it,
 // its correction, a one-word synonym, or evidence learned for it.
-func (ix *Index) weak(idx bleve.Index, plan *queryPlan, best *search.DocumentMatch, learned map[string]float64) bool {
+func (ix *Index) weak(idx bleve.Index, plan *queryPlan, best *search.DocumentMatch, learned map[string]float64, docs *docMemo) bool {
 	if plan.stopOnly || len(plan.words) == 0 {
 		return false
 	}
 	if learned[best.ID] > 0 {
 		return false
 	}
-	doc, err := idx.Document(best.ID)
-	if err != nil || doc == nil {
+	d, err := docs.load(idx, best.ID)
+	if err != nil || d == nil {
 		return false
 	}
-	var text string
-	doc.VisitFields(func(f indexField) {
-		switch f.Name() {
-		case fieldTitle, fieldHeading, fieldText:
-			text += string(f.Value()) + "\n"
-		}
-	})
-	has := ix.stems(text)
+	has := ix.stems(d.title + "\n" + d.heading + "\n" + d.text + "\n")
 	total, held := 0.0, 0.0
 	for _, w := range plan.words {
 		idf := 1 + math.Log(float64(max(plan.docs, 1))/float64(w.docs+1))

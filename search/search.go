@@ -83,6 +83,8 @@ func (ix *Index) Search(ctx context.Context, q wiki.SearchQuery) (*wiki.SearchRe
 	}
 	window := min(max(minWindow, 5*(offset+limit)), maxWindow)
 	learned := ix.learned(plan)
+	gen := ix.meta.generation() // before the index is asked: see metaCache
+	docs := newDocMemo(ix.meta, gen)
 	all, err := ix.runGrouped(ctx, idx, plan, queryOptions{}, "", window, learned)
 	if err != nil {
 		return nil, err
@@ -98,6 +100,9 @@ func (ix *Index) Search(ctx context.Context, q wiki.SearchQuery) (*wiki.SearchRe
 		}
 	}
 	all.cut()
+	if err := ix.fillMeta(idx, gen, all.pages, docs); err != nil {
+		return nil, err
+	}
 	res.Facets = all.facets()
 	found := all
 	if tag != "" {
@@ -108,13 +113,22 @@ func (ix *Index) Search(ctx context.Context, q wiki.SearchQuery) (*wiki.SearchRe
 	}
 	res.Total = len(found.pages)
 	if len(found.pages) > 0 {
-		res.Weak = ix.weak(idx, plan, found.pages[0].best, learned)
+		if err := ix.preferParent(idx, found.pages[0], docs); err != nil {
+			return nil, err
+		}
+		res.Weak = ix.weak(idx, plan, found.pages[0].best, learned, docs)
 	}
 	if offset >= len(found.pages) {
 		return res, nil
 	}
 	pages := found.pages[offset:min(offset+limit, len(found.pages))]
+	if err := ix.fillMeta(idx, gen, pages, docs); err != nil {
+		return nil, err
+	}
 	for _, p := range pages {
+		if err := ix.preferParent(idx, p, docs); err != nil {
+			return nil, err
+		}
 		// A query that is all about the page's title asks for the page,
 		// not for whichever section repeats those words most.
 		if p.intro != nil && p.intro != p.best && plan.coveredBy(ix.stems(p.title)) {
@@ -123,7 +137,7 @@ func (ix *Index) Search(ctx context.Context, q wiki.SearchQuery) (*wiki.SearchRe
 			p.best.Score = score
 		}
 	}
-	if res.Hits, err = ix.hits(idx, pages, plan); err != nil {
+	if res.Hits, err = ix.hits(idx, pages, plan, docs); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -144,23 +158,29 @@ type pageHit struct {
 	score    float64                 // the page's score: see pageScore
 	tags     []string
 	title    string
+	metaDone bool // tags and title are set (see fillMeta)
+	// parentDone: preferParent has run; noParent: best is a section
+	// found only by what was learned of it, which keeps the hit.
+	parentDone, noParent bool
 }
 
 // runGrouped runs plan's query (with a tag filter unless tag is "") for
 // the best window sections, adds what the search learned from use
 // (learned: docID -> evidence; see addLearned), and groups the sections
-// into pages, best first.
+// into pages, best first. It asks for no stored fields: the pages'
+// titles and tags come from fillMeta, for the pages that are kept, and
+// the rest from the documents of the hits shown.
 func (ix *Index) runGrouped(ctx context.Context, idx bleve.Index, plan *queryPlan, opts queryOptions, tag string, window int, learned map[string]float64) (*grouped, error) {
 	q := withTag(plan.query(opts), tag)
 	req := bleve.NewSearchRequestOptions(q, window, 0, false)
-	req.Fields = []string{fieldTags, fieldTitle, fieldParent}
 	r, err := idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	hits := []*search.DocumentMatch(r.Hits)
+	var onlyLearned map[string]bool
 	if len(learned) > 0 {
-		if hits, err = ix.addLearned(ctx, idx, hits, learned, tag); err != nil {
+		if hits, onlyLearned, err = ix.addLearned(ctx, idx, hits, learned, tag); err != nil {
 			return nil, err
 		}
 	}
@@ -170,8 +190,7 @@ func (ix *Index) runGrouped(ctx context.Context, idx bleve.Index, plan *queryPla
 		slug, anchor := splitDocID(h.ID)
 		p := bySlug[slug]
 		if p == nil {
-			title, _ := h.Fields[fieldTitle].(string)
-			p = &pageHit{slug: slug, best: h, tags: stringsField(h.Fields[fieldTags]), title: title}
+			p = &pageHit{slug: slug, best: h, noParent: onlyLearned[h.ID]}
 			bySlug[slug] = p
 			g.pages = append(g.pages, p)
 		}
@@ -182,7 +201,6 @@ func (ix *Index) runGrouped(ctx context.Context, idx bleve.Index, plan *queryPla
 	}
 	for _, p := range g.pages {
 		p.score = pageScore(p.sections)
-		p.preferParent()
 	}
 	slices.SortStableFunc(g.pages, func(a, b *pageHit) int { return cmp.Compare(b.score, a.score) })
 	return g, nil
@@ -208,9 +226,27 @@ const parentShare = 0.9
 // best section when it scores nearly as well: the answer is usually in the
 // question, and its sub-questions repeat its words ("how many credit hours
 // can I carry over" is answered under "Credit hours", not in its "Credit
-// hours example").
-func (p *pageHit) preferParent() {
-	parent, _ := p.best.Fields[fieldParent].(string)
+// hours example"). It changes no score, so it is done only for the pages
+// a search shows (and its first, which weak judges), once each.
+func (ix *Index) preferParent(idx bleve.Index, p *pageHit, docs *docMemo) error {
+	if p.parentDone {
+		return nil
+	}
+	p.parentDone = true
+	if p.noParent {
+		return nil
+	}
+	d, err := docs.load(idx, p.best.ID)
+	if err != nil || d == nil {
+		return err
+	}
+	p.preferParent(d.parent)
+	return nil
+}
+
+// preferParent makes the section whose anchor is parent, the question
+// the best section belongs to, the best if it scores nearly as well.
+func (p *pageHit) preferParent(parent string) {
 	if parent == "" {
 		return
 	}
@@ -270,6 +306,7 @@ func (g *grouped) facets() []wiki.TagCount {
 // listTag answers a query with a tag and no words: the pages with that
 // tag, by slug, one document per page.
 func (ix *Index) listTag(ctx context.Context, idx bleve.Index, tag string, limit, offset int, res *wiki.SearchResult) error {
+	gen := ix.meta.generation()
 	q := query.NewConjunctionQuery([]query.Query{termQuery(fieldFirst, "1"), termQuery(fieldTags, tag)})
 	req := bleve.NewSearchRequestOptions(q, limit, offset, false)
 	req.Score = "none"
@@ -287,7 +324,7 @@ func (ix *Index) listTag(ctx context.Context, idx bleve.Index, tag string, limit
 		title, _ := h.Fields[fieldTitle].(string)
 		pages = append(pages, &pageHit{slug: slug, best: h, tags: stringsField(h.Fields[fieldTags]), title: title})
 	}
-	res.Hits, err = ix.hits(idx, pages, nil)
+	res.Hits, err = ix.hits(idx, pages, nil, newDocMemo(ix.meta, gen))
 	if err != nil {
 		return err
 	}
@@ -300,7 +337,7 @@ func (ix *Index) listTag(ctx context.Context, idx bleve.Index, tag string, limit
 
 // hits loads the best section of each page, and its other strong
 // sections, with their snippets.
-func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan) ([]wiki.SearchHit, error) {
+func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan, docs *docMemo) ([]wiki.SearchHit, error) {
 	out := make([]wiki.SearchHit, 0, len(pages))
 	for _, p := range pages {
 		slug, anchor := splitDocID(p.best.ID)
@@ -308,7 +345,7 @@ func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan) ([]wik
 		if h.Tags == nil {
 			h.Tags = []string{}
 		}
-		sec, err := ix.section(idx, p.best.ID, plan)
+		sec, err := ix.section(idx, p.best.ID, plan, docs)
 		if err != nil {
 			return nil, err
 		}
@@ -327,7 +364,7 @@ func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan) ([]wik
 				if a == "" || a == anchor {
 					continue
 				}
-				s, err := ix.section(idx, m.ID, plan)
+				s, err := ix.section(idx, m.ID, plan, docs)
 				if err != nil {
 					return nil, err
 				}
@@ -348,33 +385,16 @@ type loadedSection struct {
 
 // section loads a section document and makes its snippet for plan; nil
 // if it is gone.
-func (ix *Index) section(idx bleve.Index, id string, plan *queryPlan) (*loadedSection, error) {
-	doc, err := idx.Document(id)
-	if err != nil {
-		return nil, fmt.Errorf("search: load %q: %w", id, err)
+func (ix *Index) section(idx bleve.Index, id string, plan *queryPlan, docs *docMemo) (*loadedSection, error) {
+	d, err := docs.load(idx, id)
+	if err != nil || d == nil {
+		return nil, err
 	}
-	if doc == nil {
-		return nil, nil
-	}
-	var s loadedSection
-	var text, preview string
-	doc.VisitFields(func(f indexField) {
-		switch f.Name() {
-		case fieldHeading:
-			s.heading = string(f.Value())
-		case fieldText:
-			text = string(f.Value())
-		case fieldPreview:
-			preview = string(f.Value())
-		case fieldTitle:
-			s.title = string(f.Value())
-		}
-	})
+	text := d.text
 	if text == "" {
-		text = preview
+		text = d.preview
 	}
-	s.snippet = ix.snippet(text, plan)
-	return &s, nil
+	return &loadedSection{title: d.title, heading: d.heading, snippet: ix.snippet(text, plan)}, nil
 }
 
 // stringsField returns a stored field that holds one or more strings.

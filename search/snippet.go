@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 )
 
 // Snippets. A snippet is built here, not by bleve's highlighter: the
@@ -60,7 +62,11 @@ func (ix *Index) snippet(text string, plan *queryPlan) string {
 }
 
 // matches finds the words of src that the query matched.
-func (ix *Index) matches(src string, plan *queryPlan) []match {
+func (ix *Index) matches(src string, plan *queryPlan) []match { return ix.matchesIn(src, plan, false) }
+
+// matchesIn is matches; full analyses every token (see analyzeFor), for
+// tests.
+func (ix *Index) matchesIn(src string, plan *queryPlan, full bool) []match {
 	terms := map[string]bool{}
 	var fuzzy []wordPlan
 	for _, w := range plan.words {
@@ -80,7 +86,7 @@ func (ix *Index) matches(src string, plan *queryPlan) []match {
 		}
 	}
 	var out []match
-	for _, t := range ix.mapped.AnalyzerNamed(textAnalyzer).Analyze([]byte(src)) {
+	for _, t := range analyzeFor(ix.mapped.AnalyzerNamed(textAnalyzer), src, terms, !full && len(fuzzy) == 0) {
 		if t.Start < 0 || t.End > len(src) || t.Start >= t.End {
 			continue
 		}
@@ -199,3 +205,46 @@ func writeText(b *strings.Builder, s string) {
 	}
 	b.WriteString(html.EscapeString(chunk.String()))
 }
+
+// analyzeFor analyses src with a as Analyze would, but when onlyTerms is
+// set it returns only the tokens that could become one of terms: a token
+// that starts with an ASCII letter or digit other than the first byte of
+// every term is dropped after the tokenizer, before the filters (lower
+// case, stop words, stemming: most of the cost), since those never
+// change a word's first letter but for its case. Any other token goes
+// through them all.
+func analyzeFor(a analysis.Analyzer, src string, terms map[string]bool, onlyTerms bool) analysis.TokenStream {
+	da, ok := a.(*analysis.DefaultAnalyzer)
+	if !ok || !onlyTerms || da.CharFilters != nil {
+		return a.Analyze([]byte(src))
+	}
+	var first [utf8.RuneSelf]bool
+	for t := range terms {
+		if t != "" && t[0] < utf8.RuneSelf {
+			first[t[0]] = true
+		}
+	}
+	tokens := da.Tokenizer.Tokenize([]byte(src))
+	kept := tokens[:0]
+	for _, t := range tokens {
+		if len(t.Term) > 0 {
+			if b := asciiLower(t.Term[0]); isASCIIAlnum(b) && !first[b] {
+				continue
+			}
+		}
+		kept = append(kept, t)
+	}
+	for _, f := range da.TokenFilters {
+		kept = f.Filter(kept)
+	}
+	return kept
+}
+
+func asciiLower(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+func isASCIIAlnum(b byte) bool { return 'a' <= b && b <= 'z' || '0' <= b && b <= '9' }
