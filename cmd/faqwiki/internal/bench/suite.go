@@ -882,15 +882,6 @@ func (s *suite) add(r row) {
 	s.printRow(r)
 }
 
-func (s *suite) find(what string) *row {
-	for i := range s.rows {
-		if s.rows[i].what == what {
-			return &s.rows[i]
-		}
-	}
-	return nil
-}
-
 func (s *suite) printRow(r row) {
 	line := fmt.Sprintf("%-62s", r.what)
 	if r.r != nil && r.r.N > 0 {
