@@ -121,7 +121,18 @@ func (ix *Index) Search(ctx context.Context, q wiki.SearchQuery) (*wiki.SearchRe
 	if offset >= len(found.pages) {
 		return res, nil
 	}
-	pages := found.pages[offset:min(offset+limit, len(found.pages))]
+	if res.Hits, err = ix.show(idx, plan, found.pages[offset:min(offset+limit, len(found.pages))], gen, docs); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// show makes the hits of the pages a search shows: their titles and tags,
+// each one's best section (the question it belongs to if that scores
+// nearly as well, the page's intro for a query about its title) and
+// other strong sections, with snippets. gen is the metaCache generation
+// noted before the index was asked.
+func (ix *Index) show(idx bleve.Index, plan *queryPlan, pages []*pageHit, gen uint64, docs *docMemo) ([]wiki.SearchHit, error) {
 	if err := ix.fillMeta(idx, gen, pages, docs); err != nil {
 		return nil, err
 	}
@@ -137,10 +148,7 @@ func (ix *Index) Search(ctx context.Context, q wiki.SearchQuery) (*wiki.SearchRe
 			p.best.Score = score
 		}
 	}
-	if res.Hits, err = ix.hits(idx, pages, plan, docs); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return ix.hits(idx, pages, plan, docs)
 }
 
 // grouped is a search's section hits grouped into pages, best first.

@@ -38,6 +38,11 @@ func TestBenchSuitePrintsEachFigureNextToItsCeiling(t *testing.T) {
 		t.Fatalf("no summary:\n%s", got)
 	}
 	summary := got[i:]
+	// The edits of the storage phase add revisions: the pages counted in
+	// the backup copies must have grown.
+	if m := regexp.MustCompile(`pages held by the data grew (-?\d+) bytes per edit`).FindStringSubmatch(summary); m == nil || m[1] == "0" || strings.HasPrefix(m[1], "-") {
+		t.Errorf("the storage row does not say the data grew: %q", m)
+	}
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`pages held by the data grew \d+ bytes per edit; bytes in use \(file less free list\) -?\d+`),
 		regexp.MustCompile(`(?m)^view of a cached page .*\n +ratio \d\.\d\d +\(bare gin, same bytes: \d+/s\)`),

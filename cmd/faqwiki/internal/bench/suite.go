@@ -425,32 +425,11 @@ func (s *suite) search(ctx context.Context) error {
 	turn := Limits{N: max(1, lim.N/searchRounds), D: lim.D / searchRounds}
 	var ours, raw *Result
 	for k := range searchRounds {
-		from := k * len(qs) / searchRounds
-		r := getMix(ctx, "search", addr, s.auth, 1, turn, func(i int) string { return searchPath(qs[(from+i)%len(qs)]) })
-		ours = merge(ours, r)
-		if err := s.server.stop(); err != nil {
-			return err
-		}
-		s.server = nil
-		qfile := filepath.Join(s.cfg.Dir, fmt.Sprintf("queries-%d.txt", k))
-		turnQs := make([]string, r.N)
-		for i := range turnQs {
-			turnQs[i] = qs[(from+i)%len(qs)]
-		}
-		if err := os.WriteFile(qfile, []byte(strings.Join(turnQs, "\n")+"\n"), 0o600); err != nil {
-			return err
-		}
-		rr, err := s.rawBleve(ctx, qfile, Limits{N: r.N, D: 4*turn.D + 10*time.Second})
+		o, r, err := s.searchTurn(ctx, k, turn)
 		if err != nil {
 			return err
 		}
-		raw = merge(raw, rr)
-		if s.server, _, err = s.startServer(ctx, s.data, filepath.Join(s.cfg.Dir, fmt.Sprintf("server-search-%d.log", k))); err != nil {
-			return err
-		}
-		if err := s.waitIndexed(ctx, time.Minute); err != nil {
-			return err
-		}
+		ours, raw = merge(ours, o), merge(raw, r)
 		warm((k + 1) * len(qs) / searchRounds)
 	}
 	s.add(row{what: "search, one at a time (latency)", r: ours,
@@ -461,6 +440,36 @@ func (s *suite) search(ctx context.Context) error {
 	r := getMix(ctx, "search", addr, s.auth, s.cfg.Conc, lim, func(i int) string { return searchPath(qs[i%len(qs)]) })
 	s.add(row{what: fmt.Sprintf("search, %d at a time (throughput)", s.cfg.Conc), r: r})
 	return nil
+}
+
+// searchTurn is turn k of the search latency: the server answers the
+// queries from the k-th of searchRounds parts of the list on, one at a
+// time within lim;
+// then it stops, raw bleve runs exactly the queries it answered, and the
+// server starts again on the same folder, caught up, to be warmed.
+func (s *suite) searchTurn(ctx context.Context, k int, lim Limits) (ours, raw *Result, err error) {
+	qs := s.queries
+	from := k * len(qs) / searchRounds
+	ours = getMix(ctx, "search", hostPort(s.base), s.auth, 1, lim, func(i int) string { return searchPath(qs[(from+i)%len(qs)]) })
+	if err := s.server.stop(); err != nil {
+		return nil, nil, err
+	}
+	s.server = nil
+	asked := make([]string, ours.N)
+	for i := range asked {
+		asked[i] = qs[(from+i)%len(qs)]
+	}
+	qfile := filepath.Join(s.cfg.Dir, fmt.Sprintf("queries-%d.txt", k))
+	if err := os.WriteFile(qfile, []byte(strings.Join(asked, "\n")+"\n"), 0o600); err != nil {
+		return nil, nil, err
+	}
+	if raw, err = s.rawBleve(ctx, qfile, Limits{N: ours.N, D: 4*lim.D + 10*time.Second}); err != nil {
+		return nil, nil, err
+	}
+	if s.server, _, err = s.startServer(ctx, s.data, filepath.Join(s.cfg.Dir, fmt.Sprintf("server-search-%d.log", k))); err != nil {
+		return nil, nil, err
+	}
+	return ours, raw, s.waitIndexed(ctx, time.Minute)
 }
 
 // searchRounds is how many turns the search latency and its ceiling
@@ -534,7 +543,10 @@ func (s *suite) edits(ctx context.Context) error {
 	probes.stop()
 	// How far behind the index is when the edits stop, and how long it
 	// takes to catch up.
-	h, _ := s.health(ctx)
+	h, err := s.health(ctx)
+	if err != nil {
+		return err
+	}
 	caught := time.Now()
 	if err := s.waitIndexed(ctx, 10*time.Minute); err != nil {
 		return err
