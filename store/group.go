@@ -4,6 +4,7 @@
 package store
 
 import (
+	"errors"
 	"sync"
 
 	"go.etcd.io/bbolt"
@@ -24,7 +25,12 @@ const maxGroup = 1000
 // If a function fails, the transaction is rolled back, the group runs
 // again without it, and it runs alone for its own answer (as bbolt's
 // Batch does): a function may therefore run more than once and must not
-// have side effects outside the transaction.
+// have side effects outside the transaction. A function that refuses
+// before it writes anything (a save whose base is no longer the head)
+// says so by returning a refusal (see refuse): it gets its error and the
+// group goes on in the same transaction. Without that, saves of one page
+// that met in a group were quadratic: each refusal rolled back and re-ran
+// all the others.
 type commitGroup struct {
 	mu      sync.Mutex
 	writing bool
@@ -32,10 +38,11 @@ type commitGroup struct {
 }
 
 type groupCall struct {
-	fn   func(*bbolt.Tx) error
-	err  error
-	done chan struct{} // closed when the call's transaction is over
-	lead chan struct{} // closed when the call is to write the next group
+	fn      func(*bbolt.Tx) error
+	err     error
+	refused bool          // fn refused in the last run, writing nothing
+	done    chan struct{} // closed when the call's transaction is over
+	lead    chan struct{} // closed when the call is to write the next group
 }
 
 // run runs fn in a write transaction of b, grouped with concurrent calls,
@@ -82,7 +89,13 @@ func runGroup(b *bbolt.DB, group []*groupCall) {
 		failed := -1
 		err := b.Update(func(tx *bbolt.Tx) error {
 			for i, c := range group {
-				if err := c.fn(tx); err != nil {
+				err := c.fn(tx)
+				var r refusal
+				c.refused = errors.As(err, &r)
+				switch {
+				case c.refused:
+					c.err = r.err
+				case err != nil:
 					failed = i
 					return err
 				}
@@ -91,7 +104,9 @@ func runGroup(b *bbolt.DB, group []*groupCall) {
 		})
 		if failed < 0 {
 			for _, c := range group {
-				c.err = err
+				if !c.refused {
+					c.err = err
+				}
 				close(c.done)
 			}
 			return
@@ -100,6 +115,21 @@ func runGroup(b *bbolt.DB, group []*groupCall) {
 		c := group[failed]
 		group = append(group[:failed:failed], group[failed+1:]...)
 		c.err = b.Update(c.fn)
+		if r := (refusal{}); errors.As(c.err, &r) {
+			c.err = r.err
+		}
 		close(c.done)
 	}
 }
+
+// refusal is the error of a commit function that refused before writing
+// anything, so that the transaction holds what the calls before it wrote
+// and nothing of its own.
+type refusal struct{ err error }
+
+func (r refusal) Error() string { return r.err.Error() }
+func (r refusal) Unwrap() error { return r.err }
+
+// refuse returns err as a refusal: a commit function returns it only
+// before it has written anything in the transaction.
+func refuse(err error) error { return refusal{err} }

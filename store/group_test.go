@@ -52,3 +52,47 @@ func TestCommitGroup(t *testing.T) {
 		return nil
 	})
 }
+
+// TestCommitGroupRefusal: a call that refuses before writing gets its
+// error without costing the others a rollback: every function of the
+// group runs once, and what the others wrote lands.
+func TestCommitGroupRefusal(t *testing.T) {
+	b, err := bbolt.Open(filepath.Join(t.TempDir(), "g.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	name := []byte("b")
+	if err := b.Update(func(tx *bbolt.Tx) error { _, err := tx.CreateBucket(name); return err }); err != nil {
+		t.Fatal(err)
+	}
+	errStale := errors.New("stale")
+	runs := make([]int, 6)
+	group := make([]*groupCall, len(runs))
+	for i := range group {
+		group[i] = &groupCall{done: make(chan struct{}), fn: func(tx *bbolt.Tx) error {
+			runs[i]++
+			if i%2 == 1 {
+				return refuse(fmt.Errorf("call %d: %w", i, errStale))
+			}
+			return tx.Bucket(name).Put(fmt.Appendf(nil, "%d", i), []byte("x"))
+		}}
+	}
+	runGroup(b, group)
+	b.View(func(tx *bbolt.Tx) error {
+		for i, c := range group {
+			<-c.done
+			stored := tx.Bucket(name).Get(fmt.Appendf(nil, "%d", i)) != nil
+			var r refusal
+			switch {
+			case runs[i] != 1:
+				t.Errorf("call %d ran %d times, want once", i, runs[i])
+			case i%2 == 1 && (!errors.Is(c.err, errStale) || errors.As(c.err, &r) || stored):
+				t.Errorf("refusing call %d: err %v (%T), stored %v; want its own error, unwrapped, and nothing stored", i, c.err, c.err, stored)
+			case i%2 == 0 && (c.err != nil || !stored):
+				t.Errorf("call %d: err %v, stored %v", i, c.err, stored)
+			}
+		}
+		return nil
+	})
+}

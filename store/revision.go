@@ -195,12 +195,12 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 	switch {
 	case errors.Is(err, wiki.ErrNotFound):
 		if head != 0 {
-			return commitResult{}, fmt.Errorf("page does not exist, not at revision %d: %w", head, wiki.ErrConflict)
+			return commitResult{}, refuse(fmt.Errorf("page does not exist, not at revision %d: %w", head, wiki.ErrConflict))
 		}
 	case err != nil:
 		return commitResult{}, err
 	case old.Revision != head:
-		return commitResult{}, fmt.Errorf("head is revision %d, not %d: %w", old.Revision, head, wiki.ErrConflict)
+		return commitResult{}, refuse(fmt.Errorf("head is revision %d, not %d: %w", old.Revision, head, wiki.ErrConflict))
 	}
 
 	n := head + 1
