@@ -20,3 +20,20 @@ func Runaways(w *Wiki, owner string) int {
 	defer w.flightMu.Unlock()
 	return w.runaways[owner]
 }
+
+// PagesBeingSaved returns how many pages have a save running or waiting.
+func PagesBeingSaved(w *Wiki) int {
+	w.saving.mu.Lock()
+	defer w.saving.mu.Unlock()
+	return len(w.saving.m)
+}
+
+// Saving returns how many saves of slug are running or waiting.
+func Saving(w *Wiki, slug Slug) int {
+	w.saving.mu.Lock()
+	defer w.saving.mu.Unlock()
+	if pl := w.saving.m[slug]; pl != nil {
+		return pl.waiters
+	}
+	return 0
+}

@@ -64,6 +64,7 @@ type Wiki struct {
 	trainerEditsNeedReview bool
 	blames                 *lru[*blameEntry] // per page: attribution up to some revision
 	tree                   *sectionTree      // home.go: the top of the tree of pages
+	saving                 pageLocks         // pagelock.go: one save of a page at a time
 }
 
 // New returns a Wiki over cfg.Store.
@@ -241,6 +242,11 @@ func (w *Wiki) save(ctx context.Context, e Edit) (*EditResult, error) {
 		return nil, err
 	}
 
+	unlock, err := w.saving.lock(ctx, e.Slug)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	var rendered *checkedRender
 	for attempt := 0; ; attempt++ {
 		rev, res, err := w.prepare(ctx, e, user, fc)

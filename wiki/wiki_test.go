@@ -545,3 +545,79 @@ func TestOnCommitAnnouncesEveryCommit(t *testing.T) {
 		t.Errorf("announced %q, want %q", got, want)
 	}
 }
+
+// TestSavesOfOnePageQueue: a save of a page waits while another save of
+// it runs, so it merges with what that one wrote instead of rendering
+// against a head that is about to move (and rendering again); a save of
+// another page does not wait, and a waiting save gives up when its
+// context ends, saving nothing.
+func TestSavesOfOnePageQueue(t *testing.T) {
+	db, err := store.Open(t.TempDir()+"/faqwiki.db", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	gate := wikitest.NewGateRenderer(func(src string) bool { return strings.Contains(src, "held") })
+	t.Cleanup(gate.Open)
+	w := wiki.New(wiki.Config{Store: db, Renderer: gate})
+	ctx := context.Background()
+	lines := []string{"one", "two", "three", "four", "five", "six"}
+	text := func(i int, s string) string {
+		l := append([]string(nil), lines...)
+		l[i] = s
+		return strings.Join(l, "\n\n") + "\n"
+	}
+	mustSave(t, w, ctx, wiki.Edit{Slug: "faq", Title: "FAQ", Markdown: text(0, "one")})
+	mustSave(t, w, ctx, wiki.Edit{Slug: "other", Title: "Other", Markdown: "x\n"})
+
+	errs := make(chan error, 2)
+	go func() {
+		_, err := w.Save(as("ada", ""), wiki.Edit{Slug: "faq", Markdown: text(0, "one held by ada"), Base: 1})
+		errs <- err
+	}()
+	wikitest.Eventually(t, "ada's render to start", func() bool { return gate.Started() == 1 })
+	go func() {
+		_, err := w.Save(as("bob", ""), wiki.Edit{Slug: "faq", Markdown: text(5, "six held by bob"), Base: 1})
+		errs <- err
+	}()
+	// Another page is saved while ada's save of faq is held up.
+	if _, err := w.Save(as("cy", ""), wiki.Edit{Slug: "other", Markdown: "y\n", Base: 1}); err != nil {
+		t.Fatalf("save of another page: %v", err)
+	}
+	wikitest.Eventually(t, "bob's save to wait", func() bool { return wiki.Saving(w, "faq") == 2 })
+	// A third save of faq waits too, and gives up with its context.
+	cctx, cancel := context.WithCancel(as("dan", ""))
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.Save(cctx, wiki.Edit{Slug: "faq", Markdown: text(3, "four by dan"), Base: 1})
+		done <- err
+	}()
+	wikitest.Eventually(t, "dan's save to wait", func() bool { return wiki.Saving(w, "faq") == 3 })
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("waiting save with its context cancelled: %v, want context.Canceled", err)
+	}
+	if n := gate.Started(); n != 1 {
+		t.Errorf("%d held renders started while ada's save ran, want 1 (bob's must wait)", n)
+	}
+	gate.Open()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	// Ada's render and bob's, once each: bob's read ada's head.
+	if n := gate.Started(); n != 2 {
+		t.Errorf("%d held renders in all, want 2", n)
+	}
+	p, err := w.Page(ctx, "faq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Revision != 3 || !strings.Contains(p.Markdown, "one held by ada") || !strings.Contains(p.Markdown, "six held by bob") || strings.Contains(p.Markdown, "dan") {
+		t.Errorf("revision %d, text:\n%s\nwant revision 3 with ada's and bob's lines and not dan's", p.Revision, p.Markdown)
+	}
+	if n := wiki.PagesBeingSaved(w); n != 0 {
+		t.Errorf("%d pages still marked as being saved", n)
+	}
+}
