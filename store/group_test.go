@@ -14,13 +14,7 @@ import (
 // transactions; one that fails leaves nothing behind and gets its own
 // error, and the others are not held back by it.
 func TestCommitGroup(t *testing.T) {
-	b, err := bbolt.Open(filepath.Join(t.TempDir(), "g.db"), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	name := []byte("b")
-	b.Update(func(tx *bbolt.Tx) error { _, err := tx.CreateBucket(name); return err })
+	b, name := openGroupTestDB(t)
 	var g commitGroup
 	errBad := errors.New("bad")
 	var wg sync.WaitGroup
@@ -57,15 +51,7 @@ func TestCommitGroup(t *testing.T) {
 // error without costing the others a rollback: every function of the
 // group runs once, and what the others wrote lands.
 func TestCommitGroupRefusal(t *testing.T) {
-	b, err := bbolt.Open(filepath.Join(t.TempDir(), "g.db"), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	name := []byte("b")
-	if err := b.Update(func(tx *bbolt.Tx) error { _, err := tx.CreateBucket(name); return err }); err != nil {
-		t.Fatal(err)
-	}
+	b, name := openGroupTestDB(t)
 	errStale := errors.New("stale")
 	runs := make([]int, 6)
 	group := make([]*groupCall, len(runs))
@@ -95,4 +81,20 @@ func TestCommitGroupRefusal(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// openGroupTestDB opens a new bbolt file for the test with one bucket,
+// whose name it returns.
+func openGroupTestDB(t *testing.T) (*bbolt.DB, []byte) {
+	t.Helper()
+	b, err := bbolt.Open(filepath.Join(t.TempDir(), "g.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	name := []byte("b")
+	if err := b.Update(func(tx *bbolt.Tx) error { _, err := tx.CreateBucket(name); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return b, name
 }
