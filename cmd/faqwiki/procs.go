@@ -15,7 +15,9 @@ import "runtime"
 // than 2 (faqwiki bench -phases load,edit, GOMAXPROCS 1 to 4 alternated).
 // Reads lose little: views of a hot page were as many a second, though
 // their p99 under that full load rose from about 1.5 ms to 10, the kernel
-// sharing the CPU among the Ps' threads.
+// sharing the CPU among the Ps' threads. Setting it stops Go from
+// following later changes of a container's CPU limit, which matters only
+// where the limit grows past minProcs.
 const minProcs = 4
 
 // procsFloor returns the GOMAXPROCS to set so that at least minProcs run,
