@@ -2,7 +2,9 @@ package main
 
 import (
 	"io"
+	"math"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,10 +29,37 @@ func TestProcsFloor(t *testing.T) {
 	}
 }
 
-// TestServerRunsWithTheProcsFloor: the binary raises GOMAXPROCS when the
-// machine (or its share of one) gives it fewer CPUs, as its /metrics says.
-func TestServerRunsWithTheProcsFloor(t *testing.T) {
-	t.Setenv("GOMAXPROCS", "") // unset for the child: the floor is for the default
+func TestGCSettings(t *testing.T) {
+	const gb = 1 << 30
+	for _, tt := range []struct {
+		gogc, memlimit string
+		memory         int64
+		percent        int
+		limit          int64
+		ok             bool
+	}{
+		{"", "", 8 * gb, gcPercent, 4 * gb, true}, // half the memory
+		{"", "", 0, 0, 0, false},                  // memory unknown: nothing bounds the heap, so Go's default
+		{"200", "", 8 * gb, 0, 0, false},          // the operator said: theirs
+		{"", "2GiB", 8 * gb, 0, 0, false},
+	} {
+		percent, limit, ok := gcSettings(tt.gogc, tt.memlimit, tt.memory)
+		if percent != tt.percent || limit != tt.limit || ok != tt.ok {
+			t.Errorf("gcSettings(%q, %q, %d) = %d, %d, %v; want %d, %d, %v", tt.gogc, tt.memlimit, tt.memory, percent, limit, ok, tt.percent, tt.limit, tt.ok)
+		}
+	}
+	if runtime.GOOS == "linux" && memoryAvailable() <= 0 {
+		t.Error("memoryAvailable found no memory on Linux")
+	}
+}
+
+// TestServerRunsWithItsRuntimeSettings: the binary raises GOMAXPROCS when
+// the machine (or its share of one) gives it fewer CPUs, and runs GOGC
+// gcPercent under a memory limit, as its /metrics says.
+func TestServerRunsWithItsRuntimeSettings(t *testing.T) {
+	for _, v := range []string{"GOMAXPROCS", "GOGC", "GOMEMLIMIT"} {
+		t.Setenv(v, "") // unset for the child: the settings are for the defaults
+	}
 	p := startProcess(t, t.TempDir())
 	resp, err := http.Get(p.base + "/metrics")
 	if err != nil {
@@ -38,13 +67,26 @@ func TestServerRunsWithTheProcsFloor(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	var procs int
-	for line := range strings.Lines(string(body)) {
-		if v, ok := strings.CutPrefix(line, "go_sched_gomaxprocs_threads "); ok {
-			procs, _ = strconv.Atoi(strings.TrimSpace(v))
+	metric := func(name string) float64 {
+		for line := range strings.Lines(string(body)) {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				return f
+			}
 		}
+		t.Errorf("no %s in /metrics (status %d)", name, resp.StatusCode)
+		return 0
 	}
-	if procs < minProcs {
-		t.Errorf("the server runs with GOMAXPROCS %d, want at least %d (status %d)", procs, minProcs, resp.StatusCode)
+	if procs := metric("go_sched_gomaxprocs_threads"); procs < minProcs {
+		t.Errorf("the server runs with GOMAXPROCS %v, want at least %d", procs, minProcs)
+	}
+	if memoryAvailable() <= 0 {
+		return // Go's defaults: checked by TestGCSettings
+	}
+	if gogc := metric("go_gc_gogc_percent"); gogc != gcPercent {
+		t.Errorf("the server runs with GOGC %v, want %d", gogc, gcPercent)
+	}
+	if limit := metric("go_gc_gomemlimit_bytes"); limit <= 0 || limit >= math.MaxInt64 {
+		t.Errorf("the server's memory limit is %v bytes, want one", limit)
 	}
 }
