@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"runtime/debug"
 	"strconv"
-	"strings"
+
+	"github.com/faqwiki/faqwiki/cmd/faqwiki/internal/procfs"
 )
 
 // gcPercent is the GOGC faqwiki runs with, and memoryShare the part of
@@ -64,22 +64,4 @@ func memoryAvailable() int64 {
 }
 
 // memTotal returns MemTotal from /proc/meminfo in bytes, or 0.
-func memTotal() int64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
-			// "MemTotal:       24683520 kB"
-			if f := strings.Fields(rest); len(f) == 2 && f[1] == "kB" {
-				if n, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-					return n << 10
-				}
-			}
-		}
-	}
-	return 0
-}
+func memTotal() int64 { return procfs.KB("/proc/meminfo", "MemTotal") }

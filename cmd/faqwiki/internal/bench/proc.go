@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faqwiki/faqwiki/cmd/faqwiki/internal/procfs"
 	"golang.org/x/sys/unix"
 )
 
@@ -169,21 +169,7 @@ func pinSelf(cpu int) bool {
 }
 
 // rss returns the resident memory of process pid in bytes (0 if unknown).
-func rss(pid int) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
+func rss(pid int) int64 { return procfs.KB(fmt.Sprintf("/proc/%d/status", pid), "VmRSS") }
 
 // cpuTime returns the user+system CPU time process pid has used.
 func cpuTime(pid int) time.Duration {
