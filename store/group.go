@@ -89,15 +89,10 @@ func runGroup(b *bbolt.DB, group []*groupCall) {
 		failed := -1
 		err := b.Update(func(tx *bbolt.Tx) error {
 			for i, c := range group {
-				err := c.fn(tx)
-				var r refusal
-				c.refused = errors.As(err, &r)
-				switch {
-				case c.refused:
-					c.err = r.err
-				case err != nil:
+				c.err, c.refused = unrefused(c.fn(tx))
+				if c.err != nil && !c.refused {
 					failed = i
-					return err
+					return c.err
 				}
 			}
 			return nil
@@ -114,10 +109,7 @@ func runGroup(b *bbolt.DB, group []*groupCall) {
 		// Roll back, run the others without it, and it alone.
 		c := group[failed]
 		group = append(group[:failed:failed], group[failed+1:]...)
-		c.err = b.Update(c.fn)
-		if r := (refusal{}); errors.As(c.err, &r) {
-			c.err = r.err
-		}
+		c.err, _ = unrefused(b.Update(c.fn))
 		close(c.done)
 	}
 }
@@ -133,3 +125,13 @@ func (r refusal) Unwrap() error { return r.err }
 // refuse returns err as a refusal: a commit function returns it only
 // before it has written anything in the transaction.
 func refuse(err error) error { return refusal{err} }
+
+// unrefused returns the error a refusal carries and true, or err itself
+// and false.
+func unrefused(err error) (error, bool) {
+	var r refusal
+	if errors.As(err, &r) {
+		return r.err, true
+	}
+	return err, false
+}

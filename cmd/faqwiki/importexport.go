@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,10 +63,6 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 	defer ix.Close()
 	w := wiki.New(wiki.Config{Store: db, Renderer: renderer})
 
-	// An import allocates fast (analysed text for the index) and holds
-	// the whole site's text: collecting garbage less often saves a sixth
-	// of its time, for memory a command that runs once can spare.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	ctx = wiki.NewContextWithUser(ctx, importUser)
 	results := make([]importResult, len(site.Pages))
 	start := time.Now()

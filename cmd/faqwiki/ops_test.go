@@ -295,26 +295,8 @@ func TestMetricsEndpoint(t *testing.T) {
 	do(t, token, "GET", base+"/wiki/it/vpn", "").Body.Close()
 	do(t, token, "GET", base+"/wiki/it/vpn", "").Body.Close()
 	wikitest.Eventually(t, "the search index to catch up", func() bool { return searchTotal(t, token, base, "service+desk") >= 1 })
-	scrape := func() string {
-		resp, err := http.Get(base + "/metrics") // from this machine: allowed by default
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
-			t.Fatalf("GET /metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
-		}
-		return string(b)
-	}
-	value := func(body, series string) string {
-		for _, line := range strings.Split(body, "\n") {
-			if v, ok := strings.CutPrefix(line, series+" "); ok {
-				return v
-			}
-		}
-		return "absent"
-	}
+	scrape := func() string { return scrapeMetrics(t, base) }
+	value := metricValue
 	wikitest.Eventually(t, "the index lag to reach 0", func() bool { return value(scrape(), "faqwiki_index_lag_changes") == "0" })
 	none := value(scrape(), `faqwiki_searches_total{result="none"}`)
 	searchTotal(t, token, base, "xylophonequartet")
@@ -710,4 +692,31 @@ func TestDamagedIndexOnStart(t *testing.T) {
 	if !strings.Contains(string(b), "faqwiki_index_resets_total 1") {
 		t.Error("the metric of reset indexes is not 1")
 	}
+}
+
+// scrapeMetrics returns the text of the server's /metrics at base, read
+// from this machine (allowed by default).
+func scrapeMetrics(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("GET /metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	return string(b)
+}
+
+// metricValue returns the value of series (a name with its labels) in a
+// /metrics text, or "absent".
+func metricValue(body, series string) string {
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			return v
+		}
+	}
+	return "absent"
 }

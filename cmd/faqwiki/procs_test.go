@@ -1,12 +1,9 @@
 package main
 
 import (
-	"io"
 	"math"
-	"net/http"
 	"runtime"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -61,21 +58,13 @@ func TestServerRunsWithItsRuntimeSettings(t *testing.T) {
 		t.Setenv(v, "") // unset for the child: the settings are for the defaults
 	}
 	p := startProcess(t, t.TempDir())
-	resp, err := http.Get(p.base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	body := scrapeMetrics(t, p.base)
 	metric := func(name string) float64 {
-		for line := range strings.Lines(string(body)) {
-			if v, ok := strings.CutPrefix(line, name+" "); ok {
-				f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
-				return f
-			}
+		f, err := strconv.ParseFloat(metricValue(body, name), 64)
+		if err != nil {
+			t.Errorf("%s in /metrics: %v", name, err)
 		}
-		t.Errorf("no %s in /metrics (status %d)", name, resp.StatusCode)
-		return 0
+		return f
 	}
 	if procs := metric("go_sched_gomaxprocs_threads"); procs < minProcs {
 		t.Errorf("the server runs with GOMAXPROCS %v, want at least %d", procs, minProcs)
