@@ -30,10 +30,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/faqwiki/faqwiki/wiki"
@@ -68,7 +66,7 @@ type source struct {
 	page      *Page
 	body      string          // the text after front matter and title
 	bodyLine  int             // line number (from 1) of body's first line in the file
-	ids       map[string]bool // anchors in the page: heading ids, raw HTML ids
+	ids       map[string]bool // anchors in the page (heading ids, raw HTML ids), once a link needs them: see anchorsOf
 	fmFiles   []string
 	folderDir string // for a folder page, its folder; else ""
 }
@@ -120,22 +118,6 @@ func ReadFS(fsys fs.FS, r *markdown.Renderer, skip func(rel string) bool) (*Site
 			return nil, err
 		}
 	}
-	// What links into each page may name: a parse of every file, the one
-	// costly step of reading a site, on every CPU.
-	work := make(chan *source)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for s := range work {
-				s.ids = rd.anchors(s.body)
-			}
-		})
-	}
-	for _, s := range rd.sources {
-		work <- s
-	}
-	close(work)
-	wg.Wait()
 	site := &Site{Root: ".", Report: rd.rep}
 	for _, s := range rd.sources {
 		rd.rewrite(s)

@@ -35,17 +35,24 @@ var (
 	htmlIDRe = regexp.MustCompile(`(?i)\s(?:id|name)\s*=\s*["']([^"']+)["']`)
 )
 
-// anchors returns the fragments a link into body may name: its headings'
-// ids and the ids (and names) of its raw HTML elements.
-func (rd *reader) anchors(body string) map[string]bool {
-	ids := map[string]bool{}
-	for _, h := range rd.r.Headings(body) {
-		ids[h.ID] = true
+// anchorsOf returns the fragments a link into s may name: its headings'
+// ids and the ids (and names) of its raw HTML elements. They are found
+// the first time a link with a fragment points into s: finding them is
+// a parse of the page, which was a fifth of an import's reading and
+// parsing when done for every page, and most pages are never the target
+// of such a link.
+func (rd *reader) anchorsOf(s *source) map[string]bool {
+	if s.ids != nil {
+		return s.ids
 	}
-	for _, m := range htmlIDRe.FindAllStringSubmatch(body, -1) {
-		ids[m[1]] = true
+	s.ids = map[string]bool{}
+	for _, h := range rd.r.Headings(s.body) {
+		s.ids[h.ID] = true
 	}
-	return ids
+	for _, m := range htmlIDRe.FindAllStringSubmatch(s.body, -1) {
+		s.ids[m[1]] = true
+	}
+	return s.ids
 }
 
 // span is a destination in the text: where it is and what it says.
@@ -309,7 +316,7 @@ func (rd *reader) resolve(s *source, dir string, sp span, line int, fs *fileSet)
 		if frag == "" {
 			return "", false
 		}
-		id, ok := matchAnchor(s.ids, frag)
+		id, ok := matchAnchor(rd.anchorsOf(s), frag)
 		if !ok {
 			rd.rep.unresolved(s.rel, line, d, "no heading or anchor with that name on the page")
 			return "", false
@@ -356,7 +363,7 @@ func (rd *reader) resolve(s *source, dir string, sp span, line int, fs *fileSet)
 	if page := rd.findPage(target); page != nil {
 		u := "/wiki/" + string(page.page.Slug)
 		if frag != "" {
-			id, ok := matchAnchor(page.ids, frag)
+			id, ok := matchAnchor(rd.anchorsOf(page), frag)
 			switch {
 			case ok:
 				u += "#" + id
