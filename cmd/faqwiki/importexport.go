@@ -17,6 +17,7 @@ import (
 	"github.com/faqwiki/faqwiki/search"
 	"github.com/faqwiki/faqwiki/store"
 	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/faqwiki/faqwiki/wiki/markdown"
 )
 
 // importUser is the author that `faqwiki import` attributes revisions to.
@@ -50,12 +51,9 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 		return err
 	}
 	defer db.Close()
-	// The search index is brought up to date every importIndexEvery pages
-	// and at the end, so that the wiki is ready to serve (and search) when
-	// the import ends: in big batches (following every save meant many
-	// small ones, and bleve spent more time merging them than indexing),
-	// but soon enough after the saves that the sections their renders
-	// found are still in the renderer's cache.
+	// The search index follows the saves closely (importLag) and is
+	// brought up to date at the end, so that the wiki is ready to serve
+	// (and search) when the import ends.
 	ix, err := openIndex(cfg.dataDir, db, renderer, search.Options{Logger: log, BatchChanges: importIndexBatch})
 	if err != nil {
 		return err
@@ -74,7 +72,7 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 	// pages of bbolt and two fsyncs.
 	next := atomic.Int64{}
 	var wg sync.WaitGroup
-	var indexing sync.Mutex
+	lag := &importLag{ix: ix, log: log, every: importIndexEvery, everyBytes: importIndexBytes}
 	for range max(importSavers, 2*runtime.GOMAXPROCS(0)) {
 		wg.Go(func() {
 			for {
@@ -82,15 +80,10 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 				if i >= len(site.Pages) || ctx.Err() != nil {
 					return
 				}
+				lag.wait(ctx)
 				results[i].res, results[i].err = importPage(ctx, w, site.Pages[i])
-				if done.Add(1)%importIndexEvery == 0 {
-					indexing.Lock() // one catch-up at a time; the others save on
-					err := ix.CatchUp(ctx)
-					indexing.Unlock()
-					if err != nil {
-						log.Warn("search index: catching up during the import", "err", err)
-					}
-				}
+				done.Add(1)
+				lag.saved(ctx, len(site.Pages[i].Markdown))
 			}
 		})
 	}
@@ -137,19 +130,88 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 	return nil
 }
 
-// importIndexEvery is how many pages an import saves between catch-ups
-// of the search index, and importIndexBatch how many changes go into one
-// batch of the index: batches of a thousand pages held about a gigabyte
-// of analysed text at once, and spent more time in the garbage collector
-// than they saved in merges.
+// The search index catches up with an import's saves in big batches
+// (following every save meant many small ones, and bleve spent more time
+// merging them than indexing), while the other savers go on, but never
+// falls far behind them: the sections of a page that its save's render
+// found are kept for the index only while SectionCacheBytes of newer
+// text have not pushed them out, and an index that fell further behind
+// parsed nearly every page a second time (a 10,000-page import had the
+// index 3,500 pages behind for most of it).
 const (
+	// importIndexEvery and importIndexBytes start a catch-up: this many
+	// pages, or this much text, saved since the last one began.
 	importIndexEvery = 1000
+	importIndexBytes = markdown.SectionCacheBytes / 4
+	// Savers wait for the index when it is twice as far behind.
+	importIndexMaxBehind = 2
 	// importSavers is how many pages an import saves at once, at least
 	// (32 rather than 4 took a 10,000-page import from 33 to 30 s of CPU
 	// and 58 to 50 s in all, on one CPU).
-	importSavers     = 32
+	importSavers = 32
+	// importIndexBatch is how many changes go into one batch of the
+	// index: batches of a thousand pages held about a gigabyte of
+	// analysed text at once, and spent more time in the garbage
+	// collector than they saved in merges.
 	importIndexBatch = 250
 )
+
+// importLag keeps the search index of an import close behind its saves.
+type importLag struct {
+	ix  *search.Index
+	log *slog.Logger
+	// A catch-up starts when this many pages or bytes of text are saved
+	// since the last one began (importIndexEvery, importIndexBytes).
+	every, everyBytes int64
+
+	mu sync.Mutex // held by the catch-up that runs
+	// Pages (and bytes of text) saved, and how many of them the index
+	// holds for certain: those saved before the last catch-up began.
+	pages, bytes               atomic.Int64
+	indexedPages, indexedBytes atomic.Int64
+}
+
+// behind reports whether more than k times the catch-up's worth of pages
+// or text is saved but maybe not indexed.
+func (l *importLag) behind(k int64) bool {
+	return l.pages.Load()-l.indexedPages.Load() >= k*l.every ||
+		l.bytes.Load()-l.indexedBytes.Load() >= k*l.everyBytes
+}
+
+// saved counts a page of n bytes saved, and starts a catch-up when one is
+// due and none runs.
+func (l *importLag) saved(ctx context.Context, n int) {
+	l.pages.Add(1)
+	l.bytes.Add(int64(n))
+	if l.behind(1) && l.mu.TryLock() {
+		defer l.mu.Unlock()
+		l.catchUpLocked(ctx)
+	}
+}
+
+// wait returns when the index is less than importIndexMaxBehind times a
+// catch-up's worth behind, catching up itself if no other saver does.
+func (l *importLag) wait(ctx context.Context) {
+	if !l.behind(importIndexMaxBehind) {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.behind(importIndexMaxBehind) { // else the catch-up it waited for did
+		l.catchUpLocked(ctx)
+	}
+}
+
+func (l *importLag) catchUpLocked(ctx context.Context) {
+	pages, bytes := l.pages.Load(), l.bytes.Load()
+	// A catch-up that failed counts as done, so that the savers go on (the
+	// one at the end says what is wrong) rather than each trying again.
+	if err := l.ix.CatchUp(ctx); err != nil && ctx.Err() == nil {
+		l.log.Warn("search index: catching up during the import", "err", err)
+	}
+	l.indexedPages.Store(pages)
+	l.indexedBytes.Store(bytes)
+}
 
 // importResult is what saving one page of an import did.
 type importResult struct {

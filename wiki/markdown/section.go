@@ -91,7 +91,7 @@ func sectionsOf(p *parsedPage) []Section {
 // sectionCache keeps the sections of the texts lately rendered without
 // files (a page's files change no section text), so that Sections of the
 // same text, which the search index asks for right after a save rendered
-// it, needs no second parse. It holds at most sectionCacheBytes of text;
+// it, needs no second parse. It holds at most SectionCacheBytes of text;
 // the oldest go first.
 type sectionCache struct {
 	mu    sync.Mutex
@@ -100,7 +100,10 @@ type sectionCache struct {
 	size  int
 }
 
-const sectionCacheBytes = 8 << 20
+// SectionCacheBytes is how much text the renderer keeps the sections of:
+// an index that falls further behind the saves than this parses each
+// page again.
+const SectionCacheBytes = 8 << 20
 
 func (c *sectionCache) get(src string) ([]Section, bool) {
 	c.mu.Lock()
@@ -110,7 +113,7 @@ func (c *sectionCache) get(src string) ([]Section, bool) {
 }
 
 func (c *sectionCache) put(src string, secs []Section) {
-	if len(src) > sectionCacheBytes/16 {
+	if len(src) > SectionCacheBytes/16 {
 		return
 	}
 	c.mu.Lock()
@@ -124,7 +127,7 @@ func (c *sectionCache) put(src string, secs []Section) {
 	c.m[src] = secs
 	c.order = append(c.order, src)
 	c.size += len(src)
-	for c.size > sectionCacheBytes {
+	for c.size > SectionCacheBytes {
 		old := c.order[0]
 		c.order = c.order[1:]
 		delete(c.m, old)
