@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/faqwiki/faqwiki/wiki/internal/lru"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -206,13 +207,13 @@ type Answers struct {
 	now        Clock
 	staleAfter time.Duration
 	outliner   *markdown.Renderer
-	outlines   *lru[[]markdown.OutlineSection] // by slug 0x00 revision
-	since      *lru[time.Time]                 // text-since, by slug 0x00 anchor 0x00 hash
+	outlines   *lru.Cache[[]markdown.OutlineSection] // by slug 0x00 revision
+	since      *lru.Cache[time.Time]                 // text-since, by slug 0x00 anchor 0x00 hash
 	// views are PageAnswers' answers, by slug 0x00 person, as they were
 	// at generation gen: every write of a record moves gen on, so a page
 	// view reads the store only after one (every write goes through this
 	// service, which alone holds the file).
-	views *lru[pageAnswersEntry]
+	views *lru.Cache[pageAnswersEntry]
 	gen   atomic.Uint64
 
 	mu      sync.Mutex
@@ -256,9 +257,9 @@ func NewAnswers(cfg AnswersConfig) *Answers {
 	if a.outliner == nil {
 		a.outliner = NewRenderer()
 	}
-	a.outlines = newLRU[[]markdown.OutlineSection](8 << 20)
-	a.since = newLRU[time.Time](1 << 20)
-	a.views = newLRU[pageAnswersEntry](8 << 20)
+	a.outlines = lru.New[[]markdown.OutlineSection](8 << 20)
+	a.since = lru.New[time.Time](1 << 20)
+	a.views = lru.New[pageAnswersEntry](8 << 20)
 	return a
 }
 
@@ -545,7 +546,7 @@ func (a *Answers) Resolve(ctx context.Context, slug Slug, anchor, note string) (
 // outline returns the outline of revision n of slug (cached).
 func (a *Answers) outline(ctx context.Context, slug Slug, n int) ([]markdown.OutlineSection, error) {
 	key := renderKey(slug, n)
-	if o, ok := a.outlines.get(key); ok {
+	if o, ok := a.outlines.Get(key); ok {
 		return o, nil
 	}
 	rev, err := a.wiki.Revision(ctx, slug, n)
@@ -560,7 +561,7 @@ func (a *Answers) outline(ctx context.Context, slug Slug, n int) ([]markdown.Out
 	for _, s := range o {
 		size += len(s.Anchor) + len(s.Heading) + len(s.Hash) + 64
 	}
-	a.outlines.put(key, o, size)
+	a.outlines.Put(key, o, size)
 	return o, nil
 }
 
@@ -601,7 +602,7 @@ func (a *Answers) hashAt(ctx context.Context, slug Slug, n int, anchor string) (
 // twenty outlines, and caches the answer.
 func (a *Answers) textSince(ctx context.Context, slug Slug, head int, anchor, hash string) (time.Time, error) {
 	key := string(slug) + "\x00" + anchor + "\x00" + hash
-	if t, ok := a.since.get(key); ok {
+	if t, ok := a.since.Get(key); ok {
 		return t, nil
 	}
 	same := func(n int) (bool, error) {
@@ -643,6 +644,6 @@ func (a *Answers) textSince(ctx context.Context, slug Slug, head int, anchor, ha
 	if err != nil {
 		return time.Time{}, err
 	}
-	a.since.put(key, rev.CreatedAt, len(key)+64)
+	a.since.Put(key, rev.CreatedAt, len(key)+64)
 	return rev.CreatedAt, nil
 }

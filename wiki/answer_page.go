@@ -59,7 +59,7 @@ func (a *Answers) PageAnswers(ctx context.Context, p *Page, r *markdown.Rendered
 	}
 	key := string(p.Slug) + "\x00" + person
 	gen := a.gen.Load() // before the read: a write after it makes a newer one
-	if e, ok := a.views.get(key); ok && e.gen == gen && e.rev == p.Revision && e.r == r {
+	if e, ok := a.views.Get(key); ok && e.gen == gen && e.rev == p.Revision && e.r == r {
 		return e.pa, nil
 	}
 	recs, votes, err := a.store.PageAnswers(ctx, p.Slug, person)
@@ -67,7 +67,7 @@ func (a *Answers) PageAnswers(ctx context.Context, p *Page, r *markdown.Rendered
 		return nil, err
 	}
 	out := pageAnswers(p, r, recs, votes)
-	a.views.put(key, pageAnswersEntry{gen: gen, rev: p.Revision, r: r, pa: out}, len(key)+128+256*len(out.States))
+	a.views.Put(key, pageAnswersEntry{gen: gen, rev: p.Revision, r: r, pa: out}, len(key)+128+256*len(out.States))
 	return out, nil
 }
 

@@ -57,12 +57,12 @@ func (w *Wiki) Blame(ctx context.Context, slug Slug) (*Blame, error) {
 		return nil, fmt.Errorf("page %q is deleted: %w", slug, ErrNotFound)
 	}
 	key := string(slug)
-	e, ok := w.blames.get(key)
+	e, ok := w.blames.Get(key)
 	if !ok {
 		e = &blameEntry{b: blame.New(), revs: map[int]*Revision{}}
 		// Cached at once: a long history cut short by a cancelled request
 		// keeps the revisions it got through for the next one.
-		w.blames.put(key, e, 64)
+		w.blames.Put(key, e, 64)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -93,6 +93,6 @@ func (w *Wiki) Blame(ctx context.Context, slug Slug) (*Blame, error) {
 		}
 		out.Lines = append(out.Lines, bl)
 	}
-	w.blames.put(key, e, e.b.Size()+len(key)+64+256*len(e.revs))
+	w.blames.Put(key, e, e.b.Size()+len(key)+64+256*len(e.revs))
 	return out, nil
 }

@@ -82,7 +82,7 @@ func (w *Wiki) cacheRender(slug Slug, n int, r *markdown.Rendered, seq uint64) {
 	if seq != noSeq {
 		e.checked.Store(seq + 1)
 	}
-	w.cache.put(key, e, len(r.HTML)+len(r.TOCHTML)+len(key)+64)
+	w.cache.Put(key, e, len(r.HTML)+len(r.TOCHTML)+len(key)+64)
 }
 
 // cachedRender returns the cached render of revision n of slug if it is
@@ -90,7 +90,7 @@ func (w *Wiki) cacheRender(slug Slug, n int, r *markdown.Rendered, seq uint64) {
 // When seq (the store's ExistenceSeq, read before) is the one the render
 // was last checked at, nothing is read.
 func (w *Wiki) cachedRender(ctx context.Context, slug Slug, n int, seq uint64) (*markdown.Rendered, bool) {
-	e, ok := w.cache.get(renderKey(slug, n))
+	e, ok := w.cache.Get(renderKey(slug, n))
 	if !ok {
 		return nil, false
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/faqwiki/faqwiki/wiki/internal/lru"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -50,7 +51,7 @@ type Wiki struct {
 	render   Renderer
 	now      Clock
 	onCommit func(*Revision)
-	cache    *lru[*cachedRenderEntry]
+	cache    *lru.Cache[*cachedRenderEntry]
 	counts   wikiCounters
 
 	previewTimeout time.Duration
@@ -62,9 +63,9 @@ type Wiki struct {
 	saveRenders chan struct{}          // a slot per save's render check running now
 
 	trainerEditsNeedReview bool
-	blames                 *lru[*blameEntry] // per page: attribution up to some revision
-	tree                   *sectionTree      // home.go: the top of the tree of pages
-	saving                 pageLocks         // pagelock.go: one save of a page at a time
+	blames                 *lru.Cache[*blameEntry] // per page: attribution up to some revision
+	tree                   *sectionTree            // home.go: the top of the tree of pages
+	saving                 pageLocks               // pagelock.go: one save of a page at a time
 }
 
 // New returns a Wiki over cfg.Store.
@@ -83,7 +84,7 @@ func New(cfg Config) *Wiki {
 	if size <= 0 {
 		size = 64 << 20
 	}
-	w.cache = newLRU[*cachedRenderEntry](size)
+	w.cache = lru.New[*cachedRenderEntry](size)
 	w.flights = map[string]*renderCall{}
 	w.runaways = map[string]int{}
 	w.previewTimeout = cfg.PreviewTimeout
@@ -97,7 +98,7 @@ func New(cfg Config) *Wiki {
 	if blameBytes <= 0 {
 		blameBytes = 32 << 20
 	}
-	w.blames = newLRU[*blameEntry](blameBytes)
+	w.blames = lru.New[*blameEntry](blameBytes)
 	w.tree = &sectionTree{}
 	announce := w.onCommit
 	w.onCommit = func(r *Revision) { w.sectionsChanged(r); announce(r) }
