@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"container/list"
 	"crypto/rand"
 	"encoding/hex"
 	"hash/fnv"
@@ -14,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/faqwiki/faqwiki/wiki"
+	"github.com/faqwiki/faqwiki/wiki/internal/lru"
 	"github.com/gin-gonic/gin"
 )
 
@@ -50,24 +50,19 @@ const (
 	holeAnswer = "answer" // the rendered text with its answer boxes
 )
 
-// pageViewCacheBytes bounds the cache.
-const pageViewCacheBytes = 32 << 20
+// pageViewCacheBytes bounds the drawn views, and pageAnswerCacheBytes
+// the whole answers made of them.
+const (
+	pageViewCacheBytes   = 32 << 20
+	pageAnswerCacheBytes = 16 << 20
+)
 
-// pageViewCache holds drawn page views by key.
+// pageViewCache holds drawn page views by key, and whole answers.
 type pageViewCache struct {
-	nonce string // in every sentinel
-
-	mu      sync.Mutex
-	size    int
-	ll      *list.List // of *pageViewEntry, most recent first
-	entries map[string]*list.Element
-	refused sync.Map // template names whose holes did not survive, logged once
-}
-
-type pageViewEntry struct {
-	key   string
-	parts []viewPart
-	size  int
+	nonce   string // in every sentinel
+	parts   *lru.Cache[[]viewPart]
+	answers *lru.Cache[*pageAnswer] // by view key and the reader's own values
+	refused sync.Map                // template names whose holes did not survive, logged once
 }
 
 // viewPart is literal HTML, or a hole.
@@ -76,46 +71,35 @@ type viewPart struct {
 	hole string
 }
 
+// pageAnswer is a drawn view with its holes filled: the bytes of the
+// answer. A reader who views a page again gets the same bytes, and
+// copying the parts of a long page into one buffer was a tenth of the
+// view's own work. The revision's HTML it was filled with is kept, since
+// the render cache may draw a revision anew (a page it links to was
+// made): the answer serves only while that is unchanged.
+type pageAnswer struct {
+	body, toc, answer string
+	out               []byte
+}
+
 func newPageViewCache() *pageViewCache {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
-	return &pageViewCache{nonce: hex.EncodeToString(b), ll: list.New(), entries: map[string]*list.Element{}}
+	return &pageViewCache{nonce: hex.EncodeToString(b),
+		parts: lru.New[[]viewPart](pageViewCacheBytes), answers: lru.New[*pageAnswer](pageAnswerCacheBytes)}
 }
 
 func (pc *pageViewCache) sentinel(hole string) string {
 	return "\x1e" + pc.nonce + ":" + hole + "\x1f"
 }
 
-func (pc *pageViewCache) get(key string) ([]viewPart, bool) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	e, ok := pc.entries[key]
-	if !ok {
-		return nil, false
-	}
-	pc.ll.MoveToFront(e)
-	return e.Value.(*pageViewEntry).parts, true
-}
-
-func (pc *pageViewCache) put(key string, parts []viewPart) {
+// putParts keeps the drawn view under key.
+func (pc *pageViewCache) putParts(key string, parts []viewPart) {
 	size := len(key) + 64
 	for _, p := range parts {
 		size += len(p.html) + 32
 	}
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if _, ok := pc.entries[key]; ok {
-		return
-	}
-	pc.entries[key] = pc.ll.PushFront(&pageViewEntry{key: key, parts: parts, size: size})
-	pc.size += size
-	for pc.size > pageViewCacheBytes {
-		e := pc.ll.Back()
-		old := e.Value.(*pageViewEntry)
-		pc.ll.Remove(e)
-		delete(pc.entries, old.key)
-		pc.size -= old.size
-	}
+	pc.parts.Put(key, parts, size)
 }
 
 // split cuts drawn HTML at its sentinels. ok is false when the nonce
@@ -239,65 +223,98 @@ func (s *Server) renderPageView(c *gin.Context, v *pageView) {
 	}
 	// "3 minutes ago" is at most a minute old.
 	key := pageViewKey(v, s.now().Unix()/60)
-	parts, ok := pc.get(key)
+	// The holes' values, escaped as html/template would in text or a
+	// quoted attribute; the revision's HTML is already HTML.
+	csrf := html.EscapeString(v.CSRFToken)
+	name := html.EscapeString(u.Name)
+	label := html.EscapeString(u.DisplayName)
+	cohort := html.EscapeString(u.Cohort)
+	body, toc, answer := string(v.Body), string(v.TOCHTML), string(v.AnswerBody)
+	// An answer that sets a cookie (a first visit's CSRF token) is the
+	// only one of its kind: not worth keeping.
+	keep := len(c.Writer.Header()["Set-Cookie"]) == 0
+	akey := ""
+	if keep {
+		akey = key + "\x00" + csrf + "\x00" + name + "\x00" + label + "\x00" + cohort
+		if a, ok := pc.answers.Get(akey); ok && a.body == body && a.toc == toc && a.answer == answer {
+			writeHTML(c, a.out)
+			return
+		}
+	}
+	parts, ok := pc.parts.Get(key)
 	if !ok {
 		if parts, ok = s.drawPageView(v, u); !ok {
 			s.render(c, http.StatusOK, "page_view.html", v)
 			return
 		}
-		pc.put(key, parts)
+		pc.putParts(key, parts)
 	}
-	// The holes' values, escaped as html/template would in text or a
-	// quoted attribute.
-	values := map[string]string{}
 	fill := func(hole string) string {
 		switch hole {
 		case holeBody:
-			return string(v.Body)
+			return body
 		case holeTOC:
-			return string(v.TOCHTML)
+			return toc
 		case holeAnswer:
-			return string(v.AnswerBody)
-		}
-		if x, ok := values[hole]; ok {
-			return x
-		}
-		var raw string
-		switch hole {
+			return answer
 		case holeCSRF:
-			raw = v.CSRFToken
+			return csrf
 		case holeName:
-			raw = u.Name
+			return name
 		case holeLabel:
-			raw = u.DisplayName
+			return label
 		case holeCohort:
-			raw = u.Cohort
+			return cohort
 		}
-		x := html.EscapeString(raw)
-		values[hole] = x
-		return x
+		return ""
 	}
 	// One write of the whole answer, as c.Data does: each Write of a
 	// part would be a system call of its own.
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= 4<<20 {
-			buf.Reset()
-			bufPool.Put(buf)
-		}
-	}()
+	n := 0
 	for _, p := range parts {
 		if p.hole == "" {
-			buf.Write(p.html)
+			n += len(p.html)
 		} else {
-			buf.WriteString(fill(p.hole))
+			n += len(fill(p.hole))
 		}
 	}
+	// A kept answer gets a slice of its own; any other is made in a
+	// pooled buffer, as a page that is not kept never stays.
+	var out []byte
+	if keep {
+		out = make([]byte, 0, n)
+	} else {
+		buf := bufPool.Get().(*bytes.Buffer)
+		defer func() {
+			if buf.Cap() <= 4<<20 {
+				buf.Reset()
+				bufPool.Put(buf)
+			}
+		}()
+		buf.Grow(n)
+		out = buf.AvailableBuffer()
+	}
+	for _, p := range parts {
+		if p.hole == "" {
+			out = append(out, p.html...)
+		} else {
+			out = append(out, fill(p.hole)...)
+		}
+	}
+	if keep {
+		pc.answers.Put(akey, &pageAnswer{body: body, toc: toc, answer: answer, out: out},
+			len(akey)+len(out)+len(body)+len(toc)+len(answer)+128)
+	}
+	writeHTML(c, out)
+}
+
+// writeHTML sends b as the 200 answer, in one write.
+func writeHTML(c *gin.Context, b []byte) {
 	h := c.Writer.Header()
 	h["Content-Type"] = htmlType
-	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	c.Writer.WriteHeader(http.StatusOK)
-	_, _ = c.Writer.Write(buf.Bytes())
+	_, _ = c.Writer.Write(b)
 }
 
 // htmlType is the Content-Type of HTML pages, shared (never changed).

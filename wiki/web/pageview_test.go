@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync"
@@ -165,5 +166,71 @@ func TestPageViewShowsTitleLinksMadeBeforeTheTitle(t *testing.T) {
 	ts.create("travel-policy", "Old travel policy", "Superseded.\n")
 	if got := linksHere(); len(got) != 0 {
 		t.Errorf("with a page at travel-policy, What links here = %v, want none", got)
+	}
+}
+
+// TestPageViewAnswerFollowsTheRender: a reader who views a page again
+// gets the answer kept for them only while the revision's HTML is the one
+// it was made with. Creating a page a link names draws the revision anew
+// under the same view key (on a wiki without answer boxes, whose state
+// would name the render), and the next view shows the link alive.
+func TestPageViewAnswerFollowsTheRender(t *testing.T) {
+	ts := newTestServer(t)
+	ts.srv.cfg.Answers = nil
+	ts.create("faq", "FAQ", "See [[Travel]].\n")
+	view := func() string {
+		t.Helper()
+		w := ts.browse("GET", "/wiki/faq", nil)
+		wantStatus(t, w, 200)
+		return w.Body.String()
+	}
+	first, again := view(), view()
+	if first != again {
+		t.Fatalf("a second view differs from the first:\n%s", firstDiff(again, first))
+	}
+	if !strings.Contains(first, `class="new"`) {
+		t.Fatal("the link to a missing page is not drawn as one")
+	}
+	ts.create("travel", "Travel", "Go.\n")
+	if got := view(); strings.Contains(got, `class="new"`) || !strings.Contains(got, `href="/wiki/travel"`) {
+		t.Error("after the linked page was made, the view still shows the link as missing: an answer kept from the old render")
+	}
+}
+
+// TestPageViewFirstVisitsGetTheirOwnToken: each visitor without a cookie
+// gets a CSRF token of their own, in the cookie and in the page's forms
+// alike. Their answers, each the only one of its kind, are not kept; a
+// signed-in reader's is.
+func TestPageViewFirstVisitsGetTheirOwnToken(t *testing.T) {
+	ts := newTestServerWith(t, Config{OpenReading: true})
+	ts.create("faq", "FAQ", "## Where do I park?\n\nBehind the building.\n")
+	seen := map[string]bool{}
+	for range 3 {
+		w := httptest.NewRecorder()
+		ts.srv.ServeHTTP(w, httptest.NewRequest("GET", "/wiki/faq", nil))
+		wantStatus(t, w, 200)
+		var cookie string
+		for _, c := range w.Result().Cookies() {
+			if c.Name == csrfCookie {
+				cookie = c.Value
+			}
+		}
+		if cookie == "" || seen[cookie] {
+			t.Fatalf("a first visit got CSRF cookie %q (seen before: %v); want a new one", cookie, seen[cookie])
+		}
+		seen[cookie] = true
+		body := w.Body.String()
+		if !strings.Contains(body, `name="csrf_token" value="`+cookie+`"`) {
+			t.Errorf("the page's forms do not carry the visitor's own token %q", cookie)
+		}
+	}
+	if n := ts.srv.views.answers.Len(); n != 0 {
+		t.Errorf("%d answers to first visits kept; want none", n)
+	}
+	ts.signIn("admin")
+	ts.browse("GET", "/wiki/faq", nil)
+	ts.browse("GET", "/wiki/faq", nil)
+	if n := ts.srv.views.answers.Len(); n != 1 {
+		t.Errorf("%d answers kept after a reader viewed a page twice; want 1", n)
 	}
 }

@@ -42,6 +42,13 @@ func (c *Cache[V]) Get(key string) (V, bool) {
 	return zero, false
 }
 
+// Len returns how many values the cache holds.
+func (c *Cache[V]) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.entries)
+}
+
 // Put stores val under key, charging size bytes. Values larger than the
 // whole cache are not kept.
 func (c *Cache[V]) Put(key string, val V, size int) {

@@ -18,6 +18,9 @@ func TestLeastRecentlyUsedGoesFirst(t *testing.T) {
 	if _, ok := c.Get("b"); ok {
 		t.Error("b is still cached; want it evicted as the least recently used")
 	}
+	if n := c.Len(); n != 3 {
+		t.Errorf("Len() = %d; want 3", n)
+	}
 	for k, want := range map[string]int{"a": 1, "c": 3, "d": 4} {
 		if got, ok := c.Get(k); !ok || got != want {
 			t.Errorf("Get(%q) = %d, %v; want %d, true", k, got, ok, want)
