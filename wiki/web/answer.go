@@ -2,10 +2,10 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,7 +95,7 @@ func (s *Server) pageAnswers(c *gin.Context, v *pageView, r *markdown.Rendered) 
 	// The body with its boxes is the same for everyone of one class with
 	// the same votes while the render and the answers' state stay the
 	// same: it is drawn once and kept.
-	key := fmt.Sprintf("%s\x00%d\x00%p\x00%s\x00%s", v.Page.Slug, v.Page.Revision, r, pa.Version, class)
+	key := answersKey(v.Page, r, pa.Version, class)
 	v.AnswersKey = key
 	if body, ok := s.answerBodies.get(key); ok {
 		v.AnswerBody = body
@@ -108,6 +108,25 @@ func (s *Server) pageAnswers(c *gin.Context, v *pageView, r *markdown.Rendered) 
 	}
 	s.answerBodies.put(key, body)
 	v.AnswerBody = body
+}
+
+// answersKey names the answer boxes drawn into the body of page's render
+// r (the render itself, by its address: a page it links to made anew is
+// a new render of the same revision) for the answers' state version and
+// a reader of the class. It is made on every view: appended on the stack,
+// not formatted by fmt.
+func answersKey(page *wiki.Page, r *markdown.Rendered, version, class string) string {
+	var stack [192]byte
+	b := append(stack[:0], page.Slug...)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(page.Revision), 10)
+	b = append(b, 0)
+	b = strconv.AppendUint(b, uint64(reflect.ValueOf(r).Pointer()), 16)
+	b = append(b, 0)
+	b = append(b, version...)
+	b = append(b, 0)
+	b = append(b, class...)
+	return string(b)
 }
 
 // drawAnswers cuts the page's body into answers and draws each with its
