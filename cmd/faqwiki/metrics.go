@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,6 +34,7 @@ type metrics struct {
 
 	requests *prometheus.CounterVec   // route, method, code
 	latency  *prometheus.HistogramVec // route, method
+	byLabels sync.Map                 // requestLabels -> *requestMetrics
 
 	searches      *prometheus.CounterVec // result: hits, none, error
 	searchLatency prometheus.Histogram
@@ -82,10 +84,46 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-// ObserveRequest implements web.RequestObserver.
+// ObserveRequest implements web.RequestObserver. A method other than the
+// standard ones counts as "other": a client chooses the method, and each
+// label value is a time series kept for good.
 func (m *metrics) ObserveRequest(route, method string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+	k := requestLabels{route, knownMethod(method), status}
+	o, ok := m.byLabels.Load(k)
+	if !ok {
+		o, _ = m.byLabels.LoadOrStore(k, &requestMetrics{
+			count:   m.requests.WithLabelValues(k.route, k.method, strconv.Itoa(status)),
+			latency: m.latency.WithLabelValues(k.route, k.method),
+		})
+	}
+	rm := o.(*requestMetrics)
+	rm.count.Inc()
+	rm.latency.Observe(d.Seconds())
+}
+
+// requestLabels are the labels of a request's metrics; requestMetrics
+// its two series, looked up once per set of labels (the vectors hash the
+// label values on every call, on every request).
+type (
+	requestLabels struct {
+		route, method string
+		status        int
+	}
+	requestMetrics struct {
+		count   prometheus.Counter
+		latency prometheus.Observer
+	}
+)
+
+// knownMethod returns method if it is one of HTTP's standard methods,
+// else "other".
+func knownMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 // timedSearcher times the searches of a wiki.Searcher and counts those

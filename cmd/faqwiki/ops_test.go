@@ -302,7 +302,22 @@ func TestMetricsEndpoint(t *testing.T) {
 	searchTotal(t, token, base, "xylophonequartet")
 	resp, _ := http.Post(base+"/api/v1/session", "application/json", strings.NewReader(`{"username":"boss","password":"not the password"}`))
 	resp.Body.Close()
+	// Methods a client made up are counted together, not one series each.
+	do(t, token, "BREW", base+"/wiki/it/vpn", "").Body.Close()
+	do(t, token, "XYZZY", base+"/wiki/it/vpn", "").Body.Close()
 	body := scrape()
+	if strings.Contains(body, `method="BREW"`) || strings.Contains(body, `method="XYZZY"`) {
+		t.Error("/metrics has a series for a made-up method")
+	}
+	var other []string
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(line, "faqwiki_http_requests_total{") && strings.Contains(line, `method="other"`) {
+			other = append(other, line)
+		}
+	}
+	if len(other) != 1 || !strings.HasSuffix(other[0], " 2") {
+		t.Errorf("made-up methods counted as %q; want one series of method=\"other\" at 2", other)
+	}
 	if after := value(body, `faqwiki_searches_total{result="none"}`); after == none || after == "absent" {
 		t.Errorf("a search that found nothing: none %s then %s", none, after)
 	}
