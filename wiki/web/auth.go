@@ -12,7 +12,6 @@ import (
 
 const (
 	sessionCookie = "faqwiki_session"
-	bearerKey     = "faqwiki.bearer" // set when the request authenticated with a bearer token
 )
 
 // identify finds who is behind a request and puts them in its context:
@@ -23,6 +22,7 @@ const (
 func (s *Server) identify(c *gin.Context) {
 	ctx := c.Request.Context()
 	var user *wiki.User
+	st := &requestState{}
 	if h := c.GetHeader("Authorization"); h != "" {
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
@@ -32,8 +32,7 @@ func (s *Server) identify(c *gin.Context) {
 		}
 		if s.isMetricsToken(c.Request.URL.Path, strings.TrimSpace(token)) {
 			// The scraper's token: it opens /metrics and nothing else.
-			c.Set(metricsKey, true)
-			c.Request = c.Request.WithContext(wiki.NewContextWithUser(ctx, &wiki.User{Name: wiki.Anonymous, Role: wiki.RoleNone}))
+			c.Request = c.Request.WithContext(withState(ctx, &wiki.User{Name: wiki.Anonymous, Role: wiki.RoleNone}, &requestState{metrics: true}))
 			c.Next()
 			return
 		}
@@ -48,7 +47,7 @@ func (s *Server) identify(c *gin.Context) {
 			return
 		}
 		user = u
-		c.Set(bearerKey, true)
+		st.bearer = true
 	} else if ck, err := c.Request.Cookie(sessionCookie); err == nil {
 		u, _, err := s.accounts.SessionUser(ctx, ck.Value)
 		switch {
@@ -68,7 +67,7 @@ func (s *Server) identify(c *gin.Context) {
 			user.Role = wiki.RoleReader
 		}
 	}
-	c.Request = c.Request.WithContext(wiki.NewContextWithUser(ctx, user))
+	c.Request = c.Request.WithContext(withState(ctx, user, st))
 	c.Next()
 }
 

@@ -29,7 +29,8 @@ func (s *Server) checkCSRF(c *gin.Context) {
 		token = ck.Value
 	}
 	hadCookie := token != ""
-	if !hadCookie && !c.GetBool(bearerKey) {
+	st := stateOf(c)
+	if !hadCookie && !st.bearer {
 		// A script with a bearer token is no browser: it has no use for
 		// the cookie, nor its forms for a token.
 		token = newToken()
@@ -39,14 +40,14 @@ func (s *Server) checkCSRF(c *gin.Context) {
 			MaxAge: 365 * 24 * 3600,
 		})
 	}
-	c.Set(csrfKey, token)
+	st.csrf = token
 
 	switch c.Request.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		c.Next()
 		return
 	}
-	if c.GetBool(bearerKey) {
+	if st.bearer {
 		// A bearer token is not sent by browsers on their own: no ambient
 		// authority to abuse, so no token to check.
 		c.Next()

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -13,10 +14,31 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Context keys set by the middleware.
-const (
-	csrfKey = "faqwiki.csrf"
-)
+// requestState is what the middleware learns of a request that later
+// handlers ask about. It lives in the request's context beside its user
+// (identify puts it there): gin's keys would make a map for every
+// request.
+type requestState struct {
+	bearer  bool   // authenticated with a bearer token
+	metrics bool   // sent the metrics scraper's token
+	csrf    string // the CSRF token the request's forms carry
+}
+
+type requestStateKey struct{}
+
+// stateOf returns what the middleware learnt of c's request: nothing
+// before identify has run.
+func stateOf(c *gin.Context) *requestState {
+	if st, ok := c.Request.Context().Value(requestStateKey{}).(*requestState); ok {
+		return st
+	}
+	return &requestState{}
+}
+
+// withState returns ctx with user and st.
+func withState(ctx context.Context, user *wiki.User, st *requestState) context.Context {
+	return context.WithValue(wiki.NewContextWithUser(ctx, user), requestStateKey{}, st)
+}
 
 // Names of the cookies faqwiki sets.
 const (

@@ -121,9 +121,6 @@ func (s *Server) handleHealth(c *gin.Context) {
 	c.JSON(status, ans)
 }
 
-// metricsKey is set by identify when a request sent the metrics token.
-const metricsKey = "faqwiki.metrics"
-
 // isMetricsToken reports whether a bearer token sent to path is the
 // metrics token, compared in constant time.
 func (s *Server) isMetricsToken(path, token string) bool {
@@ -140,7 +137,7 @@ func (s *Server) handleMetrics(c *gin.Context) {
 		return
 	}
 	switch {
-	case c.GetBool(metricsKey), wiki.UserFromContext(c.Request.Context()).Has(wiki.RoleAdmin):
+	case stateOf(c).metrics, wiki.UserFromContext(c.Request.Context()).Has(wiki.RoleAdmin):
 	case s.cfg.MetricsLocal && s.directLoopback(c):
 	default:
 		s.fail(c, errForbiddenf("metrics need the metrics token (Authorization: Bearer), an admin, or a request from this machine"))

@@ -79,7 +79,7 @@ func (s *Server) baseCounted(c *gin.Context, title string, reviewCount int) Base
 	b := BasePage{
 		Title:     title,
 		SiteName:  s.cfg.SiteName,
-		CSRFToken: c.GetString(csrfKey),
+		CSRFToken: stateOf(c).csrf,
 		Flash:     takeFlash(c, s.secure(c)),
 		Path:      c.Request.URL.Path,
 		User:      u,

@@ -128,7 +128,7 @@ type apiSessionAnswer struct {
 }
 
 func (s *Server) sessionAnswer(c *gin.Context, u *wiki.User) apiSessionAnswer {
-	return apiSessionAnswer{Username: u.Name, DisplayName: u.DisplayName, Role: u.Role.String(), Cohort: u.Cohort, CSRFToken: c.GetString(csrfKey)}
+	return apiSessionAnswer{Username: u.Name, DisplayName: u.DisplayName, Role: u.Role.String(), Cohort: u.Cohort, CSRFToken: stateOf(c).csrf}
 }
 
 func (s *Server) handleAPILogin(c *gin.Context) {
