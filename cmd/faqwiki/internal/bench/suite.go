@@ -287,26 +287,34 @@ func (s *suite) getJSON(ctx context.Context, path string, v any) error {
 
 // put saves p on top of revision base and returns the new revision.
 func (s *suite) put(ctx context.Context, p Page, base int) (int, error) {
+	rev, _, err := s.save(ctx, p, base)
+	return rev, err
+}
+
+// save is put that also reports whether the server merged p with saves
+// made since base.
+func (s *suite) save(ctx context.Context, p Page, base int) (rev int, merged bool, err error) {
 	body, _ := json.Marshal(map[string]any{"title": p.Title, "markdown": p.Markdown, "tags": p.Tags, "base_revision": base})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPut, s.base+"/api/v1/pages/"+p.Slug, bytes.NewReader(body))
 	req.Header.Set("Authorization", s.auth)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	defer resp.Body.Close()
 	var a struct {
 		Revision int
+		Merged   bool
 	}
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 && resp.StatusCode != 201 {
-		return 0, fmt.Errorf("PUT %s: %d %s", p.Slug, resp.StatusCode, b)
+		return 0, false, fmt.Errorf("PUT %s: %d %s", p.Slug, resp.StatusCode, b)
 	}
 	if err := json.Unmarshal(b, &a); err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	return a.Revision, nil
+	return a.Revision, a.Merged, nil
 }
 
 func (s *suite) add(r row) {
