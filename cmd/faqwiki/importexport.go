@@ -171,8 +171,8 @@ type importLag struct {
 	indexedPages, indexedBytes atomic.Int64
 }
 
-// behind reports whether more than k times the catch-up's worth of pages
-// or text is saved but maybe not indexed.
+// behind reports whether k catch-ups' worth of pages or of text, or
+// more, are saved but maybe not indexed.
 func (l *importLag) behind(k int64) bool {
 	return l.pages.Load()-l.indexedPages.Load() >= k*l.every ||
 		l.bytes.Load()-l.indexedBytes.Load() >= k*l.everyBytes
