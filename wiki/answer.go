@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/faqwiki/faqwiki/wiki/internal/lru"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/faqwiki/faqwiki/wiki/internal/lru"
 	"github.com/faqwiki/faqwiki/wiki/markdown"
 )
 

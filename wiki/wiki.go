@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/faqwiki/faqwiki/wiki/internal/lru"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/faqwiki/faqwiki/wiki/diff"
+	"github.com/faqwiki/faqwiki/wiki/internal/lru"
 )
 
 // Config holds what a Wiki is built from. Store is required; the rest have

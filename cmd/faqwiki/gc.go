@@ -49,7 +49,7 @@ func tuneGC(getenv func(string) string) {
 // machine's (MemTotal in /proc/meminfo) or its cgroup's limit if that is
 // lower (version 2, then version 1); 0 if neither can be read.
 func memoryAvailable() int64 {
-	total := memTotal()
+	total := procfs.KB("/proc/meminfo", "MemTotal")
 	for _, path := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -62,6 +62,3 @@ func memoryAvailable() int64 {
 	}
 	return total
 }
-
-// memTotal returns MemTotal from /proc/meminfo in bytes, or 0.
-func memTotal() int64 { return procfs.KB("/proc/meminfo", "MemTotal") }

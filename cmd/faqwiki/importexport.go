@@ -64,15 +64,14 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 	ctx = wiki.NewContextWithUser(ctx, importUser)
 	results := make([]importResult, len(site.Pages))
 	start := time.Now()
-	var done atomic.Int64
-	progress := newProgress(m.Stderr, "imported", len(site.Pages), &done)
+	lag := &importLag{ix: ix, log: log, every: importIndexEvery, everyBytes: importIndexBytes}
+	progress := newProgress(m.Stderr, "imported", len(site.Pages), &lag.pages)
 	// Pages are saved side by side: their commits share transactions (and
 	// fsyncs), and their renders the CPUs. Many more savers than CPUs, so
 	// that the transactions are big: each page alone would write some 29
 	// pages of bbolt and two fsyncs.
 	next := atomic.Int64{}
 	var wg sync.WaitGroup
-	lag := &importLag{ix: ix, log: log, every: importIndexEvery, everyBytes: importIndexBytes}
 	for range max(importSavers, 2*runtime.GOMAXPROCS(0)) {
 		wg.Go(func() {
 			for {
@@ -82,7 +81,6 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 				}
 				lag.wait(ctx)
 				results[i].res, results[i].err = importPage(ctx, w, site.Pages[i])
-				done.Add(1)
 				lag.saved(ctx, len(site.Pages[i].Markdown))
 			}
 		})
@@ -165,8 +163,9 @@ type importLag struct {
 	every, everyBytes int64
 
 	mu sync.Mutex // held by the catch-up that runs
-	// Pages (and bytes of text) saved, and how many of them the index
-	// holds for certain: those saved before the last catch-up began.
+	// Pages (and bytes of text) saved, which the progress line shows too,
+	// and how many of them the index holds for certain: those saved
+	// before the last catch-up began.
 	pages, bytes               atomic.Int64
 	indexedPages, indexedBytes atomic.Int64
 }

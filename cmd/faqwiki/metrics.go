@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"runtime"
 	"strconv"
@@ -12,8 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"net/http"
 
 	"github.com/faqwiki/faqwiki/search"
 	"github.com/faqwiki/faqwiki/store"

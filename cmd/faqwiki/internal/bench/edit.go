@@ -13,6 +13,9 @@ import (
 	"time"
 )
 
+// edits has the suite's editors change a line of a page of their own
+// each, probes how soon search finds what they wrote, and compares the
+// rate with raw bbolt Batch on the same disk; then editsOfOnePage.
 func (s *suite) edits(ctx context.Context) error {
 	e := s.cfg.Editors
 	lim := Limits{N: s.cfg.N, D: s.cfg.D}

@@ -29,6 +29,8 @@ func (s *suite) ceilingGin(ctx context.Context, body []byte) (*proc, string, err
 	return p, addr, nil
 }
 
+// views measures views of the hot page against a bare gin handler serving
+// the same bytes, in turns, and then views spread over every page.
 func (s *suite) views(ctx context.Context) error {
 	addr := hostPort(s.base)
 	hot := "/wiki/" + s.corpus.HotPage().Slug
