@@ -20,11 +20,17 @@ func (s *suite) storage(ctx context.Context) error {
 	if err := s.getJSON(ctx, "/api/v1/pages/"+p.Slug, &cur); err != nil {
 		return err
 	}
-	before, err := s.health(ctx)
-	if err != nil {
-		return err
+	// The bytes in use as the server counts them, and the pages the data
+	// holds, before and after the edits.
+	sizes := func() (health, int64, error) {
+		h, err := s.health(ctx)
+		if err != nil {
+			return h, 0, err
+		}
+		held, err := s.bytesReachable(ctx)
+		return h, held, err
 	}
-	held0, err := s.bytesReachable(ctx)
+	before, held0, err := sizes()
 	if err != nil {
 		return err
 	}
@@ -41,11 +47,7 @@ func (s *suite) storage(ctx context.Context) error {
 		rev, err = s.put(ctx, q, rev)
 		return err
 	})
-	after, err := s.health(ctx)
-	if err != nil {
-		return err
-	}
-	held1, err := s.bytesReachable(ctx)
+	after, held1, err := sizes()
 	if err != nil {
 		return err
 	}

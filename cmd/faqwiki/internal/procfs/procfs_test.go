@@ -9,7 +9,9 @@ import (
 
 func TestKB(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "status")
-	os.WriteFile(path, []byte("Name:\tx\nVmRSS:\t   2048 kB\nMemTotal:       24683520 kB\nOdd:\t12 pages\n"), 0o600)
+	if err := os.WriteFile(path, []byte("Name:\tx\nVmRSS:\t   2048 kB\nMemTotal:       24683520 kB\nOdd:\t12 pages\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		key  string
 		want int64
