@@ -55,6 +55,11 @@ func TestBenchSuitePrintsEachFigureNextToItsCeiling(t *testing.T) {
 			t.Errorf("the summary lacks %q:\n%s", want, summary)
 		}
 	}
+	// The editors of one page edit the revision they know, so the server
+	// merges their saves and refuses none.
+	if row := regexp.MustCompile(`(?m)^4 editors on one page \(merged\) .*$`).FindString(summary); row == "" || strings.Contains(row, "errors") {
+		t.Errorf("the one-page row is missing or has errors: %q", row)
+	}
 }
 
 // freePortPair returns a port p on loopback such that p and p+1 were both
