@@ -13,9 +13,14 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
+
+// a11yRunBound is what one page's axe run may take, on average, within
+// the whole test's bound (each step still has browserStepTimeout).
+const a11yRunBound = 4 * time.Second
 
 const axeSHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
 
@@ -87,7 +92,11 @@ func TestBrowserAccessibility(t *testing.T) {
 		t.Fatalf("testdata/axe/axe.min.js is not axe-core 4.14.1 (see its README)")
 	}
 	d := startDemo(t)
-	desk, ph := openTab(t, newBrowser(t)), openTab(t, newBrowser(t))
+	// 74 axe runs take 40 s on an idle machine and more than a minute
+	// beside the other packages' tests under -race: the bound is by the
+	// run, with room for a machine several times slower.
+	bound := browserTestTimeout + time.Duration(2*len(a11yPages))*a11yRunBound
+	desk, ph := openTab(t, newBrowserWithin(t, bound)), openTab(t, newBrowserWithin(t, bound))
 	ph.phone()
 	signedIn := map[*tab]string{}
 	total := 0

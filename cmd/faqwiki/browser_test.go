@@ -56,6 +56,13 @@ func chromiumPath() (string, bool) {
 // whole test is bounded by browserTestTimeout.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return newBrowserWithin(t, browserTestTimeout)
+}
+
+// newBrowserWithin is newBrowser for a test whose work needs a bound
+// other than browserTestTimeout.
+func newBrowserWithin(t *testing.T, bound time.Duration) context.Context {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser tests do not run with -short")
 	}
@@ -66,7 +73,7 @@ func newBrowser(t *testing.T) context.Context {
 		}
 		t.Skip("browser tests need Debian's chromium: apt-get install chromium")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), browserTestTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	var out syncBuffer
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(path),
