@@ -83,6 +83,27 @@ func TestSearch_SectionAnchors(t *testing.T) {
 	}
 }
 
+// TestSearch_FootnotesCountWhereReferred checks that a footnote's words
+// find the question that refers to it, not the page's last question,
+// under which the footnotes are printed.
+func TestSearch_FootnotesCountWhereReferred(t *testing.T) {
+	e := mustOpenEnv(t)
+	e.save(t, "people/one-on-ones", "One-on-ones", "## How often do we meet?\n\nWeekly.[^1]\n\n## What if it does not work?\n\nTry a walk instead.\n\n[^1]: Vacations are an exception: skip the meeting.\n")
+	e.catchUp(t)
+	res := e.search(t, wiki.SearchQuery{Text: "vacations"})
+	if len(res.Hits) != 1 || res.Hits[0].Anchor != "how-often-do-we-meet" {
+		t.Fatalf("hits %v, want people/one-on-ones#how-often-do-we-meet alone", hitIDs(res))
+	}
+	if !strings.Contains(res.Hits[0].Snippet, "Vacations") {
+		t.Errorf("snippet %q does not show the footnote's words", res.Hits[0].Snippet)
+	}
+	for _, h := range res.Hits[0].Sections {
+		if h.Anchor == "what-if-it-does-not-work" {
+			t.Errorf("the last question matched a footnote it does not refer to: %+v", h)
+		}
+	}
+}
+
 func TestSearch_GroupsSectionsIntoPages(t *testing.T) {
 	e := mustOpenEnv(t)
 	e.save(t, "laptops", "Laptops", "## Which laptop?\n\nA laptop.\n\n## Laptop bags\n\nEvery laptop comes with a bag.\n\n## Laptop repairs\n\nBroken laptop? Call us.\n")

@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -70,6 +71,23 @@ func sectionsOf(p *parsedPage) []Section {
 		// The section's own text starts after its heading line.
 		spans[open[len(open)-1]].start = t.b.Len()
 	}
+	// A footnote's text belongs where it is referred to, not to the last
+	// section, under which goldmark lists the page's footnotes: the
+	// sections it is referred to from (and the sections around those)
+	// get it, each once.
+	refs := map[int][]int{} // footnote index -> sections, in order
+	t.footnoteRef = func(n *east.FootnoteLink) {
+		in := open
+		if len(in) == 0 {
+			in = []int{0}
+		}
+		for _, i := range in {
+			if !slices.Contains(refs[n.Index], i) {
+				refs[n.Index] = append(refs[n.Index], i)
+			}
+		}
+	}
+	t.footnotes = map[int]string{}
 	t.walk(p.doc)
 
 	all := t.b.String()
@@ -78,6 +96,11 @@ func sectionsOf(p *parsedPage) []Section {
 			spans[i].end = len(all)
 		}
 		secs[i].Text = strings.TrimSpace(all[spans[i].start:spans[i].end])
+	}
+	for _, index := range slices.Sorted(maps.Keys(t.footnotes)) {
+		for _, i := range refs[index] {
+			secs[i].Text = strings.TrimSpace(secs[i].Text + "\n" + t.footnotes[index])
+		}
 	}
 	if secs[0].Text == "" {
 		secs = secs[1:]
@@ -175,6 +198,11 @@ type textWriter struct {
 	// written) and when it leaves it (after the newline that ends it).
 	enterHeading func(*ast.Heading)
 	exitHeading  func(*ast.Heading)
+	// If footnotes is not nil, the footnotes' texts go in it by index
+	// instead of at the end of the text, and footnoteRef, if set, is
+	// called at each reference to one.
+	footnotes   map[int]string
+	footnoteRef func(*east.FootnoteLink)
 }
 
 func (t *textWriter) walk(n ast.Node) { _ = ast.Walk(n, t.visit) }
@@ -264,6 +292,23 @@ func (t *textWriter) visit(node ast.Node, entering bool) (ast.WalkStatus, error)
 			t.exitHeading(n)
 		}
 		return ast.WalkContinue, nil
+	case *east.FootnoteLink:
+		if entering && t.footnoteRef != nil {
+			t.footnoteRef(n)
+		}
+		return ast.WalkSkipChildren, nil
+	case *east.FootnoteList:
+		if t.footnotes == nil || !entering {
+			break
+		}
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			if fn, ok := c.(*east.Footnote); ok {
+				ft := &textWriter{src: t.src}
+				ft.walk(fn)
+				t.footnotes[fn.Index] = strings.TrimSpace(ft.b.String())
+			}
+		}
+		return ast.WalkSkipChildren, nil
 	case *east.TableCell:
 		if !entering {
 			t.b.WriteByte('\t')

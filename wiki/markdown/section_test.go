@@ -71,6 +71,17 @@ func TestSections(t *testing.T) {
 			{Anchor: "a", Heading: "A", Level: 1, Text: "B"},
 			{Anchor: "b", Heading: "B", Level: 2, Text: ""},
 		}},
+		// goldmark lists the footnotes after the last section; each goes
+		// to the sections that refer to it instead, and the sections
+		// around those.
+		{"footnotes where they are referred to", "Intro[^i].\n\n## Leave\n\nAsk first.[^v]\n\n## Meetings\n\n### Weekly\n\nHalf an hour.[^v] [^w]\n\n## Last\n\nNothing.\n\n[^v]: Vacations are an exception.\n[^w]: Or *less*.\n[^i]: About this page.\n[^unused]: Never referred to.\n",
+			[]Section{
+				{Text: "Intro.\nAbout this page."},
+				{Anchor: "leave", Heading: "Leave", Level: 2, Text: "Ask first.\nVacations are an exception."},
+				{Anchor: "meetings", Heading: "Meetings", Level: 2, Text: "Weekly\nHalf an hour.\nVacations are an exception.\nOr less."},
+				{Anchor: "weekly", Heading: "Weekly", Level: 3, Text: "Half an hour.\nVacations are an exception.\nOr less."},
+				{Anchor: "last", Heading: "Last", Level: 2, Text: "Nothing."},
+			}},
 		{"no HTML or syntax in text", "## Q <b>x</b>\n\n<div>\nshown\n</div>\n\nA [link](https://x.example) and `code` and [[Page|wiki]].\n\n| a | b |\n|---|---|\n| 1 | 2 |",
 			[]Section{{Anchor: "q-x", Heading: "Q x", Level: 2, Text: "shown\nA link and code and wiki.\na\tb\t\n1\t2"}}},
 	} {
