@@ -98,7 +98,13 @@ func sectionsOf(p *parsedPage) []Section {
 		secs[i].Text = strings.TrimSpace(all[spans[i].start:spans[i].end])
 	}
 	for _, index := range slices.Sorted(maps.Keys(t.footnotes)) {
-		for _, i := range refs[index] {
+		in := refs[index]
+		if len(in) == 0 {
+			// Referred to only from another footnote: where goldmark
+			// prints it, as before.
+			in = []int{len(secs) - 1}
+		}
+		for _, i := range in {
 			secs[i].Text = strings.TrimSpace(secs[i].Text + "\n" + t.footnotes[index])
 		}
 	}

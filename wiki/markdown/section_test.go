@@ -82,6 +82,11 @@ func TestSections(t *testing.T) {
 				{Anchor: "weekly", Heading: "Weekly", Level: 3, Text: "Half an hour.\nVacations are an exception.\nOr less."},
 				{Anchor: "last", Heading: "Last", Level: 2, Text: "Nothing."},
 			}},
+		{"a footnote referred to only from a footnote", "## Q\n\nA.[^a]\n\n## Last\n\nB.\n\n[^a]: See also.[^b]\n[^b]: Nested words.\n",
+			[]Section{
+				{Anchor: "q", Heading: "Q", Level: 2, Text: "A.\nSee also."},
+				{Anchor: "last", Heading: "Last", Level: 2, Text: "B.\nNested words."},
+			}},
 		{"no HTML or syntax in text", "## Q <b>x</b>\n\n<div>\nshown\n</div>\n\nA [link](https://x.example) and `code` and [[Page|wiki]].\n\n| a | b |\n|---|---|\n| 1 | 2 |",
 			[]Section{{Anchor: "q-x", Heading: "Q x", Level: 2, Text: "shown\nA link and code and wiki.\na\tb\t\n1\t2"}}},
 	} {
