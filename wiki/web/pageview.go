@@ -75,9 +75,9 @@ type viewPart struct {
 // answer. A reader who views a page again gets the same bytes, and
 // copying the parts of a long page into one buffer on every view was a
 // third of what a view cost in process (BenchmarkPageView/cached-token:
-// 7.9 µs before, 4.3-5.3 after). The revision's HTML it was filled with is kept, since
-// the render cache may draw a revision anew (a page it links to was
-// made): the answer serves only while that is unchanged.
+// 7.9 µs before, 4.3-5.3 after). The revision's HTML it was filled with
+// is kept, since the render cache may draw a revision anew (a page it
+// links to was made): the answer serves only while that is unchanged.
 type pageAnswer struct {
 	body, toc, answer string
 	out               []byte
