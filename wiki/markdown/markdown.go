@@ -29,10 +29,12 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"strings"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
@@ -68,6 +70,10 @@ type Rendered struct {
 	// lies in HTML, the intro first, so that the page view can put a
 	// control after each answer without parsing the page again.
 	Sections []SectionSpan
+	// Notes is where the page's footnotes begin in HTML (goldmark lists
+	// them after the last part's text), or len(HTML) when it has none, so
+	// that the last answer's control can go before them.
+	Notes int
 }
 
 // File is a file of the page being rendered, which its Markdown refers to
@@ -291,7 +297,25 @@ func (r *Renderer) render(src string, d Doc) (*Rendered, error) {
 	// from writeTOC, which escapes the heading texts and ids.
 	out.HTML, out.TOCHTML = template.HTML(body), template.HTML(toc.String())
 	out.Sections = spans(outline(p), body)
+	out.Notes = notesStart(p, body, out.Sections)
 	return out, nil
+}
+
+// notesStart returns where the footnotes of p begin in body, or
+// len(body). They are the document's last block, so their <div> is the
+// last of its class, after every part's heading (a raw HTML div of that
+// class earlier in the text is not taken for them).
+func notesStart(p *parsedPage, body string, secs []SectionSpan) int {
+	if _, ok := p.doc.LastChild().(*east.FootnoteList); !ok {
+		return len(body)
+	}
+	at := strings.LastIndex(body, `<div class="footnotes"`)
+	for _, s := range secs {
+		if s.HeadEnd > at {
+			return len(body)
+		}
+	}
+	return at
 }
 
 // writeTOC writes the headings as the list items of a table of contents:

@@ -117,3 +117,32 @@ func TestSpansSkipAHeadingTheHTMLLacks(t *testing.T) {
 		t.Errorf("spans = %+v", got)
 	}
 }
+
+// TestRenderNotes checks where Rendered.Notes puts a page's footnotes: at
+// their list, after the last part's heading, with or without raw HTML;
+// the end of the body for a page without footnotes, even one whose raw
+// HTML has a div of the footnotes' class.
+func TestRenderNotes(t *testing.T) {
+	r := newTestRenderer()
+	for _, src := range []string{
+		"## One?\n\nYes.[^1]\n\n## Two?\n\nNo.\n\n[^1]: A note.\n",
+		"## One?\n\n<kbd>Ctrl</kbd> yes.[^1]\n\n## Two?\n\nNo.\n\n[^1]: A note.\n",
+	} {
+		out := mustRender(t, r, src)
+		html := string(out.HTML)
+		if !strings.HasPrefix(html[out.Notes:], `<div class="footnotes"`) || !strings.Contains(html[out.Notes:], "A note.") {
+			t.Errorf("%q: notes at %d: %q", src, out.Notes, html[out.Notes:])
+		}
+		if last := out.Sections[len(out.Sections)-1]; out.Notes < last.HeadEnd || !strings.Contains(html[last.HeadEnd:out.Notes], "No.") {
+			t.Errorf("%q: notes at %d, the last part's text from %d", src, out.Notes, last.HeadEnd)
+		}
+	}
+	for _, src := range []string{
+		"## One?\n\nYes.\n",
+		"<div class=\"footnotes\">not notes</div>\n\n## One?\n\nYes.\n",
+	} {
+		if out := mustRender(t, r, src); out.Notes != len(out.HTML) {
+			t.Errorf("%q: notes at %d of %d", src, out.Notes, len(out.HTML))
+		}
+	}
+}

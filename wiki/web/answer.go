@@ -144,20 +144,29 @@ func (s *Server) drawAnswers(v *pageView, r *markdown.Rendered, pa *wiki.PageAns
 			cuts = append(cuts, cut{sp.Anchor, sp.Start, sp.HeadEnd})
 		}
 	}
+	// The footnotes come after the last answer's box, not inside its text.
+	notes := len(html)
+	if r.Notes > cuts[len(cuts)-1].headEnd && r.Notes < len(html) {
+		notes = r.Notes
+	}
 	var chunks []answerChunk
 	for i, ct := range cuts {
-		end := len(html)
+		end := notes
 		if i+1 < len(cuts) {
 			end = cuts[i+1].start
 		}
 		// Safe: the pieces are cut from the renderer's safe HTML at the
 		// start of a top-level heading's tag and just after its closing
-		// tag, never inside a tag, an attribute or a text run.
+		// tag, and at the start of the footnotes' <div>, never inside a
+		// tag, an attribute or a text run.
 		ch := answerChunk{Head: template.HTML(html[ct.start:ct.headEnd]), Body: template.HTML(html[ct.headEnd:end])}
 		if st := pa.States[ct.anchor]; st != nil {
 			ch.Answer = s.answerBox(v.Page, st, i, u)
 		}
 		chunks = append(chunks, ch)
+	}
+	if notes < len(html) {
+		chunks = append(chunks, answerChunk{Body: template.HTML(html[notes:])})
 	}
 	t, ok := s.pages.pages["page_view.html"]
 	if !ok {

@@ -294,3 +294,22 @@ func TestCohortPageHandsOn(t *testing.T) {
 	doc := parseHTML(t, body)
 	mustFind(t, doc, `section.hand-on table.ages a[href="/wiki/office#where-is-lunch"]`)
 }
+
+// TestLastAnswerBoxComesBeforeTheFootnotes checks that the footnotes,
+// which goldmark lists after the last question's text, follow that
+// question's box instead of sitting between its answer and its box.
+func TestLastAnswerBoxComesBeforeTheFootnotes(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("leave", "Leave", "## How many days?\n\nTwenty.[^1]\n\n## Who approves?\n\nYour manager.\n\n[^1]: Pro rata for part-timers.\n")
+	body := ts.browse("GET", "/wiki/leave", nil).Body.String()
+	answer, box, notes := strings.Index(body, "Your manager."), strings.LastIndex(body, `class="answer-box"`), strings.Index(body, `class="footnotes"`)
+	if answer < 0 || box < 0 || notes < 0 || !(answer < box && box < notes) {
+		t.Errorf("last answer at %d, its box at %d, the footnotes at %d", answer, box, notes)
+	}
+	if !strings.Contains(body[notes:], "Pro rata for part-timers.") {
+		t.Error("the footnote's text is not in the footnotes")
+	}
+	if n := len(queryAll(parseHTML(t, body), ".markdown .answer-box")); n != 2 {
+		t.Errorf("%d answer boxes, want 2", n)
+	}
+}
