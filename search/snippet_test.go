@@ -16,7 +16,7 @@ func TestSnippet_OnlyTermsMatchesFullAnalysis(t *testing.T) {
 	if testing.Short() {
 		t.Skip("analyses the whole handbook")
 	}
-	e := mustOpenEvalEnv(t)
+	e := mustOpenEvalEnv(t, evalCorpora[0])
 	if _, err := e.synonyms.EnsureSynonyms(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestSnippet_OnlyTermsMatchesFullAnalysis(t *testing.T) {
 		"ÜBER Über über café's Café CAFÉ's naïve Naïve's 'Quoted' \"Laptops\" LAPTOP's 1099s 401(k) W-2 Ḱnot",
 		"Don't DON'T won’t I'm Employees' employee's EMPLOYEES KELVIN \u212Aelvin İstanbul ß Straße")
 	queries := []string{"über cafe laptop", "employee's laptops", "don't quoted", "1099 401k", "kelvin istanbul strasse", "naive cafés"}
-	for _, q := range loadEvalSet(t) {
+	for _, q := range loadEvalSet(t, evalCorpora[0].sets[0].file) {
 		queries = append(queries, q.text)
 	}
 	idx, err := e.ix.current()
@@ -76,7 +76,7 @@ func TestSnippet_OnlyTermsMatchesFullAnalysis(t *testing.T) {
 }
 
 func BenchmarkSnippet(b *testing.B) {
-	e := mustOpenEvalEnv(b)
+	e := mustOpenEvalEnv(b, evalCorpora[0])
 	var texts []string
 	for _, p := range e.pages[:40] {
 		for _, d := range e.ix.pageDocs(&wiki.Page{Slug: wiki.Slug(p.slug), Title: p.title, Markdown: p.markdown, Tags: p.tags}) {
