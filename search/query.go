@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -323,11 +324,15 @@ func (w *wordPlan) alternatives(fuzzy, phrases bool) []alternative {
 	return alts
 }
 
-// query matches w in field: the disjunction of its alternatives. bleve
-// scales a disjunction's score by the share of its clauses that matched,
-// which for alternatives would make a word with more of them weigh less
-// (a section has one of them, not all); each alternative's weight is
-// multiplied by their number to undo that.
+// query matches w in field: the disjunction of its alternatives, in the
+// order alternatives gives them (the word as typed, its correction, near
+// spellings, synonyms). A section counts the word once, through the first
+// alternative it has: each clause leaves out the sections that have an
+// earlier one. (Summed, a section listing several of a word's synonyms,
+// "vacation, annual leave, sick leave, ...", had the word's weight once for
+// each and outranked the section that says the word.) bleve scales a
+// disjunction's score by the share of its clauses that matched, here one
+// of n; each alternative's weight is multiplied by n to undo that.
 func (w *wordPlan) query(field string, boost float64, fuzzy, phrases bool) query.Query {
 	alts := w.alternatives(fuzzy, phrases)
 	n := float64(len(alts))
@@ -353,6 +358,9 @@ func (w *wordPlan) query(field string, boost float64, fuzzy, phrases bool) query
 	}
 	if len(qs) == 0 {
 		return nil
+	}
+	for i := len(qs) - 1; i > 0; i-- {
+		qs[i] = &query.BooleanQuery{Must: qs[i], MustNot: disjunction(slices.Clone(qs[:i]))}
 	}
 	return disjunction(qs)
 }

@@ -1,6 +1,8 @@
 package search
 
 import (
+	"context"
+	"fmt"
 	"testing"
 
 	"github.com/faqwiki/faqwiki/wiki"
@@ -68,5 +70,36 @@ func TestSynonymSet(t *testing.T) {
 		if syn.text == "pto" && syn.weight >= synonymBoost {
 			t.Errorf("pto, rarer than vacation, weighs %v", syn.weight)
 		}
+	}
+}
+
+// A section counts a query word once, whichever of its synonyms it has: a
+// page listing kinds of leave, each a synonym of "pto", does not outrank the
+// page about requesting PTO, where the word itself is. Summed, the list's
+// three synonyms scored the word three times (each alternative weighed n
+// times, to undo bleve's coordination, and the list had three of n).
+func TestSearch_AWordCountsOnceWhicheverSynonymMatches(t *testing.T) {
+	ctx := context.Background()
+	e := mustOpenEnv(t)
+	if _, err := e.synonyms.AddGroup(ctx, []string{"pto", "vacation", "annual leave", "paid time off", "holiday leave"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	e.ix.SynonymsChanged()
+	e.save(t, "kinds-of-leave", "Kinds of leave", "## Reasons to take leave\n\n"+
+		"Vacation, annual leave, holiday leave and paid time off are the ones most people use; "+
+		"sick leave, court leave and military leave have rules of their own.\n")
+	e.save(t, "requests", "Requests", "## Asking for PTO\n\n"+
+		"Ask your supervisor for PTO in the time-off tool at least a week ahead.\n")
+	for i := range 12 { // pages that make "pto" as common a word as the others
+		e.save(t, fmt.Sprintf("filler-%d", i), fmt.Sprintf("Filler %d", i), "Some text about travel, offices and vacation rentals nearby.\n")
+	}
+	e.catchUp(t)
+	res := e.search(t, wiki.SearchQuery{Text: "how do I request pto"})
+	if len(res.Hits) == 0 || res.Hits[0].Slug != "requests" {
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, fmt.Sprintf("%s (%.3f)", h.Slug, h.Score))
+		}
+		t.Fatalf("hits %v, want requests first", got)
 	}
 }
