@@ -457,6 +457,9 @@ func (e *evalEnv) run(t *testing.T, qs []evalQuery, plain evalRun) evalRun {
 		got, weak := e.ours(t, q.text)
 		out.add(q, got, weak)
 		if q.kind == "none" {
+			if plain != nil && *evalShow == q.split && !weak {
+				t.Logf("none       judged an answer: %q -> %v", q.text, got[:min(3, len(got))])
+			}
 			continue
 		}
 		if plain != nil && *evalShow == q.split {

@@ -473,10 +473,11 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 	var docs []sectionDoc
 	byID := map[string]int{}
 	type open struct {
-		level  int
-		anchor string
+		level           int
+		anchor, heading string
 	}
 	var questions []open // the enclosing questions of the section being read
+	var context []string // for each of docs: its enclosing questions' headings (see allText)
 	for i, s := range secs {
 		text := ownText(secs, i)
 		heading, anchor, level := s.Heading, s.Anchor, s.Level
@@ -487,11 +488,15 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 			questions = questions[:len(questions)-1]
 		}
 		parent := ""
+		var headings []string
+		for _, q := range questions {
+			headings = append(headings, q.heading)
+		}
 		if len(questions) > 0 {
 			parent = questions[len(questions)-1].anchor
 		}
 		if level >= 2 {
-			questions = append(questions, open{level, anchor})
+			questions = append(questions, open{level, anchor, heading})
 		}
 		if heading == "" && text == "" && anchor == "" {
 			continue
@@ -502,11 +507,12 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 			// a duplicate anchor, which Sections should never make.
 			d := docs[j].fields
 			d[fieldText] = cutUTF8(strings.TrimSpace(d[fieldText].(string)+"\n"+text), maxIndexedText)
-			d[fieldAll] = allText(p.Title, d[fieldHeading].(string), d[fieldText].(string))
+			d[fieldAll] = allText(p.Title, context[j], d[fieldHeading].(string), d[fieldText].(string))
 			continue
 		}
 		byID[id] = len(docs)
-		d := newSectionDoc(id, p, tags, heading, cutUTF8(text, maxIndexedText), level)
+		context = append(context, strings.Join(headings, "\n"))
+		d := newSectionDoc(id, p, tags, context[len(context)-1], heading, cutUTF8(text, maxIndexedText), level)
 		if parent != "" {
 			d.fields[fieldParent] = parent
 		}
@@ -519,7 +525,7 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 		docs = append(docs, d)
 	}
 	if len(docs) == 0 {
-		docs = append(docs, newSectionDoc(docID(p.Slug, ""), p, tags, "", "", 0))
+		docs = append(docs, newSectionDoc(docID(p.Slug, ""), p, tags, "", "", "", 0))
 	}
 	docs[0].fields[fieldFirst] = "1"
 	docs[0].fields[fieldWords] = pageWords(p.Title, secs)
@@ -579,7 +585,9 @@ func sameText(a, b string) bool {
 	return a != "" && wiki.SlugFromTitle(a) == wiki.SlugFromTitle(b)
 }
 
-func newSectionDoc(id string, p *wiki.Page, tags []string, heading, text string, level int) sectionDoc {
+// newSectionDoc makes a section's document; questions are the headings of
+// the questions it belongs to, one a line.
+func newSectionDoc(id string, p *wiki.Page, tags []string, questions, heading, text string, level int) sectionDoc {
 	return sectionDoc{id: id, fields: map[string]any{
 		fieldSlug:    string(p.Slug),
 		fieldTitle:   p.Title,
@@ -587,12 +595,18 @@ func newSectionDoc(id string, p *wiki.Page, tags []string, heading, text string,
 		fieldText:    text,
 		fieldTags:    tags,
 		fieldLevel:   float64(level),
-		fieldAll:     allText(p.Title, heading, text),
+		fieldAll:     allText(p.Title, questions, heading, text),
 	}}
 }
 
-// allText is what fieldAll holds: a section's words wherever they stand.
-func allText(title, heading, text string) string { return title + "\n" + heading + "\n" + text }
+// allText is what fieldAll holds: a section's words wherever they stand,
+// with the page's title and the headings of the questions it belongs to
+// ("Laptop" under "Equipment": its answer is about equipment too). On
+// testdata/eval's tune splits, the questions' headings put the right page
+// first for 3 more of 311 questions.
+func allText(title, questions, heading, text string) string {
+	return title + "\n" + questions + "\n" + heading + "\n" + text
+}
 
 // ownText returns the text of secs[i] without its sub-sections: Sections
 // gives a section's text with its sub-sections (headings and all), and a

@@ -104,6 +104,24 @@ func TestSearch_FootnotesCountWhereReferred(t *testing.T) {
 	}
 }
 
+// A sub-question is found by the words of the questions it belongs to:
+// "Returning it", under "Laptops", answers "return my laptop", though only
+// its parent says "laptop" (and the other page's section, which says
+// neither word of its own, is not ahead of it).
+func TestSearch_SubQuestionHasItsQuestionsWords(t *testing.T) {
+	e := mustOpenEnv(t)
+	e.save(t, "equipment", "Equipment", "## Laptops\n\nEveryone gets one on the first day.\n\n"+
+		"### Returning it\n\nShip it back in its box; the help desk sends a label.\n\n"+
+		"## Phones\n\nAsk for one if your job needs it.\n")
+	e.save(t, "leaving", "Leaving", "## Your last day\n\nReturn your badge at the front desk.\n")
+	e.save(t, "laptop-care", "Laptop care", "## Cleaning\n\nWipe the screen with a dry cloth.\n")
+	e.catchUp(t)
+	res := e.search(t, wiki.SearchQuery{Text: "return my laptop"})
+	if len(res.Hits) == 0 || res.Hits[0].Slug != "equipment" || res.Hits[0].Anchor != "returning-it" {
+		t.Fatalf("hits %v, want equipment#returning-it first", hitIDs(res))
+	}
+}
+
 func TestSearch_GroupsSectionsIntoPages(t *testing.T) {
 	e := mustOpenEnv(t)
 	e.save(t, "laptops", "Laptops", "## Which laptop?\n\nA laptop.\n\n## Laptop bags\n\nEvery laptop comes with a bag.\n\n## Laptop repairs\n\nBroken laptop? Call us.\n")

@@ -13,7 +13,7 @@ import (
 // mappingVersion names the document layout and analysis below. Change it
 // whenever either changes: Open then finds the stored version differs,
 // deletes the index and rebuilds it from the store.
-const mappingVersion = "faqwiki-sections-9"
+const mappingVersion = "faqwiki-sections-10"
 
 // Fields of a section document. One document per section of a page, id
 // slug + "#" + anchor (docID).
