@@ -28,6 +28,7 @@ pay, salary, wages, paycheck, compensation
 payroll, pay period, payday
 reimbursement, expenses, expense report, refund
 bonus, incentive pay
+promotion, career progression, career ladder, advancement
 401k, retirement plan, pension
 w-2, tax form
 
@@ -48,10 +49,16 @@ vpn, virtual private network
 monitor, display
 help desk, service desk, tech support, it support
 
+# Safety, health and outside contacts
+phishing, suspicious email, scam email, fake email
+eap, employee assistance program, counseling
+reporter, journalist, media inquiry, press inquiry
+
 # Getting started and leaving
 onboarding, orientation, first day, getting started
 offboarding, last day, quitting, resigning, resignation
 training, course, class
+conference, summit, convention
 
 # Travel
 travel, business trip, work trip
@@ -66,5 +73,6 @@ video call, video meeting, videoconference
 calendar invite, meeting invite
 wifi, wi-fi, wireless, internet
 printer, printing
+ai, artificial intelligence, chatgpt, generative ai, llm
 parking, car park
 `
