@@ -158,6 +158,7 @@ type evalScore struct {
 	n, at1, at3, sec1 int
 	rr                float64
 	weak              int // searches judged weak (or that found nothing)
+	weakRight         int // ... of them, with the right page first: a false alarm
 }
 
 func (s *evalScore) add(pageRank int, sectionFirst bool) {
@@ -187,7 +188,7 @@ func (s *evalScore) String() string {
 	if s.n == 0 {
 		return "n=0"
 	}
-	return fmt.Sprintf("n=%3d  r@1 %.3f  r@3 %.3f  MRR %.3f  sec@1 %.3f  weak %.2f", s.n, s.ratio(s.at1), s.ratio(s.at3), s.rr/float64(s.n), s.ratio(s.sec1), s.ratio(s.weak))
+	return fmt.Sprintf("n=%3d  r@1 %.3f  r@3 %.3f  MRR %.3f  sec@1 %.3f  weak %.2f (right %.2f)", s.n, s.ratio(s.at1), s.ratio(s.at3), s.rr/float64(s.n), s.ratio(s.sec1), s.ratio(s.weak), s.ratio(s.weakRight))
 }
 
 // evalRank returns the 1-based rank of the first hit on a right page (0:
@@ -217,7 +218,7 @@ func (r evalRun) addRun(o evalRun) {
 			r[k] = &evalScore{}
 		}
 		t := r[k]
-		t.n, t.at1, t.at3, t.sec1, t.rr, t.weak = t.n+s.n, t.at1+s.at1, t.at3+s.at3, t.sec1+s.sec1, t.rr+s.rr, t.weak+s.weak
+		t.n, t.at1, t.at3, t.sec1, t.rr, t.weak, t.weakRight = t.n+s.n, t.at1+s.at1, t.at3+s.at3, t.sec1+s.sec1, t.rr+s.rr, t.weak+s.weak, t.weakRight+s.weakRight
 	}
 }
 
@@ -234,6 +235,9 @@ func (r evalRun) add(q evalQuery, hits []string, weak bool) {
 		r[k].add(rank, sec)
 		if weak {
 			r[k].weak++
+			if rank == 1 {
+				r[k].weakRight++
+			}
 		}
 	}
 }
