@@ -476,8 +476,8 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 		level           int
 		anchor, heading string
 	}
-	var questions []open // the enclosing questions of the section being read
-	var context []string // for each of docs: its enclosing questions' headings (see allText)
+	var questions []open   // the enclosing questions of the section being read
+	var enclosing []string // for each of docs: the headings of the questions it belongs to (see allText)
 	for i, s := range secs {
 		text := ownText(secs, i)
 		heading, anchor, level := s.Heading, s.Anchor, s.Level
@@ -507,12 +507,12 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 			// a duplicate anchor, which Sections should never make.
 			d := docs[j].fields
 			d[fieldText] = cutUTF8(strings.TrimSpace(d[fieldText].(string)+"\n"+text), maxIndexedText)
-			d[fieldAll] = allText(p.Title, context[j], d[fieldHeading].(string), d[fieldText].(string))
+			d[fieldAll] = allText(p.Title, enclosing[j], d[fieldHeading].(string), d[fieldText].(string))
 			continue
 		}
 		byID[id] = len(docs)
-		context = append(context, strings.Join(headings, "\n"))
-		d := newSectionDoc(id, p, tags, context[len(context)-1], heading, cutUTF8(text, maxIndexedText), level)
+		enclosing = append(enclosing, strings.Join(headings, "\n"))
+		d := newSectionDoc(id, p, tags, enclosing[len(enclosing)-1], heading, cutUTF8(text, maxIndexedText), level)
 		if parent != "" {
 			d.fields[fieldParent] = parent
 		}
