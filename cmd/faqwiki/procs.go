@@ -13,12 +13,20 @@ import "runtime"
 // saving at once; with 4 Ps it was busy, and the saves went from about 650
 // to about 1,250 a second with every edit searchable in about 0.3 s rather
 // than 2 (faqwiki bench -phases load,edit, GOMAXPROCS 1 to 4 alternated).
-// Reads lose little: views of a hot page were as many a second, though
-// their p99 under that full load rose from about 1.5 ms to 10, the kernel
-// sharing the CPU among the Ps' threads. Setting it stops Go from
-// following later changes of a container's CPU limit, which matters only
-// where the limit grows past minProcs.
+// Reads pay for it: the Ps' threads share the CPU and spin for work, and
+// on one CPU views of a hot page under full load served 10-25% fewer a
+// second with 4 Ps than with 1, their p99 about 10 ms rather than 1.3
+// (wrk, and faqwiki bench -phases load,view, alternated). Lowering the Ps
+// while nobody writes, and raising them at the first write, was tried: the
+// views gained that back, but the edits did about 10% worse (5 alternated
+// runs each, within the noise), so it was left out. Setting GOMAXPROCS
+// stops Go from following later changes of a container's CPU limit, which
+// matters only where the limit grows past minProcs.
 const minProcs = 4
+
+// procsBefore is GOMAXPROCS as Go chose it, when raiseProcs raised it (0
+// when it did not: enough CPUs, the GOMAXPROCS variable set, or not run).
+var procsBefore int
 
 // procsFloor returns the GOMAXPROCS to set so that at least minProcs run,
 // or 0 to leave it: when it is already that many or more, or when the
@@ -32,7 +40,9 @@ func procsFloor(current int, env string) int {
 
 // raiseProcs applies procsFloor to this process.
 func raiseProcs(getenv func(string) string) {
-	if n := procsFloor(runtime.GOMAXPROCS(0), getenv("GOMAXPROCS")); n > 0 {
+	cur := runtime.GOMAXPROCS(0)
+	if n := procsFloor(cur, getenv("GOMAXPROCS")); n > 0 {
+		procsBefore = cur
 		runtime.GOMAXPROCS(n)
 	}
 }
