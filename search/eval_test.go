@@ -108,9 +108,10 @@ func loadEvalSet(tb testing.TB, file string) []evalQuery {
 
 // loadMarkdownSite reads the Markdown files under dir as faqwiki import
 // reads them: the slug from the path, with a folder's README.md or
-// index.md naming the folder (the top one "home"); the title from the
-// first "# " line, which is then not part of the text; the top folder as
-// the tag. SOURCE.md, the copy's provenance, is not a page.
+// index.md naming the folder (the top folder's keeps its own name,
+// "readme"); the title from the first "# " line, which is then not part
+// of the text; the top folder as the tag. SOURCE.md, the copy's
+// provenance, is not a page.
 func loadMarkdownSite(tb testing.TB, dir string) []handbookPage {
 	tb.Helper()
 	var pages []handbookPage
@@ -124,11 +125,8 @@ func loadMarkdownSite(tb testing.TB, dir string) []handbookPage {
 		}
 		rel, _ := filepath.Rel(dir, path)
 		rel = filepath.ToSlash(strings.TrimSuffix(rel, ".md"))
-		if base := strings.ToLower(filepath.Base(rel)); base == "readme" || base == "index" {
+		if base := strings.ToLower(filepath.Base(rel)); (base == "readme" || base == "index") && filepath.Dir(rel) != "." {
 			rel = filepath.Dir(rel)
-			if rel == "." {
-				rel = "home"
-			}
 		}
 		var segs []string
 		for _, part := range strings.Split(rel, "/") {
