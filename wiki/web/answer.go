@@ -144,11 +144,9 @@ func (s *Server) drawAnswers(v *pageView, r *markdown.Rendered, pa *wiki.PageAns
 			cuts = append(cuts, cut{sp.Anchor, sp.Start, sp.HeadEnd})
 		}
 	}
-	// The footnotes come after the last answer's box, not inside its text.
-	notes := len(html)
-	if r.Notes > cuts[len(cuts)-1].headEnd && r.Notes < len(html) {
-		notes = r.Notes
-	}
+	// The footnotes come after the last answer's box, not inside its text
+	// (the renderer puts r.Notes after every heading, or at the end).
+	notes := r.Notes
 	var chunks []answerChunk
 	for i, ct := range cuts {
 		end := notes
