@@ -5,6 +5,9 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
@@ -13,7 +16,7 @@ import (
 // mappingVersion names the document layout and analysis below. Change it
 // whenever either changes: Open then finds the stored version differs,
 // deletes the index and rebuilds it from the store.
-const mappingVersion = "faqwiki-sections-10"
+const mappingVersion = "faqwiki-sections-11"
 
 // Fields of a section document. One document per section of a page, id
 // slug + "#" + anchor (docID).
@@ -32,14 +35,16 @@ const (
 	fieldParent  = "parent"  // stored only: the anchor of the question a sub-question belongs to ("" for none)
 )
 
-// Analyzers: "en" is bleve's English (possessives, lower case, stop words,
-// Porter stemming). wordsAnalyzer only splits at spaces: the words field
+// Analyzers: textAnalyzer is bleve's English (possessives, lower case,
+// stop words, Porter stemming) with faqwiki's forms filter before the
+// stemmer, which puts irregular forms back to their plain word (forms.go).
+// wordsAnalyzer only splits at spaces: the words field
 // is made of words that splitWords already cut out and lower-cased, the
 // same way as a query's, so that suggestions are real words and not stems.
 // (Running the Unicode word segmenter over every text a second time would
 // triple the cost of indexing.)
 const (
-	textAnalyzer  = en.AnalyzerName
+	textAnalyzer  = "faqwiki_en"
 	wordsAnalyzer = "faqwiki_words"
 )
 
@@ -61,6 +66,13 @@ func newMapping() (mapping.IndexMapping, error) {
 	// three for 4 points fewer of the tune questions.
 	im.ScoringModel = index.TFIDFScoring
 	im.DefaultAnalyzer = textAnalyzer
+	if err := im.AddCustomAnalyzer(textAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{en.PossessiveName, lowercase.Name, formsFilterName, en.StopName, porter.Name},
+	}); err != nil {
+		return nil, err
+	}
 	if err := im.AddCustomAnalyzer(wordsAnalyzer, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     whitespace.Name,
