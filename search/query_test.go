@@ -291,9 +291,40 @@ func TestPreferParent(t *testing.T) {
 	for _, tt := range tests {
 		p := &pageHit{best: tt.secs[0], sections: tt.secs}
 		parent, _ := tt.secs[0].Fields[fieldParent].(string)
-		p.preferParent(parent)
+		if q := p.parentHit(parent); q != nil {
+			p.best = q
+		}
 		if p.best.ID != tt.want {
 			t.Errorf("%s: best %s, want %s", tt.name, p.best.ID, tt.want)
+		}
+	}
+}
+
+// A question answered only in its sub-questions is not preferred to the
+// sub-question that matched, however nearly as well it scores: it has a
+// heading and no answer of its own. A question with text of its own is.
+func TestPreferParentWithTextOnly(t *testing.T) {
+	e := mustOpenEnv(t)
+	e.save(t, "leaving", "Leaving the team", "## Saying goodbye\n\n"+
+		"### Sending an email\n\nSend your goodbye email a day or two before you go.\n\n"+
+		"## Credit hours\n\nUp to 24 credit hours carry over.\n\n"+
+		"### Credit hours example\n\nYou worked 2 extra hours on Monday.\n")
+	e.catchUp(t)
+	idx, err := e.ix.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ child, parent, want string }{
+		{"leaving#sending-an-email", "leaving#saying-goodbye", "leaving#sending-an-email"},
+		{"leaving#credit-hours-example", "leaving#credit-hours", "leaving#credit-hours"},
+	} {
+		child := &search.DocumentMatch{ID: tt.child, Score: 1}
+		p := &pageHit{slug: "leaving", best: child, sections: []*search.DocumentMatch{child, {ID: tt.parent, Score: 0.95}}}
+		if err := e.ix.preferParent(idx, p, newDocMemo(e.ix.meta, e.ix.meta.generation())); err != nil {
+			t.Fatal(err)
+		}
+		if p.best.ID != tt.want {
+			t.Errorf("best of %s under %s: %s, want %s", tt.child, tt.parent, p.best.ID, tt.want)
 		}
 	}
 }

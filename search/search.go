@@ -235,7 +235,11 @@ const parentShare = 0.9
 // question, and its sub-questions repeat its words ("how many credit hours
 // can I carry over" is answered under "Credit hours", not in its "Credit
 // hours example"). It changes no score, so it is done only for the pages
-// a search shows (and its first, which weak judges), once each.
+// a search shows (and its first, which weak judges), once each. A question
+// with no text of its own, only sub-questions, is not preferred: the
+// sub-question holds the answer, the question only its heading ("Sending
+// an email" under "Saying goodbye"; on testdata/eval's tune split, one
+// more right section first, holdout unchanged).
 func (ix *Index) preferParent(idx bleve.Index, p *pageHit, docs *docMemo) error {
 	if p.parentDone {
 		return nil
@@ -248,22 +252,29 @@ func (ix *Index) preferParent(idx bleve.Index, p *pageHit, docs *docMemo) error 
 	if err != nil || d == nil {
 		return err
 	}
-	p.preferParent(d.parent)
+	q := p.parentHit(d.parent)
+	if q == nil {
+		return nil
+	}
+	if qd, err := docs.load(idx, q.ID); err != nil || qd == nil || qd.text == "" {
+		return err
+	}
+	p.best = q
 	return nil
 }
 
-// preferParent makes the section whose anchor is parent, the question
-// the best section belongs to, the best if it scores nearly as well.
-func (p *pageHit) preferParent(parent string) {
+// parentHit returns the section whose anchor is parent, the question the
+// best section belongs to, if it scores nearly as well; nil if not.
+func (p *pageHit) parentHit(parent string) *search.DocumentMatch {
 	if parent == "" {
-		return
+		return nil
 	}
 	for _, s := range p.sections {
 		if _, a := splitDocID(s.ID); a == parent && s.Score >= parentShare*p.best.Score {
-			p.best = s
-			return
+			return s
 		}
 	}
+	return nil
 }
 
 // pageScore is a page's score from its sections' (best first): its best
