@@ -487,13 +487,13 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 		for len(questions) > 0 && questions[len(questions)-1].level >= level {
 			questions = questions[:len(questions)-1]
 		}
-		parent := ""
+		parent, under := "", ""
 		var headings []string
 		for _, q := range questions {
 			headings = append(headings, q.heading)
 		}
 		if len(questions) > 0 {
-			parent = questions[len(questions)-1].anchor
+			parent, under = questions[len(questions)-1].anchor, questions[len(questions)-1].heading
 		}
 		if level >= 2 {
 			questions = append(questions, open{level, anchor, heading})
@@ -515,6 +515,7 @@ func (ix *Index) pageDocs(p *wiki.Page) []sectionDoc {
 		d := newSectionDoc(id, p, tags, enclosing[len(enclosing)-1], heading, cutUTF8(text, maxIndexedText), level)
 		if parent != "" {
 			d.fields[fieldParent] = parent
+			d.fields[fieldUnder] = under
 		}
 		if text == "" && s.Text != "" {
 			// A question answered only in its sub-questions: show their

@@ -120,6 +120,13 @@ func TestSearch_SubQuestionHasItsQuestionsWords(t *testing.T) {
 	if len(res.Hits) == 0 || res.Hits[0].Slug != "equipment" || res.Hits[0].Anchor != "returning-it" {
 		t.Fatalf("hits %v, want equipment#returning-it first", hitIDs(res))
 	}
+	// The hit names the question it belongs to; a question has none.
+	if got := res.Hits[0].Under; got != "Laptops" {
+		t.Errorf("Under = %q, want Laptops", got)
+	}
+	if res := e.search(t, wiki.SearchQuery{Text: "phones"}); len(res.Hits) == 0 || res.Hits[0].Anchor != "phones" || res.Hits[0].Under != "" {
+		t.Errorf("phones: hits %v, want equipment#phones with no question above it", hitIDs(res))
+	}
 }
 
 func TestSearch_GroupsSectionsIntoPages(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 // mappingVersion names the document layout and analysis below. Change it
 // whenever either changes: Open then finds the stored version differs,
 // deletes the index and rebuilds it from the store.
-const mappingVersion = "faqwiki-sections-11"
+const mappingVersion = "faqwiki-sections-12"
 
 // Fields of a section document. One document per section of a page, id
 // slug + "#" + anchor (docID).
@@ -33,6 +33,7 @@ const (
 	fieldPreview = "preview" // stored only: for a section whose text is all in sub-sections, their beginning, for the snippet
 	fieldSum     = "sum"     // stored only: a hash of the document's other fields, so an edit re-indexes only the sections it changed
 	fieldParent  = "parent"  // stored only: the anchor of the question a sub-question belongs to ("" for none)
+	fieldUnder   = "under"   // stored only: that question's heading, which a hit shows before the sub-question's ("Lost or stolen equipment › Other")
 )
 
 // Analyzers: textAnalyzer is bleve's English (possessives, lower case,
@@ -127,6 +128,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt(fieldPreview, stored())
 	doc.AddFieldMappingsAt(fieldSum, stored())
 	doc.AddFieldMappingsAt(fieldParent, stored())
+	doc.AddFieldMappingsAt(fieldUnder, stored())
 	im.DefaultMapping = doc
 	im.StoreDynamic = false
 	im.IndexDynamic = false

@@ -229,12 +229,12 @@ func (ix *Index) fillMeta(idx bleve.Index, gen uint64, pages []*pageHit, docs *d
 // storedDoc is the stored fields of a section document. It is shared
 // by searches: never changed once loaded.
 type storedDoc struct {
-	title, heading, text, preview, parent string
-	tags                                  []string
+	title, heading, text, preview, parent, under string
+	tags                                         []string
 }
 
 func (d *storedDoc) size() int {
-	n := 128 + len(d.title) + len(d.heading) + len(d.text) + len(d.preview) + len(d.parent)
+	n := 128 + len(d.title) + len(d.heading) + len(d.text) + len(d.preview) + len(d.parent) + len(d.under)
 	for _, t := range d.tags {
 		n += 16 + len(t)
 	}
@@ -286,6 +286,8 @@ func (m *docMemo) load(idx bleve.Index, id string) (*storedDoc, error) {
 			d.preview = string(f.Value())
 		case fieldParent:
 			d.parent = string(f.Value())
+		case fieldUnder:
+			d.under = string(f.Value())
 		case fieldTags:
 			d.tags = append(d.tags, string(f.Value()))
 		}

@@ -369,7 +369,7 @@ func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan, docs *
 			return nil, err
 		}
 		if sec != nil { // nil: replaced since the search; show what we have
-			h.Heading, h.Snippet = sec.heading, sec.snippet
+			h.Heading, h.Under, h.Snippet = sec.heading, sec.under, sec.snippet
 			if sec.title != "" {
 				h.Title = sec.title
 			}
@@ -388,7 +388,7 @@ func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan, docs *
 					return nil, err
 				}
 				if s != nil {
-					h.Sections = append(h.Sections, wiki.SectionHit{Anchor: a, Heading: s.heading, Snippet: s.snippet, Score: m.Score})
+					h.Sections = append(h.Sections, wiki.SectionHit{Anchor: a, Heading: s.heading, Under: s.under, Snippet: s.snippet, Score: m.Score})
 				}
 			}
 		}
@@ -399,7 +399,7 @@ func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan, docs *
 
 // loadedSection is a section document as a hit shows it.
 type loadedSection struct {
-	title, heading, snippet string
+	title, heading, under, snippet string
 }
 
 // section loads a section document and makes its snippet for plan; nil
@@ -413,7 +413,7 @@ func (ix *Index) section(idx bleve.Index, id string, plan *queryPlan, docs *docM
 	if text == "" {
 		text = d.preview
 	}
-	return &loadedSection{title: d.title, heading: d.heading, snippet: ix.snippet(text, plan)}, nil
+	return &loadedSection{title: d.title, heading: d.heading, under: d.under, snippet: ix.snippet(text, plan)}, nil
 }
 
 // stringsField returns a stored field that holds one or more strings.

@@ -200,6 +200,7 @@ type SimilarAnswer struct {
 	Anchor  string
 	Title   string
 	Heading string
+	Under   string // as SearchHit.Under
 	Snippet string // as SearchHit.Snippet
 }
 
@@ -224,7 +225,7 @@ func (qs *Questions) Similar(ctx context.Context, text string) (*Similar, error)
 		if err == nil {
 			out.Weak = res.Weak
 			for _, h := range res.Hits {
-				out.Answers = append(out.Answers, SimilarAnswer{Slug: h.Slug, Anchor: h.Anchor, Title: h.Title, Heading: h.Heading, Snippet: h.Snippet})
+				out.Answers = append(out.Answers, SimilarAnswer{Slug: h.Slug, Anchor: h.Anchor, Title: h.Title, Heading: h.Heading, Under: h.Under, Snippet: h.Snippet})
 			}
 		} else if ctx.Err() != nil {
 			return nil, err

@@ -43,6 +43,10 @@ type SearchHit struct {
 	Title   string
 	Anchor  string // heading id of the best section; "" for the page as a whole
 	Heading string // text of that heading; "" for the page as a whole
+	// Under is the heading of the question that section belongs to, for
+	// a sub-question ("Lost or stolen equipment" for its "Other"); "" for
+	// none. A heading such as "Other" or "Tips" means little without it.
+	Under string
 	// Snippet is an excerpt of the best section as HTML: its text with
 	// every '<', '>', '&', '\'' and '"' escaped, and <mark>…</mark> around
 	// the words that matched, and nothing else. Because wiki/markdown.go is
@@ -61,6 +65,7 @@ type SearchHit struct {
 type SectionHit struct {
 	Anchor  string
 	Heading string
+	Under   string // as SearchHit.Under
 	Snippet string // as SearchHit.Snippet
 	Score   float64
 }

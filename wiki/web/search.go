@@ -210,6 +210,7 @@ type apiSearchHit struct {
 	Title    string             `json:"title"`
 	Anchor   string             `json:"anchor"`
 	Heading  string             `json:"heading"`
+	Under    string             `json:"parent_heading"`
 	Snippet  string             `json:"snippet"`
 	Score    float64            `json:"score"`
 	Tags     []string           `json:"tags"`
@@ -219,6 +220,7 @@ type apiSearchHit struct {
 type apiSearchSection struct {
 	Anchor  string  `json:"anchor"`
 	Heading string  `json:"heading"`
+	Under   string  `json:"parent_heading"`
 	Snippet string  `json:"snippet"`
 	Score   float64 `json:"score"`
 }
@@ -270,10 +272,10 @@ func (s *Server) handleAPISearch(c *gin.Context) {
 	out := apiSearch{Query: res.Query, Total: res.Total, TookMS: res.Took.Milliseconds(), Suggestion: res.Suggestion,
 		Weak: res.Weak, Hits: []apiSearchHit{}, Facets: []apiFacet{}, Degraded: degraded}
 	for _, h := range res.Hits {
-		hit := apiSearchHit{Slug: h.Slug, Title: h.Title, Anchor: h.Anchor, Heading: h.Heading,
+		hit := apiSearchHit{Slug: h.Slug, Title: h.Title, Anchor: h.Anchor, Heading: h.Heading, Under: h.Under,
 			Snippet: string(safeSnippet(h.Snippet)), Score: h.Score, Tags: nonNil(h.Tags), Sections: []apiSearchSection{}}
 		for _, sec := range h.Sections {
-			hit.Sections = append(hit.Sections, apiSearchSection{Anchor: sec.Anchor, Heading: sec.Heading, Snippet: string(safeSnippet(sec.Snippet)), Score: sec.Score})
+			hit.Sections = append(hit.Sections, apiSearchSection{Anchor: sec.Anchor, Heading: sec.Heading, Under: sec.Under, Snippet: string(safeSnippet(sec.Snippet)), Score: sec.Score})
 		}
 		out.Hits = append(out.Hits, hit)
 	}

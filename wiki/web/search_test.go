@@ -171,3 +171,29 @@ func TestEmbeddedRequestsDoNotTouchTheGapLog(t *testing.T) {
 		t.Errorf("gaps %+v, want just parking", gaps)
 	}
 }
+
+// A sub-question's hit names the question it belongs to, in the API
+// (parent_heading) and on the results page before its heading: "Other"
+// alone says nothing.
+func TestSearchHitNamesTheQuestionAbove(t *testing.T) {
+	ts := newTestServer(t)
+	md := "## Laptop\n\nYou get one on your first day.\n\n## Lost or stolen equipment\n\n" +
+		"### Other\n\nFor lost work laptops and phones, call the service desk and file a police report.\n"
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/equipment", put(md, 0, `,"title":"Equipment"`)), 201)
+	res := decode[apiSearchAnswer](t, ts.api("GET", "/api/v1/search?q=police+report", ""))
+	if res.Total < 1 || res.Hits[0].Anchor != "other" || res.Hits[0].Under != "Lost or stolen equipment" {
+		t.Fatalf("search: %+v", res.Hits)
+	}
+	if !strings.Contains(ts.api("GET", "/api/v1/search?q=police+report", "").Body.String(), `"parent_heading":"Lost or stolen equipment"`) {
+		t.Error("the API's hit has no parent_heading")
+	}
+	doc := parseHTML(t, ts.browse("GET", "/search?q=police+report", nil).Body.String())
+	if got := textOf(mustFind(t, doc, "ol.results a.hit")); got != "Lost or stolen equipment › Other" {
+		t.Errorf("first hit %q, want the question above it before the heading", got)
+	}
+	// A question of its own names nothing above it.
+	res = decode[apiSearchAnswer](t, ts.api("GET", "/api/v1/search?q=first+day", ""))
+	if res.Total < 1 || res.Hits[0].Anchor != "laptop" || res.Hits[0].Under != "" {
+		t.Errorf("search: %+v", res.Hits)
+	}
+}
