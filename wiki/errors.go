@@ -84,6 +84,11 @@ func (e *ValidationError) orNil() error {
 type ConflictError struct {
 	Current *Revision // the head of the page now
 	Yours   string    // the text the user tried to save
+	// Title: the user and the head changed the title, each to another one.
+	Title bool
+	// Merged is, when only the title conflicts, the user's text merged
+	// with the head's (which saving again should keep); "" otherwise.
+	Merged string
 }
 
 func (e *ConflictError) Error() string {

@@ -351,23 +351,31 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User, fc *fileChange) 
 			}
 		}
 		merged, ok := diff.Merge3(base.Markdown, head.Markdown, rev.Markdown)
-		if !ok {
+		// The title merges as one line: changed on one side, that side's;
+		// changed to two different titles, a conflict.
+		titleClash := rev.Title != "" && rev.Title != base.Title && head.Title != base.Title && rev.Title != head.Title
+		if !ok || titleClash {
 			cur, err := w.store.Revision(ctx, e.Slug, head.Revision)
 			if err != nil {
 				return nil, nil, err
 			}
-			return nil, nil, &ConflictError{Current: cur, Yours: e.Markdown}
+			ce := &ConflictError{Current: cur, Yours: e.Markdown, Title: titleClash}
+			if ok {
+				ce.Merged = merged
+			}
+			return nil, nil, ce
 		}
-		rev.Merged = merged != rev.Markdown
-		rev.Markdown = merged
-		// Title and tags: the user's change wins; if they did not touch
-		// them, keep whatever the other editor set.
 		if rev.Title == "" || rev.Title == base.Title {
 			rev.Title = head.Title
 		}
-		if rev.Tags == nil || slices.Equal(rev.Tags, base.Tags) {
+		mine := rev.Tags
+		if rev.Tags == nil {
 			rev.Tags = head.Tags
+		} else {
+			rev.Tags = mergeTags(base.Tags, head.Tags, rev.Tags)
 		}
+		rev.Merged = merged != rev.Markdown || mine != nil && !slices.Equal(mine, rev.Tags)
+		rev.Markdown = merged
 	}
 	if rev.Title == "" {
 		rev.Title = head.Title
@@ -396,6 +404,26 @@ func (w *Wiki) prepare(ctx context.Context, e Edit, user *User, fc *fileChange) 
 	rev.Size = len(rev.Markdown)
 	w.autoReview(rev, user) // the links come from the render (save)
 	return rev, nil, nil
+}
+
+// mergeTags merges two editors' tag lists made from base: the tags of
+// theirs, less those mine removed, with those mine added, sorted as
+// NormalizeTags sorts them. Neither editor's addition or removal is lost.
+func mergeTags(base, theirs, mine []string) []string {
+	in := func(list []string, t string) bool { return slices.Contains(list, t) }
+	out := make([]string, 0, len(theirs)+len(mine))
+	for _, t := range theirs {
+		if in(mine, t) || !in(base, t) {
+			out = append(out, t)
+		}
+	}
+	for _, t := range mine {
+		if !in(out, t) && !in(base, t) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Revert makes a new revision whose title, text and tags are those of

@@ -133,6 +133,47 @@ func TestSaveMergesNonOverlappingEdits(t *testing.T) {
 	}
 }
 
+// Title and tags merge like the text: a change made on one side is kept
+// whatever the other side did, and two different new titles are a
+// conflict that saves nothing (the second title used to win silently).
+func TestSaveMergesTitleAndTags(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := context.Background()
+	mustSave(t, w, ctx, wiki.Edit{Slug: "vpn", Title: "VPN", Markdown: faq, Tags: []string{"one"}})
+	// a renames and adds a tag; b, from the same base, edits the text and
+	// swaps "one" for its own tag.
+	mustSave(t, w, as("a", ""), wiki.Edit{Slug: "vpn", Title: "VPN access", Markdown: faq, Tags: []string{"one", "alice"}, Base: 1})
+	bottom := strings.Replace(faq, "The standard one.", "WireGuard.", 1)
+	res := mustSave(t, w, as("b", ""), wiki.Edit{Slug: "vpn", Title: "VPN", Markdown: bottom, Tags: []string{"bob"}, Base: 1})
+	if !res.Merged {
+		t.Errorf("result %+v, want merged", res)
+	}
+	p, _ := w.Page(ctx, "vpn")
+	if p.Title != "VPN access" || !slices.Equal(p.Tags, []string{"alice", "bob"}) || !strings.Contains(p.Markdown, "WireGuard.") {
+		t.Fatalf("merged page: title %q, tags %v, text %q", p.Title, p.Tags, p.Markdown)
+	}
+
+	// Two new titles from the same base: a conflict, nothing saved, and
+	// the text (which merged) is offered merged.
+	before, _ := w.db.LastSeq(ctx)
+	top := strings.Replace(faq, "The service desk.", "The IT service desk.", 1)
+	_, err := w.Save(as("c", ""), wiki.Edit{Slug: "vpn", Title: "Remote access", Markdown: top, Base: 1})
+	var ce *wiki.ConflictError
+	if !errors.As(err, &ce) || !ce.Title || ce.Current.Title != "VPN access" {
+		t.Fatalf("err = %v (%+v), want a title conflict", err, ce)
+	}
+	if !strings.Contains(ce.Merged, "The IT service desk.") || !strings.Contains(ce.Merged, "WireGuard.") || ce.Yours != top {
+		t.Errorf("conflict offers merged %q, yours %q", ce.Merged, ce.Yours)
+	}
+	if after, _ := w.db.LastSeq(ctx); after != before {
+		t.Errorf("a conflicting save wrote %d changes", after-before)
+	}
+	// The same new title on both sides is no conflict.
+	if _, err := w.Save(as("c", ""), wiki.Edit{Slug: "vpn", Title: "VPN access", Markdown: top, Base: 1}); err != nil {
+		t.Errorf("the same title: %v", err)
+	}
+}
+
 func TestSaveOverlappingEditsConflictAndSaveNothing(t *testing.T) {
 	w := MustOpenWiki(t)
 	ctx := context.Background()

@@ -241,3 +241,29 @@ func TestPageRoutesUseReservedSegments(t *testing.T) {
 		}
 	}
 }
+
+// A new title over a title changed since the base is a 409 like an
+// overlapping text, with the title the page has now, and saves nothing,
+// even though the texts would merge.
+func TestAPITitleConflict(t *testing.T) {
+	ts := newTestServer(t)
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/it/vpn", put(vpn, 0, `,"title":"VPN access"`)), 201)
+	top := strings.Replace(vpn, "The service desk.", "The IT service desk.", 1)
+	bottom := strings.Replace(vpn, "The standard one.", "WireGuard.", 1)
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/it/vpn", put(top, 1, `,"title":"Remote access"`)), 200)
+	before := ts.lastSeq()
+	w := ts.api("PUT", "/api/v1/pages/it/vpn", put(bottom, 1, `,"title":"Getting on the VPN"`))
+	wantStatus(t, w, http.StatusConflict)
+	if c := decode[conflictBody](t, w); c.Error.Code != "conflict" || c.Current.Title != "Remote access" || c.Current.Revision != 2 {
+		t.Errorf("title conflict body %+v", c)
+	}
+	if ts.lastSeq() != before {
+		t.Error("a conflicting PUT wrote something")
+	}
+	// Leaving the title as it was merges the text and keeps the new title.
+	w = ts.api("PUT", "/api/v1/pages/it/vpn", put(bottom, 1, `,"title":"VPN access"`))
+	wantStatus(t, w, 200)
+	if p := decode[apiPage](t, ts.api("GET", "/api/v1/pages/it/vpn", "")); p.Title != "Remote access" || !strings.Contains(p.Markdown, "WireGuard.") || !strings.Contains(p.Markdown, "IT service desk") {
+		t.Errorf("after the merge: %q %q", p.Title, p.Markdown)
+	}
+}

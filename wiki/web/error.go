@@ -55,6 +55,7 @@ type conflictBody struct {
 
 type conflictCurrent struct {
 	Revision int    `json:"revision"`
+	Title    string `json:"title"`
 	Markdown string `json:"markdown"`
 	Author   string `json:"author"`
 }
@@ -117,7 +118,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		var ce *wiki.ConflictError
 		if errors.As(err, &ce) {
 			c.JSON(status, conflictBody{Error: body, Current: conflictCurrent{
-				Revision: ce.Current.Number, Markdown: ce.Current.Markdown, Author: ce.Current.Author,
+				Revision: ce.Current.Number, Title: ce.Current.Title, Markdown: ce.Current.Markdown, Author: ce.Current.Author,
 			}, Yours: ce.Yours})
 			return
 		}

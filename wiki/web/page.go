@@ -255,6 +255,7 @@ func (s *Server) showEdit(c *gin.Context, v *editPage) showForm {
 type conflictView struct {
 	Current *wiki.Revision
 	Diff    []diff.Block
+	Title   bool // the title conflicts (the text may have merged)
 }
 
 func (s *Server) handlePageEdit(c *gin.Context) {
@@ -388,8 +389,11 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 		// ce.Yours is the user's text as the wiki reads it (browsers send
 		// CRLF line ends; comparing those would mark every line changed).
 		v.Form.Markdown = ce.Yours
-		d := diff.Compare(ce.Current.Markdown, ce.Yours)
-		v.Conflict = &conflictView{Current: ce.Current, Diff: d.Inline(3)}
+		if ce.Merged != "" {
+			v.Form.Markdown = ce.Merged // only the title conflicts: keep both texts
+		}
+		d := diff.Compare(ce.Current.Markdown, v.Form.Markdown)
+		v.Conflict = &conflictView{Current: ce.Current, Diff: d.Inline(3), Title: ce.Title}
 		v.Base = ce.Current.Number // saving again now overwrites, on purpose
 		v.New = false
 		s.render(c, http.StatusConflict, "page_edit.html", v)

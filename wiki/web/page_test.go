@@ -393,3 +393,26 @@ func TestCSRF(t *testing.T) {
 	r.Header.Set("Authorization", "Bearer "+ts.token)
 	wantStatus(t, ts.serve(r), http.StatusOK)
 }
+
+// A title conflict on the edit form says it is the title, keeps the
+// user's title, and puts the merged text in the editor, so saving again
+// keeps the other editor's text change.
+func TestEditFormTitleConflict(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("it/vpn", "VPN access", vpn)
+	theirs := strings.Replace(vpn, "The service desk.", "The IT desk.", 1)
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/it/vpn", put(theirs, 1, `,"title":"Remote access"`)), 200)
+	mine := strings.Replace(vpn, "The standard one.", "WireGuard.", 1)
+	w := ts.post("/edit/it/vpn", url.Values{"title": {"Getting on the VPN"}, "markdown": {mine}, "base_revision": {"1"}, "action": {"save"}})
+	wantStatus(t, w, http.StatusConflict)
+	doc := parseHTML(t, w.Body.String())
+	if got := textOf(mustFind(t, doc, ".conflict")); !strings.Contains(got, "changed the title to “Remote access”") {
+		t.Errorf("conflict notice %q", got)
+	}
+	if v, _ := attr(mustFind(t, doc, "input#title"), "value"); v != "Getting on the VPN" {
+		t.Errorf("title field %q, want the user's", v)
+	}
+	if got := textOf(mustFind(t, doc, "textarea#markdown")); !strings.Contains(got, "The IT desk.") || !strings.Contains(got, "WireGuard.") {
+		t.Errorf("the editor holds %q, want both texts merged", got)
+	}
+}
