@@ -3,6 +3,7 @@ package wiki
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/faqwiki/faqwiki/wiki/blame"
@@ -46,8 +47,14 @@ type blameEntry struct {
 	revs map[int]*Revision // metadata of the revisions fed, without text
 }
 
+// MaxBlameLines is the most lines a page may have for Blame: a page of
+// the most text allowed, written as prose, has about a tenth of this, and
+// the attribution of a million one-word lines was hundreds of megabytes.
+const MaxBlameLines = 20_000
+
 // Blame attributes the current text of slug line by line and word by
-// word. ErrNotFound if the page does not exist or is deleted.
+// word. ErrNotFound if the page does not exist or is deleted; a
+// *ValidationError if it has more than MaxBlameLines lines.
 func (w *Wiki) Blame(ctx context.Context, slug Slug) (*Blame, error) {
 	page, err := w.store.Page(ctx, slug)
 	if err != nil {
@@ -55,6 +62,9 @@ func (w *Wiki) Blame(ctx context.Context, slug Slug) (*Blame, error) {
 	}
 	if page.Deleted {
 		return nil, fmt.Errorf("page %q is deleted: %w", slug, ErrNotFound)
+	}
+	if n := strings.Count(page.Markdown, "\n") + 1; n > MaxBlameLines {
+		return nil, Invalid("page", "has %d lines; who wrote what is shown for pages of up to %d lines", n, MaxBlameLines)
 	}
 	key := string(slug)
 	e, ok := w.blames.Get(key)

@@ -29,6 +29,7 @@ package blame
 
 import (
 	"hash/maphash"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -48,10 +49,17 @@ type Blamer struct {
 	dmp   *diffmatchpatch.DiffMatchPatch
 }
 
+// tokenDiffTimeout bounds the token diff of one revision (see New).
+const tokenDiffTimeout = time.Second
+
 // New returns an empty Blamer: no revisions yet.
 func New() *Blamer {
 	dmp := diffmatchpatch.New()
-	dmp.DiffTimeout = 0 // exact: the inputs are what is left after units matched
+	// What is left after units matched is usually small, and diffed
+	// exactly within this time; two long unrelated texts (a page replaced
+	// by another of thousands of lines) would take the square of their
+	// length, so past it the rest counts as rewritten.
+	dmp.DiffTimeout = tokenDiffTimeout
 	return &Blamer{vocab: map[string]uint32{}, cur: &doc{}, seen: map[uint64][]int32{}, seed: new(maphash.Hash).Sum64() | 1, dmp: dmp}
 }
 

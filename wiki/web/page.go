@@ -471,7 +471,14 @@ type diffPage struct {
 	SideBySide []diff.RowBlock
 	Added      int
 	Removed    int
+	// TooLarge: more lines changed than maxDiffLines, so the change is
+	// not shown line by line (only its size and the two revisions).
+	TooLarge bool
 }
+
+// maxDiffLines is the most changed lines the diff page shows: a page
+// replaced by another of a million short lines made a page of 230 MB.
+const maxDiffLines = 20_000
 
 // parseRange reads ?from=&to= against a page whose newest revision is
 // head: to defaults to head, from to the revision before to.
@@ -523,7 +530,11 @@ func (s *Server) handlePageDiff(c *gin.Context) {
 		return
 	}
 	v := &diffPage{BasePage: s.base(c, "Changes to "+page.Title), Page: page, From: revs[0], To: revs[1],
-		Split: c.Query("view") == "split", Added: d.Added, Removed: d.Removed}
+		Split: c.Query("view") == "split", Added: d.Added, Removed: d.Removed, TooLarge: d.Added+d.Removed > maxDiffLines}
+	if v.TooLarge {
+		s.render(c, http.StatusOK, "page_diff.html", v)
+		return
+	}
 	if v.Split {
 		v.SideBySide = d.SideBySide(3)
 	}

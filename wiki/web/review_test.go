@@ -648,3 +648,27 @@ func TestOpenWikiVisitorsCannotWatch(t *testing.T) {
 	}
 	wantStatus(t, ts.browse("GET", "/me/watching.atom", nil), 401)
 }
+
+// A page of very many lines is refused by blame with a clear 400 instead
+// of hundreds of megabytes of attribution, and its diff page shows the
+// size of the change, not every line of it.
+func TestBlameAndDiffOfAHugePage(t *testing.T) {
+	rw := newReviewWiki(t)
+	rw.save(rw.olga, "big", strings.Repeat("a\n", wiki.MaxBlameLines+10), 0)
+	rw.save(rw.nina, "big", strings.Repeat("b\n", wiki.MaxBlameLines+10), 1)
+	wantError(t, rw.apiAs(rw.rita, "GET", "/api/v1/pages/big/blame", ""), 400, "bad_request")
+	rw.signIn("rita")
+	wantStatus(t, rw.browse("GET", "/blame/big", nil), 400)
+	w := rw.browse("GET", "/diff/big?from=1&to=2", nil)
+	wantStatus(t, w, 200)
+	doc := parseHTML(t, w.Body.String())
+	if got := textOf(mustFind(t, doc, "p.notice")); !strings.Contains(got, "too large to show line by line") {
+		t.Errorf("notice %q", got)
+	}
+	if len(queryAll(doc, "table.diff")) != 0 || w.Body.Len() > 64<<10 {
+		t.Errorf("the diff page shows the lines anyway (%d bytes)", w.Body.Len())
+	}
+	// A page under the limit is blamed as ever.
+	rw.save(rw.tina, "big", strings.Repeat("c\n", 100), 2)
+	wantStatus(t, rw.apiAs(rw.rita, "GET", "/api/v1/pages/big/blame", ""), 200)
+}
