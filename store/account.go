@@ -329,7 +329,7 @@ func createAccount(ctx context.Context, tx *bbolt.Tx, username string, rec *acco
 		return err
 	}
 	if b.Get([]byte(username)) != nil {
-		return fmt.Errorf("username is taken: %w", wiki.ErrConflict)
+		return &wiki.TakenError{What: "username"}
 	}
 	return putAccount(tx, username, rec)
 }

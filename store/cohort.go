@@ -87,7 +87,7 @@ func (db *DB) CreateCohort(ctx context.Context, c *wiki.Cohort) error {
 			return err
 		}
 		if cohorts.Get([]byte(c.ID)) != nil {
-			return fmt.Errorf("cohort id is taken: %w", wiki.ErrConflict)
+			return &wiki.TakenError{What: "cohort name"}
 		}
 		if err := moveInvite(tx, c.ID, "", c.InviteCode); err != nil {
 			return err
@@ -234,7 +234,7 @@ func moveInvite(tx *bbolt.Tx, id, old, code string) error {
 	}
 	if code != "" {
 		if owner := invites.Get([]byte(code)); owner != nil && string(owner) != id {
-			return fmt.Errorf("invite code is taken: %w", wiki.ErrConflict)
+			return &wiki.TakenError{What: "invite code"}
 		}
 		if err := invites.Put([]byte(code), []byte(id)); err != nil {
 			return err

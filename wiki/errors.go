@@ -98,6 +98,17 @@ func (e *ConflictError) Error() string {
 // Unwrap makes errors.Is(err, ErrConflict) true.
 func (e *ConflictError) Unwrap() error { return ErrConflict }
 
+// TakenError says a name that must be unique is taken: a username, a
+// cohort's name, an invite code. errors.Is(err, ErrConflict) is true.
+type TakenError struct {
+	What string // what is taken, in words safe to show: "username"
+}
+
+func (e *TakenError) Error() string { return e.What + " is taken" }
+
+// Unwrap makes errors.Is(err, ErrConflict) true.
+func (e *TakenError) Unwrap() error { return ErrConflict }
+
 // Errors of signing in. Both map to statuses in the web layer; neither says
 // whether the account exists.
 var (

@@ -267,3 +267,23 @@ func TestAPITitleConflict(t *testing.T) {
 		t.Errorf("after the merge: %q %q", p.Title, p.Markdown)
 	}
 }
+
+// A body of the wrong JSON shape is answered in JSON's words, never with
+// a Go type name.
+func TestJSONShapeErrorsSayWhatWasExpected(t *testing.T) {
+	ts := newTestServer(t)
+	for _, tt := range []struct{ body, want string }{
+		{`[]`, "the body must be a JSON object, not a list"},
+		{`"x"`, "the body must be a JSON object, not a string"},
+		{`{"title":5,"markdown":"x"}`, `field "title" must be a string, not a number`},
+		{`{"markdown":"x","tags":"one"}`, `field "tags" must be a list, not a string`},
+		{`{"markdown":"x","base_revision":"1"}`, `field "base_revision" must be a whole number, not a string`},
+	} {
+		w := ts.api("PUT", "/api/v1/pages/shape", tt.body)
+		wantError(t, w, 400, "bad_request")
+		msg := decode[apiError](t, w).Error.Message
+		if !strings.Contains(msg, tt.want) || strings.Contains(msg, "web.") || strings.Contains(msg, "int") {
+			t.Errorf("%s: message %q, want %q", tt.body, msg, tt.want)
+		}
+	}
+}

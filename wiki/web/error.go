@@ -66,6 +66,7 @@ func classify(err error) (status int, body apiErrorBody) {
 	var pe *publicError
 	var ve *wiki.ValidationError
 	var mbe *http.MaxBytesError
+	var te *wiki.TakenError
 	switch {
 	case errors.As(err, &pe):
 		return pe.status, apiErrorBody{Code: pe.code, Message: pe.msg}
@@ -90,6 +91,8 @@ func classify(err error) (status int, body apiErrorBody) {
 		return http.StatusUnprocessableEntity, apiErrorBody{Code: "too_complex", Message: "this text takes too long to preview; save it, or simplify deeply nested or unbalanced markup"}
 	case errors.Is(err, wiki.ErrNotFound):
 		return http.StatusNotFound, apiErrorBody{Code: "not_found", Message: "no such page or revision"}
+	case errors.As(err, &te):
+		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: "that " + te.What + " is taken; choose another (nothing was saved)"}
 	case errors.Is(err, wiki.ErrConflict):
 		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: "the page changed since your base revision in a way that overlaps your edit; nothing was saved"}
 	case errors.Is(err, wiki.ErrRateLimited):

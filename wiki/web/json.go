@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -64,12 +65,51 @@ func jsonProblem(err error) string {
 	switch {
 	case errors.As(err, &se):
 		return "syntax error at byte " + strconv.FormatInt(se.Offset, 10)
+	case errors.As(err, &te) && te.Field == "":
+		return "the body must be a JSON object, not " + jsonKind(te.Value)
 	case errors.As(err, &te):
-		return "field " + strconv.Quote(te.Field) + " must be " + te.Type.String()
+		return "field " + strconv.Quote(te.Field) + " must be " + jsonType(te.Type.Kind()) + ", not " + jsonKind(te.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
 	default:
 		return "malformed"
+	}
+}
+
+// jsonType names the JSON a Go kind decodes from, in the words of JSON
+// (never a Go type name: "web.apiSaveRequest" tells a client nothing).
+func jsonType(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	default:
+		return "an object"
+	}
+}
+
+// jsonKind names what UnmarshalTypeError.Value says was sent ("array",
+// "number 1.5", "string", ...).
+func jsonKind(v string) string {
+	switch {
+	case v == "array":
+		return "a list"
+	case v == "object":
+		return "an object"
+	case strings.HasPrefix(v, "number"):
+		return "a number"
+	case v == "":
+		return "that"
+	default:
+		return "a " + v
 	}
 }
 

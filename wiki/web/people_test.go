@@ -93,7 +93,12 @@ func TestAPIAddsAPerson(t *testing.T) {
 	if got.Username != "tina" || got.Role != "trainer" || !strings.Contains(got.URL, "/reset/") || got.ExpiresAt.IsZero() {
 		t.Errorf("answer %+v", got)
 	}
-	wantError(t, ts.api("POST", "/api/v1/users", `{"username":"tina","role":"editor"}`), 409, "conflict")
+	w = ts.api("POST", "/api/v1/users", `{"username":"tina","role":"editor"}`)
+	wantError(t, w, 409, "conflict")
+	// It says what is taken, not that a page changed.
+	if msg := decode[apiError](t, w).Error.Message; !strings.Contains(msg, "username is taken") || strings.Contains(msg, "page") {
+		t.Errorf("message %q", msg)
+	}
 	wantError(t, ts.api("POST", "/api/v1/users", `{"username":"x","role":"editor"}`), 400, "bad_request")
 	wantError(t, ts.api("POST", "/api/v1/users", `{"username":"bob","role":"boss"}`), 400, "bad_request")
 	wantError(t, ts.api("POST", "/api/v1/users", `{"username":"bob","role":"editor","cohort":"nope"}`), 400, "bad_request")
