@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/faqwiki/faqwiki/wiki"
@@ -79,7 +80,25 @@ func TestGapFoundWithSuggestsSynonyms(t *testing.T) {
 	if len(gaps) != 1 || gaps[0].Query != "car pound" || len(gaps[0].FoundWith) != 1 || gaps[0].FoundWith[0].Query != "parking" || gaps[0].FoundWith[0].People != 1 {
 		t.Fatalf("gaps = %+v", gaps)
 	}
+	// One person's next search may be about anything: it is shown, with
+	// no one-click buttons until a second person does the same.
 	doc := parseHTML(t, ts.browse("GET", "/gaps", nil).Body.String())
+	if n := len(queryAll(doc, `.found-with form`)) + len(queryAll(doc, `.gap-actions form.inline input[name=slug]`)); n != 0 {
+		t.Errorf("%d one-click forms for one person's next search", n)
+	}
+	mustFind(t, doc, ".found-with p.hint")
+	ts.addUser("bob", wiki.RoleReader, "")
+	ts.signIn("bob")
+	ts.browse("GET", "/search?q=car+pound", nil)
+	ts.browse("GET", "/search/open?q=parking&slug=office/parking&anchor=where-can-i-park", nil)
+	ts.signIn("admin")
+	if err := ts.searchLog.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	doc = parseHTML(t, ts.browse("GET", "/gaps", nil).Body.String())
+	if got := textOf(mustFind(t, doc, `.gap-actions form.inline button`)); !strings.Contains(got, "/wiki/office/parking#where-can-i-park") {
+		t.Errorf("the answer button says %q, want where it links", got)
+	}
 	if v, _ := attr(mustFind(t, doc, `.found-with form[action="/search/synonyms/add"] input[name=gap]`), "value"); v != "car pound" {
 		t.Errorf("the add button names the gap %q", v)
 	}
