@@ -672,3 +672,33 @@ func TestBlameAndDiffOfAHugePage(t *testing.T) {
 	rw.save(rw.tina, "big", strings.Repeat("c\n", 100), 2)
 	wantStatus(t, rw.apiAs(rw.rita, "GET", "/api/v1/pages/big/blame", ""), 200)
 }
+
+// With a cohort chosen, a page that other cohorts changed too since its
+// last review says that its buttons cover their changes as well; a page
+// only that cohort changed says nothing of the kind.
+func TestReviewQueueWarnsOfOtherCohorts(t *testing.T) {
+	rw := newReviewWiki(t)
+	rw.create("vpn", "VPN", "The service desk.\n")
+	rw.create("laptop", "Laptop", "Collect it on day one.\n")
+	rw.save(rw.nina, "vpn", "The service desk, floor 2.\n", 1)
+	rw.save(rw.nina, "laptop", "Collect it on day two.\n", 1)
+	rw.save(rw.olga, "laptop", "Collect it on day two, at reception.\n", 2)
+	rw.signIn("tina")
+	doc := parseHTML(t, rw.browse("GET", "/review?cohort=nov", nil).Body.String())
+	items := queryAll(doc, "section.review-item")
+	if len(items) != 2 {
+		t.Fatalf("%d entries, want 2", len(items))
+	}
+	notes := queryAll(doc, "section.review-item .notice.others")
+	if len(notes) != 1 || !strings.Contains(textOf(notes[0]), "cover all their changes") {
+		t.Fatalf("%d notices of other cohorts, want 1 (on laptop)", len(notes))
+	}
+	if got := textOf(mustFind(t, items[1], "h2")); got != "Laptop" || len(queryAll(items[1], ".notice.others")) != 1 {
+		t.Errorf("the notice is not on Laptop's entry (%q)", got)
+	}
+	// Without a cohort chosen there is nothing to warn of.
+	doc = parseHTML(t, rw.browse("GET", "/review", nil).Body.String())
+	if n := len(queryAll(doc, ".notice.others")); n != 0 {
+		t.Errorf("%d notices with every cohort shown", n)
+	}
+}
