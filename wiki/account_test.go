@@ -3,6 +3,7 @@ package wiki_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -215,5 +216,36 @@ func TestAccountStats(t *testing.T) {
 	}
 	if got := acc.Stats(); got.LoginFailures != 5 || got.RateLimited != 1 {
 		t.Errorf("Stats = %+v, want 5 failures and 1 refusal", got)
+	}
+}
+
+// Failures from one address lock the account for that address only: a
+// stranger cannot lock a colleague out by typing their name. Failures
+// from many addresses together still meet the account's overall limit.
+func TestFailedLoginsLockTheAccountForTheirAddress(t *testing.T) {
+	ctx := context.Background()
+	acc, _ := mustAccounts(t, nil)
+	mustAccount(t, acc, "ada", wiki.RoleEditor)
+	for range 5 {
+		if _, _, err := acc.Login(ctx, "ada", "wrong password!", "192.0.2.66"); !errors.Is(err, wiki.ErrBadLogin) {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := acc.Login(ctx, "ada", "a long enough password", "192.0.2.66"); !errors.Is(err, wiki.ErrRateLimited) {
+		t.Errorf("the guessing address with the right password: %v, want rate limited", err)
+	}
+	if _, _, err := acc.Login(ctx, "ada", "a long enough password", "198.51.100.7"); err != nil {
+		t.Errorf("ada from her own address: %v", err)
+	}
+	// With those five, 50 failures spread over many addresses lock the
+	// account everywhere.
+	for i := range 45 {
+		addr := fmt.Sprintf("203.0.113.%d", i%10)
+		if _, _, err := acc.Login(ctx, "ada", "wrong password!", addr); !errors.Is(err, wiki.ErrBadLogin) {
+			t.Fatalf("failure %d from %s: %v", i, addr, err)
+		}
+	}
+	if _, _, err := acc.Login(ctx, "ada", "a long enough password", "198.51.100.8"); !errors.Is(err, wiki.ErrRateLimited) {
+		t.Errorf("after 50 failures from many addresses: %v, want rate limited", err)
 	}
 }

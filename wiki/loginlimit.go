@@ -5,9 +5,14 @@ import (
 	"time"
 )
 
-// loginLimiter counts failed sign-ins per account and per address in a
-// sliding window. It is per process: behind several web nodes each node
-// limits on its own, which still bounds guessing.
+// loginLimiter counts failed sign-ins in a sliding window: per account
+// from one address (perAccount), per account from everywhere
+// (perAccount*accountSpread) and per address (perAddress). An account's
+// failures from one address lock it for that address only, so a stranger
+// who types a colleague's name five times does not lock the colleague
+// out; guessing from many addresses still meets the account's overall
+// limit. It is per process: behind several web nodes each node limits on
+// its own, which still bounds guessing.
 type loginLimiter struct {
 	mu                     sync.Mutex
 	now                    Clock
@@ -15,6 +20,22 @@ type loginLimiter struct {
 	perAccount, perAddress int
 	fails                  map[string][]time.Time // "u:name" / "a:addr" -> failure times
 	sweeps                 int
+}
+
+// accountSpread: an account's failures from all addresses together may be
+// this many times those from one.
+const accountSpread = 10
+
+// limitKey is a counter of failures and how many it allows.
+type limitKey struct {
+	key   string
+	limit int
+}
+
+// keys are the counters an attempt for username from addr counts in: the
+// account from this address, the account, the address.
+func (l *loginLimiter) keys(username, addr string) [3]limitKey {
+	return [3]limitKey{{"p:" + username + "\x00" + addr, l.perAccount}, {"u:" + username, l.perAccount * accountSpread}, {"a:" + addr, l.perAddress}}
 }
 
 func (l *loginLimiter) recent(key string, now time.Time) []time.Time {
@@ -38,11 +59,15 @@ func (l *loginLimiter) attempt(username, addr string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if len(l.recent("u:"+username, now)) >= l.perAccount || len(l.recent("a:"+addr, now)) >= l.perAddress {
-		return false
+	keys := l.keys(username, addr)
+	for _, k := range keys {
+		if len(l.recent(k.key, now)) >= k.limit {
+			return false
+		}
 	}
-	l.fails["u:"+username] = append(l.fails["u:"+username], now)
-	l.fails["a:"+addr] = append(l.fails["a:"+addr], now)
+	for _, k := range keys {
+		l.fails[k.key] = append(l.fails[k.key], now)
+	}
 	l.sweep(now)
 	return true
 }
@@ -51,21 +76,25 @@ func (l *loginLimiter) attempt(username, addr string) bool {
 func (l *loginLimiter) forget(username, addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, k := range []string{"u:" + username, "a:" + addr} {
-		if ts := l.fails[k]; len(ts) > 0 {
-			l.fails[k] = ts[:len(ts)-1]
+	for _, k := range l.keys(username, addr) {
+		if ts := l.fails[k.key]; len(ts) > 0 {
+			l.fails[k.key] = ts[:len(ts)-1]
 		}
 	}
 }
 
 // succeed takes back a successful attempt and forgets the account's
-// failures.
+// failures from addr (those from elsewhere still count towards its
+// overall limit).
 func (l *loginLimiter) succeed(username, addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.fails, "u:"+username)
-	if ts := l.fails["a:"+addr]; len(ts) > 0 {
-		l.fails["a:"+addr] = ts[:len(ts)-1]
+	k := l.keys(username, addr)
+	delete(l.fails, k[0].key)
+	for _, key := range []string{k[1].key, k[2].key} {
+		if ts := l.fails[key]; len(ts) > 0 {
+			l.fails[key] = ts[:len(ts)-1]
+		}
 	}
 }
 
