@@ -193,6 +193,14 @@ func TestPasswordRulesWhereTheyAreTyped(t *testing.T) {
 	if len(queryAll(doc, ".joining")) != 0 {
 		t.Error("a wrong invite names a cohort")
 	}
+	// It says at once that the invite is wrong, before the form is filled.
+	if got := textOf(mustFind(t, doc, ".notice.error")); !strings.Contains(got, "not a valid invite") {
+		t.Errorf("a wrong invite: %q", got)
+	}
+	doc = parseHTML(t, ts.browse("GET", "/signup?invite="+url.QueryEscape(co.InviteCode), nil).Body.String())
+	if n := len(queryAll(doc, ".notice.error")); n != 0 {
+		t.Error("a right invite shows an error")
+	}
 }
 
 // TestCohortTrainers: a trainer added to a cohort by a name with no

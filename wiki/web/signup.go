@@ -31,6 +31,10 @@ type signupForm struct {
 func (s *Server) handleSignupForm(c *gin.Context) {
 	v := &signupPage{BasePage: s.base(c, "Join the wiki"), Invite: c.Query("invite"), Action: signupURL()}
 	v.Cohort = s.inviteCohort(c, v.Invite)
+	if v.Invite != "" && v.Cohort == nil {
+		// Say so before the form is filled in, not after.
+		v.Errors = map[string]string{"invite_code": "is not a valid invite (ask your trainer for the current link)"}
+	}
 	s.render(c, http.StatusOK, "signup.html", v)
 }
 
