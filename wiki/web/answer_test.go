@@ -167,6 +167,10 @@ func TestConfirmFlagTheReaderNoticeAndFreshness(t *testing.T) {
 	ts.addUser("cleo", wiki.RoleEditor, "")
 	ts.signIn("cleo")
 	wantStatus(t, ts.post("/confirm/office", url.Values{"anchor": {"where-is-lunch"}}), http.StatusSeeOther)
+	// The flag form names the answer and its page by their titles.
+	if got := textOf(mustFind(t, parseHTML(t, ts.browse("GET", "/flag/office?anchor=where-are-the-toilets", nil).Body.String()), "p.meta")); !strings.HasSuffix(got, "on Office") {
+		t.Errorf("the flag form says %q", got)
+	}
 	wantStatus(t, ts.post("/flag/office", url.Values{"anchor": {"where-are-the-toilets"}, "note": {""}}), 400)
 	wantStatus(t, ts.post("/flag/office", url.Values{"anchor": {"where-are-the-toilets"}, "note": {"They moved to <b>floor 3</b>"}}), http.StatusSeeOther)
 	// Every reader sees the notice, after the heading and at the top.

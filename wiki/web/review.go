@@ -102,7 +102,7 @@ func (s *Server) handleReviewAction(c *gin.Context) {
 		if res.Unchanged {
 			s.setFlash(c, "The unreviewed changes of “"+string(slug)+"” undid themselves; marked them reviewed.")
 		} else {
-			s.setFlash(c, "Reverted “"+string(slug)+"” to its last reviewed revision (now revision "+strconv.Itoa(res.Revision.Number)+").")
+			s.setFlash(c, "Reverted “"+res.Revision.Title+"” to its last reviewed revision (now revision "+strconv.Itoa(res.Revision.Number)+").")
 		}
 	default:
 		s.fail(c, errBadRequestf("action must be reviewed or revert"))

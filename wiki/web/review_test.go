@@ -194,7 +194,7 @@ func TestReviewQueuePage(t *testing.T) {
 		t.Errorf("redirect to %q", loc)
 	}
 	w = rw.browse("GET", "/review", nil)
-	if !strings.Contains(w.Body.String(), "Reverted “laptop”") || !strings.Contains(w.Body.String(), "Nothing to review") {
+	if !strings.Contains(w.Body.String(), "Reverted “Laptop”") || !strings.Contains(w.Body.String(), "Nothing to review") {
 		t.Errorf("after the revert the queue says: %s", textOf(mustFind(t, parseHTML(t, w.Body.String()), "main")))
 	}
 	p := decode[apiPage](t, rw.api("GET", "/api/v1/pages/laptop", ""))
