@@ -724,6 +724,9 @@ func TestBrowserPhoneLayout(t *testing.T) {
 		"## What is the config?\n\n```\nvpn --server=gateway.example.com --profile=onboarding-cohort-2026-autumn --retries=5 --timeout=30s\n```\n\n" +
 		"## Which rooms are there?\n\n| Room | Floor | Who to ask about booking it |\n|---|---|---|\n| Supercalifragilisticexpialidocious | 3 | Facilities-and-workplace-experience-team |\n\n" +
 		"Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherungsanstalt.\n"
+	for i := range 12 { // a long list of questions, as real FAQ pages have
+		md += fmt.Sprintf("\n## Question %d of the page?\n\nIts answer.\n\n### Part one of %d\n\nOne.\n\n### Part two of %d\n\nTwo.\n", i, i, i)
+	}
 	r := w.putPage(t, "remote-work", "Working remotely", md, 0)
 	w.putPage(t, "remote-work", "Working remotely", strings.Replace(md, "--retries=5", "--retries=7", 1)+"\nNew last line.\n", r)
 	tb := openTab(t, newBrowser(t))
@@ -756,6 +759,10 @@ func TestBrowserPhoneLayout(t *testing.T) {
 		case "page view":
 			above := js[bool](tb, `document.querySelector("nav.toc").getBoundingClientRect().bottom <= document.querySelector(".markdown").getBoundingClientRect().top`)
 			wantEqual(t, "TOC above the text on a phone", above, true)
+			// The list keeps to part of the screen: the answers start soon.
+			if h := js[int](tb, `Math.round(document.querySelector("nav.toc ol").getBoundingClientRect().height)`); h > 844/2 {
+				t.Errorf("the list of questions is %d px tall on an 844 px phone", h)
+			}
 			tb.screenshot("phone-page-view")
 		case "edit form":
 			tb.screenshot("phone-edit")
