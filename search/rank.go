@@ -91,9 +91,9 @@ func (ix *Index) learned(plan *queryPlan) map[string]float64 {
 
 // addLearned adds each section's learned bonus to its score, fetching the
 // sections with evidence that the words alone did not find (tag permitting),
-// and sorts the hits again. It returns the hits and the ids of those it
-// fetched.
-func (ix *Index) addLearned(ctx context.Context, idx bleve.Index, hits []*search.DocumentMatch, learned map[string]float64, tag string) ([]*search.DocumentMatch, map[string]bool, error) {
+// and sorts the hits again. It returns the hits, the ids of those it
+// fetched and the bonus each section got.
+func (ix *Index) addLearned(ctx context.Context, idx bleve.Index, hits []*search.DocumentMatch, learned map[string]float64, tag string) ([]*search.DocumentMatch, map[string]bool, map[string]float64, error) {
 	top := 0.0
 	seen := map[string]bool{}
 	for _, h := range hits {
@@ -113,7 +113,7 @@ func (ix *Index) addLearned(ctx context.Context, idx bleve.Index, hits []*search
 		req.Score = "none"
 		r, err := idx.SearchInContext(ctx, req)
 		if err != nil {
-			return nil, nil, fmt.Errorf("search: learned sections: %w", err)
+			return nil, nil, nil, fmt.Errorf("search: learned sections: %w", err)
 		}
 		fetched = make(map[string]bool, len(r.Hits))
 		for _, h := range r.Hits {
@@ -125,9 +125,11 @@ func (ix *Index) addLearned(ctx context.Context, idx bleve.Index, hits []*search
 	if top == 0 {
 		top = 1 // nothing matched the words: the evidence alone ranks
 	}
+	bonus := make(map[string]float64, len(learned))
 	for _, h := range hits {
 		if e := learned[h.ID]; e > 0 {
-			h.Score += top * learnWeight * e * e / (e*e + learnPeople*learnPeople)
+			bonus[h.ID] = top * learnWeight * e * e / (e*e + learnPeople*learnPeople)
+			h.Score += bonus[h.ID]
 		}
 	}
 	slices.SortStableFunc(hits, func(a, b *search.DocumentMatch) int {
@@ -139,7 +141,7 @@ func (ix *Index) addLearned(ctx context.Context, idx bleve.Index, hits []*search
 		}
 		return 0
 	})
-	return hits, fetched, nil
+	return hits, fetched, bonus, nil
 }
 
 // weak reports whether best, the first hit, is too weak to be an answer:

@@ -170,7 +170,12 @@ type pageHit struct {
 	// parentDone: preferParent has run; noParent: best is a section
 	// found only by what was learned of it, which keeps the hit.
 	parentDone, noParent bool
+	learned              map[string]float64 // docID -> the bonus what was learned added to its score
 }
+
+// wordScore is what a section of p scored for the query's words alone,
+// without what was learned from use.
+func (p *pageHit) wordScore(m *search.DocumentMatch) float64 { return m.Score - p.learned[m.ID] }
 
 // runGrouped runs plan's query (with a tag filter unless tag is "") for
 // the best window sections, adds what the search learned from use
@@ -187,8 +192,9 @@ func (ix *Index) runGrouped(ctx context.Context, idx bleve.Index, plan *queryPla
 	}
 	hits := []*search.DocumentMatch(r.Hits)
 	var onlyLearned map[string]bool
+	var bonus map[string]float64
 	if len(learned) > 0 {
-		if hits, onlyLearned, err = ix.addLearned(ctx, idx, hits, learned, tag); err != nil {
+		if hits, onlyLearned, bonus, err = ix.addLearned(ctx, idx, hits, learned, tag); err != nil {
 			return nil, err
 		}
 	}
@@ -198,7 +204,7 @@ func (ix *Index) runGrouped(ctx context.Context, idx bleve.Index, plan *queryPla
 		slug, anchor := splitDocID(h.ID)
 		p := bySlug[slug]
 		if p == nil {
-			p = &pageHit{slug: slug, best: h, noParent: onlyLearned[h.ID]}
+			p = &pageHit{slug: slug, best: h, noParent: onlyLearned[h.ID], learned: bonus}
 			bySlug[slug] = p
 			g.pages = append(g.pages, p)
 		}
@@ -375,8 +381,15 @@ func (ix *Index) hits(idx bleve.Index, pages []*pageHit, plan *queryPlan, docs *
 			}
 		}
 		if plan != nil {
+			// The other strong sections, by the words alone: what one
+			// person opened makes its section the hit, but does not hide
+			// the page's other answers.
+			best, score := p.best.Score, func(m *search.DocumentMatch) float64 { return m.Score }
+			if w := p.wordScore(p.best); w > 0 {
+				best, score = w, p.wordScore
+			}
 			for _, m := range p.sections {
-				if m == p.best || m.Score < sectionShare*p.best.Score || len(h.Sections) == maxHitSections {
+				if m == p.best || score(m) < sectionShare*best || len(h.Sections) == maxHitSections {
 					continue
 				}
 				_, a := splitDocID(m.ID)
