@@ -255,7 +255,9 @@ func (s *Server) showEdit(c *gin.Context, v *editPage) showForm {
 type conflictView struct {
 	Current *wiki.Revision
 	Diff    []diff.Block
-	Title   bool // the title conflicts (the text may have merged)
+	// TitleOnly: only the title conflicts, and the editor holds the texts
+	// merged; TitleToo: the title conflicts as well as the text.
+	TitleOnly, TitleToo bool
 }
 
 func (s *Server) handlePageEdit(c *gin.Context) {
@@ -393,7 +395,7 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 			v.Form.Markdown = ce.Merged // only the title conflicts: keep both texts
 		}
 		d := diff.Compare(ce.Current.Markdown, v.Form.Markdown)
-		v.Conflict = &conflictView{Current: ce.Current, Diff: d.Inline(3), Title: ce.Title}
+		v.Conflict = &conflictView{Current: ce.Current, Diff: d.Inline(3), TitleOnly: ce.Title && ce.Merged != "", TitleToo: ce.Title && ce.Merged == ""}
 		v.Base = ce.Current.Number // saving again now overwrites, on purpose
 		v.New = false
 		s.render(c, http.StatusConflict, "page_edit.html", v)
