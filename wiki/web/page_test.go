@@ -415,4 +415,16 @@ func TestEditFormTitleConflict(t *testing.T) {
 	if got := textOf(mustFind(t, doc, "textarea#markdown")); !strings.Contains(got, "The IT desk.") || !strings.Contains(got, "WireGuard.") {
 		t.Errorf("the editor holds %q, want both texts merged", got)
 	}
+	// Lines and title both in conflict: the notice says both, and the
+	// editor keeps the user's own text.
+	overlap := strings.Replace(vpn, "The service desk.", "Your manager.", 1)
+	w = ts.post("/edit/it/vpn", url.Values{"title": {"Getting on the VPN"}, "markdown": {overlap}, "base_revision": {"1"}, "action": {"save"}})
+	wantStatus(t, w, http.StatusConflict)
+	doc = parseHTML(t, w.Body.String())
+	if got := textOf(mustFind(t, doc, ".conflict")); !strings.Contains(got, "same lines as you, and the title to “Remote access”") || strings.Contains(got, "merged with theirs") {
+		t.Errorf("conflict notice %q", got)
+	}
+	if got := textOf(mustFind(t, doc, "textarea#markdown")); got != overlap {
+		t.Errorf("the editor holds %q, want the user's text", got)
+	}
 }
