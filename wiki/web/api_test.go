@@ -287,3 +287,13 @@ func TestJSONShapeErrorsSayWhatWasExpected(t *testing.T) {
 		}
 	}
 }
+
+// Writing to the list of pages is a JSON 405, not a redirect to the empty
+// slug.
+func TestAPIPageListOnlyLists(t *testing.T) {
+	ts := newTestServer(t)
+	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE"} {
+		wantError(t, ts.api(m, "/api/v1/pages", `{}`), http.StatusMethodNotAllowed, "method_not_allowed")
+	}
+	wantStatus(t, ts.api("GET", "/api/v1/pages", ""), 200)
+}
