@@ -114,7 +114,12 @@ func classify(err error) (status int, body apiErrorBody) {
 // people. Server-side errors are logged here, once.
 func (s *Server) fail(c *gin.Context, err error) {
 	status, body := classify(err)
-	if status >= 500 {
+	switch {
+	case clientLeft(c, err):
+		// The client hung up (or its body stopped coming): nothing went
+		// wrong here, and nobody reads the answer.
+		s.log.Info("request abandoned by the client", "method", c.Request.Method, "route", routeLabel(c), "path", logPath(c), "request_id", reqID(c))
+	case status >= 500:
 		s.log.Error("request failed", "method", c.Request.Method, "route", routeLabel(c), "path", logPath(c), "request_id", reqID(c), "err", err)
 	}
 	if isAPI(c) {
@@ -129,6 +134,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 		return
 	}
 	s.render(c, status, "error.html", &errorPage{BasePage: s.base(c, "Error"), Status: status, Message: body.Message, Fields: body.Fields, RequestID: reqID(c)})
+}
+
+// clientLeft reports whether err is the request's own end: its client
+// hung up (or the server is shutting down), which cancels the request's
+// context; the server's own time limits are deadlines of child contexts.
+func clientLeft(c *gin.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil
 }
 
 func isAPI(c *gin.Context) bool {

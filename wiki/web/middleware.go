@@ -70,6 +70,8 @@ func (s *Server) logRequests(c *gin.Context) {
 	}
 	level := slog.LevelInfo
 	switch {
+	case status >= 500 && c.Request.Context().Err() != nil:
+		// The client hung up before the answer (see clientLeft).
 	case status >= 500:
 		level = slog.LevelError
 	case status >= 400:

@@ -571,3 +571,25 @@ func incompressible(n int) string {
 	}
 	return b.String()[:n]
 }
+
+// A client that hangs up is no server error: the request's line and the
+// note of it are not at level ERROR.
+func TestClientThatLeftIsNoError(t *testing.T) {
+	ts, logs := newLoggedServer(t, Config{})
+	ts.create("it/vpn", "VPN", "text\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := httptest.NewRequest("GET", "/api/v1/pages/it/vpn/revisions", nil).WithContext(ctx)
+	r.Header.Set("Authorization", "Bearer "+ts.token)
+	w := httptest.NewRecorder()
+	ts.srv.ServeHTTP(w, r)
+	if w.Code < 500 {
+		t.Fatalf("the cancelled request was answered %d, want the 503 of a cancelled request", w.Code)
+	}
+	if strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Errorf("a client that left was logged as an error:\n%s", logs)
+	}
+	if len(logs.lines(t, "request abandoned by the client")) != 1 {
+		t.Errorf("no note of the abandoned request:\n%s", logs)
+	}
+}
