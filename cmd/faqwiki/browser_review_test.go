@@ -125,7 +125,7 @@ func TestBrowserReviewQueue(t *testing.T) {
 	if code := tb.follow(`section.review-item[aria-labelledby="ri-it/vpn"] button[value=revert]`); code != 200 {
 		t.Fatalf("revert: status %d", code)
 	}
-	wantContains(t, "flash after revert", tb.flash(), "Reverted “it/vpn”")
+	wantContains(t, "flash after revert", tb.flash(), "Reverted “VPN access”")
 	wantEqual(t, "entries after the revert", tb.count("section.review-item"), 2)
 	resp := w.api(t, http.MethodGet, "/api/v1/pages/it/vpn", nil)
 	var page struct {
