@@ -409,6 +409,13 @@ func TestEditFormTitleConflict(t *testing.T) {
 	if got := textOf(mustFind(t, doc, ".conflict")); !strings.Contains(got, "changed the title to “Remote access”") {
 		t.Errorf("conflict notice %q", got)
 	}
+	// It links the person who saved, and says which lines are whose.
+	if href, _ := attr(mustFind(t, doc, ".conflict a.author"), "href"); !strings.HasPrefix(href, "/people/") {
+		t.Errorf("the saver links to %q", href)
+	}
+	if got := textOf(mustFind(t, doc, ".conflict details p.hint")); !strings.Contains(got, "Red lines (−) are revision 2's") {
+		t.Errorf("the diff's legend says %q", got)
+	}
 	if v, _ := attr(mustFind(t, doc, "input#title"), "value"); v != "Getting on the VPN" {
 		t.Errorf("title field %q, want the user's", v)
 	}
