@@ -690,8 +690,11 @@ func TestReviewQueueWarnsOfOtherCohorts(t *testing.T) {
 		t.Fatalf("%d entries, want 2", len(items))
 	}
 	notes := queryAll(doc, "section.review-item .notice.others")
-	if len(notes) != 1 || !strings.Contains(textOf(notes[0]), "cover all their changes") {
+	if len(notes) != 1 {
 		t.Fatalf("%d notices of other cohorts, want 1 (on laptop)", len(notes))
+	}
+	if got, want := textOf(notes[0]), "Changed since its last review by November, October: Mark reviewed and Revert cover all their changes, not only November's."; got != want {
+		t.Errorf("notice %q, want %q", got, want)
 	}
 	if got := textOf(mustFind(t, items[1], "h2")); got != "Laptop" || len(queryAll(items[1], ".notice.others")) != 1 {
 		t.Errorf("the notice is not on Laptop's entry (%q)", got)
