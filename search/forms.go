@@ -125,9 +125,10 @@ var keptWords = map[string]bool{
 var plainForms = func() map[string]string {
 	m := map[string]string{}
 	for line := range strings.Lines(irregularForms) {
-		f := strings.Fields(line)
-		for _, form := range f[min(1, len(f)):] {
-			m[form] = f[0]
+		if f := strings.Fields(line); len(f) > 1 {
+			for _, form := range f[1:] {
+				m[form] = f[0]
+			}
 		}
 	}
 	return m

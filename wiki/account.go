@@ -259,7 +259,7 @@ func (a *Accounts) SignUp(ctx context.Context, code string, n NewAccount, addr s
 		return nil, nil, ErrRateLimited
 	}
 	code = strings.TrimSpace(code)
-	badCode := Invalid("invite_code", "is not a valid invite (ask your trainer for the current link)")
+	badCode := BadInvite()
 	if code == "" || len(code) > 200 || !a.inviteExists(ctx, code) {
 		a.limiter.failAddress(addr)
 		return nil, nil, badCode
@@ -308,6 +308,11 @@ func (a *Accounts) InviteCohort(ctx context.Context, code, addr string) (*Cohort
 		return nil, ErrNotFound
 	}
 	return found, nil
+}
+
+// BadInvite is the error of an invite code no cohort has.
+func BadInvite() *ValidationError {
+	return Invalid("invite_code", "is not a valid invite (ask your trainer for the current link)")
 }
 
 // inviteExists reports whether some cohort has invite code code, comparing

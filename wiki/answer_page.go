@@ -15,6 +15,7 @@ import (
 // AnswerState is an answer as its page shows it.
 type AnswerState struct {
 	Slug     Slug
+	Title    string // the page's
 	Anchor   string
 	Heading  string
 	Hash     string
@@ -109,7 +110,7 @@ func pageAnswers(p *Page, r *markdown.Rendered, recs map[string]*AnswerRecord, v
 }
 
 func state(p *Page, s markdown.OutlineSection, rec *AnswerRecord, vote *HelpfulVote) *AnswerState {
-	st := &AnswerState{Slug: p.Slug, Anchor: s.Anchor, Heading: s.Heading, Hash: s.Hash, Revision: p.Revision, Record: rec}
+	st := &AnswerState{Slug: p.Slug, Title: p.Title, Anchor: s.Anchor, Heading: s.Heading, Hash: s.Hash, Revision: p.Revision, Record: rec}
 	if rec != nil {
 		if v := rec.Version(s.Hash); v != nil {
 			st.Yes, st.No = v.Yes, v.No

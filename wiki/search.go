@@ -155,6 +155,15 @@ type FoundWith struct {
 	Anchor string // and the section
 }
 
+// MinFoundWithPeople is how many people must have found an answer with
+// the same other words before the gap list offers them as its synonyms
+// or its answer: one person's next search may be about something else.
+const MinFoundWithPeople = 2
+
+// Shared reports whether enough people found the answer this way for it
+// to stand for the gap (MinFoundWithPeople).
+func (f FoundWith) Shared() bool { return f.People >= MinFoundWithPeople }
+
 // SearchLog records searches and the results people open, so that
 // trainers can see where the FAQ has gaps. Implementations aggregate per
 // normalized query and day rather than keeping each search, so the log

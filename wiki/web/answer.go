@@ -344,11 +344,10 @@ func (s *Server) handleFlag(c *gin.Context) {
 // of date in an answer.
 type flagPage struct {
 	BasePage
-	State     *wiki.AnswerState
-	PageTitle string
-	Anchor    string // as the form posts it
-	Errors    map[string]string
-	Note      string
+	State  *wiki.AnswerState
+	Anchor string // as the form posts it
+	Errors map[string]string
+	Note   string
 }
 
 func (s *Server) handleFlagForm(c *gin.Context) {
@@ -366,15 +365,11 @@ func (s *Server) handleFlagForm(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	title := string(slug)
-	if p, err := s.wiki.Page(c.Request.Context(), slug); err == nil {
-		title = p.Title
-	}
 	label := st.Heading
 	if label == "" {
-		label = title
+		label = st.Title
 	}
-	s.render(c, http.StatusOK, "answer_flag.html", &flagPage{BasePage: s.base(c, "Out of date: "+label), State: st, PageTitle: title, Anchor: formAnchor(anchor)})
+	s.render(c, http.StatusOK, "answer_flag.html", &flagPage{BasePage: s.base(c, "Out of date: "+label), State: st, Anchor: formAnchor(anchor)})
 }
 
 func (s *Server) handleResolve(c *gin.Context) {

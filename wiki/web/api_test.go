@@ -276,6 +276,7 @@ func TestJSONShapeErrorsSayWhatWasExpected(t *testing.T) {
 		{`[]`, "the body must be a JSON object, not a list"},
 		{`"x"`, "the body must be a JSON object, not a string"},
 		{`{"title":5,"markdown":"x"}`, `field "title" must be a string, not a number`},
+		{`{"title":true,"markdown":"x"}`, `field "title" must be a string, not true or false`},
 		{`{"markdown":"x","tags":"one"}`, `field "tags" must be a list, not a string`},
 		{`{"markdown":"x","base_revision":"1"}`, `field "base_revision" must be a whole number, not a string`},
 	} {

@@ -140,8 +140,12 @@ func (s *Server) fail(c *gin.Context, err error) {
 // hung up (or the server is shutting down), which cancels the request's
 // context; the server's own time limits are deadlines of child contexts.
 func clientLeft(c *gin.Context, err error) bool {
-	return errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil
+	return errors.Is(err, context.Canceled) && clientGone(c)
 }
+
+// clientGone reports whether the request's context has ended (see
+// clientLeft).
+func clientGone(c *gin.Context) bool { return c.Request.Context().Err() != nil }
 
 func isAPI(c *gin.Context) bool {
 	p := c.Request.URL.Path

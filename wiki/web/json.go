@@ -106,6 +106,8 @@ func jsonKind(v string) string {
 		return "an object"
 	case strings.HasPrefix(v, "number"):
 		return "a number"
+	case v == "bool":
+		return "true or false"
 	case v == "":
 		return "that"
 	default:

@@ -70,7 +70,7 @@ func (s *Server) logRequests(c *gin.Context) {
 	}
 	level := slog.LevelInfo
 	switch {
-	case status >= 500 && c.Request.Context().Err() != nil:
+	case status >= 500 && clientGone(c):
 		// The client hung up before the answer (see clientLeft).
 	case status >= 500:
 		level = slog.LevelError

@@ -182,11 +182,6 @@ func (s *Server) routes() *gin.Engine {
 	api.POST("/session", s.handleAPILogin)
 	api.DELETE("/session", s.handleAPILogout)
 	api.POST("/signup", s.handleAPISignup)
-	// The list of pages only lists: another method gets the JSON 405 (gin
-	// would otherwise redirect it to /pages/, the empty slug).
-	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-		api.Handle(m, "/pages", s.handleNoMethod)
-	}
 
 	// Readers (everyone, when the site is open for reading).
 	read := r.Group("/", s.require(wiki.RoleReader))
@@ -215,6 +210,11 @@ func (s *Server) routes() *gin.Engine {
 	// Every method under /pages/{slug}: the handler checks the role each
 	// action needs, since the slug's end is only known there.
 	api.Any("/pages/*rest", s.handleAPIPage)
+	// The list of pages only lists: another method gets the JSON 405 (gin
+	// would otherwise redirect it to /pages/, the empty slug).
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		api.Handle(m, "/pages", s.handleNoMethod)
+	}
 
 	// Signed in, whatever the role.
 	signedIn := r.Group("/", s.require(wiki.RoleReader), s.requireAccount)

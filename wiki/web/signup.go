@@ -30,10 +30,13 @@ type signupForm struct {
 
 func (s *Server) handleSignupForm(c *gin.Context) {
 	v := &signupPage{BasePage: s.base(c, "Join the wiki"), Invite: c.Query("invite"), Action: signupURL()}
-	v.Cohort = s.inviteCohort(c, v.Invite)
-	if v.Invite != "" && v.Cohort == nil {
-		// Say so before the form is filled in, not after.
-		v.Errors = map[string]string{"invite_code": "is not a valid invite (ask your trainer for the current link)"}
+	if v.Invite != "" {
+		co, err := s.accounts.InviteCohort(c.Request.Context(), v.Invite, c.ClientIP())
+		v.Cohort = co
+		if errors.Is(err, wiki.ErrNotFound) {
+			// Say so before the form is filled in, not after.
+			v.Errors = wiki.BadInvite().Fields
+		}
 	}
 	s.render(c, http.StatusOK, "signup.html", v)
 }
