@@ -556,20 +556,31 @@ func sectionSum(fields map[string]any) string {
 }
 
 // pageWords returns the distinct words of a page's title, headings and
-// text, lower-cased and separated by spaces, for the words field.
+// text, lower-cased and separated by spaces, for the words field: a
+// compound's parts and its solid spelling, as the text analyzer has them.
 func pageWords(title string, secs []markdown.Section) string {
 	seen := map[string]bool{}
 	var b strings.Builder
+	word := func(w string) {
+		if len(w) > maxWordBytes || seen[w] {
+			return
+		}
+		seen[w] = true
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
 	add := func(s string) {
-		for w := range splitWords(strings.ToLower(cutUTF8(s, maxIndexedText))) {
-			if len(w) > maxWordBytes || seen[w] {
+		for w := range splitQueryWords(strings.ToLower(cutUTF8(s, maxIndexedText))) {
+			if !isCompound(w) {
+				word(w)
 				continue
 			}
-			seen[w] = true
-			if b.Len() > 0 {
-				b.WriteByte(' ')
+			for p := range splitWords(w) {
+				word(p)
 			}
-			b.WriteString(w)
+			word(strings.ReplaceAll(w, "-", ""))
 		}
 	}
 	add(title)

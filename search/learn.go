@@ -197,7 +197,8 @@ func (lr *learner) personHash(person string) string {
 func (lr *learner) stems(query string) []string {
 	var out []string
 	for _, w := range parseQuery(query).words {
-		for _, st := range analyze(lr.analyzer, w) {
+		stems, _, _ := compoundStems(lr.analyzer, w)
+		for _, st := range stems {
 			if !slices.Contains(out, st) {
 				out = append(out, st)
 			}

@@ -7,7 +7,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
@@ -16,7 +15,7 @@ import (
 // mappingVersion names the document layout and analysis below. Change it
 // whenever either changes: Open then finds the stored version differs,
 // deletes the index and rebuilds it from the store.
-const mappingVersion = "faqwiki-sections-12"
+const mappingVersion = "faqwiki-sections-13"
 
 // Fields of a section document. One document per section of a page, id
 // slug + "#" + anchor (docID).
@@ -38,7 +37,9 @@ const (
 
 // Analyzers: textAnalyzer is bleve's English (possessives, lower case,
 // stop words, Porter stemming) with faqwiki's forms filter before the
-// stemmer, which puts irregular forms back to their plain word (forms.go).
+// stemmer, which puts irregular forms back to their plain word (forms.go),
+// and a tokenizer that adds hyphenated compounds written solid
+// (compound.go).
 // wordsAnalyzer only splits at spaces: the words field
 // is made of words that splitWords already cut out and lower-cased, the
 // same way as a query's, so that suggestions are real words and not stems.
@@ -69,7 +70,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	im.DefaultAnalyzer = textAnalyzer
 	if err := im.AddCustomAnalyzer(textAnalyzer, map[string]any{
 		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
+		"tokenizer":     compoundTokenizerName,
 		"token_filters": []any{en.PossessiveName, lowercase.Name, formsFilterName, en.StopName, porter.Name},
 	}); err != nil {
 		return nil, err

@@ -28,8 +28,9 @@ type parsedQuery struct {
 }
 
 // parseQuery turns any text into words. Nothing in it is syntax: every
-// character that is not part of a word (letters, digits, marks and an
-// apostrophe inside a word) only separates words.
+// character that is not part of a word (letters, digits, marks, an
+// apostrophe inside a word and the hyphens of a compound) only separates
+// words.
 func parseQuery(raw string) parsedQuery {
 	raw = cutUTF8(raw, maxRawQueryBytes)
 	raw = strings.ToValidUTF8(raw, " ")
@@ -44,7 +45,7 @@ func parseQuery(raw string) parsedQuery {
 
 	var words []string
 	seen := map[string]bool{}
-	for w := range splitWords(strings.ToLower(text)) {
+	for w := range splitQueryWords(strings.ToLower(text)) {
 		w = cutUTF8(w, maxWordBytes)
 		if seen[w] {
 			continue
@@ -79,6 +80,8 @@ func splitWords(s string) iter.Seq[string] {
 type wordPlan struct {
 	word     string   // as typed, lower-cased
 	stems    []string // its English analysis; empty for a stop word
+	parts    []string // for a compound ("stand-up"), the analysis of its parts
+	phrase   string   // and their text ("stand up")
 	alt      string   // a correction, or ""
 	altStems []string
 	replace  bool          // the word is not in the wiki: search only the correction
@@ -120,11 +123,15 @@ func (ix *Index) plan(ctx context.Context, idx bleve.Index, words []string, syn 
 	corrected := false
 	for i, w := range words {
 		suggested[i] = w
-		wp := wordPlan{word: w, stems: analyze(analyzer, w)}
+		wp := wordPlan{word: w}
+		wp.stems, wp.parts, wp.phrase = compoundStems(analyzer, w)
 		if len(wp.stems) == 0 {
 			continue // a stop word
 		}
 		n := utf8.RuneCountInString(w)
+		if isCompound(w) {
+			n = 0 // its parts are its other spelling; the words field has no hyphens
+		}
 		// A real English word is never a typo: the wiki may just not have
 		// it, and "correcting" it to a near word it has ("dental" to
 		// "detail") finds the wrong answer and suggests nonsense.
@@ -298,8 +305,10 @@ type alternative struct {
 	fuzzy  bool // a fuzzy match of the typed word in the words field
 }
 
-// alternatives lists how w may match: as typed, its correction, near
-// spellings (if fuzzy) and its synonyms.
+// alternatives lists how w may match: as typed, its correction, a
+// compound's parts, near spellings (if fuzzy) and its synonyms. A
+// compound's parts are a phrase where phrases can match, and any of them
+// elsewhere.
 func (w *wordPlan) alternatives(fuzzy, phrases bool) []alternative {
 	var alts []alternative
 	if !w.replace && len(w.stems) > 0 {
@@ -311,6 +320,13 @@ func (w *wordPlan) alternatives(fuzzy, phrases bool) []alternative {
 			weight = 1
 		}
 		alts = append(alts, alternative{stems: w.altStems, weight: weight})
+	}
+	if len(w.parts) > 0 {
+		a := alternative{stems: w.parts, weight: 1}
+		if phrases && len(w.parts) > 1 {
+			a.text = w.phrase
+		}
+		alts = append(alts, a)
 	}
 	if fuzzy && w.fuzz > 0 {
 		alts = append(alts, alternative{weight: fuzzyBoost, fuzzy: true})

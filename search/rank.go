@@ -173,7 +173,7 @@ func (ix *Index) weak(idx bleve.Index, plan *queryPlan, best *search.DocumentMat
 }
 
 // heldBy reports whether a section whose stems are has contains w, its
-// correction or one of its synonyms.
+// correction, a compound's parts or one of its synonyms.
 func (w *wordPlan) heldBy(has map[string]bool) bool {
 	all := func(stems []string) bool {
 		for _, s := range stems {
@@ -183,7 +183,7 @@ func (w *wordPlan) heldBy(has map[string]bool) bool {
 		}
 		return len(stems) > 0
 	}
-	if !w.replace && all(w.stems) || all(w.altStems) {
+	if !w.replace && all(w.stems) || all(w.altStems) || all(w.parts) {
 		return true
 	}
 	for _, s := range w.synonyms {

@@ -45,7 +45,7 @@ func (ix *Index) snippet(text string, plan *queryPlan) string {
 	}
 	pos := start
 	for _, m := range matches {
-		if m.start < start || m.end > end {
+		if m.start < start || m.end > end || m.start < pos {
 			continue
 		}
 		writeText(&b, src[pos:m.start])
@@ -76,6 +76,9 @@ func (ix *Index) matchesIn(src string, plan *queryPlan, full bool) []match {
 		for _, s := range w.altStems {
 			terms[s] = true
 		}
+		for _, s := range w.parts {
+			terms[s] = true
+		}
 		for _, syn := range w.synonyms {
 			if len(syn.stems) == 1 {
 				terms[syn.stems[0]] = true
@@ -101,7 +104,12 @@ func (ix *Index) matchesIn(src string, plan *queryPlan, full bool) []match {
 				}
 			}
 		}
-		if ok {
+		switch {
+		case !ok:
+		case len(out) > 0 && t.Start < out[len(out)-1].end:
+			// A compound and its parts ("stand-up", "stand"): one mark.
+			out[len(out)-1].end = max(out[len(out)-1].end, t.End)
+		default:
 			out = append(out, match{start: t.Start, end: t.End, term: term})
 		}
 	}

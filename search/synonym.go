@@ -61,11 +61,14 @@ func newSynonymSet(l *wiki.SynonymList, a analysis.Analyzer) *synonymSet {
 	for _, g := range l.Groups() {
 		var terms []synonymTerm
 		for _, t := range g {
+			words := parseQuery(t).words
 			stems := analyze(a, t)
+			if len(words) == 1 {
+				stems, _, _ = compoundStems(a, words[0])
+			}
 			if len(stems) == 0 {
 				continue
 			}
-			words := parseQuery(t).words
 			terms = append(terms, synonymTerm{text: t, words: words, stems: stems, searchable: len(words) == 1 || len(stems) > 1})
 		}
 		if len(terms) < 2 {
