@@ -108,43 +108,73 @@ func init() {
 // the word.
 func splitQueryWords(s string) iter.Seq[string] {
 	return func(yield func(string) bool) {
-		rs := []rune(s)
-		var b strings.Builder
-		flush := func() bool {
-			w := b.String()
-			b.Reset()
-			if parts := strings.Split(w, "-"); len(parts) > 1 && (len(parts) > maxCompoundParts || allDigits(parts)) {
-				for p := range splitWords(w) {
-					if !yield(p) {
-						return false
+		start := -1      // of the word being read
+		hyphens := false // it has a hyphen
+		other := false   // it has a curly apostrophe or a hyphen other than ASCII's
+		prevWord := false
+		emit := func(w string) bool {
+			if other {
+				w = strings.Map(func(r rune) rune {
+					switch {
+					case r == '’':
+						return '\''
+					case isHyphen(r):
+						return '-'
 					}
-				}
-				return true
+					return r
+				}, w)
 			}
-			w = strings.Trim(strings.ReplaceAll(w, "’", "'"), "'")
+			if hyphens {
+				if n := strings.Count(w, "-") + 1; n > maxCompoundParts || allDigits(w) {
+					for p := range splitWords(w) {
+						if !yield(p) {
+							return false
+						}
+					}
+					return true
+				}
+			}
+			w = strings.Trim(w, "'")
 			return w == "" || yield(w)
 		}
-		for i, r := range rs {
-			switch {
-			case isWordRune(r) || r == '\'' || r == '’':
-				b.WriteRune(r)
-			case isHyphen(r) && i > 0 && i+1 < len(rs) && isWordRune(rs[i-1]) && isWordRune(rs[i+1]):
-				b.WriteByte('-')
-			default:
-				if !flush() {
-					return
+		for i := 0; i < len(s); {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			word := isWordRune(r)
+			in := word || r == '\'' || r == '’'
+			if !in && isHyphen(r) && prevWord && i+n < len(s) {
+				next, _ := utf8.DecodeRuneInString(s[i+n:])
+				if in = isWordRune(next); in {
+					hyphens = true
+					other = other || r != '-'
 				}
 			}
+			switch {
+			case in && start < 0:
+				start = i
+				other = r == '’'
+			case in:
+				other = other || r == '’'
+			case start >= 0:
+				if !emit(s[start:i]) {
+					return
+				}
+				start, hyphens, other = -1, false, false
+			}
+			prevWord = word
+			i += n
 		}
-		flush()
+		if start >= 0 {
+			emit(s[start:])
+		}
 	}
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
 
-func allDigits(parts []string) bool {
-	for _, p := range parts {
-		if strings.TrimFunc(p, unicode.IsDigit) != "" {
+// allDigits reports whether a compound is numbers only ("555-1234").
+func allDigits(w string) bool {
+	for _, r := range w {
+		if r != '-' && !unicode.IsDigit(r) {
 			return false
 		}
 	}
