@@ -164,7 +164,7 @@ func (ix *Index) plan(ctx context.Context, idx bleve.Index, words []string, syn 
 			p.words = append(p.words, wordPlan{word: w})
 		}
 	}
-	syn.expand(p, words, func(stems []string) int {
+	syn.expand(p, words, suggested, func(stems []string) int {
 		// A phrase is in at most as many documents as its rarest word.
 		n := -1
 		for _, s := range stems {

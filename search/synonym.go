@@ -90,18 +90,23 @@ func newSynonymSet(l *wiki.SynonymList, a analysis.Analyzer) *synonymSet {
 // expand gives the words of p the other terms of every group whose term
 // the query says: one word (matched by its stem, so "laptops" is
 // "laptop"), or a phrase (matched word for word in raw, the query's words
-// as typed, stop words included), whose last word then carries the
+// as typed, stop words included, or in fixed, the same with the
+// corrections the plan made: "expnese report" says "expense report"),
+// whose last word then carries the
 // alternatives, so that a section with the synonym counts as having one of
 // the query's words, not each word of the phrase. A synonym rarer than the
 // word typed would outweigh it (tf-idf favours rare terms), so its weight
 // is cut to match the word's: docs counts documents for that.
-func (s *synonymSet) expand(p *queryPlan, raw []string, docs func(stems []string) int) {
+func (s *synonymSet) expand(p *queryPlan, raw, fixed []string, docs func(stems []string) int) {
 	if s == nil || len(s.groups) == 0 || p.stopOnly {
 		return
 	}
 	planWord := map[string]int{} // a query word -> its index in p.words
 	for i, w := range p.words {
 		planWord[w.word] = i
+		if w.alt != "" {
+			planWord[w.alt] = i
+		}
 	}
 	idf := func(df int) float64 { return 1 + math.Log(float64(max(p.docs, 1))/float64(df+1)) }
 	add := func(w *wordPlan, ref termRef) {
@@ -127,18 +132,20 @@ func (s *synonymSet) expand(p *queryPlan, raw []string, docs func(stems []string
 			add(w, ref)
 		}
 	}
-	for i := range raw {
-		for _, ref := range s.byWord[raw[i]] {
-			term := s.groups[ref.group][ref.term]
-			if i+len(term.words) > len(raw) || !slices.Equal(raw[i:i+len(term.words)], term.words) {
-				continue
-			}
-			// The alternatives go on the phrase's last word that the plan
-			// searches (stop words are not searched).
-			for k := i + len(term.words) - 1; k >= i; k-- {
-				if j, ok := planWord[raw[k]]; ok {
-					add(&p.words[j], ref)
-					break
+	for _, raw := range [][]string{raw, fixed} {
+		for i := range raw {
+			for _, ref := range s.byWord[raw[i]] {
+				term := s.groups[ref.group][ref.term]
+				if i+len(term.words) > len(raw) || !slices.Equal(raw[i:i+len(term.words)], term.words) {
+					continue
+				}
+				// The alternatives go on the phrase's last word that the
+				// plan searches (stop words are not searched).
+				for k := i + len(term.words) - 1; k >= i; k-- {
+					if j, ok := planWord[raw[k]]; ok {
+						add(&p.words[j], ref)
+						break
+					}
 				}
 			}
 		}

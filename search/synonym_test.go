@@ -33,7 +33,7 @@ func TestSynonymSet(t *testing.T) {
 		return p
 	}
 	p := plan("pto", "balance")
-	s.expand(p, []string{"pto", "balance"}, func([]string) int { return 10 })
+	s.expand(p, []string{"pto", "balance"}, []string{"pto", "balance"}, func([]string) int { return 10 })
 	if got := len(p.words[0].synonyms); got != 2 {
 		t.Errorf("pto has %d synonyms (%+v), want 2: vacation, annual leave", got, p.words[0].synonyms)
 	}
@@ -41,7 +41,7 @@ func TestSynonymSet(t *testing.T) {
 		t.Errorf("balance got synonyms: %+v", p.words[1].synonyms)
 	}
 	p = plan("annual", "leave", "carry")
-	s.expand(p, []string{"annual", "leave", "carry"}, func([]string) int { return 10 })
+	s.expand(p, []string{"annual", "leave", "carry"}, []string{"annual", "leave", "carry"}, func([]string) int { return 10 })
 	if len(p.words[0].synonyms) != 0 || len(p.words[1].synonyms) != 2 {
 		t.Errorf("the phrase's synonyms: on annual %+v, on leave %+v; want them on its last word", p.words[0].synonyms, p.words[1].synonyms)
 	}
@@ -50,17 +50,25 @@ func TestSynonymSet(t *testing.T) {
 	// alternatives go on "time", the phrase's last searched word.
 	p = plan("time", "for", "jury")
 	p.words = []wordPlan{p.words[0], p.words[2]} // "for" is a stop word
-	s.expand(p, []string{"time", "off", "for", "jury"}, func([]string) int { return 10 })
+	s.expand(p, []string{"time", "off", "for", "jury"}, []string{"time", "off", "for", "jury"}, func([]string) int { return 10 })
 	if len(p.words[0].synonyms) != 3 {
 		t.Errorf(`"time off for jury": time has %+v, want pto, vacation, annual leave`, p.words[0].synonyms)
 	}
 	p = plan("time", "sheet")
-	s.expand(p, []string{"time", "sheet"}, func([]string) int { return 10 })
+	s.expand(p, []string{"time", "sheet"}, []string{"time", "sheet"}, func([]string) int { return 10 })
 	if len(p.words[0].synonyms) != 0 {
 		t.Errorf(`"time" alone led to the time-off group: %+v`, p.words[0].synonyms)
 	}
+	// A phrase of the list matches the query as corrected too: "anual
+	// leave" (corrected to "annual") gets the phrase's synonyms.
+	p = plan("anual", "leave")
+	p.words[0].alt, p.words[0].altStems = "annual", analyze(a, "annual")
+	s.expand(p, []string{"anual", "leave"}, []string{"annual", "leave"}, func([]string) int { return 10 })
+	if len(p.words[1].synonyms) != 2 {
+		t.Errorf(`"anual leave": leave has %+v, want pto and vacation`, p.words[1].synonyms)
+	}
 	p = plan("vacation")
-	s.expand(p, []string{"vacation"}, func(stems []string) int {
+	s.expand(p, []string{"vacation"}, []string{"vacation"}, func(stems []string) int {
 		if stems[0] == "pto" {
 			return 1
 		}
