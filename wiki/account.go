@@ -254,9 +254,9 @@ func (a *Accounts) SignUp(ctx context.Context, code string, n NewAccount, addr s
 	if err != nil {
 		return nil, nil, err
 	}
-	if !a.limiter.allowAddress(addr) {
+	if err := a.limiter.allowAddress(addr); err != nil {
 		a.counts.rateLimited.Add(1)
-		return nil, nil, ErrRateLimited
+		return nil, nil, err
 	}
 	code = strings.TrimSpace(code)
 	badCode := BadInvite()
@@ -285,9 +285,9 @@ func (a *Accounts) SignUp(ctx context.Context, code string, n NewAccount, addr s
 // to guess codes.
 func (a *Accounts) InviteCohort(ctx context.Context, code, addr string) (*Cohort, error) {
 	code = strings.TrimSpace(code)
-	if !a.limiter.allowAddress(addr) {
+	if err := a.limiter.allowAddress(addr); err != nil {
 		a.counts.rateLimited.Add(1)
-		return nil, ErrRateLimited
+		return nil, err
 	}
 	if code == "" || len(code) > 200 {
 		a.limiter.failAddress(addr)

@@ -249,3 +249,31 @@ func TestFailedLoginsLockTheAccountForTheirAddress(t *testing.T) {
 		t.Errorf("after 50 failures from many addresses: %v, want rate limited", err)
 	}
 }
+
+// A refused sign-in says how long until the oldest failure that counts
+// leaves the window, and a sign-in then goes ahead.
+func TestRateLimitSaysWhenToTryAgain(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	acc, _ := mustAccounts(t, func() time.Time { return now })
+	mustAccount(t, acc, "ada", wiki.RoleEditor)
+	for range 5 { // failures at 9:00 to 9:04
+		if _, _, err := acc.Login(ctx, "ada", "wrong password!", "192.0.2.9"); !errors.Is(err, wiki.ErrBadLogin) {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Minute)
+	}
+	now = now.Add(5 * time.Minute) // 9:10: the first leaves at 9:15
+	_, _, err := acc.Login(ctx, "ada", "a long enough password", "192.0.2.9")
+	var rle *wiki.RateLimitError
+	if !errors.As(err, &rle) || !errors.Is(err, wiki.ErrRateLimited) {
+		t.Fatalf("Login: %v, want a *RateLimitError", err)
+	}
+	if rle.RetryAfter != 5*time.Minute {
+		t.Errorf("RetryAfter = %v, want 5m", rle.RetryAfter)
+	}
+	now = now.Add(rle.RetryAfter + time.Second)
+	if _, _, err := acc.Login(ctx, "ada", "a long enough password", "192.0.2.9"); err != nil {
+		t.Errorf("after the wait: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // The closed set of error kinds the domain reports. Stores and indexes wrap
@@ -115,6 +116,17 @@ var (
 	// ErrBadLogin means the username or password is wrong, or the account
 	// is disabled: deliberately one error for all three.
 	ErrBadLogin = fmt.Errorf("wrong username or password: %w", ErrUnauthorized)
-	// ErrRateLimited means too many failed sign-ins; try again later.
+	// ErrRateLimited means too many failed sign-ins; try again later. The
+	// error returned is a *RateLimitError, which says when.
 	ErrRateLimited = errors.New("wiki: too many attempts")
 )
+
+// RateLimitError is ErrRateLimited with the time until an attempt may be
+// made again (the oldest failure that counts leaves the window).
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%v; try again in %v", ErrRateLimited, e.RetryAfter.Round(time.Second))
+}
+
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }

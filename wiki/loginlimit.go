@@ -54,22 +54,35 @@ func (l *loginLimiter) recent(key string, now time.Time) []time.Time {
 }
 
 // attempt counts a sign-in attempt for username from addr as a failure
-// and reports whether it may go ahead (the limits were not reached).
-func (l *loginLimiter) attempt(username, addr string) bool {
+// and returns nil if it may go ahead, or a *RateLimitError if a limit was
+// reached.
+func (l *loginLimiter) attempt(username, addr string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	keys := l.keys(username, addr)
 	for _, k := range keys {
-		if len(l.recent(k.key, now)) >= k.limit {
-			return false
+		if err := l.over(k, now); err != nil {
+			return err
 		}
 	}
 	for _, k := range keys {
 		l.fails[k.key] = append(l.fails[k.key], now)
 	}
 	l.sweep(now)
-	return true
+	return nil
+}
+
+// over returns a *RateLimitError if k's failures reached its limit: the
+// wait is until the one that makes the limit leaves the window. Callers
+// hold l.mu.
+func (l *loginLimiter) over(k limitKey, now time.Time) error {
+	ts := l.recent(k.key, now)
+	if len(ts) < k.limit {
+		return nil
+	}
+	wait := ts[len(ts)-k.limit].Add(l.window).Sub(now)
+	return &RateLimitError{RetryAfter: max(wait, time.Second)}
 }
 
 // forget takes back an attempt that reached no verdict (a server error).
@@ -98,11 +111,12 @@ func (l *loginLimiter) succeed(username, addr string) {
 	}
 }
 
-// allowAddress reports whether addr is under its failure limit.
-func (l *loginLimiter) allowAddress(addr string) bool {
+// allowAddress returns nil if addr is under its failure limit, else a
+// *RateLimitError.
+func (l *loginLimiter) allowAddress(addr string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.recent("a:"+addr, l.now())) < l.perAddress
+	return l.over(limitKey{"a:" + addr, l.perAddress}, l.now())
 }
 
 // failAddress counts a failure against addr alone (a wrong invite code).

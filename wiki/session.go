@@ -28,9 +28,9 @@ func (a *Accounts) Login(ctx context.Context, username, password, addr string) (
 	// The attempt counts as a failure from the start, so that attempts
 	// made at the same moment cannot all pass the limit before any of them
 	// has failed; a success takes it back.
-	if !a.limiter.attempt(username, addr) {
+	if err := a.limiter.attempt(username, addr); err != nil {
 		a.counts.rateLimited.Add(1)
-		return "", nil, ErrRateLimited
+		return "", nil, err
 	}
 	acct, err := a.store.Account(ctx, username)
 	if err != nil && !errors.Is(err, ErrNotFound) {

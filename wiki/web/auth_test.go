@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -306,10 +307,22 @@ func TestFailedLoginsAreVagueAndLimited(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		ts.apiAs("", "POST", "/api/v1/session", `{"username":"ada","password":"wrong password"}`)
 	}
-	wantError(t, ts.apiAs("", "POST", "/api/v1/session", `{"username":"ada","password":"`+testPassword+`"}`), 429, "rate_limited")
+	limited := ts.apiAs("", "POST", "/api/v1/session", `{"username":"ada","password":"`+testPassword+`"}`)
+	wantError(t, limited, 429, "rate_limited")
+	// It says when to try again: the first failure leaves the 15-minute
+	// window in about 15 minutes.
+	if ra, err := strconv.Atoi(limited.Header().Get("Retry-After")); err != nil || ra < 14*60 || ra > 15*60 {
+		t.Errorf("Retry-After %q, want about 900 seconds", limited.Header().Get("Retry-After"))
+	}
+	if msg := decode[apiError](t, limited).Error.Message; !strings.Contains(msg, "try again in 15 minutes") {
+		t.Errorf("message %q, want the wait in minutes", msg)
+	}
 	// The HTML form says so too, and keeps the username.
 	w := ts.post("/login", url.Values{"username": {"ada"}, "password": {testPassword}})
 	wantStatus(t, w, http.StatusTooManyRequests)
+	if w.Header().Get("Retry-After") == "" {
+		t.Error("the form's 429 has no Retry-After")
+	}
 	if v, _ := attr(mustFind(t, parseHTML(t, w.Body.String()), "input#username"), "value"); v != "ada" {
 		t.Errorf("username not kept: %q", v)
 	}

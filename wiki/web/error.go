@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/faqwiki/faqwiki/wiki"
 	"github.com/gin-gonic/gin"
@@ -96,7 +99,12 @@ func classify(err error) (status int, body apiErrorBody) {
 	case errors.Is(err, wiki.ErrConflict):
 		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: "the page changed since your base revision in a way that overlaps your edit; nothing was saved"}
 	case errors.Is(err, wiki.ErrRateLimited):
-		return http.StatusTooManyRequests, apiErrorBody{Code: "rate_limited", Message: "too many failed attempts; wait a few minutes and try again"}
+		wait := "a few minutes"
+		var rle *wiki.RateLimitError
+		if errors.As(err, &rle) {
+			wait = waitWords(rle.RetryAfter)
+		}
+		return http.StatusTooManyRequests, apiErrorBody{Code: "rate_limited", Message: "too many failed attempts; try again in " + wait}
 	case errors.Is(err, wiki.ErrBadLogin):
 		return http.StatusUnauthorized, apiErrorBody{Code: "unauthorized", Message: "wrong username or password"}
 	case errors.Is(err, wiki.ErrUnauthorized):
@@ -114,6 +122,7 @@ func classify(err error) (status int, body apiErrorBody) {
 // people. Server-side errors are logged here, once.
 func (s *Server) fail(c *gin.Context, err error) {
 	status, body := classify(err)
+	setRetryAfter(c, err)
 	switch {
 	case clientLeft(c, err):
 		// The client hung up (or its body stopped coming): nothing went
@@ -134,6 +143,29 @@ func (s *Server) fail(c *gin.Context, err error) {
 		return
 	}
 	s.render(c, status, "error.html", &errorPage{BasePage: s.base(c, "Error"), Status: status, Message: body.Message, Fields: body.Fields, RequestID: reqID(c)})
+}
+
+// setRetryAfter tells a client refused for a while (a *RateLimitError)
+// when to try again, in whole seconds.
+func setRetryAfter(c *gin.Context, err error) {
+	var rle *wiki.RateLimitError
+	if errors.As(err, &rle) {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(rle.RetryAfter.Seconds()))))
+	}
+}
+
+// waitWords says a wait in whole minutes, or seconds under one.
+func waitWords(d time.Duration) string {
+	switch s := int(math.Ceil(d.Seconds())); {
+	case s <= 1:
+		return "a second"
+	case s < 60:
+		return strconv.Itoa(s) + " seconds"
+	case s <= 60:
+		return "a minute"
+	default:
+		return strconv.Itoa((s+59)/60) + " minutes"
+	}
 }
 
 // clientLeft reports whether err is the request's own end: its client

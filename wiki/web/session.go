@@ -104,6 +104,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
+		setRetryAfter(c, err)
 		s.render(c, status, "login.html", &loginPage{BasePage: s.base(c, "Sign in"), Next: safeNext(f.Next), Username: f.Username, Error: body.Message})
 		return
 	}
