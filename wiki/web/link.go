@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -33,7 +34,18 @@ func linkedPages(pages []wiki.PageSummary) []apiLinkedPage {
 }
 
 func (s *Server) apiBacklinks(c *gin.Context, slug wiki.Slug, _ []string) {
-	pages, err := s.wiki.Backlinks(c.Request.Context(), slug)
+	// A page's backlinks are those its view lists, [[Title]] links filed
+	// before it had its title among them; a missing page's are the links
+	// that want it.
+	ctx := c.Request.Context()
+	var pages []wiki.PageSummary
+	p, err := s.wiki.Page(ctx, slug)
+	switch {
+	case err == nil:
+		pages, err = s.wiki.PageBacklinks(ctx, p)
+	case errors.Is(err, wiki.ErrNotFound):
+		pages, err = s.wiki.Backlinks(ctx, slug)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -162,6 +162,24 @@ func TestPageViewShowsTitleLinksMadeBeforeTheTitle(t *testing.T) {
 	if got := linksHere(); len(got) != 1 || got[0] != "/wiki/start" {
 		t.Errorf("What links here = %v, want [/wiki/start]", got)
 	}
+	// The API's backlinks are the same; a missing page's are the links
+	// that want it.
+	apiBack := func(slug string) []string {
+		t.Helper()
+		w := ts.api("GET", "/api/v1/pages/"+slug+"/backlinks", "")
+		wantStatus(t, w, 200)
+		var out []string
+		for _, p := range decode[[]struct{ Slug string }](t, w) {
+			out = append(out, p.Slug)
+		}
+		return out
+	}
+	if got := apiBack("hr/travel"); len(got) != 1 || got[0] != "start" {
+		t.Errorf("API backlinks of hr/travel = %v, want [start]", got)
+	}
+	if got := apiBack("travel-policy"); len(got) != 1 || got[0] != "start" {
+		t.Errorf("API backlinks of the missing travel-policy = %v, want [start]", got)
+	}
 	// A page at the slug the title makes takes the links filed there.
 	ts.create("travel-policy", "Old travel policy", "Superseded.\n")
 	if got := linksHere(); len(got) != 0 {
