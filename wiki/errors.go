@@ -90,6 +90,9 @@ type ConflictError struct {
 	// Merged is, when only the title conflicts, the user's text merged
 	// with the head's (which saving again should keep); "" otherwise.
 	Merged string
+	// Of names what changed, for messages: "" for a page, "the synonym
+	// list" for that.
+	Of string
 }
 
 func (e *ConflictError) Error() string {

@@ -227,7 +227,7 @@ func (s *Synonyms) Save(ctx context.Context, e SynonymEdit) (*SynonymResult, err
 			}
 			merged, ok := diff.Merge3(base.Text, head.Text, text)
 			if !ok {
-				return nil, &ConflictError{Current: &Revision{Number: head.Revision, Markdown: head.Text, Author: head.Author,
+				return nil, &ConflictError{Of: "the synonym list", Current: &Revision{Number: head.Revision, Markdown: head.Text, Author: head.Author,
 					CreatedAt: head.CreatedAt}, Yours: text}
 			}
 			l.Merged, l.Text = merged != text, merged

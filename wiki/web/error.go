@@ -97,7 +97,11 @@ func classify(err error) (status int, body apiErrorBody) {
 	case errors.As(err, &te):
 		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: "that " + te.What + " is taken; choose another (nothing was saved)"}
 	case errors.Is(err, wiki.ErrConflict):
-		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: "the page changed since your base revision in a way that overlaps your edit; nothing was saved"}
+		what := "the page"
+		if ce := (*wiki.ConflictError)(nil); errors.As(err, &ce) && ce.Of != "" {
+			what = ce.Of
+		}
+		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: what + " changed since your base revision in a way that overlaps your edit; nothing was saved"}
 	case errors.Is(err, wiki.ErrRateLimited):
 		wait := "a few minutes"
 		var rle *wiki.RateLimitError

@@ -64,7 +64,11 @@ func TestSynonymsTakeEffectAndRevert(t *testing.T) {
 	wantError(t, ts.api("PUT", "/api/v1/search/synonyms", `{"text":"lonely\n","base_revision":3}`), 400, "bad_request")
 	wantError(t, ts.api("PUT", "/api/v1/search/synonyms", `{"text":"a, b\n","base_revision":9}`), 400, "bad_request")
 	// Revision 3 deleted the lines that this edit of revision 2 changes.
-	wantError(t, ts.api("PUT", "/api/v1/search/synonyms", `{"text":"laptop, notebook\nPTO, vacation\nPIV = smart card\n","base_revision":2}`), 409, "conflict")
+	clash := ts.api("PUT", "/api/v1/search/synonyms", `{"text":"laptop, notebook\nPTO, vacation\nPIV = smart card\n","base_revision":2}`)
+	wantError(t, clash, 409, "conflict")
+	if msg := decode[apiError](t, clash).Error.Message; !strings.HasPrefix(msg, "the synonym list changed") {
+		t.Errorf("conflict message %q, want it to name the synonym list", msg)
+	}
 	wantError(t, ts.api("PUT", "/api/v1/search/synonyms", `{"txt":"x, y\n"}`), 400, "bad_request")
 	wantError(t, ts.api("PUT", "/api/v1/search/synonyms", `{"text":"`+strings.Repeat("a", wiki.MaxSynonymBytes+1)+`"}`), 413, "too_large")
 	if n := len(decode[[]apiSynonymRevision](t, ts.api("GET", "/api/v1/search/synonyms/revisions", ""))); n != 3 {
