@@ -322,7 +322,7 @@ func (rd *reader) readFile(s *source) error {
 		title = plain
 	}
 	s.page.Title = title
-	s.body = body
+	s.body = rd.templates(s.rel, body, s.bodyLine)
 	if fm.HasTags {
 		s.page.Tags = wiki.NormalizeTags(fm.Tags)
 		if len(s.page.Tags) > wiki.MaxTags {

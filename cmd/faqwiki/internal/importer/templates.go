@@ -1,0 +1,335 @@
+package importer
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Site generators' template syntax. Handbooks kept for Jekyll, Eleventy or
+// Hugo hold Liquid tags ({% include x.html %}, {{ site.baseurl }}) and
+// shortcodes ({{< ref "x" >}}) that their generator replaced when it built
+// the site; Docusaurus and MkDocs have admonitions (":::note", "!!! tip").
+// Imported as written, they showed on the pages as code. templates turns
+// what has a Markdown equivalent into it and drops the rest, each drop in
+// the report with its line:
+//
+//   - links ({% link p %}, {% page p %}, {% post_url p %}, {{< ref p >}},
+//     {{< relref p >}}) become the path they name, from the site's root,
+//     which the link rewriting then takes to its page; {{ site.baseurl }}
+//     and {{ site.url }} become nothing;
+//   - callouts ({% alert "Title" %}…{% endalert %}, {{< notice tip >}}…
+//     {{< /notice >}}, ":::note Title"…":::", "!!! note "Title"" and its
+//     indented lines) become block quotes with the title in bold;
+//   - {% raw %} and {% endraw %} go, their text stays; {% comment %}…
+//     {% endcomment %} goes with its text; other paired tags ({% if %}…
+//     {% endif %}, {{% details %}}…{{% /details %}}) go, their text stays;
+//   - every other tag ({% include %}, {{ page.title }}, {{< youtube >}})
+//     goes.
+//
+// Code is code: in code blocks and code spans only {% raw %} and
+// {% endraw %} (which exist for code) are taken out. Line numbers stay as
+// they were: what goes leaves its line breaks.
+
+// callouts are the tag and admonition names taken for block quotes.
+var callouts = map[string]bool{
+	"alert": true, "note": true, "notice": true, "callout": true, "tip": true, "hint": true, "info": true,
+	"warning": true, "caution": true, "danger": true, "important": true, "admonition": true, "success": true,
+	"error": true, "attention": true, "example": true, "quote": true, "abstract": true, "question": true,
+}
+
+// templateTag matches a Liquid tag or output, or a Hugo shortcode.
+var templateTag = regexp.MustCompile(`(?s)\{%-?\s*(.*?)\s*-?%\}|\{\{<\s*(.*?)\s*>\}\}|\{\{%\s*(.*?)\s*%\}\}|\{\{-?\s*([^\n]*?)\s*-?\}\}`)
+
+// linkTags name a page by its path.
+var linkTags = map[string]bool{"link": true, "page": true, "post_url": true, "ref": true, "relref": true}
+
+// blockOpen is a tag that opens a block whose end it awaits.
+type blockOpen struct {
+	name  string
+	start int    // offset of the tag in the text
+	quote bool   // a callout: the block becomes a block quote
+	title string // its title, for a callout
+}
+
+// templates rewrites the template syntax of body (see above), reporting
+// to rd.rep under file; firstLine is body's first line in the file.
+func (rd *reader) templates(file, body string, firstLine int) string {
+	if !strings.Contains(body, "{%") && !strings.Contains(body, "{{") && !strings.Contains(body, ":::") && !strings.Contains(body, "!!!") && !strings.Contains(body, "???") {
+		return body
+	}
+	code := codeRanges(body)
+	lineOf := func(i int) int { return firstLine + strings.Count(body[:i], "\n") }
+	dropped := map[string]int{} // tag name -> count, for one note a page
+	firstDrop := map[string]int{}
+	drop := func(name string, at int) {
+		if dropped[name] == 0 {
+			firstDrop[name] = lineOf(at)
+		}
+		dropped[name]++
+	}
+
+	var out strings.Builder
+	var quotes [][2]int // byte ranges of out that become block quotes
+	var stack []blockOpen
+	pos := 0
+	commentDepth := 0
+	for _, m := range templateTag.FindAllStringSubmatchIndex(body, -1) {
+		start, end := m[0], m[1]
+		inner, hugo, closing := "", false, false
+		for g := 1; g <= 4; g++ {
+			if m[2*g] >= 0 {
+				inner = body[m[2*g]:m[2*g+1]]
+				hugo = g == 2 || g == 3
+			}
+		}
+		name, args := tagName(inner)
+		if hugo && strings.HasPrefix(name, "/") {
+			name, closing = name[1:], true
+		}
+		if !hugo && strings.HasPrefix(name, "end") && len(name) > 3 {
+			name, closing = name[3:], true
+		}
+		if name == "raw" || name == "endraw" {
+			out.WriteString(body[pos:start])
+			out.WriteString(newlines(body[start:end]))
+			pos = end
+			continue
+		}
+		if inCode(code, start) {
+			continue
+		}
+		if commentDepth > 0 {
+			switch {
+			case name == "comment" && closing:
+				commentDepth--
+			case name == "comment":
+				commentDepth++
+			}
+			if commentDepth == 0 {
+				out.WriteString(newlines(body[pos:end]))
+				pos = end
+			}
+			continue
+		}
+		out.WriteString(body[pos:start])
+		pos = end
+		keep := newlines(body[start:end])
+		switch {
+		case name == "comment" && !closing:
+			commentDepth = 1
+			pos = start // the comment goes with its text, at its end tag
+		case linkTags[name] && !closing:
+			out.WriteString(linkPath(args))
+		case !hugo && (inner == "site.baseurl" || inner == "site.url" || strings.HasPrefix(inner, "site.baseurl ") || strings.HasPrefix(inner, "site.url ")):
+			out.WriteString(keep)
+		case closing:
+			for i := len(stack) - 1; i >= 0; i-- {
+				if stack[i].name != name {
+					continue
+				}
+				o := stack[i]
+				stack = stack[:i]
+				if o.quote {
+					quotes = append(quotes, [2]int{o.start, out.Len()})
+				}
+				break
+			}
+			out.WriteString(keep)
+		case pairedLater(body[end:], name, hugo):
+			o := blockOpen{name: name, start: out.Len(), quote: callouts[name]}
+			if o.quote {
+				o.title = calloutTitle(name, args)
+				out.WriteString("**" + o.title + "**")
+			} else {
+				drop(name, start)
+			}
+			stack = append(stack, o)
+			out.WriteString(keep)
+		default:
+			if name == "" {
+				name = strings.TrimSpace(inner)
+			}
+			drop(name, start)
+			out.WriteString(keep)
+		}
+	}
+	if commentDepth > 0 {
+		out.WriteString(newlines(body[pos:]))
+		pos = len(body)
+		rd.rep.change(file, "a {% comment %} has no {% endcomment %}: left out from it to the end")
+	}
+	out.WriteString(body[pos:])
+	text := out.String()
+	for i := len(quotes) - 1; i >= 0; i-- {
+		text = text[:quotes[i][0]] + blockQuote(text[quotes[i][0]:quotes[i][1]]) + text[quotes[i][1]:]
+	}
+	text = rd.admonitions(text)
+	for name, n := range dropped {
+		what := fmt.Sprintf("template tag %q dropped (line %d", name, firstDrop[name])
+		if n > 1 {
+			what += fmt.Sprintf(", %d in all", n)
+		}
+		rd.rep.change(file, what+"): the site's generator filled it in; the wiki has no equivalent")
+	}
+	return text
+}
+
+// tagName splits a tag's inside into its name and the rest.
+func tagName(inner string) (name, args string) {
+	inner = strings.TrimSpace(inner)
+	i := strings.IndexFunc(inner, unicode.IsSpace)
+	if i < 0 {
+		return inner, ""
+	}
+	return inner[:i], strings.TrimSpace(inner[i:])
+}
+
+// pairedLater reports whether rest has the end of a block named name.
+func pairedLater(rest, name string, hugo bool) bool {
+	if name == "" || !isIdent(name) {
+		return false
+	}
+	var re *regexp.Regexp
+	if hugo {
+		re = regexp.MustCompile(`\{\{[<%]\s*/` + regexp.QuoteMeta(name) + `\s*[>%]\}\}`)
+	} else {
+		re = regexp.MustCompile(`\{%-?\s*end` + regexp.QuoteMeta(name) + `\s*-?%\}`)
+	}
+	return re.MatchString(rest)
+}
+
+func isIdent(s string) bool {
+	for _, r := range s {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// linkPath is the path a link tag names, from the site's root ("/x/y"), or
+// the address it gives.
+func linkPath(args string) string {
+	p, _ := tagName(args)
+	p = strings.Trim(p, `"'`)
+	if p == "" || hasScheme(p) || strings.HasPrefix(p, "/") {
+		return p
+	}
+	return "/" + p
+}
+
+// calloutTitle is a callout's title: its first quoted argument, else its
+// name (or its first argument, for "notice tip") made a word.
+func calloutTitle(name, args string) string {
+	if i := strings.IndexAny(args, `"'`); i >= 0 {
+		q := args[i]
+		if j := strings.IndexByte(args[i+1:], q); j > 0 {
+			return args[i+1 : i+1+j]
+		}
+	}
+	if first, _ := tagName(args); (name == "notice" || name == "callout" || name == "alert" || name == "admonition") && isIdent(first) && first != "" {
+		name = first
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+// newlines returns the line breaks of s, for text that goes.
+func newlines(s string) string { return strings.Repeat("\n", strings.Count(s, "\n")) }
+
+// blockQuote puts s in a block quote, line by line; its last line break
+// stays as it is (the end tag's line follows).
+func blockQuote(s string) string {
+	body, nl := strings.CutSuffix(s, "\n")
+	lines := strings.Split(body, "\n")
+	for i, l := range lines {
+		lines[i] = quoteLine(l)
+	}
+	if nl {
+		return strings.Join(lines, "\n") + "\n"
+	}
+	return strings.Join(lines, "\n")
+}
+
+// admonition lines: Docusaurus ":::note Title" to ":::", MkDocs
+// "!!! note "Title"" (or "???", collapsible) over indented lines.
+var (
+	colonOpen = regexp.MustCompile(`^:::\s*([A-Za-z]+)\s*(.*)$`)
+	bangOpen  = regexp.MustCompile(`^(?:!!!|\?\?\?\+?)\s*([A-Za-z]+)(?:\s+"([^"]*)")?\s*$`)
+)
+
+// admonitions turns admonitions outside code into block quotes.
+func (rd *reader) admonitions(text string) string {
+	if !strings.Contains(text, ":::") && !strings.Contains(text, "!!!") && !strings.Contains(text, "???") {
+		return text
+	}
+	code := codeRanges(text)
+	lines := strings.Split(text, "\n")
+	starts := make([]int, len(lines)) // byte offset of each line
+	for i, off := 1, 0; i < len(lines); i++ {
+		off += len(lines[i-1]) + 1
+		starts[i] = off
+	}
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if inCode(code, starts[i]) {
+			continue
+		}
+		if m := colonOpen.FindStringSubmatch(strings.TrimSpace(l)); m != nil && callouts[strings.ToLower(m[1])] {
+			end := -1
+			for j := i + 1; j < len(lines); j++ {
+				if strings.TrimSpace(lines[j]) == ":::" {
+					end = j
+					break
+				}
+			}
+			if end < 0 {
+				continue
+			}
+			lines[i] = "> **" + admonitionTitle(m[1], strings.Trim(m[2], "[] ")) + "**"
+			for j := i + 1; j < end; j++ {
+				lines[j] = quoteLine(lines[j])
+			}
+			lines[end] = ""
+			i = end
+			continue
+		}
+		if m := bangOpen.FindStringSubmatch(l); m != nil {
+			lines[i] = "> **" + admonitionTitle(m[1], m[2]) + "**"
+			j := i + 1
+			for ; j < len(lines); j++ {
+				b := lines[j]
+				if strings.TrimSpace(b) == "" {
+					// A blank line inside, if more indented text follows.
+					if j+1 < len(lines) && (strings.HasPrefix(lines[j+1], "    ") || strings.HasPrefix(lines[j+1], "\t")) {
+						lines[j] = ">"
+						continue
+					}
+					break
+				}
+				if !strings.HasPrefix(b, "    ") && !strings.HasPrefix(b, "\t") {
+					break
+				}
+				lines[j] = quoteLine(strings.TrimPrefix(strings.TrimPrefix(b, "    "), "\t"))
+			}
+			i = j - 1
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func quoteLine(l string) string {
+	if strings.TrimSpace(l) == "" {
+		return ">"
+	}
+	return "> " + l
+}
+
+func admonitionTitle(kind, title string) string {
+	if title != "" {
+		return title
+	}
+	kind = strings.ToLower(kind)
+	return strings.ToUpper(kind[:1]) + kind[1:]
+}

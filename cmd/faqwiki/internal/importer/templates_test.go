@@ -1,0 +1,105 @@
+package importer
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+func TestTemplates(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		dropped        []string // names the report says were dropped
+	}{
+		{"no template", "Plain text with a {curly} brace.\n", "Plain text with a {curly} brace.\n", nil},
+		{"liquid link", "See [the code]({% link \"about-us/code-of-conduct.md\" %}) and [x]({{ site.baseurl }}/travel/).\n",
+			"See [the code](/about-us/code-of-conduct.md) and [x](/travel/).\n", nil},
+		{"eleventy page", "Read ({% page \"updating/components\" %}).\n", "Read (/updating/components).\n", nil},
+		{"hugo ref", "[Leave]({{< ref \"policies/leave.md\" >}}) or [abs]({{< relref \"/x\" >}})\n",
+			"[Leave](/policies/leave.md) or [abs](/x)\n", nil},
+		{"include dropped", "Before\n{% include \"low-system.html\" %}\nAfter {{ page.title }}\n",
+			"Before\n\nAfter \n", []string{"include", "page.title"}},
+		{"multi-line tag keeps its lines", "- {% slack_channel\n  \"tts\" %} here\n", "- \n here\n", []string{"slack_channel"}},
+		{"alert becomes a quote", "Intro\n\n{% alert \"Heads up!\" %}\nBook **early**.\n\nReally.\n{% endalert %}\n\nAfter\n",
+			"Intro\n\n> **Heads up!**\n> Book **early**.\n>\n> Really.\n\n\nAfter\n", nil},
+		{"hugo notice", "{{< notice tip >}}\nSave often.\n{{< /notice >}}\n", "> **Tip**\n> Save often.\n\n", nil},
+		{"paired tag kept text", "{% if site.x %}\nShown.\n{% endif %}\n", "\nShown.\n\n", []string{"if"}},
+		{"comment goes", "A\n{% comment %}\nsecret\n{% endcomment %}\nB\n", "A\n\n\n\nB\n", nil},
+		{"raw in code", "```liquid\n{% raw %}\n{{ page.title }}\n{% endraw %}\n```\n", "```liquid\n\n{{ page.title }}\n\n```\n", nil},
+		{"code untouched", "Use `{{ name }}` here.\n\n```\n{% include x %}\n```\n\n    {{ indented }}\n",
+			"Use `{{ name }}` here.\n\n```\n{% include x %}\n```\n\n    {{ indented }}\n", nil},
+		{"docusaurus", "::: warning Careful now\nHot.\n:::\n", "> **Careful now**\n> Hot.\n\n", nil},
+		{"docusaurus plain", ":::note\nA note.\n:::\nAfter\n", "> **Note**\n> A note.\n\nAfter\n", nil},
+		{"mkdocs", "!!! tip \"Pro tip\"\n    Use the shortcut.\n\n    Or not.\n\nAfter\n", "> **Pro tip**\n> Use the shortcut.\n>\n> Or not.\n\nAfter\n", nil},
+		{"not an admonition", ":::unknown\nx\n:::\n", ":::unknown\nx\n:::\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rd := &reader{rep: newReport()}
+			got := rd.templates("p.md", tt.in, 1)
+			if got != tt.want {
+				t.Errorf("templates(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+			if strings.Count(got, "\n") != strings.Count(tt.in, "\n") {
+				t.Errorf("%d lines, was %d: line numbers would move", strings.Count(got, "\n"), strings.Count(tt.in, "\n"))
+			}
+			var notes []string
+			for _, c := range rd.rep.Changes {
+				notes = append(notes, c.What)
+			}
+			if len(notes) != len(tt.dropped) {
+				t.Errorf("report %q, want drops of %q", notes, tt.dropped)
+			}
+			for _, d := range tt.dropped {
+				found := false
+				for _, n := range notes {
+					found = found || strings.Contains(n, `"`+d+`"`)
+				}
+				if !found {
+					t.Errorf("report %q does not name %q", notes, d)
+				}
+			}
+		})
+	}
+}
+
+// TestReadSiteWithTemplates: a Jekyll page's link tag leads to the page it
+// names, its callout is a block quote, and a dropped include is reported
+// with its line.
+func TestReadSiteWithTemplates(t *testing.T) {
+	fsys := fstest.MapFS{
+		"index.md": {Data: []byte("---\ntitle: Home\n---\nRead [the travel policy]({% link travel/policy.md %}).\n\n" +
+			"{% include banner.html %}\n\n{% alert \"Heads up\" %}\nBook early.\n{% endalert %}\n")},
+		"travel/policy.md": {Data: []byte("# Travel policy\n\nBook with the agency.\n")},
+	}
+	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var home *Page
+	for _, p := range site.Pages {
+		if p.Slug == "index" || p.Title == "Home" {
+			home = p
+		}
+	}
+	if home == nil {
+		t.Fatalf("no home page in %+v", site.Pages)
+	}
+	for _, want := range []string{"[the travel policy](/wiki/travel/policy)", "> **Heads up**\n> Book early."} {
+		if !strings.Contains(home.Markdown, want) {
+			t.Errorf("home page %q lacks %q", home.Markdown, want)
+		}
+	}
+	if strings.Contains(home.Markdown, "{%") {
+		t.Errorf("a template tag is left: %q", home.Markdown)
+	}
+	found := false
+	for _, c := range site.Report.Changes {
+		found = found || c.File == "index.md" && strings.Contains(c.What, `"include" dropped (line 6)`)
+	}
+	if !found {
+		t.Errorf("report %+v: want the include's drop on line 6", site.Report.Changes)
+	}
+}
