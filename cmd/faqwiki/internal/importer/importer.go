@@ -58,7 +58,11 @@ type Site struct {
 }
 
 // folderPageNames are the file names that stand for their folder.
-var folderPageNames = []string{"index.md", "readme.md", "_index.md"}
+var folderPageNames = []string{"index.md", "readme.md", "_index.md", "index.mdx", "readme.mdx", "index.markdown", "readme.markdown"}
+
+// markdownExts are the extensions of Markdown files (.mdx: Docusaurus and
+// other React sites, whose import and export lines are not page text).
+var markdownExts = []string{".md", ".markdown", ".mdx"}
 
 // source is a Markdown file being read.
 type source struct {
@@ -148,7 +152,7 @@ func (rd *reader) walk() error {
 			return nil
 		}
 		rd.lower[strings.ToLower(rel)] = rel
-		if ext := strings.ToLower(path.Ext(name)); ext == ".md" || ext == ".markdown" {
+		if slices.Contains(markdownExts, strings.ToLower(path.Ext(name))) {
 			s := &source{rel: rel}
 			rd.sources = append(rd.sources, s)
 			rd.byPath[rel] = s
@@ -322,6 +326,9 @@ func (rd *reader) readFile(s *source) error {
 		title = plain
 	}
 	s.page.Title = title
+	if strings.EqualFold(path.Ext(s.rel), ".mdx") {
+		body = rd.mdxStatements(s.rel, body, s.bodyLine)
+	}
 	s.body = rd.templates(s.rel, body, s.bodyLine)
 	if fm.HasTags {
 		s.page.Tags = wiki.NormalizeTags(fm.Tags)
@@ -369,7 +376,7 @@ func aliasSlug(a string) (wiki.Slug, bool) {
 	a, _, _ = strings.Cut(a, "#")
 	a, _, _ = strings.Cut(a, "?")
 	a = strings.Trim(a, "/")
-	for _, ext := range []string{".html", ".htm", ".md"} {
+	for _, ext := range append([]string{".html", ".htm"}, markdownExts...) {
 		a = strings.TrimSuffix(a, ext)
 	}
 	if a == "" {

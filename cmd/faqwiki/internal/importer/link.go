@@ -407,7 +407,14 @@ func (rd *reader) findPage(target string) *source {
 	if t == "" || t == "." {
 		return rd.dirs["."]
 	}
-	candidates := []string{t, t + ".md", strings.TrimSuffix(strings.TrimSuffix(t, ".html"), ".htm") + ".md"}
+	candidates := []string{t}
+	bare := strings.TrimSuffix(strings.TrimSuffix(t, ".html"), ".htm")
+	for _, ext := range markdownExts {
+		candidates = append(candidates, t+ext)
+		if bare != t {
+			candidates = append(candidates, bare+ext)
+		}
+	}
 	for _, c := range candidates {
 		if s := rd.byPath[c]; s != nil {
 			return s

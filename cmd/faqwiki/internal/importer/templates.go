@@ -21,7 +21,8 @@ import (
 //     and {{ site.url }} become nothing;
 //   - callouts ({% alert "Title" %}…{% endalert %}, {{< notice tip >}}…
 //     {{< /notice >}}, ":::note Title"…":::", "!!! note "Title"" and its
-//     indented lines) become block quotes with the title in bold;
+//     indented lines) become GitHub alerts ("> [!TIP]"), which pages show
+//     as call-out boxes, with their title in bold;
 //   - {% raw %} and {% endraw %} go, their text stays; {% comment %}…
 //     {% endcomment %} goes with its text; other paired tags ({% if %}…
 //     {% endif %}, {{% details %}}…{{% /details %}}) go, their text stays;
@@ -47,10 +48,65 @@ var linkTags = map[string]bool{"link": true, "page": true, "post_url": true, "re
 
 // blockOpen is a tag that opens a block whose end it awaits.
 type blockOpen struct {
-	name  string
-	start int    // offset of the tag in the text
-	quote bool   // a callout: the block becomes a block quote
-	title string // its title, for a callout
+	name    string
+	start   int      // offset of the tag in the text
+	callout *callout // for a callout: what it becomes
+}
+
+// callout is a callout's alert kind ("NOTE", "TIP", "IMPORTANT",
+// "WARNING", "CAUTION": GitHub's, which pages render as call-out boxes)
+// and its own title, if it has one.
+type callout struct{ kind, title string }
+
+// alertKinds maps callout names to the alert kind nearest in meaning.
+var alertKinds = map[string]string{
+	"tip": "TIP", "hint": "TIP", "success": "TIP",
+	"important": "IMPORTANT", "attention": "IMPORTANT",
+	"warning": "WARNING", "alert": "WARNING",
+	"caution": "CAUTION", "danger": "CAUTION", "error": "CAUTION",
+}
+
+// newCallout is the callout a name (of a tag or admonition) and a title
+// make; the title counts only if it is not the name's own word.
+func newCallout(name, title string) *callout {
+	name = strings.ToLower(name)
+	kind := alertKinds[name]
+	if kind == "" {
+		kind = "NOTE"
+	}
+	if strings.EqualFold(title, name) || strings.EqualFold(title, kind) {
+		title = ""
+	}
+	return &callout{kind: kind, title: title}
+}
+
+// quoteCallout makes lines a callout: lines[0], the line the opening tag
+// was on (with any text left on it), and the rest, its text. The alert
+// line takes lines[0] if it is empty; a title goes in bold before the
+// first line of text. Nothing is added or taken away but the marks, so
+// the lines stay as many.
+func quoteCallout(lines []string, c *callout) {
+	title := ""
+	if c.title != "" {
+		title = "**" + c.title + "** "
+	}
+	head := strings.TrimSpace(lines[0])
+	if head != "" {
+		lines[0] = "> " + title + head
+		title = ""
+	} else {
+		lines[0] = "> [!" + c.kind + "]"
+	}
+	for i := 1; i < len(lines); i++ {
+		if title != "" && strings.TrimSpace(lines[i]) != "" {
+			lines[i] = title + lines[i]
+			title = ""
+		}
+		lines[i] = quoteLine(lines[i])
+	}
+	if title != "" { // no text: the title is all there is
+		lines[0] = "> " + strings.TrimSpace(title)
+	}
 }
 
 // templates rewrites the template syntax of body (see above), reporting
@@ -71,7 +127,11 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 	}
 
 	var out strings.Builder
-	var quotes [][2]int // byte ranges of out that become block quotes
+	type quoteSpan struct {
+		start, end int
+		c          *callout
+	}
+	var quotes []quoteSpan // ranges of out that become callouts
 	var stack []blockOpen
 	pos := 0
 	commentDepth := 0
@@ -131,17 +191,16 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 				}
 				o := stack[i]
 				stack = stack[:i]
-				if o.quote {
-					quotes = append(quotes, [2]int{o.start, out.Len()})
+				if o.callout != nil {
+					quotes = append(quotes, quoteSpan{o.start, out.Len(), o.callout})
 				}
 				break
 			}
 			out.WriteString(keep)
 		case pairedLater(body[end:], name, hugo):
-			o := blockOpen{name: name, start: out.Len(), quote: callouts[name]}
-			if o.quote {
-				o.title = calloutTitle(name, args)
-				out.WriteString("**" + o.title + "**")
+			o := blockOpen{name: name, start: out.Len()}
+			if callouts[name] {
+				o.callout = tagCallout(name, args)
 			} else {
 				drop(name, start)
 			}
@@ -163,7 +222,8 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 	out.WriteString(body[pos:])
 	text := out.String()
 	for i := len(quotes) - 1; i >= 0; i-- {
-		text = text[:quotes[i][0]] + blockQuote(text[quotes[i][0]:quotes[i][1]]) + text[quotes[i][1]:]
+		q := quotes[i]
+		text = text[:q.start] + blockQuote(text[q.start:q.end], q.c) + text[q.end:]
 	}
 	text = rd.admonitions(text)
 	for name, n := range dropped {
@@ -220,32 +280,32 @@ func linkPath(args string) string {
 	return "/" + p
 }
 
-// calloutTitle is a callout's title: its first quoted argument, else its
-// name (or its first argument, for "notice tip") made a word.
-func calloutTitle(name, args string) string {
+// tagCallout is a callout tag's callout: the kind its name says (or its
+// first word, for a generic name: "notice tip"), the title its first
+// quoted argument gives.
+func tagCallout(name, args string) *callout {
+	title := ""
 	if i := strings.IndexAny(args, `"'`); i >= 0 {
 		q := args[i]
 		if j := strings.IndexByte(args[i+1:], q); j > 0 {
-			return args[i+1 : i+1+j]
+			title = args[i+1 : i+1+j]
 		}
 	}
-	if first, _ := tagName(args); (name == "notice" || name == "callout" || name == "alert" || name == "admonition") && isIdent(first) && first != "" {
+	if first, _ := tagName(args); (name == "notice" || name == "callout" || name == "admonition") && isIdent(first) && first != "" {
 		name = first
 	}
-	return strings.ToUpper(name[:1]) + name[1:]
+	return newCallout(name, title)
 }
 
 // newlines returns the line breaks of s, for text that goes.
 func newlines(s string) string { return strings.Repeat("\n", strings.Count(s, "\n")) }
 
-// blockQuote puts s in a block quote, line by line; its last line break
+// blockQuote makes s a callout (see quoteCallout); its last line break
 // stays as it is (the end tag's line follows).
-func blockQuote(s string) string {
+func blockQuote(s string, c *callout) string {
 	body, nl := strings.CutSuffix(s, "\n")
 	lines := strings.Split(body, "\n")
-	for i, l := range lines {
-		lines[i] = quoteLine(l)
-	}
+	quoteCallout(lines, c)
 	if nl {
 		return strings.Join(lines, "\n") + "\n"
 	}
@@ -287,23 +347,20 @@ func (rd *reader) admonitions(text string) string {
 			if end < 0 {
 				continue
 			}
-			lines[i] = "> **" + admonitionTitle(m[1], strings.Trim(m[2], "[] ")) + "**"
-			for j := i + 1; j < end; j++ {
-				lines[j] = quoteLine(lines[j])
-			}
+			lines[i] = ""
+			quoteCallout(lines[i:end], newCallout(m[1], strings.Trim(m[2], "[] ")))
 			lines[end] = ""
 			i = end
 			continue
 		}
 		if m := bangOpen.FindStringSubmatch(l); m != nil {
-			lines[i] = "> **" + admonitionTitle(m[1], m[2]) + "**"
 			j := i + 1
 			for ; j < len(lines); j++ {
 				b := lines[j]
 				if strings.TrimSpace(b) == "" {
 					// A blank line inside, if more indented text follows.
 					if j+1 < len(lines) && (strings.HasPrefix(lines[j+1], "    ") || strings.HasPrefix(lines[j+1], "\t")) {
-						lines[j] = ">"
+						lines[j] = ""
 						continue
 					}
 					break
@@ -311,8 +368,10 @@ func (rd *reader) admonitions(text string) string {
 				if !strings.HasPrefix(b, "    ") && !strings.HasPrefix(b, "\t") {
 					break
 				}
-				lines[j] = quoteLine(strings.TrimPrefix(strings.TrimPrefix(b, "    "), "\t"))
+				lines[j] = strings.TrimPrefix(strings.TrimPrefix(b, "    "), "\t")
 			}
+			lines[i] = ""
+			quoteCallout(lines[i:j], newCallout(m[1], m[2]))
 			i = j - 1
 		}
 	}
@@ -326,10 +385,29 @@ func quoteLine(l string) string {
 	return "> " + l
 }
 
-func admonitionTitle(kind, title string) string {
-	if title != "" {
-		return title
+
+// mdxStatements drops an MDX file's import and export statements (lines
+// outside code that begin with "import " or "export "), which say what
+// the site's React components are and are not page text, and reports
+// them; their lines stay, empty.
+func (rd *reader) mdxStatements(file, body string, firstLine int) string {
+	code := codeRanges(body)
+	lines := strings.Split(body, "\n")
+	n, first := 0, 0
+	for i, off := 0, 0; i < len(lines); i++ {
+		l := lines[i]
+		if (strings.HasPrefix(l, "import ") || strings.HasPrefix(l, "export ")) && !inCode(code, off) {
+			if n == 0 {
+				first = firstLine + i
+			}
+			n++
+			lines[i] = ""
+		}
+		off += len(l) + 1
 	}
-	kind = strings.ToLower(kind)
-	return strings.ToUpper(kind[:1]) + kind[1:]
+	if n == 0 {
+		return body
+	}
+	rd.rep.change(file, fmt.Sprintf("%d MDX import or export lines left out (the first on line %d): they name the site's components", n, first))
+	return strings.Join(lines, "\n")
 }

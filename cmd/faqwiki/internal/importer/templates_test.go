@@ -23,16 +23,16 @@ func TestTemplates(t *testing.T) {
 			"Before\n\nAfter \n", []string{"include", "page.title"}},
 		{"multi-line tag keeps its lines", "- {% slack_channel\n  \"tts\" %} here\n", "- \n here\n", []string{"slack_channel"}},
 		{"alert becomes a quote", "Intro\n\n{% alert \"Heads up!\" %}\nBook **early**.\n\nReally.\n{% endalert %}\n\nAfter\n",
-			"Intro\n\n> **Heads up!**\n> Book **early**.\n>\n> Really.\n\n\nAfter\n", nil},
-		{"hugo notice", "{{< notice tip >}}\nSave often.\n{{< /notice >}}\n", "> **Tip**\n> Save often.\n\n", nil},
+			"Intro\n\n> [!WARNING]\n> **Heads up!** Book **early**.\n>\n> Really.\n\n\nAfter\n", nil},
+		{"hugo notice", "{{< notice tip >}}\nSave often.\n{{< /notice >}}\n", "> [!TIP]\n> Save often.\n\n", nil},
 		{"paired tag kept text", "{% if site.x %}\nShown.\n{% endif %}\n", "\nShown.\n\n", []string{"if"}},
 		{"comment goes", "A\n{% comment %}\nsecret\n{% endcomment %}\nB\n", "A\n\n\n\nB\n", nil},
 		{"raw in code", "```liquid\n{% raw %}\n{{ page.title }}\n{% endraw %}\n```\n", "```liquid\n\n{{ page.title }}\n\n```\n", nil},
 		{"code untouched", "Use `{{ name }}` here.\n\n```\n{% include x %}\n```\n\n    {{ indented }}\n",
 			"Use `{{ name }}` here.\n\n```\n{% include x %}\n```\n\n    {{ indented }}\n", nil},
-		{"docusaurus", "::: warning Careful now\nHot.\n:::\n", "> **Careful now**\n> Hot.\n\n", nil},
-		{"docusaurus plain", ":::note\nA note.\n:::\nAfter\n", "> **Note**\n> A note.\n\nAfter\n", nil},
-		{"mkdocs", "!!! tip \"Pro tip\"\n    Use the shortcut.\n\n    Or not.\n\nAfter\n", "> **Pro tip**\n> Use the shortcut.\n>\n> Or not.\n\nAfter\n", nil},
+		{"docusaurus", "::: warning Careful now\nHot.\n:::\n", "> [!WARNING]\n> **Careful now** Hot.\n\n", nil},
+		{"docusaurus plain", ":::note\nA note.\n:::\nAfter\n", "> [!NOTE]\n> A note.\n\nAfter\n", nil},
+		{"mkdocs", "!!! tip \"Pro tip\"\n    Use the shortcut.\n\n    Or not.\n\nAfter\n", "> [!TIP]\n> **Pro tip** Use the shortcut.\n>\n> Or not.\n\nAfter\n", nil},
 		{"not an admonition", ":::unknown\nx\n:::\n", ":::unknown\nx\n:::\n", nil},
 	}
 	for _, tt := range tests {
@@ -66,8 +66,8 @@ func TestTemplates(t *testing.T) {
 }
 
 // TestReadSiteWithTemplates: a Jekyll page's link tag leads to the page it
-// names, its callout is a block quote, and a dropped include is reported
-// with its line.
+// names, its callout is an alert that renders as a call-out box, and a
+// dropped include is reported with its line.
 func TestReadSiteWithTemplates(t *testing.T) {
 	fsys := fstest.MapFS{
 		"index.md": {Data: []byte("---\ntitle: Home\n---\nRead [the travel policy]({% link travel/policy.md %}).\n\n" +
@@ -87,7 +87,7 @@ func TestReadSiteWithTemplates(t *testing.T) {
 	if home == nil {
 		t.Fatalf("no home page in %+v", site.Pages)
 	}
-	for _, want := range []string{"[the travel policy](/wiki/travel/policy)", "> **Heads up**\n> Book early."} {
+	for _, want := range []string{"[the travel policy](/wiki/travel/policy)", "> [!WARNING]\n> **Heads up** Book early."} {
 		if !strings.Contains(home.Markdown, want) {
 			t.Errorf("home page %q lacks %q", home.Markdown, want)
 		}
@@ -95,11 +95,55 @@ func TestReadSiteWithTemplates(t *testing.T) {
 	if strings.Contains(home.Markdown, "{%") {
 		t.Errorf("a template tag is left: %q", home.Markdown)
 	}
+	if r, err := wiki.NewRenderer().Render(home.Markdown, nil); err != nil || !strings.Contains(string(r.HTML), "markdown-alert-warning") {
+		t.Errorf("the callout does not render as an alert: %v %v", r, err)
+	}
 	found := false
 	for _, c := range site.Report.Changes {
 		found = found || c.File == "index.md" && strings.Contains(c.What, `"include" dropped (line 6)`)
 	}
 	if !found {
 		t.Errorf("report %+v: want the include's drop on line 6", site.Report.Changes)
+	}
+}
+
+// TestReadMDXSite: .mdx files are pages (index.mdx its folder's), their
+// import and export lines are left out and reported, and links without an
+// extension find them.
+func TestReadMDXSite(t *testing.T) {
+	fsys := fstest.MapFS{
+		"docs/index.mdx": {Data: []byte("# Docs\n\nStart with [the setup](./setup).\n")},
+		"docs/setup.mdx": {Data: []byte("---\ntitle: Setup\n---\nimport Tabs from '@theme/Tabs';\nexport const x = 1;\n\n" +
+			"Install the tools.\n\n```js\nimport x from 'y';\n```\n\n:::tip\nRestart after.\n:::\n")},
+	}
+	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[wiki.Slug]*Page{}
+	for _, p := range site.Pages {
+		pages[p.Slug] = p
+	}
+	docs, setup := pages["docs"], pages["docs/setup"]
+	if docs == nil || setup == nil {
+		t.Fatalf("pages %v, want docs and docs/setup", site.Pages)
+	}
+	if !strings.Contains(docs.Markdown, "[the setup](/wiki/docs/setup)") {
+		t.Errorf("docs: %q, want the link to docs/setup", docs.Markdown)
+	}
+	if strings.Contains(setup.Markdown, "import Tabs") || strings.Contains(setup.Markdown, "export const") {
+		t.Errorf("setup keeps MDX statements: %q", setup.Markdown)
+	}
+	for _, want := range []string{"import x from 'y';", "> [!TIP]\n> Restart after."} {
+		if !strings.Contains(setup.Markdown, want) {
+			t.Errorf("setup %q lacks %q", setup.Markdown, want)
+		}
+	}
+	found := false
+	for _, c := range site.Report.Changes {
+		found = found || c.File == "docs/setup.mdx" && strings.Contains(c.What, "2 MDX import or export lines left out (the first on line 4)")
+	}
+	if !found {
+		t.Errorf("report %+v: want the MDX lines", site.Report.Changes)
 	}
 }
