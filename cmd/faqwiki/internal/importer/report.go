@@ -94,7 +94,7 @@ func (r *Report) Print(w io.Writer, dir string, pages int, dryRun bool) {
 	fmt.Fprintf(w, "  files:       %d stored (%s), %d refused\n", r.FilesStored, sizeText(r.FileBytes), len(r.RefusedFiles))
 	fmt.Fprintf(w, "  raw HTML:    kept %s\n", counts(r.HTMLKept))
 	fmt.Fprintf(w, "               dropped %s\n", counts(r.HTMLDropped))
-	fmt.Fprintf(w, "  changes:     %d (slugs, titles, front matter)\n", len(r.Changes))
+	fmt.Fprintf(w, "  changes:     %d (slugs, titles, front matter, template tags)\n", len(r.Changes))
 	if r.Aliases > 0 {
 		fmt.Fprintf(w, "  old names:   %d redirect to their pages\n", r.Aliases)
 	}

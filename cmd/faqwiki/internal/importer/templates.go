@@ -2,7 +2,9 @@ package importer
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -24,7 +26,8 @@ import (
 //     indented lines) become GitHub alerts ("> [!TIP]"), which pages show
 //     as call-out boxes, with their title in bold;
 //   - {% raw %} and {% endraw %} go, their text stays; {% comment %}…
-//     {% endcomment %} goes with its text; other paired tags ({% if %}…
+//     {% endcomment %} and {% capture %}…{% endcapture %} go with their
+//     text; other paired tags ({% if %}…
 //     {% endif %}, {{% details %}}…{{% /details %}}) go, their text stays;
 //   - every other tag ({% include %}, {{ page.title }}, {{< youtube >}})
 //     goes.
@@ -134,7 +137,7 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 	var quotes []quoteSpan // ranges of out that become callouts
 	var stack []blockOpen
 	pos := 0
-	commentDepth := 0
+	commentDepth, swallowing := 0, "" // inside a comment or capture, and which
 	for _, m := range templateTag.FindAllStringSubmatchIndex(body, -1) {
 		start, end := m[0], m[1]
 		inner, hugo, closing := "", false, false
@@ -162,9 +165,9 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 		}
 		if commentDepth > 0 {
 			switch {
-			case name == "comment" && closing:
+			case name == swallowing && closing:
 				commentDepth--
-			case name == "comment":
+			case name == swallowing:
 				commentDepth++
 			}
 			if commentDepth == 0 {
@@ -177,9 +180,11 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 		pos = end
 		keep := newlines(body[start:end])
 		switch {
-		case name == "comment" && !closing:
-			commentDepth = 1
-			pos = start // the comment goes with its text, at its end tag
+		case !hugo && (name == "comment" || name == "capture") && !closing && pairedLater(body[end:], name, false):
+			// A comment, or text captured into a variable: it goes with
+			// its text, at its end tag.
+			commentDepth, swallowing = 1, name
+			pos = start
 		case linkTags[name] && !closing:
 			out.WriteString(linkPath(args))
 		case !hugo && (inner == "site.baseurl" || inner == "site.url" || strings.HasPrefix(inner, "site.baseurl ") || strings.HasPrefix(inner, "site.url ")):
@@ -214,11 +219,6 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 			out.WriteString(keep)
 		}
 	}
-	if commentDepth > 0 {
-		out.WriteString(newlines(body[pos:]))
-		pos = len(body)
-		rd.rep.change(file, "a {% comment %} has no {% endcomment %}: left out from it to the end")
-	}
 	out.WriteString(body[pos:])
 	text := out.String()
 	for i := len(quotes) - 1; i >= 0; i-- {
@@ -226,7 +226,8 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 		text = text[:q.start] + blockQuote(text[q.start:q.end], q.c) + text[q.end:]
 	}
 	text = rd.admonitions(text)
-	for name, n := range dropped {
+	for _, name := range slices.Sorted(maps.Keys(dropped)) {
+		n := dropped[name]
 		what := fmt.Sprintf("template tag %q dropped (line %d", name, firstDrop[name])
 		if n > 1 {
 			what += fmt.Sprintf(", %d in all", n)
@@ -384,7 +385,6 @@ func quoteLine(l string) string {
 	}
 	return "> " + l
 }
-
 
 // mdxStatements drops an MDX file's import and export statements (lines
 // outside code that begin with "import " or "export "), which say what

@@ -27,6 +27,8 @@ func TestTemplates(t *testing.T) {
 		{"hugo notice", "{{< notice tip >}}\nSave often.\n{{< /notice >}}\n", "> [!TIP]\n> Save often.\n\n", nil},
 		{"paired tag kept text", "{% if site.x %}\nShown.\n{% endif %}\n", "\nShown.\n\n", []string{"if"}},
 		{"comment goes", "A\n{% comment %}\nsecret\n{% endcomment %}\nB\n", "A\n\n\n\nB\n", nil},
+		{"capture goes", "A {% capture x %}kept for later{% endcapture %}B\n", "A B\n", nil},
+		{"unclosed comment is only a tag", "A {% comment %} B\n", "A  B\n", []string{"comment"}},
 		{"raw in code", "```liquid\n{% raw %}\n{{ page.title }}\n{% endraw %}\n```\n", "```liquid\n\n{{ page.title }}\n\n```\n", nil},
 		{"code untouched", "Use `{{ name }}` here.\n\n```\n{% include x %}\n```\n\n    {{ indented }}\n",
 			"Use `{{ name }}` here.\n\n```\n{% include x %}\n```\n\n    {{ indented }}\n", nil},
