@@ -70,6 +70,7 @@ func classify(err error) (status int, body apiErrorBody) {
 	var ve *wiki.ValidationError
 	var mbe *http.MaxBytesError
 	var te *wiki.TakenError
+	var uce *wiki.UndoConflictError
 	switch {
 	case errors.As(err, &pe):
 		return pe.status, apiErrorBody{Code: pe.code, Message: pe.msg}
@@ -94,6 +95,8 @@ func classify(err error) (status int, body apiErrorBody) {
 		return http.StatusUnprocessableEntity, apiErrorBody{Code: "too_complex", Message: "this text takes too long to preview; save it, or simplify deeply nested or unbalanced markup"}
 	case errors.Is(err, wiki.ErrNotFound):
 		return http.StatusNotFound, apiErrorBody{Code: "not_found", Message: "no such page or revision"}
+	case errors.As(err, &uce):
+		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: fmt.Sprintf("changes saved after revision %d overlap what it changed, so it cannot be undone on its own; nothing was saved. Open an older revision to restore it, or edit the page", uce.Revision)}
 	case errors.As(err, &te):
 		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: "that " + te.What + " is taken; choose another (nothing was saved)"}
 	case errors.Is(err, wiki.ErrConflict):

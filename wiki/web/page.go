@@ -476,6 +476,9 @@ type diffPage struct {
 	// TooLarge: more lines changed than maxDiffLines, so the change is
 	// not shown line by line (only its size and the two revisions).
 	TooLarge bool
+	// CanUndo: the diff is one revision's change, which the reader may
+	// take back alone (wiki.Undo).
+	CanUndo bool
 }
 
 // maxDiffLines is the most changed lines the diff page shows: a page
@@ -533,6 +536,8 @@ func (s *Server) handlePageDiff(c *gin.Context) {
 	}
 	v := &diffPage{BasePage: s.base(c, "Changes to "+page.Title), Page: page, From: revs[0], To: revs[1],
 		Split: c.Query("view") == "split", Added: d.Added, Removed: d.Removed, TooLarge: d.Added+d.Removed > maxDiffLines}
+	v.CanUndo = v.CanEdit && !page.Deleted && revs[0].Number >= 1 && revs[1].Number == revs[0].Number+1 &&
+		!revs[0].Deleted() && !revs[1].Deleted()
 	if v.TooLarge {
 		s.render(c, http.StatusOK, "page_diff.html", v)
 		return
@@ -571,6 +576,31 @@ func (s *Server) handlePageRevert(c *gin.Context) {
 		s.setFlash(c, "The page already reads like revision "+strconv.Itoa(f.Revision)+": nothing to restore.")
 	} else {
 		s.setFlash(c, "Restored revision "+strconv.Itoa(f.Revision)+" as revision "+strconv.Itoa(res.Revision.Number)+".")
+	}
+	c.Redirect(http.StatusSeeOther, pageURL(slug))
+}
+
+// handlePageUndo takes back the change one revision made (the diff
+// page's "Undo this change"), keeping the changes made since.
+func (s *Server) handlePageUndo(c *gin.Context) {
+	slug, ok := s.slugParam(c)
+	if !ok {
+		return
+	}
+	var f revertForm
+	if err := c.ShouldBind(&f); err != nil {
+		s.fail(c, formError(err))
+		return
+	}
+	res, err := s.wiki.Undo(c.Request.Context(), slug, f.Revision, f.Summary)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if res.Unchanged {
+		s.setFlash(c, "Nothing to undo: the page already reads as it did before revision "+strconv.Itoa(f.Revision)+".")
+	} else {
+		s.setFlash(c, "Undid the change of revision "+strconv.Itoa(f.Revision)+" as revision "+strconv.Itoa(res.Revision.Number)+"; the changes made since are kept.")
 	}
 	c.Redirect(http.StatusSeeOther, pageURL(slug))
 }

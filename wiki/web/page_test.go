@@ -435,3 +435,52 @@ func TestEditFormTitleConflict(t *testing.T) {
 		t.Errorf("the editor holds %q, want the user's text", got)
 	}
 }
+
+// TestUndoOneChange: the diff of one revision's change offers to undo it
+// alone; the undo keeps the changes saved since, an overlapping one is a
+// 409 that saves nothing, and a reader sees no button and may not post.
+func TestUndoOneChange(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("p", "P", "a\nb\nc\n")
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", put("a\nB\nc\n", 1, `,"summary":"capital b"`)), 200)
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", put("a\nB\nC\n", 2, `,"summary":"capital c"`)), 200)
+	doc := parseHTML(t, ts.browse("GET", "/diff/p?from=1&to=2", nil).Body.String())
+	mustFind(t, doc, `form[action="/undo/p"] input[name=revision][value="2"]`)
+	if got := textOf(mustFind(t, doc, `form[action="/undo/p"]`)); !strings.Contains(got, "the changes saved since stay") {
+		t.Errorf("undo form says %q", got)
+	}
+	// Not for a range of several revisions.
+	if n := len(queryAll(parseHTML(t, ts.browse("GET", "/diff/p?from=1&to=3", nil).Body.String()), `form[action="/undo/p"]`)); n != 0 {
+		t.Errorf("the diff of two changes offers %d undo forms", n)
+	}
+
+	w := ts.post("/undo/p", url.Values{"revision": {"2"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	p := decode[apiPage](t, ts.api("GET", "/api/v1/pages/p", ""))
+	if p.Markdown != "a\nb\nC\n" || p.Revision != 4 {
+		t.Errorf("after the undo: revision %d %q, want 4 with the later change kept", p.Revision, p.Markdown)
+	}
+	flash := textOf(mustFind(t, parseHTML(t, ts.browse("GET", "/wiki/p", nil).Body.String()), ".flash"))
+	if !strings.Contains(flash, "Undid the change of revision 2 as revision 4") {
+		t.Errorf("flash %q", flash)
+	}
+
+	// Revision 3 changed the line that 5 changes again: it cannot be undone alone.
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", put("a\nb\nCC\n", 4, "")), 200)
+	w = ts.post("/undo/p", url.Values{"revision": {"3"}})
+	wantStatus(t, w, http.StatusConflict)
+	if !strings.Contains(w.Body.String(), "changes saved after revision 3 overlap what it changed") {
+		t.Errorf("conflict page does not say why: %s", w.Body.String())
+	}
+	if p := decode[apiPage](t, ts.api("GET", "/api/v1/pages/p", "")); p.Revision != 5 {
+		t.Errorf("a refused undo saved revision %d", p.Revision)
+	}
+	wantStatus(t, ts.post("/undo/p", url.Values{"revision": {"1"}}), http.StatusBadRequest)
+
+	ts.addUser("rita", wiki.RoleReader, "")
+	ts.signIn("rita")
+	if n := len(queryAll(parseHTML(t, ts.browse("GET", "/diff/p?from=4&to=5", nil).Body.String()), `form[action="/undo/p"]`)); n != 0 {
+		t.Errorf("a reader is offered %d undo forms", n)
+	}
+	wantStatus(t, ts.post("/undo/p", url.Values{"revision": {"5"}}), http.StatusForbidden)
+}

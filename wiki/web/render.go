@@ -161,6 +161,7 @@ func (s *Server) baseFuncs() template.FuncMap {
 		"diffURL":           diffURL,
 		"diffFormURL":       diffFormURL,
 		"revertURL":         revertURL,
+		"undoURL":           undoURL,
 		"deleteURL":         deleteURL,
 		"newURL":            newPageURL,
 		"cohortsURL":        cohortsURL,

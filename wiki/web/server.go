@@ -228,6 +228,7 @@ func (s *Server) routes() *gin.Engine {
 	edit.GET(prefixEdit+"*slug", s.handlePageEdit)
 	edit.POST(prefixEdit+"*slug", s.handlePageSave)
 	edit.POST("/preview", s.handlePreview)
+	edit.POST(prefixUndo+"*slug", s.handlePageUndo)
 
 	// Trainers: revert, delete, cohorts.
 	train := r.Group("/", s.require(wiki.RoleTrainer))

@@ -19,6 +19,7 @@ const (
 	prefixHistory = "/history/"
 	prefixDiff    = "/diff/"
 	prefixRevert  = "/revert/"
+	prefixUndo    = "/undo/"
 	prefixDelete  = "/delete/"
 	prefixCohorts = "/cohorts"
 	prefixPeople  = "/people/"
@@ -46,6 +47,7 @@ func pageURL(slug wiki.Slug) string    { return prefixWiki + string(slug) }
 func editURL(slug wiki.Slug) string    { return prefixEdit + string(slug) }
 func historyURL(slug wiki.Slug) string { return prefixHistory + string(slug) }
 func revertURL(slug wiki.Slug) string  { return prefixRevert + string(slug) }
+func undoURL(slug wiki.Slug) string    { return prefixUndo + string(slug) }
 func deleteURL(slug wiki.Slug) string  { return prefixDelete + string(slug) }
 
 // anchorURL opens the question with heading id anchor on a page.
