@@ -192,3 +192,44 @@ func TestBrowserReviewQueue(t *testing.T) {
 		ph.screenshot(c.name)
 	}
 }
+
+// TestBrowserUndoOneChange: from the diff of one bad change, a trainer
+// takes it back alone; the change saved after it stays. On a phone the
+// diff page with its undo button does not scroll sideways.
+func TestBrowserUndoOneChange(t *testing.T) {
+	w := startReviewWiki(t)
+	w.putPage(t, "onboarding/first-week", "Your first week", firstWeek, 0)
+	bad := strings.Replace(firstWeek, "Bring your ID.", "No need to bring anything.", 1)
+	w.as(t, w.ben, "onboarding/first-week", "Your first week", bad, 1)
+	later := strings.Replace(bad, "Book by Thursday", "Book by Wednesday", 1)
+	w.as(t, w.cy, "onboarding/first-week", "Your first week", later, 2)
+
+	bctx := newBrowser(t)
+	tb := openTab(t, bctx)
+	tb.signIn(w.testWiki, "/diff/onboarding/first-week?from=1&to=2")
+	wantContains(t, "the undo form", tb.text("form.undo"), "the changes saved since stay")
+	tb.screenshot("undo-desktop")
+	if code := tb.follow(`form.undo button`); code != 200 {
+		t.Fatalf("undo: status %d", code)
+	}
+	wantContains(t, "flash after the undo", tb.flash(), "Undid the change of revision 2 as revision 4")
+	resp := w.api(t, http.MethodGet, "/api/v1/pages/onboarding/first-week", nil)
+	var page struct {
+		Markdown string `json:"markdown"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	wantEqual(t, "text after the undo", page.Markdown, strings.Replace(firstWeek, "Book by Thursday", "Book by Wednesday", 1))
+
+	ph := newTab(t, bctx)
+	ph.do("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateTouch, chromedp.EmulateScale(2)))
+	wantEqual(t, "status of the diff on a phone", ph.open(w.base+"/diff/onboarding/first-week?from=2&to=3"), 200)
+	type widths struct{ Scroll, Inner int }
+	wd := js[widths](ph, `({Scroll: document.documentElement.scrollWidth, Inner: window.innerWidth})`)
+	if wd.Scroll > wd.Inner {
+		t.Errorf("the diff page scrolls sideways on a phone: %d > %d", wd.Scroll, wd.Inner)
+	}
+	ph.screenshot("undo-phone")
+}
