@@ -409,7 +409,8 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 	case res.Unchanged:
 		flash = "No changes to save: the page already reads like that."
 	case res.Merged:
-		flash = "Saved revision " + strconv.Itoa(res.Revision.Number) + ". Someone else saved changes while you were editing; yours were merged with theirs. Check that the page reads right."
+		flash = "Saved revision " + strconv.Itoa(res.Revision.Number) + ". " + s.savedMeanwhile(c, res.Revision) +
+			" saved changes while you were editing; yours were merged with theirs. Check that the page reads right."
 	case res.Created:
 		flash = "Created the page. Thank you for adding it!"
 	default:
@@ -418,6 +419,42 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 	s.setFlash(c, s.linkQuestion(c, v.Form, res, flash))
 	c.Redirect(http.StatusSeeOther, pageURL(v.Slug))
 }
+
+// savedMeanwhile names who saved the revisions between rev's base and rev
+// (at most maxMeanwhile names, "Someone else" if none can be read): the
+// people a merged save was merged with.
+func (s *Server) savedMeanwhile(c *gin.Context, rev *wiki.Revision) string {
+	ctx := c.Request.Context()
+	var names []string
+	seen := map[string]bool{}
+	for n := rev.Base + 1; n < rev.Number && n <= rev.Base+maxMeanwhile*4; n++ {
+		r, err := s.wiki.Revision(ctx, rev.Slug, n)
+		if err != nil || seen[r.Author] {
+			continue
+		}
+		seen[r.Author] = true
+		if len(names) == maxMeanwhile {
+			names = append(names, "others")
+			break
+		}
+		if r.Author == rev.Author {
+			names = append(names, "You (in another window)")
+		} else {
+			names = append(names, s.accounts.DisplayName(ctx, r.Author))
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "Someone else"
+	case 1:
+		return names[0]
+	default:
+		return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	}
+}
+
+// maxMeanwhile is how many people savedMeanwhile names.
+const maxMeanwhile = 3
 
 // handlePreview renders posted Markdown for the live preview (JavaScript);
 // it answers an HTML fragment.

@@ -173,12 +173,14 @@ func TestEditFormSavesAndRedirectsWithFlash(t *testing.T) {
 func TestEditFormMergesAndTellsSo(t *testing.T) {
 	ts := newTestServer(t)
 	ts.create("it/vpn", "VPN access", vpn)
-	wantStatus(t, ts.api("PUT", "/api/v1/pages/it/vpn", put(strings.Replace(vpn, "The service desk.", "The IT desk.", 1), 1, "")), 200)
+	ts.addUser("bob", wiki.RoleEditor, "")
+	wantStatus(t, ts.apiAs(ts.tokenFor("bob"), "PUT", "/api/v1/pages/it/vpn", put(strings.Replace(vpn, "The service desk.", "The IT desk.", 1), 1, "")), 200)
 	w := ts.post("/edit/it/vpn", url.Values{"title": {"VPN access"}, "markdown": {strings.Replace(vpn, "The standard one.", "WireGuard.", 1)}, "base_revision": {"1"}, "action": {"save"}})
 	wantStatus(t, w, http.StatusSeeOther)
 	doc := parseHTML(t, ts.browse("GET", "/wiki/it/vpn", nil).Body.String())
-	if got := textOf(mustFind(t, doc, "p.flash")); !strings.Contains(got, "merged") {
-		t.Errorf("flash = %q, want a merge notice", got)
+	// It says with whom: the person who saved meanwhile.
+	if got := textOf(mustFind(t, doc, "p.flash")); !strings.Contains(got, "bob saved changes while you were editing; yours were merged with theirs") {
+		t.Errorf("flash = %q, want a merge notice naming bob", got)
 	}
 	body := textOf(mustFind(t, doc, ".markdown"))
 	if !strings.Contains(body, "The IT desk.") || !strings.Contains(body, "WireGuard.") {
