@@ -298,3 +298,39 @@ func TestAPIPageListOnlyLists(t *testing.T) {
 	}
 	wantStatus(t, ts.api("GET", "/api/v1/pages", ""), 200)
 }
+
+// TestNotFoundSaysWhat: a 404 names what is missing, a person, a cohort,
+// a question or a page, on the web and in the API.
+func TestNotFoundSaysWhat(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("p", "P", "## Parent\n\n### Child\n\nText.\n")
+	for _, c := range []struct{ path, want string }{
+		{"/api/v1/users/nobody", "no such person"},
+		{"/api/v1/cohorts/nope/handover", "no such cohort"},
+		{"/api/v1/questions/999", "no such question"},
+		{"/api/v1/pages/nope", "no such page or revision"},
+		{"/api/v1/pages/p/revisions/9", "no such page or revision"},
+	} {
+		w := ts.api("GET", c.path, "")
+		wantError(t, w, 404, "not_found")
+		if got := decode[apiError](t, w).Error.Message; got != c.want {
+			t.Errorf("GET %s: %q, want %q", c.path, got, c.want)
+		}
+	}
+	w := ts.api("POST", "/api/v1/pages/p/sections/parent/feedback", `{"helpful":true}`)
+	wantError(t, w, 404, "not_found")
+	if got := decode[apiError](t, w).Error.Message; !strings.Contains(got, "no such question on it with an answer of its own") {
+		t.Errorf("feedback on a heading with no text: %q", got)
+	}
+	for _, c := range []struct{ path, want string }{
+		{"/people/nobody", "no such person"},
+		{"/cohorts/nope", "no such cohort"},
+		{"/questions/999", "no such question"},
+	} {
+		w := ts.browse("GET", c.path, nil)
+		wantStatus(t, w, 404)
+		if !strings.Contains(w.Body.String(), c.want) {
+			t.Errorf("GET %s does not say %q", c.path, c.want)
+		}
+	}
+}

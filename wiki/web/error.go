@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/faqwiki/faqwiki/wiki"
@@ -94,7 +95,7 @@ func classify(err error) (status int, body apiErrorBody) {
 	case errors.Is(err, wiki.ErrTooComplex):
 		return http.StatusUnprocessableEntity, apiErrorBody{Code: "too_complex", Message: "this text takes too long to preview; save it, or simplify deeply nested or unbalanced markup"}
 	case errors.Is(err, wiki.ErrNotFound):
-		return http.StatusNotFound, apiErrorBody{Code: "not_found", Message: "no such page or revision"}
+		return http.StatusNotFound, apiErrorBody{Code: "not_found", Message: notFoundMsg}
 	case errors.As(err, &uce):
 		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: fmt.Sprintf("changes saved after revision %d overlap what it changed, so it cannot be undone on its own; nothing was saved. Open an older revision to restore it, or edit the page", uce.Revision)}
 	case errors.As(err, &te):
@@ -129,6 +130,9 @@ func classify(err error) (status int, body apiErrorBody) {
 // people. Server-side errors are logged here, once.
 func (s *Server) fail(c *gin.Context, err error) {
 	status, body := classify(err)
+	if body.Message == notFoundMsg {
+		body.Message = notFoundIn(c.Request.URL.Path)
+	}
 	setRetryAfter(c, err)
 	switch {
 	case clientLeft(c, err):
@@ -150,6 +154,35 @@ func (s *Server) fail(c *gin.Context, err error) {
 		return
 	}
 	s.render(c, status, "error.html", &errorPage{BasePage: s.base(c, "Error"), Status: status, Message: body.Message, Fields: body.Fields, RequestID: reqID(c)})
+}
+
+// notFoundMsg is the message of a wiki.ErrNotFound; notFoundIn names
+// what is missing by where it was asked for.
+const notFoundMsg = "no such page or revision"
+
+// notFoundIn says what a path names that does not exist: a person, a
+// cohort, a question, a gap, a section or a file; else a page or revision.
+func notFoundIn(path string) string {
+	for _, w := range []struct{ prefix, msg string }{
+		{prefixPeople, "no such person"}, {"/api/v1/users/", "no such person"},
+		{prefixCohorts + "/", "no such cohort"}, {"/api/v1/cohorts/", "no such cohort"},
+		{"/questions/", "no such question"}, {"/api/v1/questions/", "no such question"},
+		{"/gaps/", "no such search gap"}, {"/api/v1/gaps/", "no such search gap"},
+		{wiki.FilesPath, "no such file"},
+	} {
+		if strings.HasPrefix(path, w.prefix) {
+			return w.msg
+		}
+	}
+	if strings.HasPrefix(path, "/api/v1/pages/") {
+		switch {
+		case strings.Contains(path, "/sections/"):
+			return "no such page, or no such question on it with an answer of its own"
+		case strings.Contains(path, "/attachments/"):
+			return "no such page, or no such file on it"
+		}
+	}
+	return notFoundMsg
 }
 
 // setRetryAfter tells a client refused for a while (a *RateLimitError)
