@@ -147,6 +147,16 @@ func (w *Wiki) Revision(ctx context.Context, slug Slug, n int) (*Revision, error
 	return w.store.Revision(ctx, slug, n)
 }
 
+// PagesTitled returns the live pages whose title is title, ignoring case
+// and accents, as a [[title]] link finds them.
+func (w *Wiki) PagesTitled(ctx context.Context, title string) ([]Slug, error) {
+	found, err := w.store.PagesTitled(ctx, []string{title})
+	if err != nil || len(found) == 0 {
+		return nil, err
+	}
+	return found[0], nil
+}
+
 // Revisions returns the history of a page newest first, without the
 // revisions' text. ErrNotFound if the page never existed.
 func (w *Wiki) Revisions(ctx context.Context, slug Slug) ([]*Revision, error) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -217,6 +218,9 @@ type editForm struct {
 	Summary  string `form:"summary"`
 	Base     string `form:"base_revision"`
 	Action   string `form:"action"` // "preview" or "save"
+	// SameTitle is "1" when the person chose to create a page with the
+	// title of another (handlePageCreate asks first).
+	SameTitle string `form:"same_title"`
 	// Remove names files of the page to remove with this save; the files
 	// to add come in the multipart field "file".
 	Remove []string `form:"remove_file"`
@@ -239,6 +243,9 @@ type editPage struct {
 	Conflict  *conflictView
 	Files     []wiki.Attachment // the page's files now
 	Answering string            // the question this edit answers, if any
+	// SameTitle: the pages that already have the new page's title (the
+	// form asks whether to create it anyway).
+	SameTitle []wiki.Slug
 }
 
 // showEdit draws the edit form v again with the person's text (see
@@ -326,6 +333,20 @@ func (s *Server) handlePageCreate(c *gin.Context) {
 			return
 		}
 		base = p.Revision // a deleted page's address: write it anew, history kept
+	}
+	// Another page with the same title: [[Title]] links would keep
+	// opening that one. Ask before making a second.
+	if title := wiki.NormalizeTitle(f.Title); title != "" && f.SameTitle != "1" {
+		others, err := s.wiki.PagesTitled(c.Request.Context(), title)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		if others = slices.DeleteFunc(others, func(o wiki.Slug) bool { return o == slug }); len(others) > 0 {
+			v.SameTitle = others
+			s.render(c, http.StatusConflict, "page_edit.html", v)
+			return
+		}
 	}
 	s.save(c, v, base)
 }

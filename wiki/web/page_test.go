@@ -486,3 +486,28 @@ func TestUndoOneChange(t *testing.T) {
 	}
 	wantStatus(t, ts.post("/undo/p", url.Values{"revision": {"5"}}), http.StatusForbidden)
 }
+
+// TestNewPageWithATakenTitleAsksFirst: a new page with another page's
+// title (case aside) is not created until the person says so, since
+// [[Title]] links keep opening the other page.
+func TestNewPageWithATakenTitleAsksFirst(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("it/vpn", "VPN access", vpn)
+	form := url.Values{"title": {"vpn ACCESS"}, "markdown": {"Ask the desk.\n"}, "action": {"save"}}
+	w := ts.post("/new", form)
+	wantStatus(t, w, http.StatusConflict)
+	doc := parseHTML(t, w.Body.String())
+	notice := mustFind(t, doc, "form#edit-form .same-title")
+	mustFind(t, notice, `a[href="/wiki/it/vpn"]`)
+	mustFind(t, notice, `input[type=checkbox][name=same_title][value="1"]`)
+	if v, _ := attr(mustFind(t, doc, "textarea#markdown"), "name"); v != "markdown" || !strings.Contains(textOf(mustFind(t, doc, "textarea#markdown")), "Ask the desk.") {
+		t.Error("the text was not kept in the form")
+	}
+	wantError(t, ts.api("GET", "/api/v1/pages/vpn-access", ""), 404, "not_found")
+
+	form.Set("same_title", "1")
+	wantStatus(t, ts.post("/new", form), http.StatusSeeOther)
+	wantStatus(t, ts.api("GET", "/api/v1/pages/vpn-access", ""), 200)
+	// A title no page has is created at once.
+	wantStatus(t, ts.post("/new", url.Values{"title": {"Parking"}, "markdown": {"Behind building B.\n"}, "action": {"save"}}), http.StatusSeeOther)
+}
