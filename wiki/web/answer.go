@@ -681,13 +681,13 @@ func toAPIAnswerAges(as []wiki.AnswerAge) []apiAnswerAge {
 
 func (s *Server) handleAPIFreshness(c *gin.Context) {
 	f := wiki.FreshnessFilter{Status: c.DefaultQuery("status", wiki.FreshStale), Cohort: c.Query("cohort")}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			s.fail(c, errBadRequestf("limit must be a number from 1 to 1000"))
-			return
-		}
-		f.Limit = n
+	limit, err := queryLimit(c, 1000)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if limit > 0 {
+		f.Limit = limit
 	}
 	ages, err := s.cfg.Answers.Freshness(c.Request.Context(), f)
 	if err != nil {
@@ -762,14 +762,13 @@ type apiUnhelpful struct {
 }
 
 func (s *Server) handleAPIUnhelpful(c *gin.Context) {
-	limit := 50
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			s.fail(c, errBadRequestf("limit must be a number from 1 to 500"))
-			return
-		}
-		limit = n
+	limit, err := queryLimit(c, 500)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if limit == 0 {
+		limit = 50
 	}
 	un, err := s.cfg.Answers.Unhelpful(c.Request.Context(), limit)
 	if err != nil {

@@ -334,3 +334,25 @@ func TestNotFoundSaysWhat(t *testing.T) {
 		}
 	}
 }
+
+// TestMalformedQueryIsRefused: a query string that does not parse is a
+// 400, not read as if the bad pair were absent; a limit out of range
+// says its range.
+func TestMalformedQueryIsRefused(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("p", "P", "x\n")
+	for _, path := range []string{"/api/v1/pages?limit=%zz", "/api/v1/changes?limit=5&x=%", "/api/v1/search?q=a;b"} {
+		w := ts.api("GET", path, "")
+		wantError(t, w, 400, "bad_request")
+		if got := decode[apiError](t, w).Error.Message; !strings.Contains(got, "the query string is malformed") {
+			t.Errorf("GET %s: %q", path, got)
+		}
+	}
+	wantStatus(t, ts.browse("GET", "/search?q=%zz", nil), 400)
+	w := ts.api("GET", "/api/v1/pages?limit=0", "")
+	wantError(t, w, 400, "bad_request")
+	if got := decode[apiError](t, w).Error.Message; got != "limit must be a number from 1 to 1000" {
+		t.Errorf("limit=0: %q", got)
+	}
+	wantStatus(t, ts.api("GET", "/api/v1/pages?limit=2&prefix=", ""), 200)
+}

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -55,12 +54,12 @@ func changeQuery(c *gin.Context, defaultLimit int) (wiki.ChangeFilter, error) {
 	default:
 		return f, errBadRequestf("unreviewed must be true or false")
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > wiki.MaxChangeLimit {
-			return f, errBadRequestf("limit must be a number from 1 to %d", wiki.MaxChangeLimit)
-		}
-		f.Limit = n
+	limit, err := queryLimit(c, wiki.MaxChangeLimit)
+	if err != nil {
+		return f, err
+	}
+	if limit > 0 {
+		f.Limit = limit
 	}
 	return f, nil
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -239,6 +240,34 @@ func bodyLimitFor(method, path string) int64 {
 // A body that says in advance (Content-Length) that it is over the limit
 // is refused at once, unread, and the connection is closed after the
 // answer so that the rest of it need not be read either.
+// checkQuery refuses a query string that does not parse (a bad %
+// escape, a ';'): net/url drops such a pair, so "limit=%zz" was read as
+// no limit at all.
+func (s *Server) checkQuery(c *gin.Context) {
+	if q := c.Request.URL.RawQuery; q != "" {
+		if _, err := url.ParseQuery(q); err != nil {
+			s.fail(c, errBadRequestf("the query string is malformed: %v", err))
+			c.Abort()
+			return
+		}
+	}
+	c.Next()
+}
+
+// queryLimit reads ?limit=: 0 when absent, else a number from 1 to max,
+// or the error to answer.
+func queryLimit(c *gin.Context, max int) (int, error) {
+	v := c.Query("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		return 0, errBadRequestf("limit must be a number from 1 to %d", max)
+	}
+	return n, nil
+}
+
 func (s *Server) limitBodies(c *gin.Context) {
 	if c.Request.Body != nil && c.Request.Body != http.NoBody {
 		limit := bodyLimitFor(c.Request.Method, c.Request.URL.Path)

@@ -136,13 +136,13 @@ func (s *Server) handleAPIPageList(c *gin.Context) {
 		s.fail(c, errBadRequestf("order must be slug or title"))
 		return
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			s.fail(c, errBadRequestf("limit must be a number from 1 to 1000"))
-			return
-		}
-		f.Limit = n
+	limit, err := queryLimit(c, 1000)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if limit > 0 {
+		f.Limit = limit
 	}
 	pages, next, err := s.wiki.Pages(c.Request.Context(), f)
 	if err != nil {

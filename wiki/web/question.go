@@ -229,12 +229,12 @@ func questionFilter(c *gin.Context) (wiki.QuestionFilter, error) {
 	default:
 		return f, errBadRequestf("sort must be new or votes")
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return f, errBadRequestf("limit must be a number from 1 to 1000")
-		}
-		f.Limit = n
+	limit, err := queryLimit(c, 1000)
+	if err != nil {
+		return f, err
+	}
+	if limit > 0 {
+		f.Limit = limit
 	}
 	return f, nil
 }

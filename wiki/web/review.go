@@ -126,14 +126,13 @@ type apiReviewItem struct {
 }
 
 func (s *Server) handleAPIReview(c *gin.Context) {
-	limit := 50
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > wiki.MaxReviewItems {
-			s.fail(c, errBadRequestf("limit must be a number from 1 to %d", wiki.MaxReviewItems))
-			return
-		}
-		limit = n
+	limit, err := queryLimit(c, wiki.MaxReviewItems)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if limit == 0 {
+		limit = 50
 	}
 	items, err := s.wiki.ReviewQueue(c.Request.Context(), c.Query("cohort"), limit)
 	if err != nil {

@@ -166,7 +166,7 @@ func (s *Server) routes() *gin.Engine {
 	if err := r.SetTrustedProxies(trusted); err != nil {
 		panic(err) // parseProxies made them
 	}
-	r.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.limitBodies, s.identify, s.checkCSRF)
+	r.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.checkQuery, s.limitBodies, s.identify, s.checkCSRF)
 
 	// Anyone: signing in, signing up with an invite, the first-run setup.
 	r.GET("/healthz", s.handleHealth)
