@@ -25,6 +25,12 @@ func (s *Server) identify(c *gin.Context) {
 	st := &requestState{}
 	if h := c.GetHeader("Authorization"); h != "" {
 		token, ok := strings.CutPrefix(h, "Bearer ")
+		if len(c.Request.Header.Values("Authorization")) > 1 {
+			// Which one counts would depend on who reads the request.
+			s.fail(c, errBadRequestf("send one Authorization header, not several"))
+			c.Abort()
+			return
+		}
 		if !ok {
 			s.fail(c, &publicError{http.StatusUnauthorized, "unauthorized", "use Authorization: Bearer <token>"})
 			c.Abort()

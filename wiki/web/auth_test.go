@@ -253,6 +253,12 @@ func TestClosedWikiSendsVisitorsToSignIn(t *testing.T) {
 	r := httptestRequest("GET", "/api/v1/pages", nil)
 	r.Header.Set("Authorization", "Basic YWRtaW46eA==")
 	wantError(t, ts.serve(r), 401, "unauthorized")
+	// Two Authorization headers: neither is taken over the other.
+	ts.addUser("ada", wiki.RoleEditor, "")
+	r = httptestRequest("GET", "/api/v1/pages", nil)
+	r.Header.Add("Authorization", "Bearer "+ts.tokenFor("ada"))
+	r.Header.Add("Authorization", "Bearer not-a-token")
+	wantError(t, ts.serve(r), 400, "bad_request")
 	wantStatus(t, ts.browse("GET", "/login", nil), 200)
 	wantStatus(t, ts.browse("GET", "/healthz", nil), 200)
 }
