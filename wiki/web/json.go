@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 )
@@ -20,13 +22,22 @@ func decodeJSON(c *gin.Context, v any) error {
 	if err := requireJSON(c.Request); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return err
 		}
+		return errBadRequestf("the request body could not be read")
+	}
+	// encoding/json would replace invalid bytes with U+FFFD, silently
+	// saving text other than what was sent.
+	if !utf8.Valid(body) {
+		return errBadRequestf("the request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) {
 			return errBadRequestf("the request body is empty; send a JSON object")
 		}

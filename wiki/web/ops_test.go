@@ -228,6 +228,15 @@ func TestJSONBodyMustBeJSON(t *testing.T) {
 	r = httptest.NewRequest("POST", "/api/v1/session", strings.NewReader(`{"username":"admin","password":"`+testPassword+`"}`))
 	r.Header.Set("Content-Type", "text/plain")
 	wantError(t, ts.serve(r), http.StatusUnsupportedMediaType, "unsupported_media_type")
+	// Invalid UTF-8 is refused, not saved with U+FFFD in its place.
+	w := ts.api("PUT", "/api/v1/pages/p", "{\"markdown\":\"caf\xe9\",\"base_revision\":1}")
+	wantError(t, w, http.StatusBadRequest, "bad_request")
+	if got := decode[apiError](t, w).Error.Message; got != "the request body is not valid UTF-8" {
+		t.Errorf("invalid UTF-8: %q", got)
+	}
+	if p, _ := ts.wiki.Page(context.Background(), "p"); p.Markdown != "x" {
+		t.Errorf("the page became %q", p.Markdown)
+	}
 }
 
 // TestOversizedBodyRefusedUnread sends a request that announces a body far
