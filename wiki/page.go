@@ -74,6 +74,16 @@ func NormalizeTitle(s string) string {
 
 // NormalizeTags lower-cases, slugifies, de-duplicates and sorts tags,
 // dropping empty ones.
+// NormalizeTag is a tag as NormalizeTags files it ("On Boarding" is
+// "on-boarding"), for a filter: a tag with nothing a tag keeps stays as
+// given, so that it matches no page rather than every page.
+func NormalizeTag(t string) string {
+	if s := slugSegment(t); s != "" {
+		return s
+	}
+	return t
+}
+
 func NormalizeTags(tags []string) []string {
 	seen := map[string]bool{}
 	var out []string

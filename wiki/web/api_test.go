@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -355,4 +356,20 @@ func TestMalformedQueryIsRefused(t *testing.T) {
 		t.Errorf("limit=0: %q", got)
 	}
 	wantStatus(t, ts.api("GET", "/api/v1/pages?limit=2&prefix=", ""), 200)
+}
+
+// TestTagFiltersAreNormalized: ?tag= is read as tags are filed, so
+// "Onboarding" and "On Boarding" find the pages tagged on-boarding.
+func TestTagFiltersAreNormalized(t *testing.T) {
+	ts := newTestServer(t)
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", `{"title":"P","markdown":"Laptops are handed out.\n","tags":["On Boarding"]}`), 201)
+	for _, tag := range []string{"on-boarding", "On Boarding", " ON-BOARDING "} {
+		l := decode[apiPageList](t, ts.api("GET", "/api/v1/pages?tag="+url.QueryEscape(tag), ""))
+		if len(l.Pages) != 1 || l.Pages[0].Slug != "p" {
+			t.Errorf("tag %q: %+v", tag, l.Pages)
+		}
+	}
+	if l := decode[apiPageList](t, ts.api("GET", "/api/v1/pages?tag="+url.QueryEscape("???"), "")); len(l.Pages) != 0 {
+		t.Errorf("a tag of punctuation matched %+v", l.Pages)
+	}
 }

@@ -24,7 +24,7 @@ func changeQuery(c *gin.Context, defaultLimit int) (wiki.ChangeFilter, error) {
 		Cohort: strings.TrimSpace(c.Query("cohort")),
 		Author: strings.ToLower(strings.TrimSpace(c.Query("author"))),
 		Prefix: strings.TrimSpace(c.Query("prefix")),
-		Tag:    strings.TrimSpace(c.Query("tag")),
+		Tag:    queryTag(c),
 		Cursor: c.Query("cursor"),
 		Limit:  defaultLimit,
 	}

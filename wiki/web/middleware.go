@@ -254,6 +254,15 @@ func (s *Server) checkQuery(c *gin.Context) {
 	c.Next()
 }
 
+// queryTag reads ?tag= as tags are filed ("Onboarding" is "onboarding");
+// "" for none.
+func queryTag(c *gin.Context) string {
+	if t := strings.TrimSpace(c.Query("tag")); t != "" {
+		return wiki.NormalizeTag(t)
+	}
+	return ""
+}
+
 // queryLimit reads ?limit=: 0 when absent, else a number from 1 to max,
 // or the error to answer.
 func queryLimit(c *gin.Context, max int) (int, error) {

@@ -123,7 +123,7 @@ func toAPIRevision(r *wiki.Revision, withText bool) apiRevision {
 }
 
 func (s *Server) handleAPIPageList(c *gin.Context) {
-	f := wiki.PageFilter{Prefix: c.Query("prefix"), Tag: c.Query("tag"), Cursor: c.Query("cursor"), TitlePrefix: c.Query("title_prefix")}
+	f := wiki.PageFilter{Prefix: c.Query("prefix"), Tag: queryTag(c), Cursor: c.Query("cursor"), TitlePrefix: c.Query("title_prefix")}
 	if len(f.TitlePrefix) > 4*wiki.MaxTitleLen {
 		s.fail(c, errBadRequestf("title_prefix is too long"))
 		return

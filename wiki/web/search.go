@@ -49,7 +49,7 @@ const searchPerPage = 10
 
 func (s *Server) handleSearch(c *gin.Context) {
 	q := c.Query("q")
-	tag := c.Query("tag")
+	tag := queryTag(c)
 	page := 1
 	if v := c.Query("page"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -244,7 +244,7 @@ type apiSearch struct {
 }
 
 func (s *Server) handleAPISearch(c *gin.Context) {
-	q := wiki.SearchQuery{Text: c.Query("q"), Tag: c.Query("tag")}
+	q := wiki.SearchQuery{Text: c.Query("q"), Tag: queryTag(c)}
 	for _, p := range []struct {
 		name     string
 		dst      *int
