@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Site generators' template syntax. Handbooks kept for Jekyll, Eleventy or
@@ -67,6 +68,16 @@ var alertKinds = map[string]string{
 	"important": "IMPORTANT", "attention": "IMPORTANT",
 	"warning": "WARNING", "alert": "WARNING",
 	"caution": "CAUTION", "danger": "CAUTION", "error": "CAUTION",
+}
+
+// namedArg is a name="value" argument of a tag.
+var namedArg = regexp.MustCompile(`(\w+)=["']([^"']*)["']`)
+
+// argKinds maps the style or colour a callout tag names to a callout name.
+var argKinds = map[string]string{
+	"info": "note", "primary": "note", "secondary": "note", "note": "note",
+	"success": "tip", "tip": "tip",
+	"warning": "warning", "danger": "danger", "error": "danger",
 }
 
 // newCallout is the callout a name (of a tag or admonition) and a title
@@ -138,14 +149,19 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 	var stack []blockOpen
 	pos := 0
 	commentDepth, swallowing := 0, "" // inside a comment or capture, and which
+	raw := false                      // inside {% raw %}: tags are text
 	for _, m := range templateTag.FindAllStringSubmatchIndex(body, -1) {
 		start, end := m[0], m[1]
-		inner, hugo, closing := "", false, false
+		inner, hugo, closing, output := "", false, false, false
 		for g := 1; g <= 4; g++ {
 			if m[2*g] >= 0 {
 				inner = body[m[2*g]:m[2*g+1]]
 				hugo = g == 2 || g == 3
+				output = g == 4
 			}
+		}
+		if raw && !(inner == "endraw") {
+			continue
 		}
 		name, args := tagName(inner)
 		if hugo && strings.HasPrefix(name, "/") {
@@ -158,6 +174,7 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 			out.WriteString(body[pos:start])
 			out.WriteString(newlines(body[start:end]))
 			pos = end
+			raw = name == "raw" && !inCode(code, start)
 			continue
 		}
 		if inCode(code, start) {
@@ -187,6 +204,9 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 			pos = start
 		case linkTags[name] && !closing:
 			out.WriteString(linkPath(args))
+		case output && urlFilter.MatchString(inner):
+			// {{ "/tools/slack/" | relative_url }}: the path it wraps.
+			out.WriteString(urlFilter.FindStringSubmatch(inner)[1])
 		case !hugo && (inner == "site.baseurl" || inner == "site.url" || strings.HasPrefix(inner, "site.baseurl ") || strings.HasPrefix(inner, "site.url ")):
 			out.WriteString(keep)
 		case closing:
@@ -207,15 +227,12 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 			if callouts[name] {
 				o.callout = tagCallout(name, args)
 			} else {
-				drop(name, start)
+				drop(pairShown(name, hugo)+keptMark, start)
 			}
 			stack = append(stack, o)
 			out.WriteString(keep)
 		default:
-			if name == "" {
-				name = strings.TrimSpace(inner)
-			}
-			drop(name, start)
+			drop(tagShown(name, inner, hugo, output), start)
 			out.WriteString(keep)
 		}
 	}
@@ -228,7 +245,11 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 	text = rd.admonitions(text)
 	for _, name := range slices.Sorted(maps.Keys(dropped)) {
 		n := dropped[name]
-		what := fmt.Sprintf("template tag %q dropped (line %d", name, firstDrop[name])
+		shown, kept := strings.CutSuffix(name, keptMark)
+		what := fmt.Sprintf("template tag %s dropped (line %d", shown, firstDrop[name])
+		if kept {
+			what = fmt.Sprintf("template tags %s dropped, the text between them kept (line %d", shown, firstDrop[name])
+		}
 		if n > 1 {
 			what += fmt.Sprintf(", %d in all", n)
 		}
@@ -236,6 +257,37 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 	}
 	return text
 }
+
+// urlFilter is a Liquid output of a quoted path through a URL filter:
+// {{ "/x/" | relative_url }}, {{ '/x' | absolute_url }},
+// {{ "/x" | prepend: site.baseurl }}.
+var urlFilter = regexp.MustCompile(`^["']([^"']*)["']\s*\|\s*(?:relative_url|absolute_url|prepend:\s*site\.baseurl|url)\s*$`)
+
+// tagShown is how the report names a tag: {% include %}, {{ page.title }},
+// {{< youtube >}}.
+func tagShown(name, inner string, hugo, output bool) string {
+	switch {
+	case output:
+		if utf8.RuneCountInString(inner) > 40 {
+			inner = string([]rune(inner)[:39]) + "…"
+		}
+		return "{{ " + inner + " }}"
+	case hugo:
+		return "{{< " + name + " >}}"
+	}
+	return "{% " + name + " %}"
+}
+
+// pairShown names a pair of tags: {% if %}…{% endif %}.
+func pairShown(name string, hugo bool) string {
+	if hugo {
+		return "{{< " + name + " >}}…{{< /" + name + " >}}"
+	}
+	return "{% " + name + " %}…{% end" + name + " %}"
+}
+
+// keptMark marks a dropped pair of tags in templates' count.
+const keptMark = "\x00kept"
 
 // tagName splits a tag's inside into its name and the rest.
 func tagName(inner string) (name, args string) {
@@ -292,8 +344,24 @@ func tagCallout(name, args string) *callout {
 			title = args[i+1 : i+1+j]
 		}
 	}
-	if first, _ := tagName(args); (name == "notice" || name == "callout" || name == "admonition") && isIdent(first) && first != "" {
+	if first, _ := tagName(args); (name == "notice" || name == "callout" || name == "admonition") && isIdent(first) && first != "" && !strings.Contains(first, "=") {
 		name = first
+	}
+	// Named arguments: GitBook's {% hint style="warning" %}, Docsy's
+	// {{% alert title="Note" color="primary" %}}.
+	for _, m := range namedArg.FindAllStringSubmatch(args, -1) {
+		switch m[1] {
+		case "title":
+			title = m[2]
+		case "style", "type", "color":
+			if k := argKinds[strings.ToLower(m[2])]; k != "" {
+				name = k
+			}
+		}
+	}
+	if strings.Contains(args, "=") && !strings.Contains(args, "title=") && namedArg.MatchString(args) {
+		// The first quoted value was an option, not a title.
+		title = ""
 	}
 	return newCallout(name, title)
 }
