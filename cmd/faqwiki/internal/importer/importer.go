@@ -66,13 +66,18 @@ var markdownExts = []string{".md", ".markdown", ".mdx"}
 
 // source is a Markdown file being read.
 type source struct {
-	rel       string // path relative to the root, '/'-separated
-	page      *Page
-	body      string          // the text after front matter and title
-	bodyLine  int             // line number (from 1) of body's first line in the file
-	ids       map[string]bool // anchors in the page (heading ids, raw HTML ids), once a link needs them: see anchorsOf
-	fmFiles   []string
-	folderDir string // for a folder page, its folder; else ""
+	rel      string // path relative to the root, '/'-separated
+	page     *Page
+	body     string          // the text after front matter and title
+	bodyLine int             // line number (from 1) of body's first line in the file
+	ids      map[string]bool // anchors in the page (heading ids, raw HTML ids), once a link needs them: see anchorsOf
+	// headingIDs are the ids attribute lists gave headings ({#2fa}), and
+	// the heading each was on, as written; idAlias (made by anchorsOf)
+	// maps each to the anchor the heading has here.
+	headingIDs map[string]string
+	idAlias    map[string]string
+	fmFiles    []string
+	folderDir  string // for a folder page, its folder; else ""
 }
 
 // reader holds the state of one Read.
@@ -314,6 +319,7 @@ func (rd *reader) readFile(s *source) error {
 		}
 	}
 	if title != "" {
+		title, _ = stripTitleAttrs(title)
 		plain := wiki.NormalizeTitle(rd.r.PlainInline(title))
 		if plain == "" {
 			plain = wiki.NormalizeTitle(title)
@@ -330,6 +336,7 @@ func (rd *reader) readFile(s *source) error {
 		body = rd.mdxStatements(s.rel, body, s.bodyLine)
 	}
 	s.body = rd.templates(s.rel, body, s.bodyLine)
+	rd.attributes(s)
 	if fm.HasTags {
 		s.page.Tags = wiki.NormalizeTags(fm.Tags)
 		if len(s.page.Tags) > wiki.MaxTags {

@@ -46,8 +46,21 @@ func (rd *reader) anchorsOf(s *source) map[string]bool {
 		return s.ids
 	}
 	s.ids = map[string]bool{}
-	for _, h := range rd.r.Headings(s.body) {
+	heads := rd.r.Headings(s.body)
+	for _, h := range heads {
 		s.ids[h.ID] = true
+	}
+	for id, line := range s.headingIDs {
+		text := rd.r.PlainInline(line)
+		for _, h := range heads {
+			if h.Text == text {
+				if s.idAlias == nil {
+					s.idAlias = map[string]string{}
+				}
+				s.idAlias[id] = h.ID
+				break
+			}
+		}
 	}
 	for _, m := range htmlIDRe.FindAllStringSubmatch(s.body, -1) {
 		s.ids[m[1]] = true
@@ -316,7 +329,7 @@ func (rd *reader) resolve(s *source, dir string, sp span, line int, fs *fileSet)
 		if frag == "" {
 			return "", false
 		}
-		id, ok := matchAnchor(rd.anchorsOf(s), frag)
+		id, ok := rd.anchor(s, frag)
 		if !ok {
 			rd.rep.unresolved(s.rel, line, d, "no heading or anchor with that name on the page")
 			return "", false
@@ -363,7 +376,7 @@ func (rd *reader) resolve(s *source, dir string, sp span, line int, fs *fileSet)
 	if page := rd.findPage(target); page != nil {
 		u := "/wiki/" + string(page.page.Slug)
 		if frag != "" {
-			id, ok := matchAnchor(rd.anchorsOf(page), frag)
+			id, ok := rd.anchor(page, frag)
 			switch {
 			case ok:
 				u += "#" + id
@@ -493,6 +506,16 @@ func (rd *reader) attach(s *source, rel string, fs *fileSet, line int) string {
 // matchAnchor finds the anchor a fragment names among ids: itself, or the
 // id it becomes under GitHub's rule or other sites' rules (mkdocs and
 // Hugo lower-case and drop punctuation too, but fold runs of '-').
+// anchor is matchAnchor on s's anchors, an id an attribute list gave a
+// heading ({#2fa}) first.
+func (rd *reader) anchor(s *source, frag string) (string, bool) {
+	ids := rd.anchorsOf(s)
+	if id, ok := s.idAlias[frag]; ok {
+		return id, true
+	}
+	return matchAnchor(ids, frag)
+}
+
 func matchAnchor(ids map[string]bool, frag string) (string, bool) {
 	if f, err := url.PathUnescape(frag); err == nil {
 		frag = f

@@ -1,0 +1,76 @@
+package importer
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/faqwiki/faqwiki/wiki"
+)
+
+func TestAttributes(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"heading id", "## Collaboration {#collaboration}\n\nText.\n", "## Collaboration\n\nText.\n"},
+		{"mkdocs heading", "## Terms { #terms .big }\n", "## Terms\n"},
+		{"kramdown block", "Intro paragraph.\n{:.usa-intro}\n\nMore.\n", "Intro paragraph.\n\n\nMore.\n"},
+		{"toc list", "* TOC\n{:toc}\n\n## First\n", "\n\n\n## First\n"},
+		{"no_toc and options", "## Contents\n{: .no_toc }\n{::options parse_block_html=\"true\" /}\n", "## Contents\n\n\n"},
+		{"after links and images", "![Laptop](laptop.png){:width=\"400px\"} [Start](start.md){ .md-button .md-button--primary }\n",
+			"![Laptop](laptop.png) [Start](start.md)\n"},
+		{"code untouched", "```\n## Not {#a-heading}\n{:.x}\n```\n\nUse `{:toc}` to make one.\n", "```\n## Not {#a-heading}\n{:.x}\n```\n\nUse `{:toc}` to make one.\n"},
+		{"braces in prose stay", "Send {name} and {a: b} please.\n", "Send {name} and {a: b} please.\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &source{body: tt.in}
+			(&reader{rep: newReport()}).attributes(s)
+			if s.body != tt.want {
+				t.Errorf("attributes(%q)\n got %q\nwant %q", tt.in, s.body, tt.want)
+			}
+			if strings.Count(s.body, "\n") != strings.Count(tt.in, "\n") {
+				t.Error("the lines are not as many")
+			}
+		})
+	}
+	if title, id := stripTitleAttrs("Incident response {#ir}"); title != "Incident response" || id != "ir" {
+		t.Errorf("title %q id %q", title, id)
+	}
+}
+
+// TestReadSiteWithHeadingIDs: a link to a heading's own id ({#2fa})
+// arrives at the heading's anchor, from the page and from another page,
+// and the id is not shown.
+func TestReadSiteWithHeadingIDs(t *testing.T) {
+	fsys := fstest.MapFS{
+		"it.md":    {Data: []byte("# IT {#it}\n\n## Two-factor authentication {#2fa}\n\nUse the app.\n\n### Paid leave\n{: #parental-leave}\n\nSee [above](#2fa).\n")},
+		"start.md": {Data: []byte("# Start\n\nSet up [2FA](it.md#2fa) and read about [leave](it.md#parental-leave).\n")},
+	}
+	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[wiki.Slug]*Page{}
+	for _, p := range site.Pages {
+		pages[p.Slug] = p
+	}
+	it, start := pages["it"], pages["start"]
+	if it == nil || start == nil {
+		t.Fatalf("pages %+v", site.Pages)
+	}
+	if it.Title != "IT" || strings.Contains(it.Markdown, "{#") || strings.Contains(it.Markdown, "{:") {
+		t.Errorf("it: title %q, text %q", it.Title, it.Markdown)
+	}
+	for _, want := range []string{"[above](#two-factor-authentication)"} {
+		if !strings.Contains(it.Markdown, want) {
+			t.Errorf("it %q lacks %q", it.Markdown, want)
+		}
+	}
+	for _, want := range []string{"(/wiki/it#two-factor-authentication)", "(/wiki/it#paid-leave)"} {
+		if !strings.Contains(start.Markdown, want) {
+			t.Errorf("start %q lacks %q", start.Markdown, want)
+		}
+	}
+	if len(site.Report.Unresolved) != 0 {
+		t.Errorf("unresolved: %+v", site.Report.Unresolved)
+	}
+}
