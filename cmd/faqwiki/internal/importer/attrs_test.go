@@ -1,6 +1,9 @@
 package importer
 
 import (
+	"bytes"
+	"image"
+	"image/png"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -73,4 +76,52 @@ func TestReadSiteWithHeadingIDs(t *testing.T) {
 	if len(site.Report.Unresolved) != 0 {
 		t.Errorf("unresolved: %+v", site.Report.Unresolved)
 	}
+}
+
+// TestReadSiteSkipsBuildFoldersAndKeepsGitBookAssets: a theme's README is
+// not a page (and the report says why); GitBook's .gitbook/assets images
+// are the pages' files.
+func TestReadSiteSkipsBuildFoldersAndKeepsGitBookAssets(t *testing.T) {
+	fsys := fstest.MapFS{
+		"README.md":                       {Data: []byte("# Handbook\n\n![Channels](.gitbook/assets/slack.png)\n")},
+		".gitbook/assets/slack.png":       {Data: tinyPNG(t)},
+		".gitbook/includes/x.md":          {Data: []byte("# Not a page\n")},
+		"themes/docsy/README.md":          {Data: []byte("# Docsy\n")},
+		"vendor/bundle/jekyll/README.md":  {Data: []byte("# Jekyll\n")},
+		"_includes/contact.md":            {Data: []byte("Ask in #help.\n")},
+		"guides/layouts-of-the-office.md": {Data: []byte("# Office layouts\n")},
+	}
+	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slugs []string
+	for _, p := range site.Pages {
+		slugs = append(slugs, string(p.Slug))
+		if p.Slug == "readme" && (len(p.Files) != 1 || !strings.Contains(p.Markdown, "slack.png")) {
+			t.Errorf("readme: files %+v, text %q; refused %+v", p.Files, p.Markdown, site.Report.RefusedFiles)
+		}
+	}
+	if strings.Join(slugs, " ") != "readme guides/layouts-of-the-office" && strings.Join(slugs, " ") != "guides/layouts-of-the-office readme" {
+		t.Errorf("pages %v", slugs)
+	}
+	var notes []string
+	for _, c := range site.Report.Changes {
+		notes = append(notes, c.File+": "+c.What)
+	}
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{"themes/: skipped", "vendor/: skipped", "_includes/: skipped"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("report %q lacks %q", all, want)
+		}
+	}
+}
+
+func tinyPNG(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

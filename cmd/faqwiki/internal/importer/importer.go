@@ -135,19 +135,36 @@ func ReadFS(fsys fs.FS, r *markdown.Renderer, skip func(rel string) bool) (*Site
 	return site, nil
 }
 
+// buildFolders are the folders of site generators' templates, themes,
+// build output and installed packages: their Markdown files (a theme's
+// README, a gem's docs, an archetype) are not the handbook's pages.
+var buildFolders = map[string]bool{
+	"node_modules": true, "vendor": true, // packages
+	"_includes": true, "_layouts": true, "_sass": true, "_site": true, // Jekyll
+	"archetypes": true, "layouts": true, "themes": true, "resources": true, // Hugo
+}
+
 // walk lists the folder: Markdown files and every other file. Hidden files
-// and folders (".git", ".github") and node_modules are not part of a site.
+// and folders (".git", ".github") are not part of a site, but for
+// GitBook's .gitbook, which holds the pages' images and files; the
+// folders of buildFolders are skipped, and the report says so.
 func (rd *reader) walk() error {
 	return fs.WalkDir(rd.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		name := d.Name()
-		if p != "." && (strings.HasPrefix(name, ".") || name == "node_modules") {
+		if p != "." && strings.HasPrefix(name, ".") && name != ".gitbook" {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
 			return nil
+		}
+		if p != "." && d.IsDir() && buildFolders[name] {
+			if name != "node_modules" {
+				rd.rep.change(p+"/", "skipped: a site generator's "+buildFolderKind(name)+" folder, not pages")
+			}
+			return filepath.SkipDir
 		}
 		if d.IsDir() || !d.Type().IsRegular() {
 			return nil
@@ -157,7 +174,7 @@ func (rd *reader) walk() error {
 			return nil
 		}
 		rd.lower[strings.ToLower(rel)] = rel
-		if slices.Contains(markdownExts, strings.ToLower(path.Ext(name))) {
+		if slices.Contains(markdownExts, strings.ToLower(path.Ext(name))) && !strings.HasPrefix(rel, ".gitbook/") {
 			s := &source{rel: rel}
 			rd.sources = append(rd.sources, s)
 			rd.byPath[rel] = s
@@ -166,6 +183,16 @@ func (rd *reader) walk() error {
 		rd.others[rel] = true
 		return nil
 	})
+}
+
+func buildFolderKind(name string) string {
+	switch name {
+	case "vendor", "node_modules":
+		return "packages"
+	case "_site":
+		return "build output"
+	}
+	return "templates or theme"
 }
 
 // assignSlugs gives every file its page's slug: from its path, folder
