@@ -125,3 +125,41 @@ func tinyPNG(t *testing.T) []byte {
 	}
 	return b.Bytes()
 }
+
+// TestReadJekyllPermalinks: links to where the site published a page
+// (permalink:) lead to it, the permalink is an old address of the page,
+// space-separated tags are tags, and a draft is reported.
+func TestReadJekyllPermalinks(t *testing.T) {
+	fsys := fstest.MapFS{
+		"_pages/about.md": {Data: []byte("---\ntitle: About us\npermalink: /about/\ntags: team history\n---\nWe started in 2014.\n")},
+		"_pages/start.md": {Data: []byte("---\ntitle: Start\ndraft: true\n---\nRead [about us](/about/) and [again]({{ site.baseurl }}/about).\n")},
+	}
+	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[wiki.Slug]*Page{}
+	for _, p := range site.Pages {
+		pages[p.Slug] = p
+	}
+	about, start := pages["pages/about"], pages["pages/start"]
+	if about == nil || start == nil {
+		t.Fatalf("pages %+v", site.Pages)
+	}
+	if strings.Count(start.Markdown, "(/wiki/pages/about)") != 2 {
+		t.Errorf("start: %q, want both links to pages/about", start.Markdown)
+	}
+	if len(about.Aliases) != 1 || about.Aliases[0] != "about" {
+		t.Errorf("about's aliases %v, want [about]", about.Aliases)
+	}
+	if strings.Join(about.Tags, ",") != "history,team" {
+		t.Errorf("tags %v", about.Tags)
+	}
+	found := false
+	for _, c := range site.Report.Changes {
+		found = found || c.File == "_pages/start.md" && strings.Contains(c.What, "marked a draft")
+	}
+	if !found || len(site.Report.Unresolved) != 0 {
+		t.Errorf("changes %+v unresolved %+v", site.Report.Changes, site.Report.Unresolved)
+	}
+}

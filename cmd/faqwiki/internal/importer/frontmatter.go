@@ -22,6 +22,11 @@ type frontMatter struct {
 	HasTags     bool
 	Aliases     []string // old paths of the page ("/old/path/", "old/path.html")
 	Attachments []string // faqwiki's own: files of the page beside its file (export writes them)
+	// Permalink is where the site published the page (Jekyll's
+	// permalink, Hugo's url): links to it lead to the page, and it is
+	// one of its old addresses.
+	Permalink string
+	Draft     bool // Hugo's and Jekyll's draft: true
 }
 
 // splitFrontMatter cuts the front matter off md (which has LF line ends).
@@ -79,6 +84,17 @@ func splitFrontMatter(md string) (fm frontMatter, body string, lines int, err er
 			}
 		case "tags":
 			fm.Tags, fm.HasTags = list(v), true
+			if s, ok := v.(string); ok && !strings.Contains(s, ",") {
+				fm.Tags = strings.Fields(s) // Jekyll's "tags: a b c"
+			}
+		case "permalink", "url":
+			if s := scalar(v); s != "" && !strings.Contains(s, ":") {
+				fm.Permalink = s // not a pattern such as /:categories/:title/
+			}
+		case "draft", "published":
+			if b, ok := v.(bool); ok && b == (strings.ToLower(k) == "draft") {
+				fm.Draft = true
+			}
 		case "aliases", "redirect_from", "redirects":
 			fm.Aliases = append(fm.Aliases, list(v)...)
 		case "attachments":

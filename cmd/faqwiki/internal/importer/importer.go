@@ -91,6 +91,9 @@ type reader struct {
 	dirs    map[string]*source // folder -> its folder page
 	others  map[string]bool    // rel paths of every other file
 	lower   map[string]string  // lower-cased rel path -> rel path, for near misses
+	// permalinks are the pages by the address their front matter says
+	// they were published at (permalinkKey).
+	permalinks map[string]*source
 }
 
 // Read reads the Markdown site in the folder root into pages, writing
@@ -117,7 +120,7 @@ func Read(root string, r *markdown.Renderer) (*Site, error) {
 // a page of it.
 func ReadFS(fsys fs.FS, r *markdown.Renderer, skip func(rel string) bool) (*Site, error) {
 	rd := &reader{fsys: fsys, skip: skip, r: r, rep: newReport(), byPath: map[string]*source{}, dirs: map[string]*source{},
-		others: map[string]bool{}, lower: map[string]string{}}
+		others: map[string]bool{}, lower: map[string]string{}, permalinks: map[string]*source{}}
 	if err := rd.walk(); err != nil {
 		return nil, err
 	}
@@ -383,7 +386,29 @@ func (rd *reader) readFile(s *source) error {
 		}
 	}
 	s.fmFiles = fm.Attachments
+	if fm.Permalink != "" {
+		if slug, ok := aliasSlug(fm.Permalink); ok {
+			rd.permalinks[permalinkKey(fm.Permalink)] = s
+			if slug != s.page.Slug && !slices.Contains(s.page.Aliases, slug) {
+				s.page.Aliases = append(s.page.Aliases, slug)
+			}
+		}
+	}
+	if fm.Draft {
+		rd.rep.change(s.rel, "marked a draft (draft: true or published: false): imported all the same; delete the page if it should not be read")
+	}
 	return nil
+}
+
+// permalinkKey is a published address as links give it: "/about/",
+// "about.html" and "about" are "about".
+func permalinkKey(p string) string {
+	p, _, _ = strings.Cut(p, "#")
+	p = strings.Trim(p, "/")
+	for _, ext := range []string{".html", ".htm"} {
+		p = strings.TrimSuffix(p, ext)
+	}
+	return strings.TrimSuffix(p, "/index")
 }
 
 // cutTitle cuts a title to the limit at a word boundary, with an ellipsis.

@@ -436,6 +436,9 @@ func (rd *reader) findPage(target string) *source {
 	if s := rd.dirs[t]; s != nil {
 		return s
 	}
+	if s := rd.permalinks[permalinkKey(t)]; s != nil {
+		return s
+	}
 	// A different case than the file has (sites built on case-insensitive
 	// disks link like that).
 	for _, c := range candidates {
