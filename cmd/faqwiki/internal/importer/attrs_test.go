@@ -163,3 +163,25 @@ func TestReadJekyllPermalinks(t *testing.T) {
 		t.Errorf("changes %+v unresolved %+v", site.Report.Changes, site.Report.Unresolved)
 	}
 }
+
+// TestReadSiteHintsAtTheGeneratorsPagesFolder: a Hugo project imported
+// whole gets a note to import its content folder.
+func TestReadSiteHintsAtTheGeneratorsPagesFolder(t *testing.T) {
+	hugo := fstest.MapFS{"config.toml": {Data: []byte("title = 'x'\n")}, "content/_index.md": {Data: []byte("# Home\n")}}
+	site, err := ReadFS(hugo, wiki.NewRenderer(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(site.Report.Hint, "Hugo site (config.toml): its pages are in content/") {
+		t.Errorf("hint %q", site.Report.Hint)
+	}
+	var b strings.Builder
+	site.Report.Print(&b, "site", len(site.Pages), true)
+	if !strings.Contains(b.String(), "note: this looks like a Hugo site") {
+		t.Errorf("report:\n%s", b.String())
+	}
+	plain := fstest.MapFS{"content/x.md": {Data: []byte("# X\n")}}
+	if site, _ := ReadFS(plain, wiki.NewRenderer(), nil); site.Report.Hint != "" {
+		t.Errorf("a plain folder got a hint: %q", site.Report.Hint)
+	}
+}

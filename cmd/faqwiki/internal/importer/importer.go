@@ -124,6 +124,7 @@ func ReadFS(fsys fs.FS, r *markdown.Renderer, skip func(rel string) bool) (*Site
 	if err := rd.walk(); err != nil {
 		return nil, err
 	}
+	rd.rep.Hint = generatorHint(fsys)
 	rd.assignSlugs()
 	for _, s := range rd.sources {
 		if err := rd.readFile(s); err != nil {
@@ -145,6 +146,29 @@ var buildFolders = map[string]bool{
 	"node_modules": true, "vendor": true, // packages
 	"_includes": true, "_layouts": true, "_sass": true, "_site": true, // Jekyll
 	"archetypes": true, "layouts": true, "themes": true, "resources": true, // Hugo
+}
+
+// generators are site generators' project files and the folder each
+// keeps the pages in.
+var generators = []struct{ name, config, pages string }{
+	{"Hugo", "hugo.toml", "content"}, {"Hugo", "hugo.yaml", "content"}, {"Hugo", "config.toml", "content"},
+	{"MkDocs", "mkdocs.yml", "docs"}, {"Docusaurus", "docusaurus.config.js", "docs"}, {"Docusaurus", "docusaurus.config.ts", "docs"},
+}
+
+// generatorHint says, for a generator's whole project, to import the
+// folder of its pages instead: their slugs then lack the folder's name
+// and links from the site's root ("/policies/leave/") find them.
+func generatorHint(fsys fs.FS) string {
+	for _, g := range generators {
+		if _, err := fs.Stat(fsys, g.config); err != nil {
+			continue
+		}
+		if fi, err := fs.Stat(fsys, g.pages); err == nil && fi.IsDir() {
+			return fmt.Sprintf("this looks like a %s site (%s): its pages are in %s/. Import that folder instead (faqwiki import DIR/%s), so that their addresses do not begin with %s/ and links from the site's root find them",
+				g.name, g.config, g.pages, g.pages, g.pages)
+		}
+	}
+	return ""
 }
 
 // walk lists the folder: Markdown files and every other file. Hidden files

@@ -26,9 +26,12 @@ type Report struct {
 	FileBytes      int64
 	RefusedFiles   []Problem
 	Changes        []Note // slugs shortened or numbered, titles cut, front matter left out
-	HTMLKept       map[string]int
-	HTMLDropped    map[string]int
-	DroppedByPage  []PageHTML
+	// Hint, when the folder is a site generator's whole project, says
+	// which of its folders holds the pages ("" otherwise).
+	Hint          string
+	HTMLKept      map[string]int
+	HTMLDropped   map[string]int
+	DroppedByPage []PageHTML
 }
 
 // Problem is a link or file the import could not bring in as written.
@@ -97,6 +100,9 @@ func (r *Report) Print(w io.Writer, dir string, pages int, dryRun bool) {
 	fmt.Fprintf(w, "  changes:     %d (slugs, titles, front matter, template tags)\n", len(r.Changes))
 	if r.Aliases > 0 {
 		fmt.Fprintf(w, "  old names:   %d redirect to their pages\n", r.Aliases)
+	}
+	if r.Hint != "" {
+		fmt.Fprintf(w, "\nnote: %s\n", r.Hint)
 	}
 	section(w, "pages the wiki refused", len(r.Failed), func() {
 		for _, n := range r.Failed {
