@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,8 +31,10 @@ import (
 //     {% endcomment %} and {% capture %}…{% endcapture %} go with their
 //     text; other paired tags ({% if %}…
 //     {% endif %}, {{% details %}}…{{% /details %}}) go, their text stays;
-//   - every other tag ({% include %}, {{ page.title }}, {{< youtube >}})
-//     goes.
+//   - {{< highlight go >}} and {{< mermaid >}} become fenced code (their
+//     text untouched), {{< youtube ID >}}, {{< vimeo ID >}} and
+//     {% embed url=… %} links, {{< figure src=… >}} an image;
+//   - every other tag ({% include %}, {{ page.title }}) goes.
 //
 // Code is code: in code blocks and code spans only {% raw %} and
 // {% endraw %} (which exist for code) are taken out. Line numbers stay as
@@ -150,6 +153,7 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 	pos := 0
 	commentDepth, swallowing := 0, "" // inside a comment or capture, and which
 	raw := false                      // inside {% raw %}: tags are text
+	fence := ""                       // inside {{< highlight >}} (the shortcode's name): its text is code
 	for _, m := range templateTag.FindAllStringSubmatchIndex(body, -1) {
 		start, end := m[0], m[1]
 		inner, hugo, closing, output := "", false, false, false
@@ -164,6 +168,15 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 			continue
 		}
 		name, args := tagName(inner)
+		if fence != "" {
+			if !(hugo && name == "/"+fence) {
+				continue
+			}
+			out.WriteString(body[pos:start])
+			out.WriteString("```" + newlines(body[start:end]))
+			pos, fence = end, ""
+			continue
+		}
 		if hugo && strings.HasPrefix(name, "/") {
 			name, closing = name[1:], true
 		}
@@ -204,6 +217,16 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 			pos = start
 		case linkTags[name] && !closing:
 			out.WriteString(linkPath(args))
+		case hugo && codeShortcodes[name] && !closing && pairedLater(body[end:], name, true):
+			// {{< highlight bash >}}…{{< /highlight >}}: a fenced code block.
+			lang, _ := tagName(args)
+			if name != "highlight" {
+				lang = name
+			}
+			out.WriteString("```" + strings.Trim(lang, `"'`) + keep)
+			fence = name
+		case (hugo || !output) && embedOf(name, args) != "":
+			out.WriteString(embedOf(name, args) + keep)
 		case output && urlFilter.MatchString(inner):
 			// {{ "/tools/slack/" | relative_url }}: the path it wraps.
 			out.WriteString(urlFilter.FindStringSubmatch(inner)[1])
@@ -262,6 +285,51 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 // {{ "/x/" | relative_url }}, {{ '/x' | absolute_url }},
 // {{ "/x" | prepend: site.baseurl }}.
 var urlFilter = regexp.MustCompile(`^["']([^"']*)["']\s*\|\s*(?:relative_url|absolute_url|prepend:\s*site\.baseurl|url)\s*$`)
+
+// codeShortcodes are Hugo's shortcodes whose text is code.
+var codeShortcodes = map[string]bool{"highlight": true, "mermaid": true, "code": true}
+
+// embedOf is the Markdown for a shortcode or tag that embeds a video, a
+// page or a figure: a link to the video or page, the figure's image;
+// "" for any other.
+func embedOf(name, args string) string {
+	first, _ := tagName(args)
+	first = strings.Trim(first, `"'`)
+	named := map[string]string{}
+	for _, m := range namedArg.FindAllStringSubmatch(args, -1) {
+		named[m[1]] = m[2]
+	}
+	if v := named["id"]; v != "" {
+		first = v
+	}
+	switch name {
+	case "youtube":
+		if first != "" && !strings.Contains(first, "=") {
+			return "[YouTube video](https://www.youtube.com/watch?v=" + url.QueryEscape(first) + ")"
+		}
+	case "vimeo":
+		if first != "" && !strings.Contains(first, "=") {
+			return "[Vimeo video](https://vimeo.com/" + url.PathEscape(first) + ")"
+		}
+	case "embed":
+		if u := named["url"]; hasScheme(u) {
+			return "<" + u + ">"
+		}
+	case "figure":
+		if src := named["src"]; src != "" {
+			alt := named["alt"]
+			if alt == "" {
+				alt = named["caption"]
+			}
+			md := "![" + strings.NewReplacer("[", "", "]", "").Replace(alt) + "](" + src + ")"
+			if c := named["caption"]; c != "" && c != alt {
+				md += " *" + c + "*"
+			}
+			return md
+		}
+	}
+	return ""
+}
 
 // tagShown is how the report names a tag: {% include %}, {{ page.title }},
 // {{< youtube >}}.

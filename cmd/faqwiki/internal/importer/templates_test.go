@@ -39,6 +39,11 @@ func TestTemplates(t *testing.T) {
 		{"raw outside code keeps its tags as text", "Write {% raw %}{{ entry.project }}{% endraw %} here.\n", "Write {{ entry.project }} here.\n", nil},
 		{"relative_url", "[Slack]({{ \"/tools/slack/\" | relative_url }}) [x]({{ '/x' | prepend: site.baseurl }})\n", "[Slack](/tools/slack/) [x](/x)\n", nil},
 		{"gitbook hint style", "{% hint style=\"warning\" %}\nProbation lasts six months.\n{% endhint %}\n", "> [!WARNING]\n> Probation lasts six months.\n\n", nil},
+		{"highlight becomes a fence", "Run:\n\n{{< highlight bash >}}\ngit clone {{ repo }}\n{{< /highlight >}}\n", "Run:\n\n```bash\ngit clone {{ repo }}\n```\n", nil},
+		{"mermaid", "{{< mermaid >}}\ngraph TD; A-->B\n{{< /mermaid >}}\n", "```mermaid\ngraph TD; A-->B\n```\n", nil},
+		{"videos and embeds", "{{< youtube Xz2M1Bdq-Ao >}}\n{% embed url=\"https://www.loom.com/share/abc\" %}\n{{< vimeo id=\"123\" >}}\n",
+			"[YouTube video](https://www.youtube.com/watch?v=Xz2M1Bdq-Ao)\n<https://www.loom.com/share/abc>\n[Vimeo video](https://vimeo.com/123)\n", nil},
+		{"figure", "{{< figure src=\"img/desk.png\" alt=\"A desk\" caption=\"Floor two\" >}}\n", "![A desk](img/desk.png) *Floor two*\n", nil},
 		{"docsy alert", "{{% alert title=\"Heads up\" color=\"primary\" %}}\nRead this.\n{{% /alert %}}\n", "> [!NOTE]\n> **Heads up** Read this.\n\n", nil},
 	}
 	for _, tt := range tests {
