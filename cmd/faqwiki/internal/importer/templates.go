@@ -129,7 +129,7 @@ func quoteCallout(lines []string, c *callout) {
 // templates rewrites the template syntax of body (see above), reporting
 // to rd.rep under file; firstLine is body's first line in the file.
 func (rd *reader) templates(file, body string, firstLine int) string {
-	if !strings.Contains(body, "{%") && !strings.Contains(body, "{{") && !strings.Contains(body, ":::") && !strings.Contains(body, "!!!") && !strings.Contains(body, "???") {
+	if !strings.Contains(body, "{%") && !strings.Contains(body, "{{") && !strings.Contains(body, ":::") && !strings.Contains(body, "!!!") && !strings.Contains(body, "???") && !strings.Contains(body, "===") {
 		return body
 	}
 	code := codeRanges(body)
@@ -245,6 +245,14 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 				break
 			}
 			out.WriteString(keep)
+		case name == "tab" && pairedLater(body[end:], name, hugo):
+			// A tab of a set ({% tab title="Remote" %}, {{% tab "US" %}}):
+			// its label in bold before its text.
+			if label := tabLabel(args); label != "" {
+				out.WriteString("**" + label + "**")
+			}
+			stack = append(stack, blockOpen{name: name, start: out.Len()})
+			out.WriteString(keep)
 		case pairedLater(body[end:], name, hugo):
 			o := blockOpen{name: name, start: out.Len()}
 			if callouts[name] {
@@ -285,6 +293,22 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 // {{ "/x/" | relative_url }}, {{ '/x' | absolute_url }},
 // {{ "/x" | prepend: site.baseurl }}.
 var urlFilter = regexp.MustCompile(`^["']([^"']*)["']\s*\|\s*(?:relative_url|absolute_url|prepend:\s*site\.baseurl|url)\s*$`)
+
+// tabLabel is a tab's label: its title= or name= argument, or its first
+// quoted one.
+func tabLabel(args string) string {
+	for _, m := range namedArg.FindAllStringSubmatch(args, -1) {
+		if m[1] == "title" || m[1] == "name" || m[1] == "label" {
+			return m[2]
+		}
+	}
+	if i := strings.IndexAny(args, `"'`); i >= 0 {
+		if j := strings.IndexByte(args[i+1:], args[i]); j > 0 {
+			return args[i+1 : i+1+j]
+		}
+	}
+	return ""
+}
 
 // codeShortcodes are Hugo's shortcodes whose text is code.
 var codeShortcodes = map[string]bool{"highlight": true, "mermaid": true, "code": true}
@@ -453,12 +477,13 @@ func blockQuote(s string, c *callout) string {
 // "!!! note "Title"" (or "???", collapsible) over indented lines.
 var (
 	colonOpen = regexp.MustCompile(`^:::\s*([A-Za-z]+)\s*(.*)$`)
+	tabOpen   = regexp.MustCompile(`^===[+!]?\s+"([^"]+)"\s*$`)
 	bangOpen  = regexp.MustCompile(`^(?:!!!|\?\?\?\+?)\s*([A-Za-z]+)(?:\s+"([^"]*)")?\s*$`)
 )
 
 // admonitions turns admonitions outside code into block quotes.
 func (rd *reader) admonitions(text string) string {
-	if !strings.Contains(text, ":::") && !strings.Contains(text, "!!!") && !strings.Contains(text, "???") {
+	if !strings.Contains(text, ":::") && !strings.Contains(text, "!!!") && !strings.Contains(text, "???") && !strings.Contains(text, "===") {
 		return text
 	}
 	code := codeRanges(text)
@@ -488,6 +513,22 @@ func (rd *reader) admonitions(text string) string {
 			quoteCallout(lines[i:end], newCallout(m[1], strings.Trim(m[2], "[] ")))
 			lines[end] = ""
 			i = end
+			continue
+		}
+		if m := tabOpen.FindStringSubmatch(l); m != nil {
+			// A content tab (=== "Engineering") and its indented text:
+			// the label in bold, the text as the page's.
+			lines[i] = "**" + m[1] + "**"
+			for j := i + 1; j < len(lines); j++ {
+				b := lines[j]
+				if strings.TrimSpace(b) == "" {
+					continue
+				}
+				if !strings.HasPrefix(b, "    ") && !strings.HasPrefix(b, "\t") {
+					break
+				}
+				lines[j] = strings.TrimPrefix(strings.TrimPrefix(b, "    "), "\t")
+			}
 			continue
 		}
 		if m := bangOpen.FindStringSubmatch(l); m != nil {
@@ -537,7 +578,21 @@ func (rd *reader) mdxStatements(file, body string, firstLine int) string {
 				first = firstLine + i
 			}
 			n++
-			lines[i] = ""
+			// A statement of several lines ("export const X = () => (")
+			// runs while its brackets are open or its line asks for more.
+			depth := 0
+			for ; i < len(lines); i++ {
+				s := lines[i]
+				depth += strings.Count(s, "(") + strings.Count(s, "{") + strings.Count(s, "[") -
+					strings.Count(s, ")") - strings.Count(s, "}") - strings.Count(s, "]")
+				off += len(s) + 1
+				lines[i] = ""
+				t := strings.TrimSpace(s)
+				if depth <= 0 && !strings.HasSuffix(t, "=") && !strings.HasSuffix(t, "=>") && !strings.HasSuffix(t, ",") {
+					break
+				}
+			}
+			continue
 		}
 		off += len(l) + 1
 	}

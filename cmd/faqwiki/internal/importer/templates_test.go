@@ -35,6 +35,10 @@ func TestTemplates(t *testing.T) {
 		{"docusaurus", "::: warning Careful now\nHot.\n:::\n", "> [!WARNING]\n> **Careful now** Hot.\n\n", nil},
 		{"docusaurus plain", ":::note\nA note.\n:::\nAfter\n", "> [!NOTE]\n> A note.\n\nAfter\n", nil},
 		{"mkdocs", "!!! tip \"Pro tip\"\n    Use the shortcut.\n\n    Or not.\n\nAfter\n", "> [!TIP]\n> **Pro tip** Use the shortcut.\n>\n> Or not.\n\nAfter\n", nil},
+		{"mkdocs tabs", "=== \"Engineering\"\n\n    Set up your laptop.\n\n=== \"Design\"\n\n    Get Figma.\n\nAfter\n",
+			"**Engineering**\n\nSet up your laptop.\n\n**Design**\n\nGet Figma.\n\nAfter\n", nil},
+		{"tab labels", "{% tabs %}\n{% tab title=\"Remote\" %}\nUse the VPN.\n{% endtab %}\n{% endtabs %}\n",
+			"\n**Remote**\nUse the VPN.\n\n\n", []string{"{% tabs %}…{% endtabs %}"}},
 		{"not an admonition", ":::unknown\nx\n:::\n", ":::unknown\nx\n:::\n", nil},
 		{"raw outside code keeps its tags as text", "Write {% raw %}{{ entry.project }}{% endraw %} here.\n", "Write {{ entry.project }} here.\n", nil},
 		{"relative_url", "[Slack]({{ \"/tools/slack/\" | relative_url }}) [x]({{ '/x' | prepend: site.baseurl }})\n", "[Slack](/tools/slack/) [x](/x)\n", nil},
@@ -124,7 +128,7 @@ func TestReadSiteWithTemplates(t *testing.T) {
 func TestReadMDXSite(t *testing.T) {
 	fsys := fstest.MapFS{
 		"docs/index.mdx": {Data: []byte("# Docs\n\nStart with [the setup](./setup).\n")},
-		"docs/setup.mdx": {Data: []byte("---\ntitle: Setup\n---\nimport Tabs from '@theme/Tabs';\nexport const x = 1;\n\n" +
+		"docs/setup.mdx": {Data: []byte("---\ntitle: Setup\n---\nimport Tabs from '@theme/Tabs';\nexport const Highlight = ({children}) => (\n  <span style={{color: 'red'}}>{children}</span>\n);\n\n" +
 			"Install the tools.\n\n```js\nimport x from 'y';\n```\n\n:::tip\nRestart after.\n:::\n")},
 	}
 	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
@@ -142,7 +146,7 @@ func TestReadMDXSite(t *testing.T) {
 	if !strings.Contains(docs.Markdown, "[the setup](/wiki/docs/setup)") {
 		t.Errorf("docs: %q, want the link to docs/setup", docs.Markdown)
 	}
-	if strings.Contains(setup.Markdown, "import Tabs") || strings.Contains(setup.Markdown, "export const") {
+	if strings.Contains(setup.Markdown, "import Tabs") || strings.Contains(setup.Markdown, "export const") || strings.Contains(setup.Markdown, "children") {
 		t.Errorf("setup keeps MDX statements: %q", setup.Markdown)
 	}
 	for _, want := range []string{"import x from 'y';", "> [!TIP]\n> Restart after."} {
