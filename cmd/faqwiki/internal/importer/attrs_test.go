@@ -185,3 +185,36 @@ func TestReadSiteHintsAtTheGeneratorsPagesFolder(t *testing.T) {
 		t.Errorf("a plain folder got a hint: %q", site.Report.Hint)
 	}
 }
+
+// TestReadHugoRefs: {{< ref >}} finds its page as Hugo does: beside the
+// page, from the root, or by a file name only one file has.
+func TestReadHugoRefs(t *testing.T) {
+	fsys := fstest.MapFS{
+		"people/_index.md":        {Data: []byte("# People\n\n[PTO]({{< ref \"paid-time-off.md\" >}}), [benefits]({{< relref \"benefits\" >}}#parental-leave), [security]({{< ref \"/security/_index.md\" >}}), [setup]({{< ref \"dev-setup\" >}})\n")},
+		"people/paid-time-off.md": {Data: []byte("# Paid time off\n")},
+		"people/benefits.md":      {Data: []byte("# Benefits\n\n## Parental leave\n")},
+		"security/_index.md":      {Data: []byte("# Security\n")},
+		"eng/tools/dev-setup.md":  {Data: []byte("# Dev setup\n")},
+	}
+	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var people *Page
+	for _, p := range site.Pages {
+		if p.Slug == "people" {
+			people = p
+		}
+	}
+	if people == nil {
+		t.Fatalf("pages %+v", site.Pages)
+	}
+	for _, want := range []string{"(/wiki/people/paid-time-off)", "(/wiki/people/benefits#parental-leave)", "(/wiki/security)", "(/wiki/eng/tools/dev-setup)"} {
+		if !strings.Contains(people.Markdown, want) {
+			t.Errorf("people %q lacks %q", people.Markdown, want)
+		}
+	}
+	if len(site.Report.Unresolved) != 0 {
+		t.Errorf("unresolved %+v", site.Report.Unresolved)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -215,6 +216,8 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 			// its text, at its end tag.
 			commentDepth, swallowing = 1, name
 			pos = start
+		case (name == "ref" || name == "relref") && hugo && !closing:
+			out.WriteString(rd.hugoRef(file, args))
 		case linkTags[name] && !closing:
 			out.WriteString(linkPath(args))
 		case hugo && codeShortcodes[name] && !closing && pairedLater(body[end:], name, true):
@@ -412,6 +415,45 @@ func isIdent(s string) bool {
 		}
 	}
 	return true
+}
+
+// hugoRef is the path a Hugo {{< ref p >}} names, found as Hugo finds
+// it: relative to the page, then from the site's root, then by its file
+// name if one file has it; else linkPath's.
+func (rd *reader) hugoRef(file, args string) string {
+	p, _ := tagName(args)
+	p = strings.Trim(p, `"'`)
+	if p == "" || hasScheme(p) {
+		return p
+	}
+	p, frag, _ := strings.Cut(p, "#")
+	if frag != "" {
+		frag = "#" + frag
+	}
+	tries := []string{strings.TrimPrefix(p, "/")}
+	if !strings.HasPrefix(p, "/") {
+		tries = append([]string{path.Join(path.Dir(file), p)}, tries...)
+	}
+	for _, t := range tries {
+		if s := rd.findPage(t); s != nil {
+			return "/" + s.rel + frag
+		}
+	}
+	var only *source
+	base := strings.TrimSuffix(path.Base(p), path.Ext(p))
+	for _, s := range rd.sources {
+		if strings.TrimSuffix(path.Base(s.rel), path.Ext(s.rel)) == base {
+			if only != nil {
+				only = nil
+				break
+			}
+			only = s
+		}
+	}
+	if only != nil {
+		return "/" + only.rel + frag
+	}
+	return linkPath(p + frag)
 }
 
 // linkPath is the path a link tag names, from the site's root ("/x/y"), or
