@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/faqwiki/faqwiki/wiki/diff"
 )
 
 // Undo takes back the change that revision n made to a page's text, title
@@ -54,7 +56,25 @@ func (w *Wiki) Undo(ctx context.Context, slug Slug, n int, summary string) (*Edi
 		tags = []string{}
 	}
 	res, err := w.Save(ctx, Edit{Slug: slug, Title: prev.Title, Markdown: prev.Markdown, Tags: tags, Summary: summary, Base: n})
-	if ce := (*ConflictError)(nil); errors.As(err, &ce) {
+	ce := (*ConflictError)(nil)
+	if !errors.As(err, &ce) {
+		return res, err
+	}
+	// Save's merge refuses a deletion next to a later insertion (the
+	// question revision n added, and the one added after it since):
+	// taking back the change means the one goes and the other stays.
+	cur := ce.Current
+	merged, ok := diff.MergeUndo(target.Markdown, cur.Markdown, prev.Markdown)
+	if !ok || ce.Title {
+		return nil, &UndoConflictError{Revision: n, Current: cur.Number}
+	}
+	title := cur.Title
+	if prev.Title != target.Title && cur.Title == target.Title {
+		title = prev.Title
+	}
+	res, err = w.Save(ctx, Edit{Slug: slug, Title: title, Markdown: merged, Tags: mergeTags(target.Tags, cur.Tags, tags),
+		Summary: summary, Base: cur.Number})
+	if errors.As(err, &ce) {
 		return nil, &UndoConflictError{Revision: n, Current: ce.Current.Number}
 	}
 	return res, err

@@ -72,3 +72,24 @@ func TestUndo(t *testing.T) {
 		t.Errorf("Undo on a deleted page: %v, want a ValidationError", err)
 	}
 }
+
+// TestUndoAnAddedQuestionWithAnotherAddedAfterIt: the commonest FAQ edit
+// is a question added at the end; undoing one keeps the question added
+// after it since.
+func TestUndoAnAddedQuestionWithAnotherAddedAfterIt(t *testing.T) {
+	w := MustOpenWiki(t)
+	ada := asRole("ada", "oct", wiki.RoleEditor)
+	q1 := "## When is stand-up?\n\nAt 9:30.\n"
+	q2 := "\n## Is there free lunch?\n\nEvery day, all you can eat.\n"
+	q3 := "\n## Where do I park?\n\nBehind building B.\n"
+	mustSave(t, w, ada, wiki.Edit{Slug: "faq", Title: "FAQ", Markdown: q1})
+	mustSave(t, w, ada, wiki.Edit{Slug: "faq", Markdown: q1 + q2, Base: 1})
+	mustSave(t, w, ada, wiki.Edit{Slug: "faq", Markdown: q1 + q2 + q3, Base: 2})
+	res, err := w.Undo(ada, "faq", 2, "")
+	if err != nil {
+		t.Fatalf("Undo(2): %v", err)
+	}
+	if p, _ := w.Page(ada, "faq"); p.Markdown != q1+q3 || res.Revision.Number != 4 || res.Revision.Summary != "Undid revision 2 by ada" {
+		t.Errorf("after the undo: revision %d %q", p.Revision, p.Markdown)
+	}
+}

@@ -42,6 +42,21 @@ import (
 // lacks it. So one side adding the final newline never clashes with the
 // other side's edit of the last line.
 func Merge3(base, current, yours string) (merged string, ok bool) {
+	return merge3(base, current, yours, false)
+}
+
+// MergeUndo is Merge3 for taking back a change: yours is the text before
+// the change (base), and one side's pure deletion does not clash with the
+// other side's pure insertion at its edge. Taking back a question added
+// at the end of a page, when another was added after it since, deletes
+// lines right before that insertion: Merge3 refuses to guess whether the
+// insertion belonged with them, but undoing means exactly that they go
+// and it stays.
+func MergeUndo(base, current, yours string) (merged string, ok bool) {
+	return merge3(base, current, yours, true)
+}
+
+func merge3(base, current, yours string, loose bool) (merged string, ok bool) {
 	switch {
 	case current == yours:
 		return current, true
@@ -55,7 +70,7 @@ func Merge3(base, current, yours string) (merged string, ok bool) {
 	if currentEnd != baseEnd {
 		endsLine = currentEnd // and if yours changed it too, it is the same
 	}
-	merged, ok = merge3Lines(withEndLine(base), withEndLine(current), withEndLine(yours))
+	merged, ok = merge3Lines(withEndLine(base), withEndLine(current), withEndLine(yours), loose)
 	if ok && !endsLine {
 		merged = strings.TrimSuffix(merged, "\n")
 	}
@@ -75,8 +90,9 @@ func withEndLine(s string) string {
 	return s + "\n"
 }
 
-// merge3Lines is Merge3 for texts that end in a newline (or are empty).
-func merge3Lines(base, current, yours string) (merged string, ok bool) {
+// merge3Lines is Merge3 for texts that end in a newline (or are empty);
+// loose is MergeUndo's rule.
+func merge3Lines(base, current, yours string, loose bool) (merged string, ok bool) {
 	switch {
 	case current == yours:
 		return current, true
@@ -112,7 +128,7 @@ func merge3Lines(base, current, yours string) (merged string, ok bool) {
 		for ; j < len(all); j++ {
 			x := &all[j]
 			y := last[1-x.side]
-			if y == nil || !clash(y, x) {
+			if y == nil || !clash(y, x, loose) {
 				break
 			}
 			last[x.side] = x
@@ -153,14 +169,21 @@ type change struct {
 }
 
 // clash reports whether y and x, changes from different sides with
-// y.b0 <= x.b0, clash by the rules of Merge3.
-func clash(y, x *change) bool {
+// y.b0 <= x.b0, clash by the rules of Merge3 (loose: of MergeUndo).
+func clash(y, x *change, loose bool) bool {
 	if x.b0 < y.b1 {
 		return true // they share a base line
 	}
-	// Touching at one position clashes unless neither is an insertion.
-	return x.b0 == y.b1 && (x.ins || y.ins)
+	// Touching at one position clashes unless neither is an insertion
+	// (or, loose, one is a pure insertion and the other a pure deletion).
+	if x.b0 != y.b1 || !x.ins && !y.ins {
+		return false
+	}
+	return !(loose && (pureInsert(x) && pureDelete(y) || pureInsert(y) && pureDelete(x)))
 }
+
+func pureInsert(c *change) bool { return c.ins && c.b0 == c.b1 }
+func pureDelete(c *change) bool { return !c.ins && c.text == "" && c.b0 < c.b1 }
 
 // changesOf returns the changes that turn base's lines into text, in
 // order, each separated from the next by at least one unchanged line.

@@ -347,3 +347,30 @@ func BenchmarkMerge3(b *testing.B) {
 		}
 	}
 }
+
+// TestMergeUndo: a deletion right before the other side's insertion
+// clashes in Merge3 but merges in MergeUndo; a rewrite beside an
+// insertion still clashes in both.
+func TestMergeUndo(t *testing.T) {
+	base := "Q1\n\nQ2\n"          // the revision whose change is taken back (it added Q2)
+	current := "Q1\n\nQ2\n\nQ3\n" // Q3 added after it since
+	yours := "Q1\n"               // the text before that revision
+	if _, ok := Merge3(base, current, yours); ok {
+		t.Error("Merge3 merged a deletion with an insertion at its edge")
+	}
+	if got, ok := MergeUndo(base, current, yours); !ok || got != "Q1\n\nQ3\n" {
+		t.Errorf("MergeUndo = %q, %v; want Q2 gone and Q3 kept", got, ok)
+	}
+	// An insertion right before the deleted lines.
+	if got, ok := MergeUndo("A\nB\nC\n", "A\nnew\nB\nC\n", "A\nC\n"); !ok || got != "A\nnew\nC\n" {
+		t.Errorf("insertion before a deletion: %q, %v", got, ok)
+	}
+	// A rewrite beside an insertion is still a guess: refused.
+	if _, ok := MergeUndo("A\nB\nC\n", "A\nB\nnew\nC\n", "A\nB2\nC\n"); ok {
+		t.Error("MergeUndo merged a rewrite with an insertion at its edge")
+	}
+	// Overlapping changes still clash.
+	if _, ok := MergeUndo("A\nB\n", "A\nB!\n", "A\n"); ok {
+		t.Error("MergeUndo merged changes of the same line")
+	}
+}

@@ -681,13 +681,10 @@ func toAPIAnswerAges(as []wiki.AnswerAge) []apiAnswerAge {
 
 func (s *Server) handleAPIFreshness(c *gin.Context) {
 	f := wiki.FreshnessFilter{Status: c.DefaultQuery("status", wiki.FreshStale), Cohort: c.Query("cohort")}
-	limit, err := queryLimit(c, 1000)
-	if err != nil {
+	var err error
+	if f.Limit, err = queryLimit(c, 1000); err != nil {
 		s.fail(c, err)
 		return
-	}
-	if limit > 0 {
-		f.Limit = limit
 	}
 	ages, err := s.cfg.Answers.Freshness(c.Request.Context(), f)
 	if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"net/http"
@@ -244,8 +245,11 @@ type editPage struct {
 	Files     []wiki.Attachment // the page's files now
 	Answering string            // the question this edit answers, if any
 	// SameTitle: the pages that already have the new page's title (the
-	// form asks whether to create it anyway).
-	SameTitle []wiki.Slug
+	// form asks whether to create it anyway); TakesTitleLinks: the new
+	// page's address is the one its title makes, so [[Title]] links would
+	// open it rather than them (wiki.PagesTitled's rule).
+	SameTitle       []wiki.Slug
+	TakesTitleLinks bool
 }
 
 // showEdit draws the edit form v again with the person's text (see
@@ -343,7 +347,7 @@ func (s *Server) handlePageCreate(c *gin.Context) {
 			return
 		}
 		if others = slices.DeleteFunc(others, func(o wiki.Slug) bool { return o == slug }); len(others) > 0 {
-			v.SameTitle = others
+			v.SameTitle, v.TakesTitleLinks = others, slug == wiki.SlugFromTitle(title)
 			s.render(c, http.StatusConflict, "page_edit.html", v)
 			return
 		}
@@ -615,53 +619,51 @@ type revertForm struct {
 	Summary  string `form:"summary"`
 }
 
-func (s *Server) handlePageRevert(c *gin.Context) {
-	slug, ok := s.slugParam(c)
-	if !ok {
-		return
-	}
-	var f revertForm
-	if err := c.ShouldBind(&f); err != nil {
-		s.fail(c, formError(err))
-		return
-	}
-	res, err := s.wiki.Revert(c.Request.Context(), slug, f.Revision, f.Summary)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if res.Unchanged {
-		s.setFlash(c, "The page already reads like revision "+strconv.Itoa(f.Revision)+": nothing to restore.")
-	} else {
-		s.setFlash(c, "Restored revision "+strconv.Itoa(f.Revision)+" as revision "+strconv.Itoa(res.Revision.Number)+".")
-	}
-	c.Redirect(http.StatusSeeOther, pageURL(slug))
+// revisionAction is a button that makes a new revision from an old one
+// (restore, undo): it posts a revertForm; do makes the revision, and said
+// is the flash for its result.
+type revisionAction struct {
+	do   func(w *wiki.Wiki, ctx context.Context, slug wiki.Slug, n int, summary string) (*wiki.EditResult, error)
+	said func(n int, res *wiki.EditResult) string
 }
 
-// handlePageUndo takes back the change one revision made (the diff
-// page's "Undo this change"), keeping the changes made since.
-func (s *Server) handlePageUndo(c *gin.Context) {
-	slug, ok := s.slugParam(c)
-	if !ok {
-		return
+func (s *Server) handleRevisionAction(a revisionAction) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		slug, ok := s.slugParam(c)
+		if !ok {
+			return
+		}
+		var f revertForm
+		if err := c.ShouldBind(&f); err != nil {
+			s.fail(c, formError(err))
+			return
+		}
+		res, err := a.do(s.wiki, c.Request.Context(), slug, f.Revision, f.Summary)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.setFlash(c, a.said(f.Revision, res))
+		c.Redirect(http.StatusSeeOther, pageURL(slug))
 	}
-	var f revertForm
-	if err := c.ShouldBind(&f); err != nil {
-		s.fail(c, formError(err))
-		return
-	}
-	res, err := s.wiki.Undo(c.Request.Context(), slug, f.Revision, f.Summary)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if res.Unchanged {
-		s.setFlash(c, "Nothing to undo: the page already reads as it did before revision "+strconv.Itoa(f.Revision)+".")
-	} else {
-		s.setFlash(c, "Undid the change of revision "+strconv.Itoa(f.Revision)+" as revision "+strconv.Itoa(res.Revision.Number)+"; the changes made since are kept.")
-	}
-	c.Redirect(http.StatusSeeOther, pageURL(slug))
 }
+
+// restoreRevision is the "restore this revision" button.
+var restoreRevision = revisionAction{(*wiki.Wiki).Revert, func(n int, res *wiki.EditResult) string {
+	if res.Unchanged {
+		return "The page already reads like revision " + strconv.Itoa(n) + ": nothing to restore."
+	}
+	return "Restored revision " + strconv.Itoa(n) + " as revision " + strconv.Itoa(res.Revision.Number) + "."
+}}
+
+// undoRevision is the diff page's "Undo this change": it takes back the
+// change one revision made, keeping the changes made since.
+var undoRevision = revisionAction{(*wiki.Wiki).Undo, func(n int, res *wiki.EditResult) string {
+	if res.Unchanged {
+		return "Nothing to undo: the page already reads as it did before revision " + strconv.Itoa(n) + "."
+	}
+	return "Undid the change of revision " + strconv.Itoa(n) + " as revision " + strconv.Itoa(res.Revision.Number) + "; the changes made since are kept."
+}}
 
 // deletePage is the data of page_delete.html, the confirmation step.
 type deletePage struct {

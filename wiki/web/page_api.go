@@ -136,13 +136,10 @@ func (s *Server) handleAPIPageList(c *gin.Context) {
 		s.fail(c, errBadRequestf("order must be slug or title"))
 		return
 	}
-	limit, err := queryLimit(c, 1000)
-	if err != nil {
+	var err error
+	if f.Limit, err = queryLimit(c, 1000); err != nil {
 		s.fail(c, err)
 		return
-	}
-	if limit > 0 {
-		f.Limit = limit
 	}
 	pages, next, err := s.wiki.Pages(c.Request.Context(), f)
 	if err != nil {

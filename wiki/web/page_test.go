@@ -499,11 +499,22 @@ func TestNewPageWithATakenTitleAsksFirst(t *testing.T) {
 	doc := parseHTML(t, w.Body.String())
 	notice := mustFind(t, doc, "form#edit-form .same-title")
 	mustFind(t, notice, `a[href="/wiki/it/vpn"]`)
+	// At vpn-access, the address its title makes, it would take the links.
+	if got := textOf(notice); !strings.Contains(got, "Saving makes [[vpn ACCESS]] links, the front page's among them, open this new page instead of that one") {
+		t.Errorf("notice %q", got)
+	}
 	mustFind(t, notice, `input[type=checkbox][name=same_title][value="1"]`)
 	if v, _ := attr(mustFind(t, doc, "textarea#markdown"), "name"); v != "markdown" || !strings.Contains(textOf(mustFind(t, doc, "textarea#markdown")), "Ask the desk.") {
 		t.Error("the text was not kept in the form")
 	}
 	wantError(t, ts.api("GET", "/api/v1/pages/vpn-access", ""), 404, "not_found")
+	// At another address, the links stay with the page that has them.
+	other := url.Values{"title": {"VPN access"}, "slug": {"misc/vpn-notes"}, "markdown": {"Notes.\n"}, "action": {"save"}}
+	w = ts.post("/new", other)
+	wantStatus(t, w, http.StatusConflict)
+	if got := textOf(mustFind(t, parseHTML(t, w.Body.String()), ".same-title")); !strings.Contains(got, "A [[VPN access]] link opens that page, not this one") {
+		t.Errorf("notice at another address %q", got)
+	}
 
 	form.Set("same_title", "1")
 	wantStatus(t, ts.post("/new", form), http.StatusSeeOther)

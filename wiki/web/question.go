@@ -229,12 +229,9 @@ func questionFilter(c *gin.Context) (wiki.QuestionFilter, error) {
 	default:
 		return f, errBadRequestf("sort must be new or votes")
 	}
-	limit, err := queryLimit(c, 1000)
-	if err != nil {
+	var err error
+	if f.Limit, err = queryLimit(c, 1000); err != nil {
 		return f, err
-	}
-	if limit > 0 {
-		f.Limit = limit
 	}
 	return f, nil
 }

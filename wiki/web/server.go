@@ -228,11 +228,11 @@ func (s *Server) routes() *gin.Engine {
 	edit.GET(prefixEdit+"*slug", s.handlePageEdit)
 	edit.POST(prefixEdit+"*slug", s.handlePageSave)
 	edit.POST("/preview", s.handlePreview)
-	edit.POST(prefixUndo+"*slug", s.handlePageUndo)
+	edit.POST(prefixUndo+"*slug", s.handleRevisionAction(undoRevision))
 
 	// Trainers: revert, delete, cohorts.
 	train := r.Group("/", s.require(wiki.RoleTrainer))
-	train.POST(prefixRevert+"*slug", s.handlePageRevert)
+	train.POST(prefixRevert+"*slug", s.handleRevisionAction(restoreRevision))
 	train.GET(prefixDelete+"*slug", s.handlePageDeleteConfirm)
 	train.POST(prefixDelete+"*slug", s.handlePageDelete)
 	train.POST(cohortsURL(), s.handleCohortCreate)
