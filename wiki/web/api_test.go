@@ -330,7 +330,7 @@ func TestNotFoundSaysWhat(t *testing.T) {
 	} {
 		w := ts.browse("GET", c.path, nil)
 		wantStatus(t, w, 404)
-		if !strings.Contains(w.Body.String(), c.want) {
+		if !strings.Contains(strings.ToLower(w.Body.String()), c.want) {
 			t.Errorf("GET %s does not say %q", c.path, c.want)
 		}
 	}
@@ -371,5 +371,19 @@ func TestTagFiltersAreNormalized(t *testing.T) {
 	}
 	if l := decode[apiPageList](t, ts.api("GET", "/api/v1/pages?tag="+url.QueryEscape("???"), "")); len(l.Pages) != 0 {
 		t.Errorf("a tag of punctuation matched %+v", l.Pages)
+	}
+}
+
+func TestSentence(t *testing.T) {
+	for in, want := range map[string]string{
+		"no such person":             "No such person.",
+		"wrong username or password": "Wrong username or password.",
+		"über alles!":                "Über alles!",
+		"ends in a colon:":           "Ends in a colon:",
+		"":                           "",
+	} {
+		if got := sentence(in); got != want {
+			t.Errorf("sentence(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -471,7 +471,7 @@ func TestUndoOneChange(t *testing.T) {
 	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", put("a\nb\nCC\n", 4, "")), 200)
 	w = ts.post("/undo/p", url.Values{"revision": {"3"}})
 	wantStatus(t, w, http.StatusConflict)
-	if !strings.Contains(w.Body.String(), "changes saved after revision 3 overlap what it changed") {
+	if !strings.Contains(w.Body.String(), "Changes saved after revision 3 overlap what it changed") {
 		t.Errorf("conflict page does not say why: %s", w.Body.String())
 	}
 	if p := decode[apiPage](t, ts.api("GET", "/api/v1/pages/p", "")); p.Revision != 5 {

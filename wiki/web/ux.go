@@ -4,10 +4,28 @@ import (
 	"context"
 	"html/template"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/faqwiki/faqwiki/wiki"
 )
+
+// sentence makes an error message (written for the API, in lower case
+// and without a full stop) read as a sentence on a page.
+func sentence(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		return ""
+	}
+	r, n := utf8.DecodeRuneInString(msg)
+	msg = string(unicode.ToUpper(r)) + msg[n:]
+	if !strings.ContainsAny(msg[len(msg)-1:], ".!?:)") {
+		msg += "."
+	}
+	return msg
+}
 
 // Template helpers of the home page, the editor and people's names
 // (issue 14).
@@ -18,6 +36,7 @@ func (s *Server) uxFuncs() template.FuncMap {
 		// cohortName is a cohort id's name.
 		"cohortName": func(id string) string { return s.cohorts.Name(context.Background(), id) },
 		"isFuture":   func(t time.Time) bool { return t.After(s.now()) },
+		"sentence":   sentence,
 		// pageTitle is the current title of the page at slug (a read of
 		// its head: for short lists on pages that are not opened often,
 		// such as a cohort's pages created and reading list), or a title
