@@ -48,14 +48,7 @@ func TestReadSiteWithHeadingIDs(t *testing.T) {
 		"it.md":    {Data: []byte("# IT {#it}\n\n## Two-factor authentication {#2fa}\n\nUse the app.\n\n### Paid leave\n{: #parental-leave}\n\nSee [above](#2fa).\n")},
 		"start.md": {Data: []byte("# Start\n\nSet up [2FA](it.md#2fa) and read about [leave](it.md#parental-leave).\n")},
 	}
-	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages := map[wiki.Slug]*Page{}
-	for _, p := range site.Pages {
-		pages[p.Slug] = p
-	}
+	site, pages := readFS(t, fsys)
 	it, start := pages["it"], pages["start"]
 	if it == nil || start == nil {
 		t.Fatalf("pages %+v", site.Pages)
@@ -134,14 +127,7 @@ func TestReadJekyllPermalinks(t *testing.T) {
 		"_pages/about.md": {Data: []byte("---\ntitle: About us\npermalink: /about/\ntags: team history\n---\nWe started in 2014.\n")},
 		"_pages/start.md": {Data: []byte("---\ntitle: Start\ndraft: true\n---\nRead [about us](/about/) and [again]({{ site.baseurl }}/about).\n")},
 	}
-	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages := map[wiki.Slug]*Page{}
-	for _, p := range site.Pages {
-		pages[p.Slug] = p
-	}
+	site, pages := readFS(t, fsys)
 	about, start := pages["pages/about"], pages["pages/start"]
 	if about == nil || start == nil {
 		t.Fatalf("pages %+v", site.Pages)
@@ -196,16 +182,8 @@ func TestReadHugoRefs(t *testing.T) {
 		"security/_index.md":      {Data: []byte("# Security\n")},
 		"eng/tools/dev-setup.md":  {Data: []byte("# Dev setup\n")},
 	}
-	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var people *Page
-	for _, p := range site.Pages {
-		if p.Slug == "people" {
-			people = p
-		}
-	}
+	site, pages := readFS(t, fsys)
+	people := pages["people"]
 	if people == nil {
 		t.Fatalf("pages %+v", site.Pages)
 	}

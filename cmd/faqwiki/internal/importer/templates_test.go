@@ -89,16 +89,8 @@ func TestReadSiteWithTemplates(t *testing.T) {
 			"{% include banner.html %}\n\n{% alert \"Heads up\" %}\nBook early.\n{% endalert %}\n")},
 		"travel/policy.md": {Data: []byte("# Travel policy\n\nBook with the agency.\n")},
 	}
-	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var home *Page
-	for _, p := range site.Pages {
-		if p.Slug == "index" || p.Title == "Home" {
-			home = p
-		}
-	}
+	site, pages := readFS(t, fsys)
+	home := pages["index"]
 	if home == nil {
 		t.Fatalf("no home page in %+v", site.Pages)
 	}
@@ -131,14 +123,7 @@ func TestReadMDXSite(t *testing.T) {
 		"docs/setup.mdx": {Data: []byte("---\ntitle: Setup\n---\nimport Tabs from '@theme/Tabs';\nexport const Highlight = ({children}) => (\n  <span style={{color: 'red'}}>{children}</span>\n);\n\n" +
 			"Install the tools.\n\n```js\nimport x from 'y';\n```\n\n:::tip\nRestart after.\n:::\n")},
 	}
-	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages := map[wiki.Slug]*Page{}
-	for _, p := range site.Pages {
-		pages[p.Slug] = p
-	}
+	site, pages := readFS(t, fsys)
 	docs, setup := pages["docs"], pages["docs/setup"]
 	if docs == nil || setup == nil {
 		t.Fatalf("pages %v, want docs and docs/setup", site.Pages)
@@ -161,4 +146,19 @@ func TestReadMDXSite(t *testing.T) {
 	if !found {
 		t.Errorf("report %+v: want the MDX lines", site.Report.Changes)
 	}
+}
+
+// readFS reads a site from fsys, failing the test on error, and its pages
+// by slug.
+func readFS(t *testing.T, fsys fstest.MapFS) (*Site, map[wiki.Slug]*Page) {
+	t.Helper()
+	site, err := ReadFS(fsys, wiki.NewRenderer(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[wiki.Slug]*Page{}
+	for _, p := range site.Pages {
+		pages[p.Slug] = p
+	}
+	return site, pages
 }
