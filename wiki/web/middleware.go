@@ -233,13 +233,6 @@ func bodyLimitFor(method, path string) int64 {
 	return maxSmallBytes
 }
 
-// limitBodies caps every request body, in one place and before anything
-// reads it (the CSRF check reads forms). Reading past the cap fails with
-// *http.MaxBytesError, which fail maps to 413.
-//
-// A body that says in advance (Content-Length) that it is over the limit
-// is refused at once, unread, and the connection is closed after the
-// answer so that the rest of it need not be read either.
 // checkQuery refuses a query string that does not parse (a bad %
 // escape, a ';'): net/url drops such a pair, so "limit=%zz" was read as
 // no limit at all.
@@ -277,6 +270,13 @@ func queryLimit(c *gin.Context, max int) (int, error) {
 	return n, nil
 }
 
+// limitBodies caps every request body, in one place and before anything
+// reads it (the CSRF check reads forms). Reading past the cap fails with
+// *http.MaxBytesError, which fail maps to 413.
+//
+// A body that says in advance (Content-Length) that it is over the limit
+// is refused at once, unread, and the connection is closed after the
+// answer so that the rest of it need not be read either.
 func (s *Server) limitBodies(c *gin.Context) {
 	if c.Request.Body != nil && c.Request.Body != http.NoBody {
 		limit := bodyLimitFor(c.Request.Method, c.Request.URL.Path)
