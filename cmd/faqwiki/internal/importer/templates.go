@@ -272,9 +272,16 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 	}
 	out.WriteString(body[pos:])
 	text := out.String()
-	for i := len(quotes) - 1; i >= 0; i-- {
-		q := quotes[i]
-		text = text[:q.start] + blockQuote(text[q.start:q.end], q.c) + text[q.end:]
+	// Innermost and last first; a callout around one grows with it.
+	slices.SortStableFunc(quotes, func(a, b quoteSpan) int { return b.start - a.start })
+	for i, q := range quotes {
+		quoted := blockQuote(text[q.start:q.end], q.c)
+		text = text[:q.start] + quoted + text[q.end:]
+		for j := i + 1; j < len(quotes); j++ {
+			if quotes[j].end >= q.end {
+				quotes[j].end += len(quoted) - (q.end - q.start)
+			}
+		}
 	}
 	text = rd.admonitions(text)
 	for _, name := range slices.Sorted(maps.Keys(dropped)) {

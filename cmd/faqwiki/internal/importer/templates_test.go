@@ -48,6 +48,8 @@ func TestTemplates(t *testing.T) {
 		{"videos and embeds", "{{< youtube Xz2M1Bdq-Ao >}}\n{% embed url=\"https://www.loom.com/share/abc\" %}\n{{< vimeo id=\"123\" >}}\n",
 			"[YouTube video](https://www.youtube.com/watch?v=Xz2M1Bdq-Ao)\n<https://www.loom.com/share/abc>\n[Vimeo video](https://vimeo.com/123)\n", nil},
 		{"figure", "{{< figure src=\"img/desk.png\" alt=\"A desk\" caption=\"Floor two\" >}}\n", "![A desk](img/desk.png) *Floor two*\n", nil},
+		{"nested callouts", "{% alert \"Outer\" %}\nA.\n{% note %}\nB.\n{% endnote %}\nC.\n{% endalert %}\n",
+			"> [!WARNING]\n> **Outer** A.\n> > [!NOTE]\n> > B.\n>\n> C.\n\n", nil},
 		{"docsy alert", "{{% alert title=\"Heads up\" color=\"primary\" %}}\nRead this.\n{{% /alert %}}\n", "> [!NOTE]\n> **Heads up** Read this.\n\n", nil},
 	}
 	for _, tt := range tests {
