@@ -184,11 +184,11 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 		if !hugo && strings.HasPrefix(name, "end") && len(name) > 3 {
 			name, closing = name[3:], true
 		}
-		if name == "raw" || name == "endraw" {
+		if name == "raw" { // {% raw %} or {% endraw %}
 			out.WriteString(body[pos:start])
 			out.WriteString(newlines(body[start:end]))
 			pos = end
-			raw = name == "raw" && !inCode(code, start)
+			raw = !closing && !inCode(code, start)
 			continue
 		}
 		if inCode(code, start) {
