@@ -389,7 +389,7 @@ func (rd *reader) readFile(s *source) error {
 	if strings.EqualFold(path.Ext(s.rel), ".mdx") {
 		body = rd.mdxStatements(s.rel, body, s.bodyLine)
 	}
-	s.body = rd.templates(s.rel, body, s.bodyLine)
+	s.body = rd.siteSyntax(s.rel, body, s.bodyLine)
 	rd.attributes(s)
 	if fm.HasTags {
 		s.page.Tags = wiki.NormalizeTags(fm.Tags)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -127,152 +128,242 @@ func quoteCallout(lines []string, c *callout) {
 	}
 }
 
+// siteSyntax rewrites a page's template tags and admonitions (see above).
+func (rd *reader) siteSyntax(file, body string, firstLine int) string {
+	return rd.admonitions(rd.templates(file, body, firstLine))
+}
+
 // templates rewrites the template syntax of body (see above), reporting
 // to rd.rep under file; firstLine is body's first line in the file.
 func (rd *reader) templates(file, body string, firstLine int) string {
-	if !strings.Contains(body, "{%") && !strings.Contains(body, "{{") && !strings.Contains(body, ":::") && !strings.Contains(body, "!!!") && !strings.Contains(body, "???") && !strings.Contains(body, "===") {
+	if !strings.Contains(body, "{%") && !strings.Contains(body, "{{") {
 		return body
 	}
-	code := codeRanges(body)
-	lineOf := func(i int) int { return firstLine + strings.Count(body[:i], "\n") }
-	dropped := map[string]int{} // tag name -> count, for one note a page
-	firstDrop := map[string]int{}
-	drop := func(name string, at int) {
-		if dropped[name] == 0 {
-			firstDrop[name] = lineOf(at)
-		}
-		dropped[name]++
-	}
-
-	var out strings.Builder
-	type quoteSpan struct {
-		start, end int
-		c          *callout
-	}
-	var quotes []quoteSpan // ranges of out that become callouts
-	var stack []blockOpen
-	pos := 0
-	commentDepth, swallowing := 0, "" // inside a comment or capture, and which
-	raw := false                      // inside {% raw %}: tags are text
-	fence := ""                       // inside {{< highlight >}} (the shortcode's name): its text is code
+	tp := &templater{rd: rd, file: file, body: body, code: codeRanges(body), firstLine: firstLine, drops: map[string]*tagDrop{}}
 	for _, m := range templateTag.FindAllStringSubmatchIndex(body, -1) {
-		start, end := m[0], m[1]
-		inner, hugo, closing, output := "", false, false, false
-		for g := 1; g <= 4; g++ {
-			if m[2*g] >= 0 {
-				inner = body[m[2*g]:m[2*g+1]]
-				hugo = g == 2 || g == 3
-				output = g == 4
-			}
-		}
-		if raw && !(inner == "endraw") {
-			continue
-		}
-		name, args := tagName(inner)
-		if fence != "" {
-			if !(hugo && name == "/"+fence) {
-				continue
-			}
-			out.WriteString(body[pos:start])
-			out.WriteString("```" + newlines(body[start:end]))
-			pos, fence = end, ""
-			continue
-		}
-		if hugo && strings.HasPrefix(name, "/") {
-			name, closing = name[1:], true
-		}
-		if !hugo && strings.HasPrefix(name, "end") && len(name) > 3 {
-			name, closing = name[3:], true
-		}
-		if name == "raw" { // {% raw %} or {% endraw %}
-			out.WriteString(body[pos:start])
-			out.WriteString(newlines(body[start:end]))
-			pos = end
-			raw = !closing && !inCode(code, start)
-			continue
-		}
-		if inCode(code, start) {
-			continue
-		}
-		if commentDepth > 0 {
-			switch {
-			case name == swallowing && closing:
-				commentDepth--
-			case name == swallowing:
-				commentDepth++
-			}
-			if commentDepth == 0 {
-				out.WriteString(newlines(body[pos:end]))
-				pos = end
-			}
-			continue
-		}
-		out.WriteString(body[pos:start])
-		pos = end
-		keep := newlines(body[start:end])
-		switch {
-		case !hugo && (name == "comment" || name == "capture") && !closing && pairedLater(body[end:], name, false):
-			// A comment, or text captured into a variable: it goes with
-			// its text, at its end tag.
-			commentDepth, swallowing = 1, name
-			pos = start
-		case (name == "ref" || name == "relref") && hugo && !closing:
-			out.WriteString(rd.hugoRef(file, args))
-		case linkTags[name] && !closing:
-			out.WriteString(linkPath(args))
-		case hugo && codeShortcodes[name] && !closing && pairedLater(body[end:], name, true):
-			// {{< highlight bash >}}…{{< /highlight >}}: a fenced code block.
-			lang, _ := tagName(args)
-			if name != "highlight" {
-				lang = name
-			}
-			out.WriteString("```" + strings.Trim(lang, `"'`) + keep)
-			fence = name
-		case (hugo || !output) && embedOf(name, args) != "":
-			out.WriteString(embedOf(name, args) + keep)
-		case output && urlFilter.MatchString(inner):
-			// {{ "/tools/slack/" | relative_url }}: the path it wraps.
-			out.WriteString(urlFilter.FindStringSubmatch(inner)[1])
-		case !hugo && (inner == "site.baseurl" || inner == "site.url" || strings.HasPrefix(inner, "site.baseurl ") || strings.HasPrefix(inner, "site.url ")):
-			out.WriteString(keep)
-		case closing:
-			for i := len(stack) - 1; i >= 0; i-- {
-				if stack[i].name != name {
-					continue
-				}
-				o := stack[i]
-				stack = stack[:i]
-				if o.callout != nil {
-					quotes = append(quotes, quoteSpan{o.start, out.Len(), o.callout})
-				}
-				break
-			}
-			out.WriteString(keep)
-		case name == "tab" && pairedLater(body[end:], name, hugo):
-			// A tab of a set ({% tab title="Remote" %}, {{% tab "US" %}}):
-			// its label in bold before its text.
-			if label := tabLabel(args); label != "" {
-				out.WriteString("**" + label + "**")
-			}
-			stack = append(stack, blockOpen{name: name, start: out.Len()})
-			out.WriteString(keep)
-		case pairedLater(body[end:], name, hugo):
-			o := blockOpen{name: name, start: out.Len()}
-			if callouts[name] {
-				o.callout = tagCallout(name, args)
-			} else {
-				drop(pairShown(name, hugo)+keptMark, start)
-			}
-			stack = append(stack, o)
-			out.WriteString(keep)
-		default:
-			drop(tagShown(name, inner, hugo, output), start)
-			out.WriteString(keep)
+		tp.match(parseTag(body, m))
+	}
+	tp.out.WriteString(body[tp.pos:])
+	tp.report()
+	return quoteCallouts(tp.out.String(), tp.quotes)
+}
+
+// templater is the state of one templates run: the text made so far (out,
+// with body copied up to pos), the open blocks and the callouts to quote.
+type templater struct {
+	rd        *reader
+	file      string
+	body      string
+	code      [][2]int
+	firstLine int
+
+	out    strings.Builder
+	pos    int
+	stack  []blockOpen
+	quotes []quoteSpan
+	drops  map[string]*tagDrop // by how the report names the tag
+
+	comments  int    // inside nested comments or captures, this deep
+	swallowed string // and which: their text goes with them
+	raw       bool   // inside {% raw %}: tags are text
+	fence     string // inside {{< highlight >}} (the shortcode's name): its text is code
+}
+
+// tag is a template tag found in the text.
+type tag struct {
+	start, end int
+	inner      string // inside the delimiters, trimmed
+	name, args string // inner's first word (without "end" or "/") and the rest
+	hugo       bool   // a shortcode
+	output     bool   // a Liquid output, {{ x }}
+	closing    bool   // {% endx %} or {{< /x >}}
+}
+
+// parseTag reads the tag of a templateTag match m in body.
+func parseTag(body string, m []int) tag {
+	t := tag{start: m[0], end: m[1]}
+	for g := 1; g <= 4; g++ {
+		if m[2*g] >= 0 {
+			t.inner = body[m[2*g]:m[2*g+1]]
+			t.hugo, t.output = g == 2 || g == 3, g == 4
 		}
 	}
-	out.WriteString(body[pos:])
-	text := out.String()
-	// Innermost and last first; a callout around one grows with it.
+	t.name, t.args = tagName(t.inner)
+	switch {
+	case t.hugo && strings.HasPrefix(t.name, "/"):
+		t.name, t.closing = t.name[1:], true
+	case !t.hugo && strings.HasPrefix(t.name, "end") && len(t.name) > 3:
+		t.name, t.closing = t.name[3:], true
+	}
+	return t
+}
+
+// copyTo copies body up to i into out, and the line breaks of body[i:to]
+// (a tag that goes keeps its lines).
+func (tp *templater) copyTo(i, to int) {
+	tp.out.WriteString(tp.body[tp.pos:i])
+	tp.out.WriteString(newlines(tp.body[i:to]))
+	tp.pos = to
+}
+
+// match handles one tag: the modes a raw block, a code shortcode or a
+// comment put the text in first, then the tag itself.
+func (tp *templater) match(t tag) {
+	switch {
+	case tp.raw && !(t.name == "raw" && t.closing):
+		return // text, as written
+	case tp.fence != "":
+		if t.hugo && t.closing && t.name == tp.fence {
+			tp.out.WriteString(tp.body[tp.pos:t.start] + "```" + newlines(tp.body[t.start:t.end]))
+			tp.pos, tp.fence = t.end, ""
+		}
+		return
+	case t.name == "raw": // {% raw %} or {% endraw %}
+		tp.copyTo(t.start, t.end)
+		tp.raw = !t.closing && !inCode(tp.code, t.start)
+		return
+	case inCode(tp.code, t.start):
+		return
+	case tp.comments > 0:
+		if t.name == tp.swallowed {
+			if t.closing {
+				tp.comments--
+			} else {
+				tp.comments++
+			}
+		}
+		if tp.comments == 0 {
+			tp.copyTo(tp.pos, t.end)
+		}
+		return
+	}
+	tp.out.WriteString(tp.body[tp.pos:t.start])
+	tp.pos = t.end
+	keep := newlines(tp.body[t.start:t.end])
+	paired := !t.closing && pairedLater(tp.body[t.end:], t.name, t.hugo)
+	embed := ""
+	if !t.output && !t.closing {
+		embed = embedOf(t.name, t.args)
+	}
+	switch {
+	case !t.hugo && (t.name == "comment" || t.name == "capture") && paired:
+		// A comment, or text captured into a variable: it goes with its
+		// text, at its end tag.
+		tp.comments, tp.swallowed, tp.pos = 1, t.name, t.start
+	case (t.name == "ref" || t.name == "relref") && t.hugo && !t.closing:
+		tp.out.WriteString(tp.rd.hugoRef(tp.file, t.args))
+	case linkTags[t.name] && !t.closing:
+		tp.out.WriteString(linkPath(t.args))
+	case t.hugo && codeShortcodes[t.name] && paired:
+		// {{< highlight bash >}}…{{< /highlight >}}: a fenced code block.
+		lang, _ := tagName(t.args)
+		if t.name != "highlight" {
+			lang = t.name
+		}
+		tp.out.WriteString("```" + strings.Trim(lang, `"'`) + keep)
+		tp.fence = t.name
+	case embed != "":
+		tp.out.WriteString(embed + keep)
+	case t.output:
+		if m := urlFilter.FindStringSubmatch(t.inner); m != nil {
+			tp.out.WriteString(m[1]) // {{ "/tools/slack/" | relative_url }}: the path it wraps
+		} else if !isSiteURL(t.inner) {
+			tp.drop(tagShown(t.name, t.inner, t.hugo, t.output), t.start)
+		}
+		tp.out.WriteString(keep)
+	case t.closing:
+		tp.close(t.name)
+		tp.out.WriteString(keep)
+	case paired:
+		tp.open(t)
+		tp.out.WriteString(keep)
+	default:
+		tp.drop(tagShown(t.name, t.inner, t.hugo, t.output), t.start)
+		tp.out.WriteString(keep)
+	}
+}
+
+// isSiteURL reports whether a Liquid output is the site's own address
+// ({{ site.baseurl }}), which a wiki link does without.
+func isSiteURL(inner string) bool {
+	for _, v := range []string{"site.baseurl", "site.url"} {
+		if inner == v || strings.HasPrefix(inner, v+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// open starts the block of a paired tag t: a tab (its label in bold
+// before its text), a callout, or any other pair, whose tags go.
+func (tp *templater) open(t tag) {
+	o := blockOpen{name: t.name}
+	switch {
+	case t.name == "tab":
+		// {% tab title="Remote" %}, {{% tab "US" %}}
+		if label := tabLabel(t.args); label != "" {
+			tp.out.WriteString("**" + label + "**")
+		}
+	case callouts[t.name]:
+		o.callout = tagCallout(t.name, t.args)
+	default:
+		tp.drop(pairShown(t.name, t.hugo)+keptMark, t.start)
+	}
+	o.start = tp.out.Len()
+	tp.stack = append(tp.stack, o)
+}
+
+// close ends the innermost open block named name (a stray end tag ends
+// none); a callout's text is then one to quote.
+func (tp *templater) close(name string) {
+	for i := len(tp.stack) - 1; i >= 0; i-- {
+		if o := tp.stack[i]; o.name == name {
+			tp.stack = tp.stack[:i]
+			if o.callout != nil {
+				tp.quotes = append(tp.quotes, quoteSpan{o.start, tp.out.Len(), o.callout})
+			}
+			return
+		}
+	}
+}
+
+// tagDrop counts the drops of one kind of tag on a page, for one note.
+type tagDrop struct{ n, line int }
+
+func (tp *templater) drop(shown string, at int) {
+	d := tp.drops[shown]
+	if d == nil {
+		d = &tagDrop{line: tp.firstLine + strings.Count(tp.body[:at], "\n")}
+		tp.drops[shown] = d
+	}
+	d.n++
+}
+
+// report notes the dropped tags, one note for each kind, in name order.
+func (tp *templater) report() {
+	for _, name := range slices.Sorted(maps.Keys(tp.drops)) {
+		d := tp.drops[name]
+		shown, kept := strings.CutSuffix(name, keptMark)
+		what := fmt.Sprintf("template tag %s dropped (line %d", shown, d.line)
+		if kept {
+			what = fmt.Sprintf("template tags %s dropped, the text between them kept (line %d", shown, d.line)
+		}
+		if d.n > 1 {
+			what += fmt.Sprintf(", %d in all", d.n)
+		}
+		tp.rd.rep.change(tp.file, what+"): the site's generator filled it in; the wiki has no equivalent")
+	}
+}
+
+// quoteSpan is a callout's text in the text made: what becomes a quote.
+type quoteSpan struct {
+	start, end int
+	c          *callout
+}
+
+// quoteCallouts quotes the callouts of text, innermost and last first; a
+// callout around one grows with it.
+func quoteCallouts(text string, quotes []quoteSpan) string {
 	slices.SortStableFunc(quotes, func(a, b quoteSpan) int { return b.start - a.start })
 	for i, q := range quotes {
 		quoted := blockQuote(text[q.start:q.end], q.c)
@@ -282,19 +373,6 @@ func (rd *reader) templates(file, body string, firstLine int) string {
 				quotes[j].end += len(quoted) - (q.end - q.start)
 			}
 		}
-	}
-	text = rd.admonitions(text)
-	for _, name := range slices.Sorted(maps.Keys(dropped)) {
-		n := dropped[name]
-		shown, kept := strings.CutSuffix(name, keptMark)
-		what := fmt.Sprintf("template tag %s dropped (line %d", shown, firstDrop[name])
-		if kept {
-			what = fmt.Sprintf("template tags %s dropped, the text between them kept (line %d", shown, firstDrop[name])
-		}
-		if n > 1 {
-			what += fmt.Sprintf(", %d in all", n)
-		}
-		rd.rep.change(file, what+"): the site's generator filled it in; the wiki has no equivalent")
 	}
 	return text
 }
@@ -406,14 +484,25 @@ func pairedLater(rest, name string, hugo bool) bool {
 	if name == "" || !isIdent(name) {
 		return false
 	}
-	var re *regexp.Regexp
+	key := name
 	if hugo {
-		re = regexp.MustCompile(`\{\{[<%]\s*/` + regexp.QuoteMeta(name) + `\s*[>%]\}\}`)
-	} else {
-		re = regexp.MustCompile(`\{%-?\s*end` + regexp.QuoteMeta(name) + `\s*-?%\}`)
+		key = "/" + name
 	}
-	return re.MatchString(rest)
+	re, ok := endTags.Load(key)
+	if !ok {
+		pat := `\{%-?\s*end` + regexp.QuoteMeta(name) + `\s*-?%\}`
+		if hugo {
+			pat = `\{\{[<%]\s*/` + regexp.QuoteMeta(name) + `\s*[>%]\}\}`
+		}
+		re, _ = endTags.LoadOrStore(key, regexp.MustCompile(pat))
+	}
+	return re.(*regexp.Regexp).MatchString(rest)
 }
+
+// endTags are pairedLater's patterns of end tags, by name ("/name" for a
+// shortcode), made once each: an import asks for the same few again and
+// again (a sync.Map, as imports may run side by side, as in tests).
+var endTags sync.Map
 
 func isIdent(s string) bool {
 	for _, r := range s {

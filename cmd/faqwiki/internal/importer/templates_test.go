@@ -56,9 +56,9 @@ func TestTemplates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rd := &reader{rep: newReport()}
-			got := rd.templates("p.md", tt.in, 1)
+			got := rd.siteSyntax("p.md", tt.in, 1)
 			if got != tt.want {
-				t.Errorf("templates(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+				t.Errorf("siteSyntax(%q)\n got %q\nwant %q", tt.in, got, tt.want)
 			}
 			if strings.Count(got, "\n") != strings.Count(tt.in, "\n") {
 				t.Errorf("%d lines, was %d: line numbers would move", strings.Count(got, "\n"), strings.Count(tt.in, "\n"))
