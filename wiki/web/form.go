@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/faqwiki/faqwiki/wiki"
 	"github.com/gin-gonic/gin"
@@ -44,4 +46,27 @@ func (s *Server) failForm(c *gin.Context, err error, show showForm, conflict map
 	default:
 		s.fail(c, err)
 	}
+}
+
+// queryTag reads ?tag= as tags are filed ("Onboarding" is "onboarding");
+// "" for none.
+func queryTag(c *gin.Context) string {
+	if t := strings.TrimSpace(c.Query("tag")); t != "" {
+		return wiki.NormalizeTag(t)
+	}
+	return ""
+}
+
+// queryLimit reads ?limit=: 0 when absent, else a number from 1 to max,
+// or the error to answer.
+func queryLimit(c *gin.Context, max int) (int, error) {
+	v := c.Query("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		return 0, errBadRequestf("limit must be a number from 1 to %d", max)
+	}
+	return n, nil
 }

@@ -247,29 +247,6 @@ func (s *Server) checkQuery(c *gin.Context) {
 	c.Next()
 }
 
-// queryTag reads ?tag= as tags are filed ("Onboarding" is "onboarding");
-// "" for none.
-func queryTag(c *gin.Context) string {
-	if t := strings.TrimSpace(c.Query("tag")); t != "" {
-		return wiki.NormalizeTag(t)
-	}
-	return ""
-}
-
-// queryLimit reads ?limit=: 0 when absent, else a number from 1 to max,
-// or the error to answer.
-func queryLimit(c *gin.Context, max int) (int, error) {
-	v := c.Query("limit")
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > max {
-		return 0, errBadRequestf("limit must be a number from 1 to %d", max)
-	}
-	return n, nil
-}
-
 // limitBodies caps every request body, in one place and before anything
 // reads it (the CSRF check reads forms). Reading past the cap fails with
 // *http.MaxBytesError, which fail maps to 413.
