@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/faqwiki/faqwiki/wiki"
 )
 
 func TestSplitQueryWordsKeepsCompounds(t *testing.T) {
@@ -77,25 +75,13 @@ func TestSearch_CompoundSpellingsMeet(t *testing.T) {
 		e.save(t, fmt.Sprintf("filler-%d", i), fmt.Sprintf("Filler %d", i), "Some text about travel, offices and lunch nearby.\n")
 	}
 	e.catchUp(t)
-	first := func(q, slug, anchor string) *wiki.SearchHit {
-		t.Helper()
-		res := e.search(t, wiki.SearchQuery{Text: q})
-		if len(res.Hits) == 0 || res.Hits[0].Slug != wiki.Slug(slug) || res.Hits[0].Anchor != anchor {
-			var got []string
-			for _, h := range res.Hits {
-				got = append(got, fmt.Sprintf("%s#%s (%.3f)", h.Slug, h.Anchor, h.Score))
-			}
-			t.Fatalf("%q: hits %v, want %s#%s first", q, got, slug, anchor)
-		}
-		return &res.Hits[0]
-	}
-	h := first("when is standup", "team", "when-is-stand-up")
+	h := e.firstHit(t, "when is standup", "team#when-is-stand-up")
 	if !strings.Contains(h.Snippet, "The <mark>stand-up</mark> is") {
 		t.Errorf("snippet %q: want the compound marked once", h.Snippet)
 	}
-	first("stand-up time", "team", "when-is-stand-up")
-	first("e-mail signature", "mail", "signature")
-	first("checkin front desk", "office", "arriving")
+	e.firstHit(t, "stand-up time", "team#when-is-stand-up")
+	e.firstHit(t, "e-mail signature", "mail#signature")
+	e.firstHit(t, "checkin front desk", "office#arriving")
 	// The parts still count where the text has them apart.
-	first("stand-up desk", "office", "standing-desks")
+	e.firstHit(t, "stand-up desk", "office#standing-desks")
 }

@@ -137,3 +137,14 @@ func (e *testEnv) mustLoadHandbook(tb testing.TB) []handbookPage {
 	}
 	return pages
 }
+
+// firstHit searches for q and fails the test unless id (slug#anchor) is
+// the first hit, which it returns.
+func (e *testEnv) firstHit(tb testing.TB, q, id string) *wiki.SearchHit {
+	tb.Helper()
+	res := e.search(tb, wiki.SearchQuery{Text: q})
+	if ids := hitIDs(res); len(ids) == 0 || ids[0] != id {
+		tb.Fatalf("%q: hits %v, want %s first", q, ids, id)
+	}
+	return &res.Hits[0]
+}
