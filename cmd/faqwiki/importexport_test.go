@@ -57,13 +57,13 @@ func TestImportExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("export: %q %v", out, err)
 	}
 	tree := readTree(t, dir1)
-	for _, f := range []string{"readme/index.md", "readme/logo.png", "readme/policy.pdf", "guides/index.md", "guides/screen-shot.png", "guides/setup/index.md", "guides/setup/logo.png", "ruby/index.md", "ruby/sample.rb", "foo-bar.md"} {
+	for _, f := range []string{"home/index.md", "home/logo.png", "home/policy.pdf", "guides/index.md", "guides/screen-shot.png", "guides/setup/index.md", "guides/setup/logo.png", "ruby/index.md", "ruby/sample.rb", "foo-bar.md"} {
 		if tree[f] == nil {
 			t.Errorf("export lacks %s (has %d files)", f, len(tree))
 		}
 	}
 	orig, _ := os.ReadFile(filepath.Join(siteFixture, "images", "logo.png"))
-	if !bytes.Equal(tree["readme/logo.png"], orig) {
+	if !bytes.Equal(tree["home/logo.png"], orig) {
 		t.Error("an exported file differs from the imported one")
 	}
 	// The export, imported into the same wiki, changes nothing; into a new
@@ -87,8 +87,8 @@ func TestImportExportImportRoundTrip(t *testing.T) {
 			t.Errorf("%s differs between the exports:\n%s\n---\n%s", f, b, tree2[f])
 		}
 	}
-	if !strings.Contains(string(tree["readme/index.md"]), "aliases:\n- start\n") || !strings.Contains(string(tree["readme/index.md"]), "attachments:\n- logo.png\n- policy.pdf\n") {
-		t.Errorf("front matter of the export:\n%s", tree["readme/index.md"])
+	if !strings.Contains(string(tree["home/index.md"]), "aliases:\n- start\n") || !strings.Contains(string(tree["home/index.md"]), "attachments:\n- logo.png\n- policy.pdf\n") {
+		t.Errorf("front matter of the export:\n%s", tree["home/index.md"])
 	}
 }
 
@@ -104,7 +104,7 @@ func TestImportedSiteServesImagesTablesAndOldNames(t *testing.T) {
 		Tags        []string
 		Attachments []struct{ Name, URL string }
 	}
-	if code := getJSON(t, token, base+"/api/v1/pages/readme", &page); code != 200 {
+	if code := getJSON(t, token, base+"/api/v1/pages/home", &page); code != 200 {
 		t.Fatal(code)
 	}
 	if page.Title != "Team handbook" || len(page.Attachments) != 2 || !strings.Contains(page.HTML, `<img src="`+page.Attachments[0].URL+`" alt="Our logo">`) {

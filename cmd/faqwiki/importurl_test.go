@@ -20,7 +20,7 @@ func TestImportIntoARunningServer(t *testing.T) {
 		t.Fatalf("a local import beside a running server: %v", err)
 	}
 	out, errb, err := runCmd(t, data, "import", "-url", base, "-token", token, siteFixture)
-	if err != nil || !strings.Contains(out, "7 created, 0 updated, 0 unchanged") || !strings.Contains(out, "files uploaded") {
+	if err != nil || !strings.Contains(out, "6 created, 1 updated, 0 unchanged") || !strings.Contains(out, "files uploaded") {
 		t.Fatalf("import -url: %v\n%s\n%s", err, out, errb)
 	}
 	get := func(path string, v any) int {

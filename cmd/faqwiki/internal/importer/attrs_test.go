@@ -91,11 +91,11 @@ func TestReadSiteSkipsBuildFoldersAndKeepsGitBookAssets(t *testing.T) {
 	var slugs []string
 	for _, p := range site.Pages {
 		slugs = append(slugs, string(p.Slug))
-		if p.Slug == "readme" && (len(p.Files) != 1 || !strings.Contains(p.Markdown, "slack.png")) {
-			t.Errorf("readme: files %+v, text %q; refused %+v", p.Files, p.Markdown, site.Report.RefusedFiles)
+		if p.Slug == "home" && (len(p.Files) != 1 || !strings.Contains(p.Markdown, "slack.png")) {
+			t.Errorf("home: files %+v, text %q; refused %+v", p.Files, p.Markdown, site.Report.RefusedFiles)
 		}
 	}
-	if strings.Join(slugs, " ") != "readme guides/layouts-of-the-office" && strings.Join(slugs, " ") != "guides/layouts-of-the-office readme" {
+	if strings.Join(slugs, " ") != "home guides/layouts-of-the-office" && strings.Join(slugs, " ") != "guides/layouts-of-the-office home" {
 		t.Errorf("pages %v", slugs)
 	}
 	var notes []string

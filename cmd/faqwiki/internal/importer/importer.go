@@ -245,9 +245,23 @@ func (rd *reader) assignSlugs() {
 		}
 		return strings.Compare(a.rel, b.rel)
 	})
+	// The site's own front page (index.md or README.md at the root)
+	// becomes the wiki's (wiki.HomeSlug), unless a file of the site is
+	// already called home.
+	front := true
+	for _, s := range order {
+		if slug, _ := slugFromPath(s.rel, isFolderPage(s.rel) && path.Dir(s.rel) != "."); slug == wiki.HomeSlug {
+			front = false
+		}
+	}
 	taken := map[wiki.Slug]string{}
 	for _, s := range order {
 		slug, notes := slugFromPath(s.rel, isFolderPage(s.rel) && path.Dir(s.rel) != ".")
+		if front && isFolderPage(s.rel) && path.Dir(s.rel) == "." {
+			front = false
+			slug = wiki.HomeSlug
+			notes = append(notes, "the site's front page: it is the wiki's front page ("+string(wiki.HomeSlug)+"), which the home page shows (a front page the wiki had stays in its history)")
+		}
 		for _, n := range notes {
 			rd.rep.change(s.rel, n)
 		}

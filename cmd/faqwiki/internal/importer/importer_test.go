@@ -1,9 +1,11 @@
 package importer
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/faqwiki/faqwiki/wiki"
 )
@@ -41,7 +43,7 @@ func TestReadSite(t *testing.T) {
 		slugs = append(slugs, string(s))
 	}
 	slices.Sort(slugs)
-	want := []string{string(long), "foo-bar", "foo-bar-2", "guides", "guides/setup", "readme", "ruby"}
+	want := []string{string(long), "foo-bar", "foo-bar-2", "guides", "guides/setup", "home", "ruby"}
 	if !slices.Equal(slugs, want) {
 		t.Fatalf("slugs %v, want %v", slugs, want)
 	}
@@ -49,7 +51,7 @@ func TestReadSite(t *testing.T) {
 		t.Errorf("long slug is %d bytes", len(long))
 	}
 
-	home := pages["readme"]
+	home := pages["home"]
 	// Front matter: title (plain text), tags, aliases; never text.
 	if home.Title != "Team handbook" || !slices.Equal(home.Tags, []string{"handbook", "onboarding"}) || !slices.Equal(home.Aliases, []wiki.Slug{"start"}) {
 		t.Errorf("home: %q %v %v", home.Title, home.Tags, home.Aliases)
@@ -80,7 +82,7 @@ func TestReadSite(t *testing.T) {
 	if guides.Title != "Guides" || !slices.Equal(guides.Aliases, []wiki.Slug{"old/guides", "guides-page"}) && !slices.Equal(guides.Aliases, []wiki.Slug{"old/guides"}) {
 		t.Errorf("guides: %q %v", guides.Title, guides.Aliases)
 	}
-	for _, w := range []string{"[handbook](/wiki/readme)", `src="screen-shot.png"`, "[setup guide](/wiki/guides/setup#install-the-tools)",
+	for _, w := range []string{"[handbook](/wiki/home)", `src="screen-shot.png"`, "[setup guide](/wiki/guides/setup#install-the-tools)",
 		"![A fake image](../images/fake.png)", "<table", "<details>"} {
 		if !strings.Contains(guides.Markdown, w) {
 			t.Errorf("guides lacks %q:\n%s", w, guides.Markdown)
@@ -94,7 +96,7 @@ func TestReadSite(t *testing.T) {
 	if setup.Title != "Set up your laptop" || strings.HasPrefix(setup.Markdown, "#") {
 		t.Errorf("setup title %q, text %q", setup.Title, setup.Markdown[:20])
 	}
-	for _, w := range []string{"[back](/wiki/guides)", "[home page](/wiki/readme)", "[logo](logo.png)", "[this section](#install-the-tools)",
+	for _, w := range []string{"[back](/wiki/guides)", "[home page](/wiki/home)", "[logo](logo.png)", "[this section](#install-the-tools)",
 		"(/wiki/guides/setup#ask-for-access)"} {
 		if !strings.Contains(setup.Markdown, w) {
 			t.Errorf("setup lacks %q:\n%s", w, setup.Markdown)
@@ -257,12 +259,12 @@ func TestPageFileReadsBackAsThePage(t *testing.T) {
 // testdata/thoughtbot/SOURCE.md).
 func TestReadRealSite(t *testing.T) {
 	site, pages := readSite(t, "testdata/thoughtbot")
-	for _, s := range []wiki.Slug{"readme", "testing-rspec", "ruby", "javascript-typescript", "source"} {
+	for _, s := range []wiki.Slug{"home", "testing-rspec", "ruby", "javascript-typescript", "source"} {
 		if pages[s] == nil {
 			t.Fatalf("no page %s", s)
 		}
 	}
-	home := pages["readme"].Markdown
+	home := pages["home"].Markdown
 	if !strings.Contains(home, "[Testing with RSpec](/wiki/testing-rspec)") || !strings.Contains(home, "[Ruby](/wiki/ruby)") {
 		t.Errorf("home page links:\n%s", home)
 	}
@@ -283,5 +285,29 @@ func TestReadRealSite(t *testing.T) {
 	}
 	if !sawBroken {
 		t.Errorf("the guide's links to /javascript/sample.js (moved) were not reported: %+v", site.Report.Unresolved)
+	}
+}
+
+// The site's own front page is the wiki's, unless the site has a page
+// called home already; a second front page at the top keeps its name.
+func TestFrontPageBecomesHome(t *testing.T) {
+	_, pages := readFS(t, fstest.MapFS{
+		"index.md":  {Data: []byte("# Handbook\n\nStart [here](travel.md).\n")},
+		"README.md": {Data: []byte("# About this repository\n")},
+		"travel.md": {Data: []byte("# Travel\n\nBack to the [start](index.md) or [the repo](README.md).\n")},
+	})
+	if pages["home"] == nil || pages["home"].Title != "Handbook" || pages["readme"] == nil || pages["index"] != nil {
+		t.Fatalf("pages %v", slices.Sorted(maps.Keys(pages)))
+	}
+	if tr := pages["travel"].Markdown; !strings.Contains(tr, "[start](/wiki/home)") || !strings.Contains(tr, "[the repo](/wiki/readme)") {
+		t.Errorf("links to the front pages: %s", tr)
+	}
+
+	_, pages = readFS(t, fstest.MapFS{
+		"README.md": {Data: []byte("# About this repository\n")},
+		"home.md":   {Data: []byte("# Welcome\n")},
+	})
+	if pages["home"] == nil || pages["home"].Title != "Welcome" || pages["readme"] == nil {
+		t.Fatalf("with a home.md: pages %v", slices.Sorted(maps.Keys(pages)))
 	}
 }

@@ -93,7 +93,7 @@ func TestReadSiteWithTemplates(t *testing.T) {
 		"travel/policy.md": {Data: []byte("# Travel policy\n\nBook with the agency.\n")},
 	}
 	site, pages := readFS(t, fsys)
-	home := pages["index"]
+	home := pages["home"]
 	if home == nil {
 		t.Fatalf("no home page in %+v", site.Pages)
 	}
