@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"image"
 	"image/png"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -150,25 +152,55 @@ func TestReadJekyllPermalinks(t *testing.T) {
 	}
 }
 
-// TestReadSiteHintsAtTheGeneratorsPagesFolder: a Hugo project imported
-// whole gets a note to import its content folder.
-func TestReadSiteHintsAtTheGeneratorsPagesFolder(t *testing.T) {
-	hugo := fstest.MapFS{"config.toml": {Data: []byte("title = 'x'\n")}, "content/_index.md": {Data: []byte("# Home\n")}}
+// TestReadSiteOfAGeneratorsProject: a Hugo project imported whole is
+// read as Hugo builds it: the pages of content/, with the files of
+// static/ at the site's root, and the report says so.
+func TestReadSiteOfAGeneratorsProject(t *testing.T) {
+	hugo := fstest.MapFS{
+		"config.toml":             {Data: []byte("title = 'x'\n")},
+		"README.md":               {Data: []byte("# How to build this site\n")},
+		"content/_index.md":       {Data: []byte("# Home\n\nSee [travel](/travel/).\n")},
+		"content/travel.md":       {Data: []byte("# Travel\n\n![Map](/images/map.png) and [the form](../files/form.pdf).\n")},
+		"static/images/map.png":   {Data: tinyPNG(t)},
+		"content/files/form.pdf":  {Data: []byte("%PDF-1.4 new")},
+		"static/files/form.pdf":   {Data: []byte("%PDF-1.4 old")},
+		"static/README.md":        {Data: []byte("# Theme notes\n")},
+		"layouts/partials/x.html": {Data: []byte("<p>x</p>")},
+	}
 	site, err := ReadFS(hugo, wiki.NewRenderer(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(site.Report.Hint, "Hugo site (config.toml): its pages are in content/") {
+	pages := map[wiki.Slug]*Page{}
+	for _, p := range site.Pages {
+		pages[p.Slug] = p
+	}
+	if len(pages) != 2 || pages["home"] == nil || pages["travel"] == nil {
+		t.Fatalf("pages %v", slices.Sorted(maps.Keys(pages)))
+	}
+	if !strings.Contains(pages["home"].Markdown, "[travel](/wiki/travel)") {
+		t.Errorf("home: %q", pages["home"].Markdown)
+	}
+	tr := pages["travel"]
+	if !strings.Contains(tr.Markdown, "![Map](map.png)") || !strings.Contains(tr.Markdown, "[the form](form.pdf)") || len(tr.Files) != 2 {
+		t.Errorf("travel: %q files %+v unresolved %+v", tr.Markdown, tr.Files, site.Report.Unresolved)
+	}
+	for _, f := range tr.Files {
+		if f.Name == "form.pdf" && string(f.Data) != "%PDF-1.4 new" {
+			t.Errorf("form.pdf is %q: the pages' own file wins", f.Data)
+		}
+	}
+	if !strings.Contains(site.Report.Hint, "Hugo site (config.toml): imported the pages in content/, with the files in static/") {
 		t.Errorf("hint %q", site.Report.Hint)
 	}
 	var b strings.Builder
 	site.Report.Print(&b, "site", len(site.Pages), true)
-	if !strings.Contains(b.String(), "note: this looks like a Hugo site") {
+	if !strings.Contains(b.String(), "note: this is a Hugo site") {
 		t.Errorf("report:\n%s", b.String())
 	}
 	plain := fstest.MapFS{"content/x.md": {Data: []byte("# X\n")}}
-	if site, _ := ReadFS(plain, wiki.NewRenderer(), nil); site.Report.Hint != "" {
-		t.Errorf("a plain folder got a hint: %q", site.Report.Hint)
+	if site, _ := ReadFS(plain, wiki.NewRenderer(), nil); site.Report.Hint != "" || len(site.Pages) != 1 || site.Pages[0].Slug != "content/x" {
+		t.Errorf("a plain folder: hint %q, pages %+v", site.Report.Hint, site.Pages)
 	}
 }
 

@@ -25,6 +25,7 @@ package importer
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -119,12 +120,28 @@ func Read(root string, r *markdown.Renderer) (*Site, error) {
 // names, such as a SOURCE.md that describes the folder rather than being
 // a page of it.
 func ReadFS(fsys fs.FS, r *markdown.Renderer, skip func(rel string) bool) (*Site, error) {
-	rd := &reader{fsys: fsys, skip: skip, r: r, rep: newReport(), byPath: map[string]*source{}, dirs: map[string]*source{},
+	rep := newReport()
+	if g, pages, ok := generatorOf(fsys); ok {
+		// A generator's whole project: its pages are those of its pages
+		// folder, and the files it serves from the site's root (static/)
+		// are where the pages' links from the root look for them.
+		rep.Hint = fmt.Sprintf("this is a %s site (%s): imported the pages in %s/", g.name, g.config, g.pages)
+		if static, ok := subFolder(fsys, g.static); ok {
+			pages = overlayFS{pages, static}
+			rep.Hint += fmt.Sprintf(", with the files in %s/, which the site serves from its root", g.static)
+		}
+		rep.Hint += fmt.Sprintf(" (file names below are within %s/)", g.pages)
+		fsys = pages
+		if skip != nil {
+			inner := skip
+			skip = func(rel string) bool { return inner(g.pages + "/" + rel) }
+		}
+	}
+	rd := &reader{fsys: fsys, skip: skip, r: r, rep: rep, byPath: map[string]*source{}, dirs: map[string]*source{},
 		others: map[string]bool{}, lower: map[string]string{}, permalinks: map[string]*source{}}
 	if err := rd.walk(); err != nil {
 		return nil, err
 	}
-	rd.rep.Hint = generatorHint(fsys)
 	rd.assignSlugs()
 	for _, s := range rd.sources {
 		if err := rd.readFile(s); err != nil {
@@ -148,27 +165,81 @@ var buildFolders = map[string]bool{
 	"archetypes": true, "layouts": true, "themes": true, "resources": true, // Hugo
 }
 
-// generators are site generators' project files and the folder each
-// keeps the pages in.
-var generators = []struct{ name, config, pages string }{
-	{"Hugo", "hugo.toml", "content"}, {"Hugo", "hugo.yaml", "content"}, {"Hugo", "config.toml", "content"},
-	{"MkDocs", "mkdocs.yml", "docs"}, {"Docusaurus", "docusaurus.config.js", "docs"}, {"Docusaurus", "docusaurus.config.ts", "docs"},
+// generators are site generators' project files, the folder each keeps
+// the pages in, and the folder of files it serves from the site's root.
+var generators = []struct{ name, config, pages, static string }{
+	{"Hugo", "hugo.toml", "content", "static"}, {"Hugo", "hugo.yaml", "content", "static"}, {"Hugo", "hugo.json", "content", "static"},
+	{"Hugo", "config.toml", "content", "static"}, {"Hugo", "config/_default/hugo.toml", "content", "static"},
+	{"Hugo", "config/_default/config.toml", "content", "static"}, {"Hugo", "config/_default/hugo.yaml", "content", "static"},
+	{"MkDocs", "mkdocs.yml", "docs", ""}, {"MkDocs", "mkdocs.yaml", "docs", ""},
+	{"Docusaurus", "docusaurus.config.js", "docs", "static"}, {"Docusaurus", "docusaurus.config.ts", "docs", "static"},
+	{"Docusaurus", "docusaurus.config.mjs", "docs", "static"},
 }
 
-// generatorHint says, for a generator's whole project, to import the
-// folder of its pages instead: their slugs then lack the folder's name
-// and links from the site's root ("/policies/leave/") find them.
-func generatorHint(fsys fs.FS) string {
+// generatorOf finds the site generator whose whole project fsys is, and
+// returns its pages folder.
+func generatorOf(fsys fs.FS) (g struct{ name, config, pages, static string }, pages fs.FS, ok bool) {
 	for _, g := range generators {
 		if _, err := fs.Stat(fsys, g.config); err != nil {
 			continue
 		}
-		if fi, err := fs.Stat(fsys, g.pages); err == nil && fi.IsDir() {
-			return fmt.Sprintf("this looks like a %s site (%s): its pages are in %s/. Import that folder instead (faqwiki import DIR/%s), so that their addresses do not begin with %s/ and links from the site's root find them",
-				g.name, g.config, g.pages, g.pages, g.pages)
+		if pages, ok := subFolder(fsys, g.pages); ok {
+			return g, pages, true
 		}
 	}
-	return ""
+	return g, nil, false
+}
+
+// subFolder returns the folder name of fsys, if there is one.
+func subFolder(fsys fs.FS, name string) (fs.FS, bool) {
+	if name == "" {
+		return nil, false
+	}
+	if fi, err := fs.Stat(fsys, name); err != nil || !fi.IsDir() {
+		return nil, false
+	}
+	sub, err := fs.Sub(fsys, name)
+	return sub, err == nil
+}
+
+// overlayFS is a generator's pages folder with the files it serves from
+// the site's root laid under it: a file of pages wins over one of files
+// at the same path, and the files' Markdown (a theme's README) is not
+// seen.
+type overlayFS struct {
+	pages, files fs.FS
+}
+
+func (o overlayFS) Open(name string) (fs.File, error) {
+	f, err := o.pages.Open(name)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) || isMarkdown(name) {
+		return f, err
+	}
+	return o.files.Open(name)
+}
+
+func (o overlayFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	a, errA := fs.ReadDir(o.pages, name)
+	b, errB := fs.ReadDir(o.files, name)
+	if errA != nil && errB != nil {
+		return nil, errA
+	}
+	seen := map[string]bool{}
+	for _, e := range a {
+		seen[e.Name()] = true
+	}
+	for _, e := range b {
+		if !seen[e.Name()] && (e.IsDir() || !isMarkdown(e.Name())) {
+			a = append(a, e)
+		}
+	}
+	slices.SortFunc(a, func(x, y fs.DirEntry) int { return strings.Compare(x.Name(), y.Name()) })
+	return a, nil
+}
+
+// isMarkdown reports whether name is a Markdown file's.
+func isMarkdown(name string) bool {
+	return slices.Contains(markdownExts, strings.ToLower(path.Ext(name)))
 }
 
 // walk lists the folder: Markdown files and every other file. Hidden files
@@ -201,7 +272,7 @@ func (rd *reader) walk() error {
 			return nil
 		}
 		rd.lower[strings.ToLower(rel)] = rel
-		if slices.Contains(markdownExts, strings.ToLower(path.Ext(name))) && !strings.HasPrefix(rel, ".gitbook/") {
+		if isMarkdown(name) && !strings.HasPrefix(rel, ".gitbook/") {
 			s := &source{rel: rel}
 			rd.sources = append(rd.sources, s)
 			rd.byPath[rel] = s
