@@ -228,3 +228,35 @@ func TestReadHugoRefs(t *testing.T) {
 		t.Errorf("unresolved %+v", site.Report.Unresolved)
 	}
 }
+
+// TestReadDocusaurusProject: Docusaurus' addresses leave out the number
+// prefixes that order files, take a page's id or slug from its front
+// matter, and sit under /docs/; links by those addresses find their pages.
+func TestReadDocusaurusProject(t *testing.T) {
+	site, err := ReadFS(fstest.MapFS{
+		"docusaurus.config.js":         {Data: []byte("module.exports = {}\n")},
+		"docs/intro.md":                {Data: []byte("# Intro\n\n[Laptop](/docs/start/laptop-setup), [policies](/docs/guide/policies#leave), [old](/leave-rules) and ![logo](/img/logo.png).\n")},
+		"docs/01-start/02-laptop.md":   {Data: []byte("---\nid: laptop-setup\n---\n# Your laptop\n")},
+		"docs/03-guide/10-policies.md": {Data: []byte("---\nslug: /leave-rules\n---\n# Policies\n\n## Leave\n")},
+		"static/img/logo.png":          {Data: tinyPNG(t)},
+	}, wiki.NewRenderer(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[wiki.Slug]*Page{}
+	for _, p := range site.Pages {
+		pages[p.Slug] = p
+	}
+	if pages["intro"] == nil || pages["start/laptop"] == nil || pages["guide/policies"] == nil {
+		t.Fatalf("pages %v", slices.Sorted(maps.Keys(pages)))
+	}
+	md := pages["intro"].Markdown
+	for _, w := range []string{"[Laptop](/wiki/start/laptop)", "[policies](/wiki/guide/policies#leave)", "[old](/wiki/guide/policies)", "![logo](logo.png)"} {
+		if !strings.Contains(md, w) {
+			t.Errorf("intro lacks %q: %s (unresolved %+v)", w, md, site.Report.Unresolved)
+		}
+	}
+	if a := pages["guide/policies"].Aliases; !slices.Contains(a, "leave-rules") {
+		t.Errorf("policies' old names: %v", a)
+	}
+}

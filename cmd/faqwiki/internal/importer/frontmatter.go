@@ -26,7 +26,11 @@ type frontMatter struct {
 	// permalink, Hugo's url): links to it lead to the page, and it is
 	// one of its old addresses.
 	Permalink string
-	Draft     bool // Hugo's and Jekyll's draft: true
+	// Slug is the last part of the page's address where the site has its
+	// own (Hugo's, Jekyll's and Docusaurus' slug; "/x" is a whole address),
+	// and ID Docusaurus' name for the page, its address when slug is unset.
+	Slug, ID string
+	Draft    bool // Hugo's and Jekyll's draft: true
 }
 
 // splitFrontMatter cuts the front matter off md (which has LF line ends).
@@ -91,6 +95,10 @@ func splitFrontMatter(md string) (fm frontMatter, body string, lines int, err er
 			if s := scalar(v); s != "" && !strings.Contains(s, ":") {
 				fm.Permalink = s // not a pattern such as /:categories/:title/
 			}
+		case "slug":
+			fm.Slug = scalar(v)
+		case "id":
+			fm.ID = scalar(v)
 		case "draft", "published":
 			if b, ok := v.(bool); ok && b == (strings.ToLower(k) == "draft") {
 				fm.Draft = true

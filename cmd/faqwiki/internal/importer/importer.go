@@ -31,6 +31,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -95,6 +96,13 @@ type reader struct {
 	// permalinks are the pages by the address their front matter says
 	// they were published at (permalinkKey).
 	permalinks map[string]*source
+	// numbered: the site's generator leaves number prefixes that order
+	// files ("01-intro.md") out of their addresses (Docusaurus).
+	numbered bool
+	// urlBase is the folder the site serves its pages under ("docs"
+	// for Docusaurus): links from the root name it, the pages do not.
+	urlBase string
+	bySlug  map[wiki.Slug]*source
 }
 
 // Read reads the Markdown site in the folder root into pages, writing
@@ -121,7 +129,11 @@ func Read(root string, r *markdown.Renderer) (*Site, error) {
 // a page of it.
 func ReadFS(fsys fs.FS, r *markdown.Renderer, skip func(rel string) bool) (*Site, error) {
 	rep := newReport()
+	numbered, urlBase := false, ""
 	if g, pages, ok := generatorOf(fsys); ok {
+		if g.name == "Docusaurus" {
+			numbered, urlBase = true, g.pages
+		}
 		// A generator's whole project: its pages are those of its pages
 		// folder, and the files it serves from the site's root (static/)
 		// are where the pages' links from the root look for them.
@@ -138,7 +150,7 @@ func ReadFS(fsys fs.FS, r *markdown.Renderer, skip func(rel string) bool) (*Site
 		}
 	}
 	rd := &reader{fsys: fsys, skip: skip, r: r, rep: rep, byPath: map[string]*source{}, dirs: map[string]*source{},
-		others: map[string]bool{}, lower: map[string]string{}, permalinks: map[string]*source{}}
+		others: map[string]bool{}, lower: map[string]string{}, permalinks: map[string]*source{}, numbered: numbered, urlBase: urlBase, bySlug: map[wiki.Slug]*source{}}
 	if err := rd.walk(); err != nil {
 		return nil, err
 	}
@@ -321,13 +333,13 @@ func (rd *reader) assignSlugs() {
 	// already called home.
 	front := true
 	for _, s := range order {
-		if slug, _ := slugFromPath(s.rel, isFolderPage(s.rel) && path.Dir(s.rel) != "."); slug == wiki.HomeSlug {
+		if slug, _ := slugFromPath(s.rel, isFolderPage(s.rel) && path.Dir(s.rel) != ".", rd.numbered); slug == wiki.HomeSlug {
 			front = false
 		}
 	}
 	taken := map[wiki.Slug]string{}
 	for _, s := range order {
-		slug, notes := slugFromPath(s.rel, isFolderPage(s.rel) && path.Dir(s.rel) != ".")
+		slug, notes := slugFromPath(s.rel, isFolderPage(s.rel) && path.Dir(s.rel) != ".", rd.numbered)
 		if front && isFolderPage(s.rel) && path.Dir(s.rel) == "." {
 			front = false
 			slug = wiki.HomeSlug
@@ -348,6 +360,7 @@ func (rd *reader) assignSlugs() {
 		}
 		taken[slug] = s.rel
 		s.page = &Page{Path: s.rel, Slug: slug}
+		rd.bySlug[slug] = s
 		if isFolderPage(s.rel) {
 			dir := path.Dir(s.rel)
 			if _, ok := rd.dirs[dir]; !ok {
@@ -360,9 +373,10 @@ func (rd *reader) assignSlugs() {
 
 // slugFromPath derives a slug from a file's path: each folder and the file
 // name made a slug segment ("Travel/Per Diem.md" -> "travel/per-diem"),
-// with a folder page ("travel/README.md") naming its folder. notes say
-// what had to change beyond that.
-func slugFromPath(rel string, folderPage bool) (wiki.Slug, []string) {
+// with a folder page ("travel/README.md") naming its folder, and with
+// numbered, without the number prefixes that order them ("01-intro").
+// notes say what had to change beyond that.
+func slugFromPath(rel string, folderPage, numbered bool) (wiki.Slug, []string) {
 	var notes []string
 	p := rel
 	if folderPage {
@@ -372,6 +386,11 @@ func slugFromPath(rel string, folderPage bool) (wiki.Slug, []string) {
 	}
 	var segs []string
 	for _, part := range strings.Split(p, "/") {
+		if numbered {
+			if rest := numberPrefix.ReplaceAllString(part, ""); rest != "" {
+				part = rest
+			}
+		}
 		seg := string(wiki.SlugFromTitle(strings.ReplaceAll(part, "_", "-")))
 		if seg == "" || strings.Contains(seg, "/") {
 			sum := sha256.Sum256([]byte(part))
@@ -394,6 +413,10 @@ func slugFromPath(rel string, folderPage bool) (wiki.Slug, []string) {
 	}
 	return wiki.Slug(slug), notes
 }
+
+// numberPrefix is the number that orders a file or folder, as
+// Docusaurus leaves it out of addresses: "01-intro", "2_setup", "3.faq".
+var numberPrefix = regexp.MustCompile(`^[0-9]+[-_.]`)
 
 // shorten cuts a slug over the limit to a stable, distinct one: as much of
 // it as fits at a word boundary, then '-' and 8 hex digits of a hash of
@@ -495,6 +518,9 @@ func (rd *reader) readFile(s *source) error {
 		}
 	}
 	s.fmFiles = fm.Attachments
+	if fm.Permalink == "" {
+		fm.Permalink = rd.publishedAt(s, fm)
+	}
 	if fm.Permalink != "" {
 		if slug, ok := aliasSlug(fm.Permalink); ok {
 			rd.permalinks[permalinkKey(fm.Permalink)] = s
@@ -507,6 +533,26 @@ func (rd *reader) readFile(s *source) error {
 		rd.rep.change(s.rel, "marked a draft (draft: true or published: false): imported all the same; delete the page if it should not be read")
 	}
 	return nil
+}
+
+// publishedAt is the address a page's slug (or, for Docusaurus, its id)
+// gives it, without its site's prefix (/docs/): a slug beginning with "/"
+// is the whole address, any other replaces the file's name. "" when the
+// front matter names none.
+func (rd *reader) publishedAt(s *source, fm frontMatter) string {
+	name := fm.Slug
+	if name == "" && rd.numbered {
+		name = fm.ID
+	}
+	if name == "" || strings.ContainsAny(name, ":{}") {
+		return "" // none, or a pattern
+	}
+	if strings.HasPrefix(name, "/") {
+		return name
+	}
+	// The folder's address as the site made it (its number prefixes
+	// left out, for Docusaurus): the slug's.
+	return path.Join(path.Dir(string(s.page.Slug)), name)
 }
 
 // permalinkKey is a published address as links give it: "/about/",

@@ -179,36 +179,41 @@ func TestRenderedImportShowsWhatHandbooksUse(t *testing.T) {
 
 func TestSlugsFromPaths(t *testing.T) {
 	for _, tt := range []struct {
-		in     string
-		folder bool
-		want   string
+		in               string
+		folder, numbered bool
+		want             string
 	}{
-		{"travel-and-leave/fmla.md", false, "travel-and-leave/fmla"},
-		{"Travel/Per Diem.md", false, "travel/per-diem"},
-		{"travel/index.md", true, "travel"},
-		{"travel/README.md", true, "travel"},
-		{"travel/_index.md", true, "travel"},
-		{"index.md", false, "index"},
-		{"getting_started.md", false, "getting-started"},
-		{"api/revisions.md", false, "api/revisions-page"},
+		{"travel-and-leave/fmla.md", false, false, "travel-and-leave/fmla"},
+		{"Travel/Per Diem.md", false, false, "travel/per-diem"},
+		{"travel/index.md", true, false, "travel"},
+		{"travel/README.md", true, false, "travel"},
+		{"travel/_index.md", true, false, "travel"},
+		{"index.md", false, false, "index"},
+		{"getting_started.md", false, false, "getting-started"},
+		{"api/revisions.md", false, false, "api/revisions-page"},
+		{"01-start/02_laptop.md", false, false, "01-start/02-laptop"},
+		{"01-start/02_laptop.md", false, true, "start/laptop"},
+		{"10-start/index.md", true, true, "start"},
+		{"2024.md", false, true, "2024"},
+		{"3.faq.md", false, true, "faq"},
 	} {
-		got, _ := slugFromPath(tt.in, tt.folder)
+		got, _ := slugFromPath(tt.in, tt.folder, tt.numbered)
 		if string(got) != tt.want {
-			t.Errorf("slugFromPath(%q) = %q, want %q", tt.in, got, tt.want)
+			t.Errorf("slugFromPath(%q, numbered %v) = %q, want %q", tt.in, tt.numbered, got, tt.want)
 		}
 	}
 	// No usable characters: a stable name instead of a failure.
-	a, notes := slugFromPath("日本.md", false)
-	b, _ := slugFromPath("日本.md", false)
+	a, notes := slugFromPath("日本.md", false, false)
+	b, _ := slugFromPath("日本.md", false, false)
 	if a != b || len(notes) != 1 || !strings.HasPrefix(string(a), "page-") {
 		t.Errorf("slugFromPath(日本.md) = %q %q %v", a, b, notes)
 	}
 	// Long paths that share a beginning stay distinct and stable.
 	p1 := strings.Repeat("handbook-section/", 8) + "first-page.md"
 	p2 := strings.Repeat("handbook-section/", 8) + "second-page.md"
-	s1, _ := slugFromPath(p1, false)
-	s2, _ := slugFromPath(p2, false)
-	s1again, _ := slugFromPath(p1, false)
+	s1, _ := slugFromPath(p1, false, false)
+	s2, _ := slugFromPath(p2, false, false)
+	s1again, _ := slugFromPath(p1, false, false)
 	if s1 == s2 || s1 != s1again || len(s1) > wiki.MaxSlugLen {
 		t.Errorf("long slugs %q %q", s1, s2)
 	}

@@ -343,6 +343,9 @@ func (rd *reader) resolve(s *source, dir string, sp span, line int, fs *fileSet)
 	var targets []string
 	if strings.HasPrefix(p, "/") {
 		targets = []string{path.Clean(strings.TrimPrefix(p, "/"))}
+		if rest, ok := strings.CutPrefix(targets[0], rd.urlBase+"/"); ok && rd.urlBase != "" {
+			targets = append(targets, rest)
+		}
 	} else {
 		targets = []string{path.Join(dir, p)}
 		if s.folderDir == "" {
@@ -437,6 +440,12 @@ func (rd *reader) findPage(target string) *source {
 		return s
 	}
 	if s := rd.permalinks[permalinkKey(t)]; s != nil {
+		return s
+	}
+	// The page's address as the site made it from the file's name
+	// ("/travel/per-diem/" for Travel/Per Diem.md; "/start/laptop" for
+	// Docusaurus' 01-start/02-laptop.md).
+	if s := rd.bySlug[wiki.Slug(strings.ToLower(bare))]; s != nil {
 		return s
 	}
 	// A different case than the file has (sites built on case-insensitive
