@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -153,7 +154,26 @@ func (s *Server) fail(c *gin.Context, err error) {
 		c.JSON(status, apiError{Error: body})
 		return
 	}
-	s.render(c, status, "error.html", &errorPage{BasePage: s.base(c, "Error"), Status: status, Message: body.Message, Fields: body.Fields, RequestID: reqID(c)})
+	s.render(c, status, "error.html", &errorPage{BasePage: s.base(c, "Error"), Status: status, Message: body.Message, Fields: body.Fields, RequestID: reqID(c),
+		Back: cameFrom(c)})
+}
+
+// cameFrom is the page of this wiki a form was sent from (its Referer's
+// path and query), for a way back from the error a form got; "" for a
+// request that is no form's, or from elsewhere.
+func cameFrom(c *gin.Context) string {
+	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		return ""
+	}
+	ref, err := url.Parse(c.Request.Referer())
+	if err != nil || ref.Host != c.Request.Host || !strings.HasPrefix(ref.Path, "/") || strings.HasPrefix(ref.Path, "//") {
+		return ""
+	}
+	back := ref.EscapedPath()
+	if ref.RawQuery != "" {
+		back += "?" + ref.RawQuery
+	}
+	return back
 }
 
 // notFoundMsg is the message of a wiki.ErrNotFound; notFoundIn names
@@ -239,4 +259,5 @@ type errorPage struct {
 	Message   string
 	Fields    map[string]string
 	RequestID string // to quote when reporting the problem
+	Back      string // the page the failed form was sent from (cameFrom), or ""
 }

@@ -60,3 +60,24 @@ func TestFailForm(t *testing.T) {
 		})
 	}
 }
+
+// TestCameFrom: an error page offers the way back to a form's page of
+// this wiki only: not to another site, not for a plain GET.
+func TestCameFrom(t *testing.T) {
+	for _, tt := range []struct{ method, referer, want string }{
+		{"POST", "http://example.com/diff/p?from=2&to=3", "/diff/p?from=2&to=3"},
+		{"POST", "http://example.com/wiki/a%20b", "/wiki/a%20b"},
+		{"POST", "http://evil.example/wiki/p", ""},
+		{"POST", "http://example.com//evil.example/x", ""},
+		{"POST", "javascript:alert(1)", ""},
+		{"POST", "", ""},
+		{"GET", "http://example.com/wiki/p", ""},
+	} {
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = httptest.NewRequest(tt.method, "/undo/p", nil)
+		c.Request.Header.Set("Referer", tt.referer)
+		if got := cameFrom(c); got != tt.want {
+			t.Errorf("%s from %q: %q, want %q", tt.method, tt.referer, got, tt.want)
+		}
+	}
+}

@@ -306,6 +306,13 @@ func TestHistoryDiffRevertDeletePages(t *testing.T) {
 	if !strings.Contains(textOf(mustFind(t, doc, ".markdown")), "b") {
 		t.Error("old text not shown")
 	}
+	// Its edit button says which text it opens: the current one.
+	if got := textOf(mustFind(t, doc, `.page-actions a[href="/edit/p"]`)); !strings.Contains(got, "Edit the current version") {
+		t.Errorf("edit button on an old revision: %q", got)
+	}
+	if got := textOf(mustFind(t, parseHTML(t, ts.browse("GET", "/wiki/p?rev=2", nil).Body.String()), `.page-actions a[href="/edit/p"]`)); strings.Contains(got, "current version") {
+		t.Errorf("edit button on the newest revision: %q", got)
+	}
 	wantStatus(t, ts.post("/revert/p", url.Values{"revision": {"1"}}), http.StatusSeeOther)
 	if p := decode[apiPage](t, ts.api("GET", "/api/v1/pages/p", "")); p.Markdown != "a\nb\nc\n" || p.Revision != 3 {
 		t.Errorf("after restore: %+v", p)
@@ -469,10 +476,16 @@ func TestUndoOneChange(t *testing.T) {
 
 	// Revision 3 changed the line that 5 changes again: it cannot be undone alone.
 	wantStatus(t, ts.api("PUT", "/api/v1/pages/p", put("a\nb\nCC\n", 4, "")), 200)
+	ts.referer = "http://example.com/diff/p?from=2&to=3"
 	w = ts.post("/undo/p", url.Values{"revision": {"3"}})
+	ts.referer = ""
 	wantStatus(t, w, http.StatusConflict)
 	if !strings.Contains(w.Body.String(), "Changes saved after revision 3 overlap what it changed") {
 		t.Errorf("conflict page does not say why: %s", w.Body.String())
+	}
+	// It leads back to the diff the undo was asked from.
+	if got := textOf(mustFind(t, parseHTML(t, w.Body.String()), `a[href="/diff/p?from=2&to=3"]`)); got != "Back to the page you came from" {
+		t.Errorf("way back: %q", got)
 	}
 	if p := decode[apiPage](t, ts.api("GET", "/api/v1/pages/p", "")); p.Revision != 5 {
 		t.Errorf("a refused undo saved revision %d", p.Revision)

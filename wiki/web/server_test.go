@@ -33,6 +33,7 @@ type testServer struct {
 	cohorts  *wiki.Cohorts
 	db       *store.DB
 	cookies  map[string]*http.Cookie
+	referer  string // sent by browse when set
 	token    string // the admin's API token, sent by api()
 	changed  int
 
@@ -197,6 +198,9 @@ func (ts *testServer) browse(method, path string, form url.Values) *httptest.Res
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	if ts.referer != "" {
+		r.Header.Set("Referer", ts.referer)
+	}
 	for _, c := range ts.cookies {
 		r.AddCookie(c)
 	}
