@@ -144,8 +144,13 @@ func TestReviewQueueAPI(t *testing.T) {
 	}
 	// The header counts the pages to review, for trainers only.
 	rw.signIn("tina")
-	if body := rw.browse("GET", "/", nil).Body.String(); !strings.Contains(body, "3 pages to review") {
+	body := rw.browse("GET", "/", nil).Body.String()
+	if !strings.Contains(body, "3 pages to review") {
 		t.Error("the header does not say 3 pages to review")
+	}
+	// The phone menu's badge says what it counts, to the eye and aloud.
+	if got := textOf(mustFind(t, parseHTML(t, body), "details.menu summary .badge-count")); got != "3 pages to review" {
+		t.Errorf("menu badge reads %q", got)
 	}
 	rw.signIn("nina")
 	if body := rw.browse("GET", "/", nil).Body.String(); strings.Contains(body, "to review") {
