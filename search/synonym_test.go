@@ -79,6 +79,27 @@ func TestSynonymSet(t *testing.T) {
 			t.Errorf("pto, rarer than vacation, weighs %v", syn.weight)
 		}
 	}
+	// The other way round, a synonym the wiki says far more often than the
+	// word typed is how the wiki names it, and weighs more than one the
+	// wiki says as often; still less than the word itself.
+	weights := func(pto int) map[string]float64 {
+		p := plan("pto")
+		s.expand(p, []string{"pto"}, []string{"pto"}, func(stems []string) int {
+			if stems[0] == "pto" {
+				return pto
+			}
+			return 50
+		})
+		out := map[string]float64{}
+		for _, syn := range p.words[0].synonyms {
+			out[syn.text] = syn.weight
+		}
+		return out
+	}
+	rare, even := weights(2)["vacation"], weights(50)["vacation"]
+	if even != synonymBoost || rare <= even || rare >= 1 {
+		t.Errorf("vacation for pto weighs %v when pto is in 2 documents, %v when both are in 50; want more than %v, and %v, and under 1", rare, even, even, synonymBoost)
+	}
 }
 
 // A section counts a query word once, whichever of its synonyms it has: a
