@@ -8,6 +8,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/faqwiki/faqwiki/wiki/wikitest"
 )
 
 // signOut forgets the browser's cookies (the sign-out button may be in a
@@ -344,4 +348,47 @@ func TestBrowserLinksByTitle(t *testing.T) {
 	if strings.Contains(tb.text("section[aria-labelledby=members] ul"), "Tina") {
 		t.Error("the trainer is listed as a member")
 	}
+}
+
+// TestBrowserLongWordsWrap: a word longer than the screen is wide (a
+// pasted link, a query of one long token) wraps in a search result's
+// snippet, in the search page and in the gap list, on a phone and on a
+// desktop, instead of making the page scroll sideways.
+func TestBrowserLongWordsWrap(t *testing.T) {
+	w := startWiki(t, "trainer")
+	long := "https://groups.google.com/forum/feed/" + strings.Repeat("GROUP_NAME_", 12) + "/msgs/rss.xml"
+	w.putPage(t, "google-groups", "Google Groups", "## Feeds\n\nEvery group has a feed of its messages at "+long+" for your reader.\n", 0)
+	query := "https://example.com/a/very/long/url/without/any/spaces/" + strings.Repeat("really", 30)
+	wikitest.Eventually(t, "the page is searchable", func() bool {
+		resp := w.api(t, http.MethodGet, "/api/v1/search?q=feed+messages", nil)
+		defer resp.Body.Close()
+		var res struct{ Hits []struct{ Slug string } }
+		return json.NewDecoder(resp.Body).Decode(&res) == nil && len(res.Hits) > 0
+	})
+	desk, ph := openTab(t, newBrowser(t)), openTab(t, newBrowser(t))
+	ph.phone()
+	for _, tb := range []*tab{desk, ph} {
+		tb.signIn(w, "/search")
+		for _, path := range []string{"/search?q=feed+messages", "/search?q=" + url.QueryEscape(query), "/gaps"} {
+			if code := tb.open(w.base + path); code != 200 {
+				t.Fatalf("%s: status %d", path, code)
+			}
+			tb.noSideways(path)
+		}
+		wantContains(t, "the gap list", tb.text("main"), "really")
+	}
+}
+
+// TestBrowserSkipLinkShowsOnFocus: the first Tab on a page reaches "Skip
+// to content", and the link is then on top, not under the sticky header.
+func TestBrowserSkipLinkShowsOnFocus(t *testing.T) {
+	w := startWiki(t, "reader")
+	tb := openTab(t, newBrowser(t))
+	tb.signIn(w, "/")
+	tb.do("press Tab", chromedp.KeyEvent("\t"))
+	wantEqual(t, "focused after one Tab", js[string](tb, `document.activeElement.className`), "skip")
+	wantEqual(t, "the element on top at the link's middle", js[bool](tb, `(() => {
+		const r = document.activeElement.getBoundingClientRect();
+		return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === document.activeElement;
+	})()`), true)
 }
