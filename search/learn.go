@@ -44,6 +44,13 @@ const (
 	learnMaxPeople = 64
 	learnMaxTerms  = 100
 	learnMaxWords  = 8 // words of one query that count as evidence
+	// linkedPeople is what a person's deliberate link of a section to a
+	// query (OpenEvent.Linked) counts as: three people who searched the
+	// same and opened the same answer, which makes it win (see
+	// learnPeople). It is kept as the person with linkedMark before
+	// their hash, beside their clicks.
+	linkedPeople = 3.0
+	linkedMark   = "+"
 )
 
 // Buckets of the log's file that hold what it learned.
@@ -63,8 +70,12 @@ type evidenceRecord struct {
 // down by the age of their latest open.
 func (r *evidenceRecord) weight(stem string, today int32) float64 {
 	w := 0.0
-	for _, day := range r.Terms[stem] {
-		w += decay(today - day)
+	for person, day := range r.Terms[stem] {
+		if strings.HasPrefix(person, linkedMark) {
+			w += linkedPeople * decay(today-day)
+		} else {
+			w += decay(today - day)
+		}
 	}
 	return w
 }
@@ -368,15 +379,22 @@ func (l *Log) LogOpen(ctx context.Context, e wiki.OpenEvent) error {
 	defer l.mu.Unlock()
 	lr := l.lr
 	person := lr.personHash(e.Person)
+	evidence := person
+	if e.Linked {
+		evidence = linkedMark + person
+	}
 	id := docID(e.Slug, e.Anchor)
 	r := lr.evidence[id]
 	if r == nil {
 		r = &evidenceRecord{}
 	}
-	if r.add(lr.stems(q), person, unixDay(at)) {
+	if r.add(lr.stems(q), evidence, unixDay(at)) {
 		lr.evidence[id] = r
 		lr.index(id, r)
 		lr.dirty[id] = true
+	}
+	if e.Linked {
+		return nil // an answer given, not found: no other words to learn
 	}
 	// A person whose last search found nothing useful, and who now found
 	// an answer with other words: those words are a candidate synonym for

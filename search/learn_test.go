@@ -165,6 +165,42 @@ func TestSearchLearnsFromOpens(t *testing.T) {
 	}
 }
 
+// An answer linked on purpose (the gap list, a question's answer) makes
+// its section the hit for those words at once, where one person's click
+// is only a nudge.
+func TestSearchLearnsFromALinkedAnswer(t *testing.T) {
+	e := mustOpenEnv(t)
+	e.save(t, "travel/leave", "Leave", "## Annual leave\n\nYou earn annual leave every pay period.\n\n## Sick leave\n\nSick leave is for illness.\n")
+	e.save(t, "schedules", "Work schedules", "## Definitions\n\nHow many days and hours make a week, and what vacation days mean for a schedule.\n")
+	e.catchUp(t)
+	l, _ := openLearnLog(t, &testClock{now: time.Now()})
+	e.ix.learner = l
+	const q, want = "how many vacation days do I get", "travel/leave#annual-leave"
+	first := func() string {
+		res := e.search(t, wiki.SearchQuery{Text: q})
+		if len(res.Hits) == 0 {
+			return ""
+		}
+		return docID(res.Hits[0].Slug, res.Hits[0].Anchor)
+	}
+	if got := first(); got == want {
+		t.Fatalf("annual leave first before anything was learned")
+	}
+	open(t, l, q, "travel/leave", "annual-leave", "ada")
+	if got := first(); got == want {
+		t.Fatalf("one person's click made annual leave the hit: it should only nudge")
+	}
+	if err := l.LogOpen(context.Background(), wiki.OpenEvent{Query: q, Slug: "travel/leave", Anchor: "annual-leave", Person: "tina", Linked: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := first(); got != want {
+		t.Errorf("after a trainer linked annual leave to %q, first hit = %s", q, got)
+	}
+	if got := l.Learned(l.lr.stems("vacation"))[want].People; math.Abs(got-(1+linkedPeople)) > 1e-9 {
+		t.Errorf("evidence for vacation = %v, want one person and a link (%v)", got, 1+linkedPeople)
+	}
+}
+
 // What one person opened makes its section the hit, and the page's other
 // strong sections for the words are still listed with it: the bonus of
 // learning does not push them below the share of the best. (Lost phone

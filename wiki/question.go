@@ -523,7 +523,7 @@ func (qs *Questions) teach(ctx context.Context, a *AnswerLink, queries ...string
 			continue
 		}
 		seen[q] = true
-		_ = qs.searchLog.LogOpen(ctx, OpenEvent{Query: q, Slug: a.Slug, Anchor: a.Anchor, Person: a.By, At: a.At})
+		_ = qs.searchLog.LogOpen(ctx, OpenEvent{Query: q, Slug: a.Slug, Anchor: a.Anchor, Person: a.By, At: a.At, Linked: true})
 	}
 }
 

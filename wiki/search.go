@@ -130,6 +130,11 @@ type OpenEvent struct {
 	Anchor string // the section opened ("" for the page)
 	Person string // as in SearchEvent; "" learns nothing
 	At     time.Time
+	// Linked: the person linked the section to the query on purpose (an
+	// answer given on the gap list or to a question), not a click on a
+	// result. It counts as several people (see search.linkedPeople):
+	// enough to make the section the first hit for those words.
+	Linked bool
 }
 
 // Gap is a query that people searched for and that found nothing, or

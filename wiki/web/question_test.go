@@ -301,9 +301,14 @@ func TestGapListJoinsSearchesAndQuestions(t *testing.T) {
 	if len(answered) != 1 || answered[0].ID != park {
 		t.Errorf("answered = %+v", answered)
 	}
-	// Search learned the gap's words: they now find the answer.
+	// Search learned the gap's words: they now find the answer. A link
+	// given on purpose counts as more than one person's click (search's
+	// linkedPeople per word).
 	if got := ts.firstHit("parking garage"); got != "office#where-are-the-toilets" {
 		t.Errorf("parking garage finds %q", got)
+	}
+	if ev := ts.searchLog.Learned([]string{"park", "garag"})["office#where-are-the-toilets"]; ev.Stems != 2 || ev.People < 2*2.5 {
+		t.Errorf("evidence the link left for parking garage = %+v, want that of about three people per word", ev)
 	}
 	wantError(t, ts.api("GET", "/api/v1/gaps?status=weird", ""), 400, "bad_request")
 	// The old list answers as before.
