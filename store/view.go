@@ -51,6 +51,9 @@ func (db *DB) PageView(ctx context.Context, slug wiki.Slug, username, cohort str
 		if st.ReviewCount, err = findReviewCount(tx); err != nil {
 			return err
 		}
+		if st.Unreviewed, err = countPending(tx, s); err != nil {
+			return err
+		}
 		if rec.Deleted {
 			return nil
 		}

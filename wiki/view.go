@@ -41,6 +41,10 @@ type PageViewState struct {
 	Unseen bool
 	// ReviewCount is how many pages wait for review (trainers' header).
 	ReviewCount int
+	// Unreviewed is how many of this page's revisions wait for review: a
+	// trainer's own edit is reviewed as it is saved, and a page whose head
+	// is reviewed may still have earlier changes nobody looked at.
+	Unreviewed int
 	// ExistenceSeq moves on whenever a page comes to exist, stops
 	// existing or changes its title (a create, a delete, a restore, a
 	// retitle): renders whose wiki links were checked at the same number

@@ -62,6 +62,7 @@ type pageView struct {
 	// Links, review and watching: the current text's view only.
 	Backlinks      []wiki.PageSummary
 	Head           *wiki.Revision // the head revision's metadata: who reviewed it
+	Unreviewed     int            // the page's revisions that wait for review
 	Watching       bool
 	WatchingPrefix bool
 
@@ -126,7 +127,7 @@ func (s *Server) showPage(c *gin.Context, slug wiki.Slug) {
 	}
 	r := view.Rendered
 	v := &pageView{BasePage: s.baseCounted(c, view.Page.Title, view.ReviewCount), Page: view.Page, Body: r.HTML, TOC: r.TOC, TOCHTML: r.TOCHTML,
-		Newest: view.Page.Revision, Backlinks: view.Backlinks, Head: view.Head, Watching: view.Watching, WatchingPrefix: view.WatchingPrefix}
+		Newest: view.Page.Revision, Backlinks: view.Backlinks, Head: view.Head, Unreviewed: view.Unreviewed, Watching: view.Watching, WatchingPrefix: view.WatchingPrefix}
 	s.pageAnswers(c, v, r)
 	s.countLinkOpen(c, slug)
 	s.renderPageView(c, v)

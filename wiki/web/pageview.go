@@ -169,6 +169,7 @@ func pageViewKey(v *pageView, minute int64) string {
 	flag(v.CSRFToken != "")
 	num(int64(v.ReviewCount))
 	num(int64(len(v.TOC)))
+	num(int64(v.Unreviewed))
 	if v.Head != nil {
 		add(v.Head.ReviewedBy)
 		num(v.Head.ReviewedAt.UnixNano())
@@ -204,7 +205,7 @@ var pageViewKeyed = []string{
 	"FAQ", "CanAsk",
 	// pageView
 	"BasePage", "Page (slug and revision)", "Body (hole)", "TOC (length)", "TOCHTML (hole)", "OldRev (drawn afresh when set)",
-	"AsOf (drawn afresh when set)", "Newest", "Backlinks", "Head", "Watching", "WatchingPrefix",
+	"AsOf (drawn afresh when set)", "Newest", "Backlinks", "Head", "Unreviewed", "Watching", "WatchingPrefix",
 	"AnswerBody (hole)", "Flagged (AnswersKey)", "InfoURL (AnswersKey)", "AnswerForms (AnswersKey)", "AnswersKey",
 	// wiki.User
 	"Name (hole)", "DisplayName (hole)", "Role", "Cohort (hole)",

@@ -710,3 +710,32 @@ func TestReviewQueueWarnsOfOtherCohorts(t *testing.T) {
 		t.Errorf("%d notices with every cohort shown", n)
 	}
 }
+
+// A page says how many of its changes wait for review: a trainer's own
+// edit is reviewed as it is saved, but the cohort's changes before it are
+// not, and the page must not read "reviewed" until they are.
+func TestPageSaysWhichChangesWaitForReview(t *testing.T) {
+	rw := newReviewWiki(t)
+	meta := func() string {
+		t.Helper()
+		return strings.Join(strings.Fields(textOf(mustFind(t, parseHTML(t, rw.browse("GET", "/wiki/parking", nil).Body.String()), ".page-head .meta"))), " ")
+	}
+	want := func(what, in, sub string, present bool) {
+		t.Helper()
+		if strings.Contains(in, sub) != present {
+			t.Errorf("%s: the page's line reads %q; want %q in it: %v", what, in, sub, present)
+		}
+	}
+	r := rw.save(rw.olga, "parking", "Park behind the office.\n", 0)
+	want("one change", meta(), "· not reviewed yet", true)
+	r = rw.save(rw.nina, "parking", "Park behind the office, level 2.\n", r)
+	want("two changes", meta(), "2 changes not reviewed yet", true)
+	r = rw.save(rw.tina, "parking", "Park behind the office, level 2. Ask for a permit.\n", r)
+	m := meta()
+	want("after the trainer's edit", m, "2 earlier changes not reviewed yet", true)
+	want("after the trainer's edit", m, "reviewed by", false)
+	wantStatus(t, rw.apiAs(rw.tina, "POST", "/api/v1/pages/parking/revisions/1/review", ""), 200)
+	want("one left", meta(), "an earlier change not reviewed yet", true)
+	wantStatus(t, rw.apiAs(rw.tina, "POST", "/api/v1/pages/parking/revisions/"+strconv.Itoa(r)+"/review", ""), 200)
+	want("all reviewed", meta(), "reviewed by tina", true)
+}
