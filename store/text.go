@@ -138,6 +138,7 @@ func encodeText(text []byte, prevText []byte, prev *textHeader) []byte {
 		chain, chainBytes, fullBytes := prev.chain, prev.chainBytes, prev.fullBytes
 		if chain < chainLimit(len(text)) {
 			d := makeDelta(prevText, text)
+			raw := len(d)
 			enc := byte(encRaw)
 			if len(d) >= minCompress {
 				if z := deflate(d); len(z) < len(d) {
@@ -146,8 +147,9 @@ func encodeText(text []byte, prevText []byte, prev *textHeader) []byte {
 			}
 			// A delta that outweighs what is left of the chain's budget
 			// (the full copy's size) is better spent on a new full copy;
-			// so is a rewrite, whose delta is as big as the text.
-			if chainBytes+len(d) <= max(fullBytes, minCompress) && len(d) < len(text)/2+minCompress {
+			// so is a rewrite, whose delta is as big as the text (and may
+			// be bigger before it is deflated: nearly all insert).
+			if chainBytes+len(d) <= max(fullBytes, minCompress) && len(d) < len(text)/2+minCompress && raw <= len(text) {
 				v := textHead(textDelta, enc, len(text), crc, len(d))
 				v = binary.AppendUvarint(v, uint64(chain+1))
 				v = binary.AppendUvarint(v, uint64(chainBytes+len(d)))
@@ -183,8 +185,15 @@ func textHead(kind, enc byte, size int, crc uint32, payload int) []byte {
 func decodeText(dst []byte, h textHeader, prevText []byte) ([]byte, error) {
 	payload := h.payload
 	if h.enc == encFlate {
+		limit := h.size
+		if h.kind == textDelta {
+			// A delta is its inserts and instructions: a little more
+			// than the text at worst, and encodeText stores none longer
+			// than the text; one stored before it checked may be longer.
+			limit = maxDeltaBytes(h.size)
+		}
 		var err error
-		if payload, err = inflate(payload, h.size); err != nil {
+		if payload, err = inflate(payload, limit); err != nil {
 			return nil, err
 		}
 	}
@@ -206,6 +215,11 @@ func decodeText(dst []byte, h textHeader, prevText []byte) ([]byte, error) {
 	}
 	return dst, nil
 }
+
+// maxDeltaBytes bounds a valid delta for a text of size bytes: every
+// instruction makes at least one byte and costs at most 20 more
+// (makeDelta's copies make 24 or more).
+func maxDeltaBytes(size int) int { return 21*size + 64 }
 
 // DEFLATE's writers and readers are costly to make (a writer holds about
 // a megabyte of tables), so they are reused.
@@ -338,7 +352,28 @@ func (db *DB) putText(tx *bbolt.Tx, b *bbolt.Bucket, slug string, n int, text st
 		}
 		prev, prevText = &h, []byte(pt)
 	}
-	return b.Put(revKey(slug, n), encodeText([]byte(text), prevText, prev))
+	return b.Put(revKey(slug, n), storedText([]byte(text), prevText, prev))
+}
+
+// storedText is encodeText's value, read back before it is stored: one
+// that does not give text again (a bug; it happened once) becomes a raw
+// full copy, which always does. Nothing stored is unreadable.
+func storedText(text, prevText []byte, prev *textHeader) []byte {
+	v := encodeText(text, prevText, prev)
+	if !readsBack(v, prevText, text) {
+		v = append(textHead(textFull, encRaw, len(text), crc32.Checksum(text, castagnoli), len(text)), text...)
+	}
+	return v
+}
+
+// readsBack reports whether the texts value v decodes to text.
+func readsBack(v, prevText, text []byte) bool {
+	h, err := parseText(v)
+	if err != nil {
+		return false
+	}
+	got, err := decodeText(make([]byte, 0, len(text)), h, prevText)
+	return err == nil && bytes.Equal(got, text)
 }
 
 // checkTexts resolves every text of the texts bucket, each page's
@@ -497,7 +532,7 @@ func convertTexts(tx *bbolt.Tx) error {
 			if i > 0 && n != int(binary.BigEndian.Uint64(page[i-1].key[len(page[i-1].key)-8:]))+1 {
 				prev = nil // a gap (check reports it): start afresh
 			}
-			v := encodeText(r.text, prevText, prev)
+			v := storedText(r.text, prevText, prev)
 			h, err := parseText(v)
 			if err != nil {
 				return err

@@ -7,7 +7,9 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -361,5 +363,92 @@ func BenchmarkText(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestText_ARewriteOfABigPageReadsBack: rewriting a page of over a
+// megabyte with other text makes a delta that is nearly all insert, which
+// deflate brings under half the text but which is longer than the text
+// itself. Stored so, it could not be read back: reading refused to
+// inflate past the text's size, and after a restart (the cache empty) the
+// page, its history and the backup failed. Such a revision is stored as
+// a full copy, and a delta stored so before reads back.
+func TestText_ARewriteOfABigPageReadsBack(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	words := func() string {
+		var b strings.Builder
+		for i := range 340000 {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			for range 5 {
+				b.WriteByte(byte('a' + rng.IntN(8)))
+			}
+		}
+		return b.String()
+	}
+	texts := []string{words(), words()}
+	// The delta as it was stored before: check the case is the one that failed.
+	base, text := []byte(texts[0]), []byte(texts[1])
+	d := makeDelta(base, text)
+	z := deflate(d)
+	if len(d) <= len(text) || len(z) >= len(text)/2+minCompress {
+		t.Fatalf("the delta is %d bytes (%d deflated) for a text of %d: not the case that failed", len(d), len(z), len(text))
+	}
+	old := textHead(textDelta, encFlate, len(text), crc32.Checksum(text, castagnoli), len(z))
+	old = binary.AppendUvarint(old, 1)
+	old = binary.AppendUvarint(old, uint64(len(z)))
+	old = binary.AppendUvarint(old, uint64(len(z)))
+	old = append(old, z...)
+	h, err := parseText(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := decodeText(nil, h, base); err != nil || string(got) != texts[1] {
+		t.Errorf("a delta stored before this fix does not read back: %v", err)
+	}
+
+	db := MustOpen(t)
+	db.bolt.NoSync = true
+	commitEdits(t, db, "big", texts)
+	path := db.Path()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = mustOpenPath(t, path)
+	for i, want := range texts {
+		rev, err := db.Revision(context.Background(), "big", i+1)
+		if err != nil || rev.Markdown != want {
+			t.Fatalf("revision %d after a restart: %v", i+1, err)
+		}
+	}
+	db.Close()
+	mustCheck(t, path)
+}
+
+// TestStoredText_ReadsBackOrIsARawCopy: what encodeText makes is read
+// back before it is stored; a value that does not read back is never
+// stored, a raw full copy is.
+func TestStoredText_ReadsBackOrIsARawCopy(t *testing.T) {
+	base, text := []byte(strings.Repeat("Ask the help desk.\n", 200)), []byte(strings.Repeat("Ask the help desk.\n", 199)+"Ask IT.\n")
+	h, err := parseText(encodeText(base, nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := storedText(text, base, &h)
+	if !readsBack(v, base, text) {
+		t.Fatal("a delta stored does not read back")
+	}
+	if d, _ := parseText(v); d.kind != textDelta {
+		t.Errorf("a one-line edit stored as %q, want a delta", d.kind)
+	}
+	// A value that does not read back: the wrong base, a flipped byte.
+	if readsBack(v, text, text) {
+		t.Error("a delta read back against the wrong base")
+	}
+	bad := bytes.Clone(v)
+	bad[len(bad)-1] ^= 0xff
+	if readsBack(bad, base, text) {
+		t.Error("a damaged value read back")
 	}
 }
