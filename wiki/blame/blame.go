@@ -457,24 +457,34 @@ func (b *Blamer) Lines() []Line {
 		var ln Line
 		ln.Origin = -1
 		weight := map[int32]int{}
-		pos := start
+		// The spans cut the line into runs: each starts at its first token
+		// (the first at the line's start) and runs to where the next
+		// starts (the last to the line's end). Their starts are noted and
+		// the texts sliced once: built by appending, a long line of one
+		// origin was quadratic.
+		var starts []int
 		for ti < len(b.cur.toks) && b.cur.toks[ti].line == lineNo {
 			t := b.cur.toks[ti]
 			o := b.orig[ti]
 			weight[o] += t.end - t.start
-			if n := len(ln.Spans); n > 0 && ln.Spans[n-1].Origin == int(o) {
-				ln.Spans[n-1].Text += text[pos:t.end]
-			} else if n > 0 {
-				ln.Spans[n-1].Text += text[pos:t.start]
-				ln.Spans = append(ln.Spans, Span{Text: text[t.start:t.end], Origin: int(o)})
-			} else {
-				ln.Spans = append(ln.Spans, Span{Text: text[pos:t.end], Origin: int(o)})
+			switch n := len(ln.Spans); {
+			case n == 0:
+				ln.Spans = append(ln.Spans, Span{Origin: int(o)})
+				starts = append(starts, start)
+			case ln.Spans[n-1].Origin != int(o):
+				ln.Spans = append(ln.Spans, Span{Origin: int(o)})
+				starts = append(starts, t.start)
 			}
-			pos = t.end
 			ti++
 		}
+		for i := range ln.Spans {
+			stop := end
+			if i+1 < len(starts) {
+				stop = starts[i+1]
+			}
+			ln.Spans[i].Text = text[starts[i]:stop]
+		}
 		if n := len(ln.Spans); n > 0 {
-			ln.Spans[n-1].Text += text[pos:end]
 			best := -1
 			for o, w := range weight {
 				if best < 0 || w > weight[int32(best)] || w == weight[int32(best)] && int(o) < best {

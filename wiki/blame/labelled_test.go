@@ -3,6 +3,7 @@ package blame
 import (
 	"fmt"
 	"strconv"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -458,6 +459,30 @@ func TestLinesAndSpans(t *testing.T) {
 	}
 	if j := strings.Join(all, "\n") + "\n"; j != b.Text() {
 		t.Errorf("spans joined give %q, want %q", j, b.Text())
+	}
+}
+
+// TestLinesOfALongLine: a line of a whole page's words (a pasted blob,
+// a hostile client) costs memory in proportion to its length. Its spans
+// were built by appending to a string, which was quadratic: 38 s of CPU
+// for one 2 MB line, for any reader who asked who wrote it.
+func TestLinesOfALongLine(t *testing.T) {
+	var line strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&line, "w%d ", i)
+	}
+	b := New()
+	b.Add(1, line.String())
+	b.Add(2, line.String()+"and more at the end")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	lines := b.Lines()
+	runtime.ReadMemStats(&after)
+	if len(lines) != 1 || len(lines[0].Spans) != 2 || lines[0].Spans[0].Origin != 1 || lines[0].Spans[1].Text != "and more at the end" {
+		t.Fatalf("lines = %d, spans %+v", len(lines), lines[0].Spans[1:])
+	}
+	if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(20*len(b.Text())); got > limit {
+		t.Errorf("the lines of a %d-byte line allocated %d bytes, want at most %d", len(b.Text()), got, limit)
 	}
 }
 
