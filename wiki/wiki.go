@@ -234,7 +234,8 @@ func (w *Wiki) save(ctx context.Context, e Edit) (*EditResult, error) {
 	e.Markdown = normalizeNewlines(e.Markdown)
 	e.Title = NormalizeTitle(e.Title)
 	if e.Tags != nil {
-		e.Tags = NormalizeTags(e.Tags)
+		// Given, even empty: no tags is a change (nil keeps the head's).
+		e.Tags = append([]string{}, NormalizeTags(e.Tags)...)
 	}
 	e.Summary = NormalizeTitle(e.Summary)
 	user := UserFromContext(ctx)

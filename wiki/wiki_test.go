@@ -174,6 +174,33 @@ func TestSaveMergesTitleAndTags(t *testing.T) {
 	}
 }
 
+// An empty list of tags takes the page's last tags away (nil keeps
+// them), and a removal merges with a tag added meanwhile.
+func TestSaveTakesTheLastTagsAway(t *testing.T) {
+	w := MustOpenWiki(t)
+	ctx := context.Background()
+	mustSave(t, w, ctx, wiki.Edit{Slug: "vpn", Title: "VPN", Markdown: faq, Tags: []string{"it"}})
+	mustSave(t, w, ctx, wiki.Edit{Slug: "vpn", Markdown: faq + "More.\n", Base: 1})
+	if p, _ := w.Page(ctx, "vpn"); !slices.Equal(p.Tags, []string{"it"}) {
+		t.Fatalf("tags not given: %v, want them kept", p.Tags)
+	}
+	res := mustSave(t, w, ctx, wiki.Edit{Slug: "vpn", Markdown: faq + "More.\n", Tags: []string{}, Base: 2})
+	if p, _ := w.Page(ctx, "vpn"); res.Unchanged || len(p.Tags) != 0 {
+		t.Fatalf("tags emptied: %v (unchanged %v), want none", p.Tags, res.Unchanged)
+	}
+	// a adds "it" back and "network"; b, from before, takes "it" away.
+	mustSave(t, w, as("a", ""), wiki.Edit{Slug: "vpn", Markdown: faq, Tags: []string{"it", "network"}, Base: 3})
+	mustSave(t, w, as("b", ""), wiki.Edit{Slug: "vpn", Markdown: faq + "More.\n", Tags: []string{}, Base: 3})
+	if p, _ := w.Page(ctx, "vpn"); !slices.Equal(p.Tags, []string{"it", "network"}) {
+		t.Errorf("after a's additions and b's (empty) list from before them: %v, want a's", p.Tags)
+	}
+	mustSave(t, w, as("c", ""), wiki.Edit{Slug: "vpn", Markdown: faq, Tags: []string{"network"}, Base: 4})
+	mustSave(t, w, as("d", ""), wiki.Edit{Slug: "vpn", Markdown: faq + "Last.\n", Tags: []string{"it"}, Base: 4})
+	if p, _ := w.Page(ctx, "vpn"); len(p.Tags) != 0 {
+		t.Errorf("c took it away and d, from the same base, network: %v, want neither", p.Tags)
+	}
+}
+
 func TestSaveOverlappingEditsConflictAndSaveNothing(t *testing.T) {
 	w := MustOpenWiki(t)
 	ctx := context.Background()

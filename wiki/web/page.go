@@ -406,9 +406,15 @@ func (s *Server) save(c *gin.Context, v *editPage, base int) {
 		s.failForm(c, err, s.showEdit(c, v), nil)
 		return
 	}
+	// The form's tags field, emptied, takes the page's tags away; a form
+	// without the field leaves them as they are.
+	var tags []string
+	if _, ok := c.GetPostForm("tags"); ok {
+		tags = nonNil(wiki.ParseTagList(v.Form.Tags))
+	}
 	res, err := s.wiki.Save(ctx, wiki.Edit{
 		Slug: v.Slug, Title: v.Form.Title, Markdown: v.Form.Markdown,
-		Tags: wiki.ParseTagList(v.Form.Tags), Summary: v.Form.Summary, Base: base,
+		Tags: tags, Summary: v.Form.Summary, Base: base,
 		Attach: files, Detach: v.Form.Remove,
 	})
 	var ce *wiki.ConflictError

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -167,6 +168,21 @@ func TestEditFormSavesAndRedirectsWithFlash(t *testing.T) {
 	// The flash shows once.
 	if len(queryAll(parseHTML(t, ts.browse("GET", "/wiki/it/vpn", nil).Body.String()), "p.flash")) != 0 {
 		t.Error("flash shown twice")
+	}
+	// A form without the tags field keeps them; the field emptied takes
+	// them away.
+	form.Set("base_revision", "2")
+	form.Del("tags")
+	form.Set("markdown", vpn)
+	wantStatus(t, ts.post("/edit/it/vpn", form), http.StatusSeeOther)
+	if p := decode[apiPage](t, ts.api("GET", "/api/v1/pages/it/vpn", "")); p.Revision != 3 || !slices.Equal(p.Tags, []string{"it", "network"}) {
+		t.Fatalf("without the field: revision %d, tags %v", p.Revision, p.Tags)
+	}
+	form.Set("base_revision", "3")
+	form.Set("tags", " ")
+	wantStatus(t, ts.post("/edit/it/vpn", form), http.StatusSeeOther)
+	if p := decode[apiPage](t, ts.api("GET", "/api/v1/pages/it/vpn", "")); p.Revision != 4 || len(p.Tags) != 0 {
+		t.Errorf("the field emptied: revision %d, tags %v", p.Revision, p.Tags)
 	}
 }
 
