@@ -360,8 +360,20 @@ type AccountPatch struct {
 // changes nothing. Disabling ends the account's sessions.
 func (a *Accounts) Update(ctx context.Context, username string, p AccountPatch) (*Account, error) {
 	username = strings.ToLower(username)
-	if _, err := a.store.Account(ctx, username); err != nil {
+	cur, err := a.store.Account(ctx, username)
+	if err != nil {
 		return nil, err
+	}
+	// Nobody changes their own role or disables themselves: an admin would
+	// lock themselves out of what only an admin can undo. (The command
+	// line, with nobody signed in, can.)
+	if self := UserFromContext(ctx); self.SignedIn() && self.Name == username {
+		if p.Role != nil && *p.Role != cur.Role {
+			return nil, Invalid("role", "you cannot change your own role; another admin can")
+		}
+		if p.Disabled != nil && *p.Disabled {
+			return nil, Invalid("disabled", "you cannot disable your own account; another admin can")
+		}
 	}
 	if p.Role != nil && (*p.Role < RoleReader || *p.Role > RoleAdmin) {
 		return nil, Invalid("role", "must be one of reader, editor, trainer, admin")

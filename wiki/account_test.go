@@ -120,6 +120,34 @@ func TestKeepOneAdmin(t *testing.T) {
 	}
 }
 
+// Nobody changes their own role or disables themselves, even with another
+// admin to spare; another admin, or the command line, can.
+func TestNobodyChangesTheirOwnRole(t *testing.T) {
+	acc, _ := mustAccounts(t, nil)
+	mustAccount(t, acc, "ada", wiki.RoleAdmin)
+	mustAccount(t, acc, "bea", wiki.RoleAdmin)
+	ada := wiki.NewContextWithUser(context.Background(), &wiki.User{Name: "ada", Role: wiki.RoleAdmin})
+	var ve *wiki.ValidationError
+	if _, err := acc.SetRole(ada, "ada", wiki.RoleTrainer); !errors.As(err, &ve) {
+		t.Errorf("ada made herself a trainer: %v", err)
+	}
+	if _, err := acc.SetDisabled(ada, "ada", true); !errors.As(err, &ve) {
+		t.Errorf("ada disabled herself: %v", err)
+	}
+	if _, err := acc.SetRole(ada, "ada", wiki.RoleAdmin); err != nil {
+		t.Errorf("ada's role set to what it is: %v", err)
+	}
+	if a, err := acc.SetRole(ada, "bea", wiki.RoleTrainer); err != nil || a.Role != wiki.RoleTrainer {
+		t.Errorf("ada changing bea: %v", err)
+	}
+	if _, err := acc.SetRole(context.Background(), "bea", wiki.RoleAdmin); err != nil {
+		t.Errorf("the command line: %v", err)
+	}
+	if a, err := acc.SetRole(context.Background(), "ada", wiki.RoleTrainer); err != nil || a.Role != wiki.RoleTrainer {
+		t.Errorf("the command line changing ada: %v", err)
+	}
+}
+
 func TestPasswordReset(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)

@@ -647,8 +647,23 @@ func TestAdminManagesPeople(t *testing.T) {
 	wantError(t, ts.api("PATCH", "/api/v1/users/admin", `{"disabled":true}`), 400, "bad_request")
 	wantError(t, ts.api("PATCH", "/api/v1/users/ada", `{"role":"boss"}`), 400, "bad_request")
 	wantError(t, ts.api("PATCH", "/api/v1/users/nobody", `{"role":"editor"}`), 404, "not_found")
+	// Nor can an admin with another admin beside them: never your own
+	// account. The other admin can.
+	ts.addUser("bea", wiki.RoleAdmin, "")
+	wantError(t, ts.api("PATCH", "/api/v1/users/admin", `{"role":"trainer"}`), 400, "bad_request")
+	w := ts.post("/admin/users/admin", url.Values{"role": {"trainer"}})
+	wantStatus(t, w, 400)
+	// The error page names the field as the form does.
+	if got := textOf(mustFind(t, parseHTML(t, w.Body.String()), "main li")); got != "Role: you cannot change your own role; another admin can" {
+		t.Errorf("the error page says %q", got)
+	}
+	if a, _ := ts.db.Account(context.Background(), "admin"); a.Role != wiki.RoleAdmin {
+		t.Errorf("the admin changed their own role to %s", a.Role)
+	}
+	wantStatus(t, ts.apiAs(ts.tokenFor("bea"), "PATCH", "/api/v1/users/admin", `{"role":"trainer"}`), 200)
+	wantStatus(t, ts.apiAs(ts.tokenFor("bea"), "PATCH", "/api/v1/users/admin", `{"role":"admin"}`), 200)
 	doc := parseHTML(t, ts.browse("GET", "/admin/users", nil).Body.String())
-	if n := len(queryAll(doc, "table.people tbody tr")); n != 2 {
+	if n := len(queryAll(doc, "table.people tbody tr")); n != 3 {
 		t.Errorf("%d people listed", n)
 	}
 }

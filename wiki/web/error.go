@@ -261,3 +261,26 @@ type errorPage struct {
 	RequestID string // to quote when reporting the problem
 	Back      string // the page the failed form was sent from (cameFrom), or ""
 }
+
+// fieldLabels are how the forms name the fields that validation errors
+// name by their API key: an error page says "Address", not "slug".
+var fieldLabels = map[string]string{
+	"slug": "Address", "slugs": "Addresses", "markdown": "Text", "base_revision": "Revision",
+	"display_name": "Name", "old_password": "Current password", "duplicate_of": "Duplicate of",
+	"into": "Merge into", "url": "Link", "anchor": "Section", "starts_on": "Start date",
+	"trainer_of": "Trainer of", "invite_code": "Invite code", "disabled": "Account",
+	"helpful": "Answer", "terms": "Words", "note": "Note",
+}
+
+// fieldLabel is field's name on a form: its label, or the key in words
+// ("cohort" is "Cohort").
+func fieldLabel(field string) string {
+	if l, ok := fieldLabels[field]; ok {
+		return l
+	}
+	l := strings.ReplaceAll(field, "_", " ")
+	if l == "" {
+		return l
+	}
+	return strings.ToUpper(l[:1]) + l[1:]
+}
