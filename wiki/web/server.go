@@ -150,8 +150,15 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP makes the Server an http.Handler.
+// ServeHTTP makes the Server an http.Handler. A HEAD request is served
+// as its GET: net/http sends the headers and drops the body (it knows the
+// request as HEAD), so every page and /healthz answer HEAD as HTTP says.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		g := *r
+		g.Method = http.MethodGet
+		r = &g
+	}
 	s.engine.ServeHTTP(w, r)
 }
 

@@ -278,6 +278,40 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
+// HEAD is answered as GET without the body, on every route that GET
+// has (monitors and link checkers send it); a route without GET still
+// refuses it.
+func TestHeadIsGetWithoutTheBody(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("vpn", "VPN", "Ask IT.\n")
+	hs := httptest.NewServer(ts.srv)
+	defer hs.Close()
+	for _, c := range []struct {
+		path, auth string
+		want       int
+	}{
+		{"/healthz", "", 200},
+		{"/wiki/vpn", "Bearer " + ts.token, 200},
+		{"/api/v1/pages/vpn", "Bearer " + ts.token, 200},
+		{"/wiki/nothing-here", "Bearer " + ts.token, 404},
+		{"/preview", "Bearer " + ts.token, 405},
+	} {
+		req, _ := http.NewRequest(http.MethodHead, hs.URL+c.path, nil)
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		resp, err := hs.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want || len(body) != 0 || resp.Header.Get("Content-Security-Policy") == "" {
+			t.Errorf("HEAD %s: %d, %d bytes of body, CSP %q; want %d, none, a CSP", c.path, resp.StatusCode, len(body), resp.Header.Get("Content-Security-Policy"), c.want)
+		}
+	}
+}
+
 func TestStaticAssetsAreCheckedAndCached(t *testing.T) {
 	ts := newTestServer(t)
 	u := ts.srv.assets.url("style.css")
