@@ -175,7 +175,7 @@ func newFileChange(e Edit) (*fileChange, error) {
 // EditResult tells what Save did.
 type EditResult struct {
 	Revision  *Revision // the revision saved, or the current head when Unchanged
-	Created   bool      // the page did not exist before
+	Created   bool      // the page did not exist before, or was deleted (the save brings it back)
 	Merged    bool      // the edit was merged with changes saved after Base
 	Unchanged bool      // the text equalled the current one: nothing was saved
 }
@@ -279,7 +279,7 @@ func (w *Wiki) save(ctx context.Context, e Edit) (*EditResult, error) {
 			}
 			rev.Blobs = nil
 			w.committed(rev)
-			return &EditResult{Revision: rev, Created: rev.Kind == KindCreate, Merged: rev.Merged}, nil
+			return &EditResult{Revision: rev, Created: rev.Kind == KindCreate || rev.Kind == KindRestore, Merged: rev.Merged}, nil
 		}
 		if !errors.Is(err, ErrConflict) || attempt+1 >= maxCommitAttempts {
 			return nil, err

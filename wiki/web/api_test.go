@@ -119,6 +119,10 @@ func TestAPIPageLifecycle(t *testing.T) {
 	if ts.changed < 5 {
 		t.Errorf("Changed called %d times", ts.changed)
 	}
+	// A page made again over a deleted one is created, as the contract
+	// says of base_revision 0: 201.
+	wantStatus(t, ts.api("DELETE", "/api/v1/pages/it/vpn", ""), http.StatusNoContent)
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/it/vpn", put("Written again.\n", 0, "")), http.StatusCreated)
 }
 
 func TestAPIPageAsOf(t *testing.T) {
