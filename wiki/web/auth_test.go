@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -772,5 +773,57 @@ func TestParallelLoginsCannotPassTheLimit(t *testing.T) {
 	}
 	if checked > 5 {
 		t.Errorf("%d passwords were checked at once; the limit is 5", checked)
+	}
+}
+
+// Signing in gives the browser a new CSRF token: one planted or read
+// before (a shared computer, a sibling subdomain that can set cookies)
+// does not work in the session. Signing out renews it too.
+func TestSignInRenewsTheCSRFToken(t *testing.T) {
+	ts := newTestServer(t)
+	ts.addUser("ada", wiki.RoleEditor, "")
+	cookie := func(w *httptest.ResponseRecorder, name string) *http.Cookie {
+		t.Helper()
+		var found *http.Cookie
+		for _, c := range w.Result().Cookies() {
+			if c.Name == name {
+				if found != nil {
+					t.Errorf("two %s cookies in one answer", name)
+				}
+				found = c
+			}
+		}
+		return found
+	}
+	before := cookie(ts.serve(httptestRequest("GET", "/login", nil)), csrfCookie)
+	if before == nil {
+		t.Fatal("no CSRF cookie on the sign-in page")
+	}
+	r := httptestRequest("POST", "/login", url.Values{"username": {"ada"}, "password": {testPassword}, "csrf_token": {before.Value}})
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	r.AddCookie(before)
+	w := ts.serve(r)
+	wantStatus(t, w, http.StatusSeeOther)
+	session, after := cookie(w, sessionCookie), cookie(w, csrfCookie)
+	if session == nil || after == nil || after.Value == before.Value {
+		t.Fatalf("after signing in: session %v, CSRF cookie %v (before %q)", session, after, before.Value)
+	}
+	post := func(token string) *httptest.ResponseRecorder {
+		r := httptestRequest("POST", "/preview", url.Values{"markdown": {"hi"}, "csrf_token": {token}})
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
+		r.AddCookie(session)
+		r.AddCookie(after)
+		return ts.serve(r)
+	}
+	wantStatus(t, post(before.Value), http.StatusForbidden)
+	wantStatus(t, post(after.Value), http.StatusOK)
+	r = httptestRequest("POST", "/logout", url.Values{"csrf_token": {after.Value}})
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	r.AddCookie(session)
+	r.AddCookie(after)
+	w = ts.serve(r)
+	wantStatus(t, w, http.StatusSeeOther)
+	if out := cookie(w, csrfCookie); out == nil || out.Value == after.Value {
+		t.Errorf("signing out kept the CSRF token")
 	}
 }

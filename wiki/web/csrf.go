@@ -33,12 +33,7 @@ func (s *Server) checkCSRF(c *gin.Context) {
 	if !hadCookie && !st.bearer {
 		// A script with a bearer token is no browser: it has no use for
 		// the cookie, nor its forms for a token.
-		token = newToken()
-		http.SetCookie(c.Writer, &http.Cookie{
-			Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
-			SameSite: http.SameSiteLaxMode, Secure: s.secure(c),
-			MaxAge: 365 * 24 * 3600,
-		})
+		token = s.setCSRFCookie(c)
 	}
 	st.csrf = token
 
@@ -75,6 +70,43 @@ func (s *Server) checkCSRF(c *gin.Context) {
 		}
 	}
 	c.Next()
+}
+
+// setCSRFCookie gives the browser a new CSRF token and returns it.
+func (s *Server) setCSRFCookie(c *gin.Context) string {
+	token := newToken()
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.secure(c),
+		MaxAge: 365 * 24 * 3600,
+	})
+	return token
+}
+
+// renewCSRF replaces the browser's CSRF token when a session starts or
+// ends: a token someone planted or read before (on a shared computer, from
+// a sibling subdomain that can set cookies) does not carry over into the
+// session. The request's later forms and answers carry the new one.
+func (s *Server) renewCSRF(c *gin.Context) {
+	st := stateOf(c)
+	if st.bearer {
+		return
+	}
+	// One cookie of the name in the answer: the token checkCSRF gave a
+	// browser that had none goes.
+	h := c.Writer.Header()
+	kept := h["Set-Cookie"][:0]
+	for _, v := range h["Set-Cookie"] {
+		if !strings.HasPrefix(v, csrfCookie+"=") {
+			kept = append(kept, v)
+		}
+	}
+	if len(kept) == 0 {
+		delete(h, "Set-Cookie")
+	} else {
+		h["Set-Cookie"] = kept
+	}
+	st.csrf = s.setCSRFCookie(c)
 }
 
 // hasOurCookie reports whether r carries any faqwiki cookie (other sites on

@@ -38,10 +38,12 @@ func (s *Server) endSession(c *gin.Context) bool {
 		}
 	}
 	s.clearCookie(c, sessionCookie)
+	s.renewCSRF(c)
 	return true
 }
 
 func (s *Server) setSessionCookie(c *gin.Context, token string) {
+	s.renewCSRF(c)
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.secure(c), MaxAge: int(s.accounts.SessionTTL() / time.Second),
