@@ -67,6 +67,8 @@ func TestRawHTMLIsKeptAsFarAsTheAllowlistGoes(t *testing.T) {
 		{"closing the page is impossible", "x</div></div></main>y", []string{"xy"}, []string{"</main>"}, ""},
 		{"in-wiki image path refused", `<img src="/logout" alt="x">`, []string{`<img alt="x"/>`}, []string{"logout"}, "src URL on <img>"},
 		{"external link gets rel", `<a href="https://example.com">x</a>`, []string{`<a href="https://example.com" rel="nofollow noopener">x</a>`}, nil, ""},
+		{"the page's own ids are not taken", `<div id="q">a</div> <img id="markdown" alt="m"> <a id="faq-7">b</a>`,
+			[]string{`<div>a</div>`, `<img alt="m"/>`, `<a id="faq-7">b</a>`}, []string{`id="q"`, `id="markdown"`}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := r.Render(tt.in, nil)
