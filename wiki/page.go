@@ -65,11 +65,33 @@ type PageFilter struct {
 }
 
 // NormalizeTitle trims a title and folds runs of white space and control
-// characters into single spaces.
+// characters into single spaces. Invisible characters that only hide or
+// reorder text go: zero-width spaces, word joiners, byte-order marks and
+// the bidirectional embeddings, overrides and isolates ("ctl\u202ex" shows
+// reversed; "Café\u200b rules" looks like "Café rules" but is another
+// title). The joiners that shape scripts and emoji (U+200C, U+200D) stay.
 func NormalizeTitle(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if hiddenFormat(r) {
+			return -1
+		}
+		return r
+	}, s)
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r)
 	}), " ")
+}
+
+// hiddenFormat reports whether r is a format character that NormalizeTitle
+// drops.
+func hiddenFormat(r rune) bool {
+	switch {
+	case r == '\u200b', r == '\u2060', r == '\ufeff', r == '\u00ad':
+		return true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
 }
 
 // NormalizeTags lower-cases, slugifies, de-duplicates and sorts tags,

@@ -127,3 +127,20 @@ func TestSlugFromTitleNeverEndsReservedAfterCut(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeTitleDropsHiddenCharacters(t *testing.T) {
+	for in, want := range map[string]string{
+		"  VPN   access \t":          "VPN access",
+		"ctl\u202ex\u202c":           "ctlx",           // an override shows the rest reversed
+		"Café\u200b rules":           "Café rules",     // looks the same, was another title
+		"\ufeffWelcome\u2060 aboard": "Welcome aboard", // BOM, word joiner
+		"e\u00admail":                "email",          // soft hyphen
+		"\u2067שלום\u2069 team":      "שלום team",      // isolates
+		"👩\u200d💻 desk":              "👩\u200d💻 desk",  // the emoji's joiner stays
+		"می\u200cخواهم":              "می\u200cخواهم",  // so does the non-joiner Persian needs
+	} {
+		if got := NormalizeTitle(in); got != want {
+			t.Errorf("NormalizeTitle(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
