@@ -310,8 +310,32 @@
     });
   }
 
+  // A link or token shown to copy (input.copy) gets a Copy button: the
+  // box is narrower than the link, and selecting all of it by hand on a
+  // phone is fiddly. Without script, the box is still there to select.
+  function copyButtons() {
+    document.querySelectorAll("input.copy").forEach(function (input) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "secondary small copy-button";
+      b.textContent = "Copy";
+      b.setAttribute("aria-label", "Copy " + (input.getAttribute("aria-label") || (input.labels && input.labels[0] ? input.labels[0].textContent : "the link")));
+      b.addEventListener("click", function () {
+        function done() { b.textContent = "Copied"; setTimeout(function () { b.textContent = "Copy"; }, 2000); }
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(input.value).then(done, function () { input.select(); });
+        } else {
+          input.select();
+          try { if (document.execCommand("copy")) done(); } catch (e) { /* the text stays selected */ }
+        }
+      });
+      input.insertAdjacentElement("afterend", b);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     menus();
+    copyButtons();
     loginFragment();
     dropSavedDraft();
     // Says the enhancements are on, for styles (and for tests that check

@@ -20,6 +20,10 @@ func TestBrowserPasswordReset(t *testing.T) {
 		t.Fatalf("reset link %q", link)
 	}
 	wantContains(t, "reset link page", admin.text("main"), "works once")
+	// The link has a Copy button (script only), which says so when used.
+	wantEqual(t, "Copy buttons after the link", admin.count("input.reset-link + button.copy-button"), 1)
+	admin.do("copy the link", chromedp.Click(chromedp.CSS("button.copy-button")))
+	step(admin, "wait for the button to say so", chromedp.Poll[bool](`document.querySelector("button.copy-button").textContent === "Copied" || document.activeElement === document.querySelector("input.reset-link")`))
 	admin.screenshot("reset-link")
 
 	tb := openTab(t, newBrowser(t)) // another person's browser: no session

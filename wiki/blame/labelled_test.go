@@ -2,8 +2,8 @@ package blame
 
 import (
 	"fmt"
-	"strconv"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"

@@ -112,7 +112,7 @@ func (s *Server) handleAdminUserAdd(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	s.render(c, http.StatusOK, "reset_link.html", &resetLinkPage{BasePage: s.base(c, "Added "+acct.User().Label()),
-		Username: acct.Username, Link: s.absURL(c, resetURL(token)), ExpiresAt: r.ExpiresAt, New: true, Role: acct.Role})
+		Username: acct.Username, Link: s.absURL(c, resetURL(token)), ExpiresAt: r.ExpiresAt, New: true, Role: acct.Role, Cohort: acct.Cohort})
 }
 
 // apiPersonAdded is the answer to POST /api/v1/users: the account and its

@@ -38,7 +38,11 @@ func TestAdminAddsAPersonOnTheWeb(t *testing.T) {
 	if cc := w.Header().Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control %q: the link is a secret", cc)
 	}
-	link, _ := attr(mustFind(t, parseHTML(t, w.Body.String()), "input#reset-link"), "value")
+	doc = parseHTML(t, w.Body.String())
+	link, _ := attr(mustFind(t, doc, "input#reset-link"), "value")
+	if got := strings.Join(strings.Fields(textOf(mustFind(t, doc, "main p"))), " "); !strings.HasPrefix(got, "Added nina as an editor in November hires.") {
+		t.Errorf("the page says %q", got)
+	}
 	u, err := url.Parse(link)
 	if err != nil || !strings.HasPrefix(u.Path, "/reset/") {
 		t.Fatalf("link %q", link)

@@ -142,7 +142,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 
 func (s *Server) baseFuncs() template.FuncMap {
 	return template.FuncMap{
-		"static": func(name string) string { return s.assets.url(name) },
+		"static":     func(name string) string { return s.assets.url(name) },
 		"fieldLabel": fieldLabel, // error.go
 		// Addresses: see url.go.
 		"homeURL":           homeURL,

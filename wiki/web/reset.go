@@ -28,8 +28,9 @@ type resetLinkPage struct {
 	ExpiresAt time.Time
 	// New says the account was just added (people.go): the link sets its
 	// first password.
-	New  bool
-	Role wiki.Role
+	New    bool
+	Role   wiki.Role
+	Cohort string // the new account's cohort, if any
 }
 
 // resetPage is the data of reset.html: the form to set a new password,
