@@ -149,7 +149,7 @@ func encodeText(text []byte, prevText []byte, prev *textHeader) []byte {
 			// (the full copy's size) is better spent on a new full copy;
 			// so is a rewrite, whose delta is as big as the text (and may
 			// be bigger before it is deflated: nearly all insert).
-			if chainBytes+len(d) <= max(fullBytes, minCompress) && len(d) < len(text)/2+minCompress && raw <= len(text) {
+			if chainBytes+len(d) <= max(fullBytes, minCompress) && len(d) < len(text)/2+minCompress && raw <= len(text)+minCompress {
 				v := textHead(textDelta, enc, len(text), crc, len(d))
 				v = binary.AppendUvarint(v, uint64(chain+1))
 				v = binary.AppendUvarint(v, uint64(chainBytes+len(d)))
