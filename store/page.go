@@ -494,8 +494,8 @@ func decodeCursor(cursor string, byTitle bool) ([]byte, error) {
 		if byTitle {
 			return nil, wiki.Invalid("cursor", "is from a listing by slug, not by title: start again without it")
 		}
-		if !storableSlug(string(b)) {
-			return nil, bad
+		if _, err := wiki.ParseSlug(string(b)); err != nil {
+			return nil, bad // only a page's address is a position to go on from
 		}
 		return b, nil
 	case len(b) >= 2 && b[1] == cursorByTitle:

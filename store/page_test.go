@@ -270,7 +270,7 @@ func TestPages_Cursor(t *testing.T) {
 			t.Errorf("got %+v, want %+v", pages[0], want)
 		}
 	})
-	for _, c := range []string{"!!!", "A", encodeCursor("a\x00b")} {
+	for _, c := range []string{"!!!", "A", encodeCursor("a\x00b"), "garbage", encodeCursor("Not A Slug")} {
 		t.Run("bad cursor "+c, func(t *testing.T) {
 			_, _, err := db.Pages(ctx, wiki.PageFilter{Cursor: c})
 			var v *wiki.ValidationError
