@@ -284,6 +284,8 @@ func TestJSONShapeErrorsSayWhatWasExpected(t *testing.T) {
 		{`{"title":true,"markdown":"x"}`, `field "title" must be a string, not true or false`},
 		{`{"markdown":"x","tags":"one"}`, `field "tags" must be a list, not a string`},
 		{`{"markdown":"x","base_revision":"1"}`, `field "base_revision" must be a whole number, not a string`},
+		{`{"markdown":"x","base_revision":1e20}`, `field "base_revision" must be a whole number, not 1e20`},
+		{`{"markdown":"x","base_revision":1.5}`, `field "base_revision" must be a whole number, not 1.5`},
 	} {
 		w := ts.api("PUT", "/api/v1/pages/shape", tt.body)
 		wantError(t, w, 400, "bad_request")

@@ -260,6 +260,9 @@ type errorPage struct {
 	Fields    map[string]string
 	RequestID string // to quote when reporting the problem
 	Back      string // the page the failed form was sent from (cameFrom), or ""
+	// Also is a page that has what was asked for, or near it (a missing
+	// revision's page history), with its link text.
+	Also, AlsoText string
 }
 
 // fieldLabels are how the forms name the fields that validation errors

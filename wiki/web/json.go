@@ -115,6 +115,8 @@ func jsonKind(v string) string {
 		return "a list"
 	case v == "object":
 		return "an object"
+	case strings.HasPrefix(v, "number "):
+		return strings.TrimPrefix(v, "number ") // "not 1.5", "not 1e20"
 	case strings.HasPrefix(v, "number"):
 		return "a number"
 	case v == "bool":

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
@@ -190,6 +191,16 @@ func (s *Server) showRevision(c *gin.Context, slug wiki.Slug, v string) {
 	}
 	ctx := c.Request.Context()
 	rev, err := s.wiki.Revision(ctx, slug, n)
+	if errors.Is(err, wiki.ErrNotFound) {
+		// The page may be there without that revision: say how many it
+		// has, and lead to them.
+		if head, herr := s.wiki.Page(ctx, slug); herr == nil {
+			s.render(c, http.StatusNotFound, "error.html", &errorPage{BasePage: s.base(c, "Not found"), Status: http.StatusNotFound,
+				Message: fmt.Sprintf("“%s” has no revision %d: its revisions are 1 to %d", head.Title, n, head.Revision), RequestID: reqID(c),
+				Also: historyURL(slug), AlsoText: "Its history"})
+			return
+		}
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -570,7 +581,7 @@ func parseRange(c *gin.Context, head int) (from, to int, err error) {
 		}
 	}
 	if from > head || to > head {
-		return 0, 0, errNotFoundf("the page has only %d revisions", head)
+		return 0, 0, errNotFoundf("the page's revisions are 1 to %d", head)
 	}
 	return from, to, nil
 }

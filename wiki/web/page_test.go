@@ -334,7 +334,13 @@ func TestHistoryDiffRevertDeletePages(t *testing.T) {
 		t.Errorf("after restore: %+v", p)
 	}
 	wantStatus(t, ts.browse("GET", "/wiki/p?rev=x", nil), 400)
-	wantStatus(t, ts.browse("GET", "/wiki/p?rev=99", nil), 404)
+	w = ts.browse("GET", "/wiki/p?rev=99", nil)
+	wantStatus(t, w, 404)
+	doc = parseHTML(t, w.Body.String())
+	if got := textOf(mustFind(t, doc, "main p")); !strings.Contains(got, "has no revision 99: its revisions are 1 to 3") {
+		t.Errorf("a missing revision says %q", got)
+	}
+	mustFind(t, doc, `main a[href="/history/p"]`)
 
 	// Delete through the confirmation page; the page then says so.
 	w = ts.browse("GET", "/delete/p", nil)
