@@ -240,6 +240,13 @@ func TestCohortTrainers(t *testing.T) {
 	if len(h.Members) != 0 || len(h.Cohort.Trainers) != 2 {
 		t.Errorf("members %v, trainers %v", h.Members, h.Cohort.Trainers)
 	}
+	// Someone without an account: the answer says so, not that the
+	// cohort is missing.
+	w = ts.api("POST", "/api/v1/cohorts/nov/members", `{"username":"nobody"}`)
+	wantError(t, w, 400, "bad_request")
+	if msg := decode[apiError](t, w).Error.Message; !strings.Contains(msg, `no account "nobody"`) {
+		t.Errorf("moving nobody says %q", msg)
+	}
 	// An editor is no trainer.
 	ts.addUser("ed", wiki.RoleEditor, "")
 	wantStatus(t, ts.post("/cohorts/nov/trainers", url.Values{"username": {"ed"}}), http.StatusUnprocessableEntity)
