@@ -269,6 +269,17 @@ func TestNewPageForm(t *testing.T) {
 		t.Errorf("title = %q", v)
 	}
 	mustFind(t, doc, "form[action=/new] input#slug")
+	// With the title given (a red link, a gap), the cursor starts in the
+	// text; without, in the title.
+	mustFind(t, doc, "textarea#markdown[autofocus]")
+	if len(queryAll(doc, "input#title[autofocus]")) != 0 {
+		t.Error("the given title has the focus")
+	}
+	blank := parseHTML(t, ts.browse("GET", "/new", nil).Body.String())
+	mustFind(t, blank, "input#title[autofocus]")
+	if len(queryAll(blank, "textarea#markdown[autofocus]")) != 0 {
+		t.Error("a new page without a title starts in the text")
+	}
 	w = ts.post("/new", url.Values{"title": {"How do I get a badge?"}, "markdown": {"Ask security."}, "action": {"save"}})
 	wantStatus(t, w, http.StatusSeeOther)
 	if loc := w.Header().Get("Location"); loc != "/wiki/how-do-i-get-a-badge" {
