@@ -85,8 +85,13 @@ func (s *Server) handleReviewAction(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		msg := "Marked " + plural(n, "revision") + " of “" + string(slug) + "” reviewed, up to revision " + strconv.Itoa(f.Revision) + "."
-		if head, err := s.wiki.Page(ctx, slug); err == nil && head.Revision > f.Revision {
+		head, herr := s.wiki.Page(ctx, slug)
+		name := string(slug)
+		if herr == nil && head.Title != "" {
+			name = head.Title
+		}
+		msg := "Marked " + plural(n, "revision") + " of “" + name + "” reviewed, up to revision " + strconv.Itoa(f.Revision) + "."
+		if herr == nil && head.Revision > f.Revision {
 			msg += " It changed again since you looked: the newer revisions wait below."
 		}
 		s.setFlash(c, msg)
@@ -100,7 +105,7 @@ func (s *Server) handleReviewAction(c *gin.Context) {
 			return
 		}
 		if res.Unchanged {
-			s.setFlash(c, "The unreviewed changes of “"+string(slug)+"” undid themselves; marked them reviewed.")
+			s.setFlash(c, "The unreviewed changes of “"+res.Revision.Title+"” undid themselves; marked them reviewed.")
 		} else {
 			s.setFlash(c, "Reverted “"+res.Revision.Title+"” to its last reviewed revision (now revision "+strconv.Itoa(res.Revision.Number)+").")
 		}

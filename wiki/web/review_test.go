@@ -190,6 +190,10 @@ func TestReviewQueuePage(t *testing.T) {
 	if loc := w.Header().Get("Location"); loc != "/review" {
 		t.Errorf("redirect to %q", loc)
 	}
+	// The flash names the page by its title.
+	if got := textOf(mustFind(t, parseHTML(t, rw.browse("GET", "/review", nil).Body.String()), "p.flash")); !strings.Contains(got, "of “VPN” reviewed") {
+		t.Errorf("flash %q", got)
+	}
 	// A revert against a stale view is refused and changes nothing.
 	rw.save(rw.nina, "laptop", "Nobody knows at all.\n", 2)
 	wantStatus(t, rw.post("/review", url.Values{"slug": {"laptop"}, "revision": {"2"}, "action": {"revert"}, "cohort": {"nov"}}), http.StatusConflict)
