@@ -98,7 +98,7 @@ var PageIDs = map[string]bool{
 	"picker-results": true, "picker-title": true, "preview": true, "preview-pane": true,
 	"preview-title": true, "previous": true, "q": true, "question-text": true,
 	"quick-results": true, "r-cohort": true, "reading": true, "reading-slugs": true,
-	"recent": true, "reset-link": true, "resolve-note": true, "results": true,
+	"recent": true, "reset-link": true, "restore-summary": true, "resolve-note": true, "results": true,
 	"save-button": true, "search-q": true, "sections": true, "similar-title": true,
 	"slug": true, "slug-preview": true, "stale-title": true, "starts_on": true,
 	"summary": true, "tab-preview": true, "tab-write": true, "tags": true, "text": true,

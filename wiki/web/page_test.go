@@ -330,6 +330,11 @@ func TestHistoryDiffRevertDeletePages(t *testing.T) {
 	wantStatus(t, w, 200)
 	doc = parseHTML(t, w.Body.String())
 	mustFind(t, doc, `form[action=/revert/p] input[name=revision][value=1]`)
+	// It says what restoring does, and asks why.
+	if got := textOf(mustFind(t, doc, `form[action=/revert/p] p.hint`)); !strings.Contains(got, "up to revision 2, stay in the history, but what they changed is taken back") {
+		t.Errorf("the restore form says %q", got)
+	}
+	mustFind(t, doc, `form[action=/revert/p] input[name=summary]`)
 	if !strings.Contains(textOf(mustFind(t, doc, ".markdown")), "b") {
 		t.Error("old text not shown")
 	}
@@ -340,9 +345,12 @@ func TestHistoryDiffRevertDeletePages(t *testing.T) {
 	if got := textOf(mustFind(t, parseHTML(t, ts.browse("GET", "/wiki/p?rev=2", nil).Body.String()), `.page-actions a[href="/edit/p"]`)); strings.Contains(got, "current version") {
 		t.Errorf("edit button on the newest revision: %q", got)
 	}
-	wantStatus(t, ts.post("/revert/p", url.Values{"revision": {"1"}}), http.StatusSeeOther)
+	wantStatus(t, ts.post("/revert/p", url.Values{"revision": {"1"}, "summary": {"the new line was wrong"}}), http.StatusSeeOther)
 	if p := decode[apiPage](t, ts.api("GET", "/api/v1/pages/p", "")); p.Markdown != "a\nb\nc\n" || p.Revision != 3 {
 		t.Errorf("after restore: %+v", p)
+	}
+	if revs := decode[[]apiRevision](t, ts.api("GET", "/api/v1/pages/p/revisions", "")); revs[0].Summary != "the new line was wrong" {
+		t.Errorf("the restore's summary: %q", revs[0].Summary)
 	}
 	wantStatus(t, ts.browse("GET", "/wiki/p?rev=x", nil), 400)
 	w = ts.browse("GET", "/wiki/p?rev=99", nil)
