@@ -64,6 +64,7 @@ var (
 type evidenceRecord struct {
 	Terms   map[string]map[string]int32 `json:"t"`           // stem -> person hash -> Unix day of their latest open
 	Blocked []string                    `json:"b,omitempty"` // stems a trainer removed
+	Words   map[string]string           `json:"w,omitempty"` // stem -> the word as first typed for it, to show ("vacat" -> "vacation")
 }
 
 // weight is the evidence for stem: the people who gave it, each weighed
@@ -89,8 +90,23 @@ func unixDay(t time.Time) int32 { return int32(t.Unix() / 86400) }
 // add records that person opened the section for stems on day, within
 // the bounds.
 func (r *evidenceRecord) add(stems []string, person string, day int32) bool {
+	return r.addWords(stems, nil, person, day)
+}
+
+// addWords is add, noting words[i] as the word typed for stems[i] when
+// the record has none for it yet (words may be nil).
+func (r *evidenceRecord) addWords(stems, words []string, person string, day int32) bool {
 	changed := false
-	for _, st := range stems {
+	for i, st := range stems {
+		if i < len(words) && words[i] != "" && !slices.Contains(r.Blocked, st) {
+			if r.Words == nil {
+				r.Words = map[string]string{}
+			}
+			if _, ok := r.Words[st]; !ok {
+				r.Words[st] = words[i]
+				changed = true
+			}
+		}
 		if slices.Contains(r.Blocked, st) {
 			continue
 		}
@@ -131,6 +147,7 @@ func (r *evidenceRecord) dropWeakestTerm(today int32) {
 		}
 	}
 	delete(r.Terms, weakest)
+	delete(r.Words, weakest)
 }
 
 // forgetOld drops people whose latest open is older than learnForget.
@@ -146,6 +163,7 @@ func (r *evidenceRecord) forgetOld(today int32) bool {
 		}
 		if len(people) == 0 {
 			delete(r.Terms, st)
+			delete(r.Words, st)
 		}
 	}
 	return changed
@@ -206,19 +224,25 @@ func (lr *learner) personHash(person string) string {
 // stems returns the distinct English stems of a query's words (stop words
 // left out), at most learnMaxWords.
 func (lr *learner) stems(query string) []string {
-	var out []string
+	stems, _ := lr.stemWords(query)
+	return stems
+}
+
+// stemWords is stems and, for each, the word of the query it came from.
+func (lr *learner) stemWords(query string) (stems, words []string) {
 	for _, w := range parseQuery(query).words {
-		stems, _, _ := compoundStems(lr.analyzer, w)
-		for _, st := range stems {
-			if !slices.Contains(out, st) {
-				out = append(out, st)
+		ss, _, _ := compoundStems(lr.analyzer, w)
+		for _, st := range ss {
+			if !slices.Contains(stems, st) {
+				stems = append(stems, st)
+				words = append(words, w)
 			}
 		}
-		if len(out) >= learnMaxWords {
+		if len(stems) >= learnMaxWords {
 			break
 		}
 	}
-	return out
+	return stems, words
 }
 
 func (lr *learner) index(id string, r *evidenceRecord) {
@@ -388,7 +412,8 @@ func (l *Log) LogOpen(ctx context.Context, e wiki.OpenEvent) error {
 	if r == nil {
 		r = &evidenceRecord{}
 	}
-	if r.add(lr.stems(q), evidence, unixDay(at)) {
+	stems, words := lr.stemWords(q)
+	if r.addWords(stems, words, evidence, unixDay(at)) {
 		lr.evidence[id] = r
 		lr.index(id, r)
 		lr.dirty[id] = true
@@ -442,7 +467,7 @@ func (l *Log) SectionTerms(ctx context.Context, slug wiki.Slug, anchor string) (
 		for _, d := range people {
 			last = max(last, d)
 		}
-		out = append(out, wiki.SearchTerm{Term: st, People: r.weight(st, today), LastAt: time.Unix(int64(last)*86400, 0).UTC()})
+		out = append(out, wiki.SearchTerm{Term: st, Word: r.Words[st], People: r.weight(st, today), LastAt: time.Unix(int64(last)*86400, 0).UTC()})
 	}
 	slices.SortFunc(out, func(a, b wiki.SearchTerm) int {
 		if a.People != b.People {
@@ -477,6 +502,7 @@ func (l *Log) RemoveSectionTerm(ctx context.Context, slug wiki.Slug, anchor, ter
 		return fmt.Errorf("search: section %s learned no word %q: %w", id, term, wiki.ErrNotFound)
 	}
 	delete(r.Terms, stem)
+	delete(r.Words, stem)
 	if !slices.Contains(r.Blocked, stem) {
 		r.Blocked = append(r.Blocked, stem)
 	}

@@ -195,7 +195,8 @@ type SearchLog interface {
 // SearchTerm is a word that searchers used to reach a section, with the
 // number of distinct people who did, weighed down as their opens age.
 type SearchTerm struct {
-	Term   string
+	Term   string // the stem evidence is kept under ("vacat"): what removing names
+	Word   string // a word people typed for it ("vacation"), for showing; "" if not known
 	People float64
 	LastAt time.Time
 }

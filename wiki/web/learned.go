@@ -15,6 +15,7 @@ import (
 
 type apiSearchTerm struct {
 	Term   string    `json:"term"`
+	Word   string    `json:"word,omitempty"` // a word people typed for the term, to show
 	People float64   `json:"people"`
 	LastAt time.Time `json:"last_at"`
 }
@@ -35,7 +36,7 @@ func (s *Server) apiSectionTerms(c *gin.Context, slug wiki.Slug, args []string) 
 		if terms, err = l.SectionTerms(c.Request.Context(), slug, args[0]); err == nil {
 			out := make([]apiSearchTerm, 0, len(terms))
 			for _, t := range terms {
-				out = append(out, apiSearchTerm{Term: t.Term, People: roundPeople(t.People), LastAt: t.LastAt})
+				out = append(out, apiSearchTerm{Term: t.Term, Word: t.Word, People: roundPeople(t.People), LastAt: t.LastAt})
 			}
 			c.JSON(http.StatusOK, out)
 			return
@@ -113,6 +114,7 @@ func (s *Server) handleLearned(c *gin.Context) {
 type learnedForm struct {
 	Anchor string `form:"anchor"`
 	Term   string `form:"term"`
+	Word   string `form:"word"` // the word shown for the term, for the flash
 }
 
 func (s *Server) handleLearnedRemove(c *gin.Context) {
@@ -133,7 +135,11 @@ func (s *Server) handleLearnedRemove(c *gin.Context) {
 		s.setFlash(c, "That word was already gone.")
 		err = nil
 	} else if err == nil {
-		s.setFlash(c, "Removed “"+f.Term+"”: search no longer sends it to that question, and will not learn it there again.")
+		shown := f.Term
+		if f.Word != "" {
+			shown = f.Word
+		}
+		s.setFlash(c, "Removed “"+shown+"”: search no longer sends it to that question, and will not learn it there again.")
 	}
 	if err != nil {
 		s.fail(c, err)

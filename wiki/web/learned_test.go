@@ -43,9 +43,18 @@ func TestLearningFromOpens(t *testing.T) {
 		t.Errorf("one person opening five times = %+v, want one person", sick)
 	}
 
-	// The trainer's page lists them with remove buttons.
+	// Each has the word people typed for it ("carry" for the stem carri).
+	for _, tm := range terms {
+		if want := map[string]string{"carri": "carry", "pto": "pto"}[tm.Term]; tm.Word != want {
+			t.Errorf("term %q shows as %q, want %q", tm.Term, tm.Word, want)
+		}
+	}
+	// The trainer's page lists them, by the word, with remove buttons.
 	doc := parseHTML(t, ts.browse("GET", "/search/learned/travel/leave", nil).Body.String())
 	mustFind(t, doc, `form[action="/search/learned/travel/leave"] input[name=term][value=pto]`)
+	if got := textOf(mustFind(t, doc, "section.learned table tbody")); !strings.Contains(got, "carry") || strings.Contains(got, "carri") {
+		t.Errorf("the page lists %q, want the word carry, not the stem", got)
+	}
 	wantStatus(t, ts.post("/search/learned/travel/leave", url.Values{"anchor": {"annual-leave"}, "term": {"pto"}}), 303)
 	wantStatus(t, ts.api("DELETE", "/api/v1/pages/travel/leave/sections/annual-leave/search-terms/carri", ""), 204)
 	wantError(t, ts.api("DELETE", "/api/v1/pages/travel/leave/sections/annual-leave/search-terms/carri", ""), 404, "not_found")
