@@ -102,11 +102,14 @@ const homeListLimit = 200
 
 // Limits of the home page's lists.
 const (
-	homeRecent  = 8
-	homeOpened  = 8
-	homeGaps    = 6
-	sectionRead = 1000 // pages of a section read to show what is below it
-	digestTTL   = time.Minute
+	homeRecent = 8
+	homeOpened = 8
+	homeGaps   = 6
+	// homeGapPeople is how many people a search without an answer needs
+	// before the front page shows it.
+	homeGapPeople = 2
+	sectionRead   = 1000 // pages of a section read to show what is below it
+	digestTTL     = time.Minute
 )
 
 func (s *Server) handleHome(c *gin.Context) {
@@ -216,7 +219,14 @@ func (s *Server) homeDigest(ctx context.Context) *digest {
 		if err != nil {
 			s.log.Warn("gaps for the home page", "err", err)
 		}
-		d.gaps = gaps[:min(len(gaps), homeGaps)]
+		// One person's words do not go on everyone's front page (a reader
+		// could plant "reset your password at evil.example" there): a gap
+		// shows once two people searched for it. The gap list has them all.
+		for _, g := range gaps {
+			if g.People >= homeGapPeople && len(d.gaps) < homeGaps {
+				d.gaps = append(d.gaps, g)
+			}
+		}
 	}
 	s.digest.d = d
 	return d

@@ -30,8 +30,12 @@ func TestHomePage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := ts.searchLog.LogSearch(ctx, wiki.SearchEvent{Query: "parking permit", Person: "x"}); err != nil {
-		t.Fatal(err)
+	// Two people searched for parking permits; one person's search for
+	// something else stays off the front page.
+	for _, e := range []wiki.SearchEvent{{Query: "parking permit", Person: "x"}, {Query: "parking permit", Person: "y"}, {Query: "reset your password at evil example", Person: "z"}} {
+		if err := ts.searchLog.LogSearch(ctx, e); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := ts.searchLog.Flush(); err != nil {
 		t.Fatal(err)
@@ -65,6 +69,9 @@ func TestHomePage(t *testing.T) {
 		t.Errorf("%d recent changes", n)
 	}
 	mustFind(t, doc, `ul.gaps a[href="/new?title=parking%20permit"]`)
+	if got := textOf(mustFind(t, doc, "ul.gaps")); strings.Contains(got, "evil") {
+		t.Errorf("one person's search is on the front page: %q", got)
+	}
 	// A reader cannot write the answer: no gaps for them.
 	ts.signIn("reader")
 	doc = parseHTML(t, ts.browse("GET", "/", nil).Body.String())
