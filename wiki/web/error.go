@@ -58,10 +58,25 @@ type conflictBody struct {
 	Yours   string          `json:"yours"`
 }
 
+// conflictListBody is conflictBody for the synonym list.
+type conflictListBody struct {
+	Error   apiErrorBody        `json:"error"`
+	Current conflictCurrentList `json:"current"`
+	Yours   string              `json:"yours"`
+}
+
 type conflictCurrent struct {
 	Revision int    `json:"revision"`
 	Title    string `json:"title"`
 	Markdown string `json:"markdown"`
+	Author   string `json:"author"`
+}
+
+// conflictCurrentList is conflictCurrent for the synonym list, which has
+// a text, not Markdown and a title.
+type conflictCurrentList struct {
+	Revision int    `json:"revision"`
+	Text     string `json:"text"`
 	Author   string `json:"author"`
 }
 
@@ -146,9 +161,11 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if isAPI(c) {
 		var ce *wiki.ConflictError
 		if errors.As(err, &ce) {
-			c.JSON(status, conflictBody{Error: body, Current: conflictCurrent{
-				Revision: ce.Current.Number, Title: ce.Current.Title, Markdown: ce.Current.Markdown, Author: ce.Current.Author,
-			}, Yours: ce.Yours})
+			if ce.Of != "" { // not a page: the synonym list
+				c.JSON(status, conflictListBody{Error: body, Current: conflictCurrentList{Revision: ce.Current.Number, Text: ce.Current.Markdown, Author: ce.Current.Author}, Yours: ce.Yours})
+				return
+			}
+			c.JSON(status, conflictBody{Error: body, Current: conflictCurrent{Revision: ce.Current.Number, Title: ce.Current.Title, Markdown: ce.Current.Markdown, Author: ce.Current.Author}, Yours: ce.Yours})
 			return
 		}
 		c.JSON(status, apiError{Error: body})

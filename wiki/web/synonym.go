@@ -250,7 +250,15 @@ func (s *Server) handleAPISynonymsPut(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, apiSaveResponse{Revision: res.List.Revision, Merged: res.Merged, Unchanged: res.Unchanged})
+	c.JSON(http.StatusOK, apiSynonymsSaved{Revision: res.List.Revision, Merged: res.Merged, Unchanged: res.Unchanged})
+}
+
+// apiSynonymsSaved is the answer to PUT /api/v1/search/synonyms: a page's
+// save answer without the slug, which the list has none of.
+type apiSynonymsSaved struct {
+	Revision  int  `json:"revision"`
+	Merged    bool `json:"merged"`
+	Unchanged bool `json:"unchanged"`
 }
 
 func (s *Server) handleAPISynonymRevisions(c *gin.Context) {

@@ -69,6 +69,11 @@ func TestSynonymsTakeEffectAndRevert(t *testing.T) {
 	if msg := decode[apiError](t, clash).Error.Message; !strings.HasPrefix(msg, "the synonym list changed") {
 		t.Errorf("conflict message %q, want it to name the synonym list", msg)
 	}
+	// The list's current text comes as text, as the list is read and
+	// saved, not as a page's markdown.
+	if cur := decode[struct{ Current map[string]any }](t, clash).Current; cur["revision"] != float64(3) || cur["text"] == nil || cur["markdown"] != nil || cur["title"] != nil {
+		t.Errorf("conflict's current = %v, want revision 3 with its text", cur)
+	}
 	wantError(t, ts.api("PUT", "/api/v1/search/synonyms", `{"txt":"x, y\n"}`), 400, "bad_request")
 	wantError(t, ts.api("PUT", "/api/v1/search/synonyms", `{"text":"`+strings.Repeat("a", wiki.MaxSynonymBytes+1)+`"}`), 413, "too_large")
 	if n := len(decode[[]apiSynonymRevision](t, ts.api("GET", "/api/v1/search/synonyms/revisions", ""))); n != 3 {
