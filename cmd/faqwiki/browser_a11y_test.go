@@ -71,6 +71,7 @@ var a11yPages = []struct{ name, user, path string }{
 	{"person", "tina", "/people/lea"},
 	{"account", "tina", "/account"},
 	{"people", "alex", "/admin/users"},
+	{"directory", "lea", "/people"},
 	{"disable", "alex", "/admin/users/omar/disable"},
 	{"not found", "alex", "/no/such/thing"},
 	{"sign in", "", "/login"},

@@ -131,6 +131,7 @@ var uxScreens = []struct{ name, user, path string }{
 	{"cohort-future", "tina", "/cohorts/2027-01-engineering"},
 	{"review", "tina", "/review"},
 	{"people", "alex", "/admin/users"},
+	{"directory", "lea", "/people"},
 	{"disable", "alex", "/admin/users/omar/disable"},
 }
 

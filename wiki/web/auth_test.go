@@ -86,6 +86,7 @@ func routeTable() []roleCase {
 		{method: "GET", path: "/api/v1/admin/backup", min: wiki.RoleAdmin},
 		// Recent changes, review, blame, links and watching.
 		{method: "GET", path: "/changes", min: wiki.RoleReader},
+		{method: "GET", path: "/people", min: wiki.RoleReader},
 		{method: "GET", path: "/changes.atom", min: wiki.RoleReader},
 		{method: "GET", path: "/api/v1/changes", min: wiki.RoleReader},
 		{method: "GET", path: "/blame/p", min: wiki.RoleReader},

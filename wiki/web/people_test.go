@@ -308,3 +308,36 @@ func TestTokensOnTheWeb(t *testing.T) {
 	wantError(t, ts.apiAs(tok, "GET", "/api/v1/pages", ""), 401, "unauthorized")
 	wantStatus(t, ts.post("/account/tokens", url.Values{"name": {strings.Repeat("x", 101)}}), http.StatusUnprocessableEntity)
 }
+
+// The people directory lists everyone who can sign in, by name, with
+// their cohort and role, each a link to their page; a disabled account
+// is left out.
+func TestPeopleDirectory(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	if _, err := ts.cohorts.Create(ctx, wiki.NewCohort{ID: "nov", Name: "November hires", StartsOn: ts.srv.now()}); err != nil {
+		t.Fatal(err)
+	}
+	ts.addUser("zoe", wiki.RoleEditor, "nov")
+	ts.addUser("ben", wiki.RoleTrainer, "")
+	ts.addUser("gone", wiki.RoleEditor, "nov")
+	if _, err := ts.accounts.SetDisabled(ctx, "gone", true); err != nil {
+		t.Fatal(err)
+	}
+	ts.addUser("rita", wiki.RoleReader, "")
+	ts.signIn("rita")
+	w := ts.browse("GET", "/people", nil)
+	wantStatus(t, w, 200)
+	doc := parseHTML(t, w.Body.String())
+	var rows []string
+	for _, tr := range queryAll(doc, "table.people-list tbody tr") {
+		rows = append(rows, strings.Join(strings.Fields(textOf(tr)), " "))
+	}
+	if got := strings.Join(rows, " | "); !strings.Contains(got, "zoe zoe November hires editor") || !strings.Contains(got, "ben ben none trainer") || strings.Contains(got, "gone") {
+		t.Errorf("people: %s", got)
+	}
+	mustFind(t, doc, `table.people-list a[href="/people/zoe"]`)
+	mustFind(t, doc, `table.people-list a[href="/cohorts/nov"]`)
+	// The menu leads there.
+	mustFind(t, doc, `header a[href="/people"]`)
+}

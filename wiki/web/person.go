@@ -1,7 +1,10 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/faqwiki/faqwiki/wiki"
@@ -19,6 +22,41 @@ type personPage struct {
 	Own    bool // the reader's own page
 	Impact *wiki.Impact
 	Asked  []questionRow
+}
+
+// peoplePage is the data of people.html: everyone who can sign in, by
+// name, with their cohort.
+type peoplePage struct {
+	BasePage
+	People []personRow
+}
+
+type personRow struct {
+	Account *wiki.Account
+	Cohort  string // the cohort's id, "" for none
+}
+
+// handlePeople lists the wiki's people: who wrote what is a click away
+// from every name, and new hires find their cohort mates and trainers.
+// Disabled accounts are left out (their pages stay).
+func (s *Server) handlePeople(c *gin.Context) {
+	accts, err := s.accounts.List(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := &peoplePage{BasePage: s.base(c, "People")}
+	for _, a := range accts {
+		if a.Disabled {
+			continue
+		}
+		v.People = append(v.People, personRow{Account: a, Cohort: a.Cohort})
+	}
+	slices.SortFunc(v.People, func(a, b personRow) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Account.User().Label()), strings.ToLower(b.Account.User().Label())),
+			strings.Compare(a.Account.Username, b.Account.Username))
+	})
+	s.render(c, http.StatusOK, "people.html", v)
 }
 
 // personChangesLimit is how many of a person's latest revisions their page lists.

@@ -170,6 +170,7 @@ func (s *Server) baseFuncs() template.FuncMap {
 		"cohortInviteURL":   cohortInviteURL,
 		"cohortMembersURL":  cohortMembersURL,
 		"personURL":         personURL,
+		"peopleURL":         peopleURL,
 		"adminUsersURL":     adminUsersURL,
 		"adminUserURL":      adminUserURL,
 		"adminResetURL":     adminUserResetURL,

@@ -198,6 +198,7 @@ func (s *Server) routes() *gin.Engine {
 	read.GET(prefixDiff+"*slug", s.handlePageDiff)
 	read.GET(cohortsURL(), s.handleCohorts)
 	read.GET(cohortURL(":id"), s.handleCohort)
+	read.GET(peopleURL(), s.handlePeople)
 	read.GET(prefixPeople+":name", s.handlePerson)
 	read.GET(prefixSearch, s.handleSearch)
 	read.GET(prefixSearch+"/open", s.handleSearchOpen)

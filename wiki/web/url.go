@@ -88,6 +88,7 @@ func cohortURL(id string) string        { return prefixCohorts + "/" + url.PathE
 func cohortInviteURL(id string) string  { return cohortURL(id) + "/invite" }
 func cohortMembersURL(id string) string { return cohortURL(id) + "/members" }
 func personURL(username string) string  { return prefixPeople + url.PathEscape(username) }
+func peopleURL() string                 { return strings.TrimSuffix(prefixPeople, "/") }
 func adminUsersURL() string             { return prefixAdmin }
 func adminUserURL(username string) string {
 	return prefixAdmin + "/" + url.PathEscape(username)
