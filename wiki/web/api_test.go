@@ -300,8 +300,12 @@ func TestJSONShapeErrorsSayWhatWasExpected(t *testing.T) {
 // slug.
 func TestAPIPageListOnlyLists(t *testing.T) {
 	ts := newTestServer(t)
-	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE"} {
-		wantError(t, ts.api(m, "/api/v1/pages", `{}`), http.StatusMethodNotAllowed, "method_not_allowed")
+	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} {
+		w := ts.api(m, "/api/v1/pages", `{}`)
+		if got := w.Header().Get("Allow"); got != "GET, HEAD" {
+			t.Errorf("%s: Allow %q", m, got)
+		}
+		wantError(t, w, http.StatusMethodNotAllowed, "method_not_allowed")
 	}
 	wantStatus(t, ts.api("GET", "/api/v1/pages", ""), 200)
 }

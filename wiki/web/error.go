@@ -266,6 +266,19 @@ func (s *Server) handleNoRoute(c *gin.Context) {
 }
 
 func (s *Server) handleNoMethod(c *gin.Context) {
+	// gin's Allow lists the routes' methods; a GET route answers HEAD too
+	// (ServeHTTP), and the list of pages only GET.
+	h := c.Writer.Header()
+	allow := h.Get("Allow")
+	if c.FullPath() == prefixAPI+"/pages" {
+		allow = http.MethodGet
+	}
+	if strings.Contains(allow, http.MethodGet) && !strings.Contains(allow, http.MethodHead) {
+		allow += ", " + http.MethodHead
+	}
+	if allow != "" {
+		h.Set("Allow", allow)
+	}
 	s.fail(c, &publicError{http.StatusMethodNotAllowed, "method_not_allowed", c.Request.Method + " is not allowed here"})
 }
 

@@ -220,7 +220,7 @@ func (s *Server) routes() *gin.Engine {
 	api.Any("/pages/*rest", s.handleAPIPage)
 	// The list of pages only lists: another method gets the JSON 405 (gin
 	// would otherwise redirect it to /pages/, the empty slug).
-	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions, http.MethodTrace} {
 		api.Handle(m, "/pages", s.handleNoMethod)
 	}
 
