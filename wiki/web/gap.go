@@ -1,8 +1,12 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/faqwiki/faqwiki/wiki"
 	"github.com/gin-gonic/gin"
@@ -18,6 +22,9 @@ import (
 type gapRow struct {
 	*wiki.GapItem
 	WriteURL string // write the answer on a new page
+	// MergeInto are the open gaps offered to merge this one into: the
+	// likeliest first (see mergeCandidates), at most maxMergeChoices.
+	MergeInto []*wiki.GapItem
 }
 
 // gapsListPage is the data of gaps.html.
@@ -26,8 +33,7 @@ type gapsListPage struct {
 	Status    string
 	Gaps      []gapRow
 	Since     time.Time
-	Open      []*wiki.GapItem // every open gap, for the merge menus
-	Unhelpful []unhelpfulRow  // trainers: answers readers said did not help
+	Unhelpful []unhelpfulRow // trainers: answers readers said did not help
 }
 
 type unhelpfulRow struct {
@@ -61,6 +67,11 @@ func (s *Server) handleGaps(c *gin.Context) {
 		return
 	}
 	v := &gapsListPage{BasePage: s.base(c, "What the FAQ does not answer yet"), Status: string(f.Status), Since: f.Since}
+	var open []*wiki.GapItem
+	if v.CanTrain && f.Status == wiki.GapOpen {
+		open = gaps
+	}
+	words := gapWords(open)
 	for _, g := range gaps {
 		row := gapRow{GapItem: g}
 		if g.Kind == wiki.GapQuestion {
@@ -68,15 +79,10 @@ func (s *Server) handleGaps(c *gin.Context) {
 		} else {
 			row.WriteURL = answerNewPageURL(g.Texts[0], 0, g.ID)
 		}
-		v.Gaps = append(v.Gaps, row)
-	}
-	if f.Status == wiki.GapOpen {
-		v.Open = gaps
-	} else if v.CanTrain {
-		if v.Open, err = s.cfg.Questions.Gaps(ctx, wiki.GapFilter{Status: wiki.GapOpen, Since: f.Since}); err != nil {
-			s.fail(c, err)
-			return
+		if g.Status == wiki.GapOpen {
+			row.MergeInto = mergeCandidates(g, open, words)
 		}
+		v.Gaps = append(v.Gaps, row)
 	}
 	if v.CanTrain && f.Status == wiki.GapOpen {
 		un, err := s.cfg.Answers.Unhelpful(ctx, 20)
@@ -242,4 +248,58 @@ func (s *Server) handleAPIGapReopen(c *gin.Context) {
 	s.apiGapAction(c, false, func(id string, _ apiGapRequest) (*wiki.GapItem, error) {
 		return s.cfg.Questions.ReopenGap(c.Request.Context(), id)
 	})
+}
+
+// maxMergeChoices bounds the "the same as" menu of each gap: a menu of
+// every other open gap made the page grow with the square of the gaps
+// (42 gaps, 184 KB).
+const maxMergeChoices = 12
+
+// gapWords is the set of words of each gap's texts, by gap id.
+func gapWords(gaps []*wiki.GapItem) map[string]map[string]bool {
+	out := make(map[string]map[string]bool, len(gaps))
+	for _, g := range gaps {
+		ws := map[string]bool{}
+		for _, t := range g.Texts {
+			for _, w := range strings.FieldsFunc(strings.ToLower(t), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+				if len([]rune(w)) > 2 {
+					ws[w] = true
+				}
+			}
+		}
+		out[g.ID] = ws
+	}
+	return out
+}
+
+// mergeCandidates are the open gaps g may be merged into: those that
+// share the most words with it first (a near-duplicate: "vacation days"
+// and "how many vacation days"), then the most asked, at most
+// maxMergeChoices. A question merges only into a question.
+func mergeCandidates(g *wiki.GapItem, open []*wiki.GapItem, words map[string]map[string]bool) []*wiki.GapItem {
+	type cand struct {
+		g      *wiki.GapItem
+		shared int
+	}
+	var cs []cand
+	for _, o := range open {
+		if o.ID == g.ID || g.Question != nil && o.Question == nil {
+			continue
+		}
+		n := 0
+		for w := range words[g.ID] {
+			if words[o.ID][w] {
+				n++
+			}
+		}
+		cs = append(cs, cand{o, n})
+	}
+	slices.SortStableFunc(cs, func(a, b cand) int {
+		return cmp.Or(cmp.Compare(b.shared, a.shared), cmp.Compare(b.g.People, a.g.People))
+	})
+	out := make([]*wiki.GapItem, 0, min(len(cs), maxMergeChoices))
+	for _, c := range cs[:min(len(cs), maxMergeChoices)] {
+		out = append(out, c.g)
+	}
+	return out
 }

@@ -3,12 +3,14 @@ package web
 import (
 	"context"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/faqwiki/faqwiki/wiki"
+	"golang.org/x/net/html"
 )
 
 const officeMD = "## Where is lunch?\n\nIn the canteen, from noon.\n\n## Where are the toilets?\n\nDown the hall.\n"
@@ -314,4 +316,42 @@ func TestGapListJoinsSearchesAndQuestions(t *testing.T) {
 	// The old list answers as before.
 	wantStatus(t, ts.api("GET", "/api/v1/search/gaps", ""), 200)
 	_ = context.Background()
+}
+
+// Each gap's "the same as" menu offers the gaps that share its words
+// first and holds at most maxMergeChoices: a menu of every other gap made
+// the page grow with the square of the gaps.
+func TestGapMergeMenuIsShortAndLikeliestFirst(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	log := func(q, person string) {
+		if err := ts.searchLog.LogSearch(ctx, wiki.SearchEvent{Query: q, Person: person}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 30 {
+		log(fmt.Sprintf("zorblax%d quux", i), fmt.Sprintf("p%d", i))
+	}
+	log("vacation days", "ada")
+	log("how many vacation days", "bob")
+	if err := ts.searchLog.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	doc := parseHTML(t, ts.browse("GET", "/gaps", nil).Body.String())
+	var vacation *html.Node
+	for _, li := range queryAll(doc, "ol.gaps li.gap") {
+		if strings.Contains(textOf(mustFind(t, li, "h2.gap-text")), "“vacation days”") {
+			vacation = li
+		}
+	}
+	if vacation == nil {
+		t.Fatal("no vacation days gap on the page")
+	}
+	opts := queryAll(vacation, "select[name=into] option")
+	if len(opts) != maxMergeChoices {
+		t.Errorf("%d choices to merge into, want %d", len(opts), maxMergeChoices)
+	}
+	if len(opts) == 0 || textOf(opts[0]) != "how many vacation days" {
+		t.Errorf("first choice %q, want the gap that shares its words", textOf(opts[0]))
+	}
 }
