@@ -88,14 +88,9 @@ func decay(days int32) float64 {
 func unixDay(t time.Time) int32 { return int32(t.Unix() / 86400) }
 
 // add records that person opened the section for stems on day, within
-// the bounds.
-func (r *evidenceRecord) add(stems []string, person string, day int32) bool {
-	return r.addWords(stems, nil, person, day)
-}
-
-// addWords is add, noting words[i] as the word typed for stems[i] when
-// the record has none for it yet (words may be nil).
-func (r *evidenceRecord) addWords(stems, words []string, person string, day int32) bool {
+// the bounds, noting words[i] as the word typed for stems[i] when the
+// record has none for it yet (words may be nil).
+func (r *evidenceRecord) add(stems, words []string, person string, day int32) bool {
 	changed := false
 	for i, st := range stems {
 		if i < len(words) && words[i] != "" && !slices.Contains(r.Blocked, st) {
@@ -413,7 +408,7 @@ func (l *Log) LogOpen(ctx context.Context, e wiki.OpenEvent) error {
 		r = &evidenceRecord{}
 	}
 	stems, words := lr.stemWords(q)
-	if r.addWords(stems, words, evidence, unixDay(at)) {
+	if r.add(stems, words, evidence, unixDay(at)) {
 		lr.evidence[id] = r
 		lr.index(id, r)
 		lr.dirty[id] = true
