@@ -187,9 +187,9 @@ func decodeText(dst []byte, h textHeader, prevText []byte) ([]byte, error) {
 	if h.enc == encFlate {
 		limit := h.size
 		if h.kind == textDelta {
-			// A delta is its inserts and instructions: a little more
-			// than the text at worst, and encodeText stores none longer
-			// than the text; one stored before it checked may be longer.
+			// A delta is its inserts and instructions: encodeText stores
+			// none much longer than the text, but one stored before it
+			// checked may be (and a valid one is at most maxDeltaBytes).
 			limit = maxDeltaBytes(h.size)
 		}
 		var err error
