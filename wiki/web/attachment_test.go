@@ -145,8 +145,16 @@ func TestAPIAttachmentsRefuseBadFiles(t *testing.T) {
 			wantError(t, ts.upload(ts.token, "p", tt.name, tt.data), tt.status, tt.code)
 		})
 	}
-	// No file at all, a missing page, a deleted page.
-	wantError(t, ts.api("POST", "/api/v1/pages/p/attachments", `{"file":"x"}`), 400, "bad_request")
+	// Not multipart, no file at all, a missing page, a deleted page.
+	wantError(t, ts.api("POST", "/api/v1/pages/p/attachments", `{"file":"x"}`), http.StatusUnsupportedMediaType, "unsupported_media_type")
+	var empty bytes.Buffer
+	mw := multipart.NewWriter(&empty)
+	_ = mw.WriteField("summary", "no file here")
+	_ = mw.Close()
+	r := httptest.NewRequest("POST", "/api/v1/pages/p/attachments", &empty)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	r.Header.Set("Authorization", "Bearer "+ts.token)
+	wantError(t, ts.serve(r), 400, "bad_request")
 	wantError(t, ts.upload(ts.token, "nope", "a.png", testPNG(t, color.White)), 404, "not_found")
 	if p, _ := ts.wiki.Page(t.Context(), "p"); p.Revision != 1 {
 		t.Errorf("refused uploads made revisions: %d", p.Revision)
