@@ -103,6 +103,9 @@
           .then(function (html) {
             out.innerHTML = html;
             history.replaceState(null, "", "/search?" + q);
+            // What the page shows before a query gives way to the results.
+            var typed = input.value.trim() !== "";
+            document.querySelectorAll("[data-before-query]").forEach(function (e) { e.hidden = typed; });
           })
           .catch(function () { /* keep the last results */ });
       }, 250);

@@ -95,7 +95,7 @@ var PageIDs = map[string]bool{
 	"move-user": true, "name": true, "new": true, "new_password": true, "old_password": true,
 	"open-questions-title": true, "opened": true, "page-picker": true, "password": true,
 	"password-rules": true, "password_again": true, "picker-help": true, "picker-q": true,
-	"picker-results": true, "picker-title": true, "preview": true, "preview-pane": true,
+	"picker-results": true, "picker-title": true, "popular-title": true, "preview": true, "preview-pane": true,
 	"preview-title": true, "previous": true, "q": true, "question-text": true,
 	"quick-results": true, "r-cohort": true, "reading": true, "reading-slugs": true,
 	"recent": true, "reset-link": true, "restore-summary": true, "resolve-note": true, "results": true,

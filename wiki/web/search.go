@@ -42,6 +42,9 @@ type searchPage struct {
 	Gap        bool // nothing found: offer to write the answer
 	Weak       bool // something found, but probably not the answer: say so, and offer to write it
 	Degraded   bool // the index failed: no results, and a word about it
+	// Popular are the answers opened most this month, shown on the search
+	// page before anything is asked (the home page's list).
+	Popular []homeOpen
 }
 
 // searchPerPage is how many pages of hits the results page shows at once.
@@ -95,6 +98,9 @@ func (s *Server) handleSearch(c *gin.Context) {
 			v.FacetURLs[f.Tag] = link(f.Tag, 1)
 		}
 		v.AllTagsURL = link("", 1)
+	}
+	if v.Result == nil && !partial {
+		v.Popular = s.homeDigest(c.Request.Context()).opened
 	}
 	switch {
 	case partial && c.Query("partial") == "quick":

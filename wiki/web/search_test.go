@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -195,5 +196,30 @@ func TestSearchHitNamesTheQuestionAbove(t *testing.T) {
 	res = decode[apiSearchAnswer](t, ts.api("GET", "/api/v1/search?q=first+day", ""))
 	if res.Total < 1 || res.Hits[0].Anchor != "laptop" || res.Hits[0].Under != "" {
 		t.Errorf("search: %+v", res.Hits)
+	}
+}
+
+// The search page before anything is asked says how to ask and lists the
+// answers people opened most, each a link to its question.
+func TestSearchPageBeforeAQuery(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("it/vpn", "VPN access", "## Who gives access?\n\nIT.\n")
+	if err := ts.searchLog.LogOpen(context.Background(), wiki.OpenEvent{Query: "vpn", Slug: "it/vpn", Anchor: "who-gives-access"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.searchLog.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	doc := parseHTML(t, ts.browse("GET", "/search", nil).Body.String())
+	if got := textOf(mustFind(t, doc, `ol.opened a[href="/wiki/it/vpn#who-gives-access"]`)); got != "Who gives access?" {
+		t.Errorf("most opened answer %q", got)
+	}
+	if !strings.Contains(textOf(mustFind(t, doc, "main")), "Ask in your own words") {
+		t.Error("no word on how to ask")
+	}
+	// With a query, the results take the place of both.
+	doc = parseHTML(t, ts.browse("GET", "/search?q=vpn", nil).Body.String())
+	if len(queryAll(doc, "ol.opened")) != 0 {
+		t.Error("the most opened answers shown with results")
 	}
 }
