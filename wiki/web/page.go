@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -559,7 +560,15 @@ type diffPage struct {
 	// CanUndo: the diff is one revision's change, which the reader may
 	// take back alone (wiki.Undo).
 	CanUndo bool
+	// Between are the revisions a diff of several spans, From's next to
+	// To, oldest first, at most maxDiffRevisions; More says how many more.
+	Between []*wiki.Revision
+	More    int
 }
+
+// maxDiffRevisions is how many of the revisions a range diff spans it
+// lists with their authors and summaries.
+const maxDiffRevisions = 50
 
 // maxDiffLines is the most changed lines the diff page shows: a page
 // replaced by another of a million short lines made a page of 230 MB.
@@ -618,6 +627,25 @@ func (s *Server) handlePageDiff(c *gin.Context) {
 		Split: c.Query("view") == "split", Added: d.Added, Removed: d.Removed, TooLarge: d.Added+d.Removed > maxDiffLines}
 	v.CanUndo = v.CanEdit && !page.Deleted && revs[0].Number >= 1 && revs[1].Number == revs[0].Number+1 &&
 		!revs[0].Deleted() && !revs[1].Deleted()
+	if revs[1].Number > revs[0].Number+1 {
+		// A diff of several revisions says what each of them was: the
+		// summary of the last alone hid the others.
+		all, err := s.wiki.Revisions(c.Request.Context(), slug)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		for _, r := range all {
+			if r.Number > revs[0].Number && r.Number <= revs[1].Number {
+				v.Between = append(v.Between, r)
+			}
+		}
+		slices.SortFunc(v.Between, func(a, b *wiki.Revision) int { return cmp.Compare(a.Number, b.Number) })
+		if len(v.Between) > maxDiffRevisions {
+			v.More = len(v.Between) - maxDiffRevisions
+			v.Between = v.Between[:maxDiffRevisions]
+		}
+	}
 	if v.TooLarge {
 		s.render(c, http.StatusOK, "page_diff.html", v)
 		return

@@ -323,6 +323,15 @@ func TestHistoryDiffRevertDeletePages(t *testing.T) {
 		mustFind(t, doc, "table.diff ins")
 	}
 	wantStatus(t, ts.browse("GET", "/diff/p?from=1&to=9", nil), 404)
+	// A diff of one revision lists none in between; of two, both, with
+	// their summaries.
+	if n := len(queryAll(parseHTML(t, ts.browse("GET", "/diff/p?from=1&to=2", nil).Body.String()), "ol.between li")); n != 0 {
+		t.Errorf("a one-revision diff lists %d revisions", n)
+	}
+	between := queryAll(parseHTML(t, ts.browse("GET", "/diff/p?from=0&to=2", nil).Body.String()), "ol.between li")
+	if len(between) != 2 || !strings.Contains(textOf(between[0]), "revision 1") || !strings.Contains(textOf(between[1]), "revision 2") {
+		t.Errorf("a two-revision diff lists %d revisions", len(between))
+	}
 	wantStatus(t, ts.browse("GET", "/diff/p?from=x", nil), 400)
 
 	// An old revision, with a restore button that works.
