@@ -77,7 +77,7 @@ func TestBrowserAskAnswerAnswered(t *testing.T) {
 	wantContains(t, "notice", tb.text(".markdown .notice.flagged"), "floor 3")
 	tb.follow(`.answer-box button.confirm[value="where-is-lunch"]`)
 	wantContains(t, "flash", tb.flash(), "Confirmed still right")
-	wantContains(t, "confirmed", js[string](tb, `document.querySelectorAll('.answer-box .verified')[0].textContent`), "Confirmed still right on")
+	wantContains(t, "confirmed", js[string](tb, `document.querySelectorAll('.answer-box .verified')[0].textContent`), "Confirmed right on")
 	tb.screenshot("page-answers")
 
 	// The gap list: searches and the (now answered) question in one list.
