@@ -46,7 +46,16 @@
         // forbids inline script as a second line of defence.
         out.innerHTML = html;
         if (section) section.removeAttribute("data-empty");
+        follow();
       }).catch(function () { /* keep the last preview */ });
+    }
+    // The preview box scrolls with the cursor: as far down its text as
+    // the cursor is down the Markdown (a close guess: a line of text is
+    // about a line of preview), so what was just typed is in view.
+    function follow() {
+      if (!section || section.scrollHeight <= section.clientHeight || !text.value.length) return;
+      var at = text.value.slice(0, text.selectionStart).split("\n").length / text.value.split("\n").length;
+      section.scrollTop = Math.max(0, at * section.scrollHeight - section.clientHeight / 2);
     }
     text.addEventListener("input", function () {
       clearTimeout(timer);

@@ -191,6 +191,10 @@ func TestBrowserEditor(t *testing.T) {
 	wantEqual(t, "selected placeholder", js[string](tb, `(e => e.value.slice(e.selectionStart, e.selectionEnd))(document.getElementById("markdown"))`), "What is the question?")
 	tb.do("type the question", chromedp.KeyEvent("Where do I get lunch?"))
 	wantContains(t, "text after the question tool", tb.value("#markdown"), "\n\n## Where do I get lunch?\n\nThe answer.")
+	// The preview shows it, scrolled down to where the cursor is (the
+	// page's preview is taller than its box).
+	step(tb, "wait for the preview of the new question", chromedp.Poll[bool](`document.getElementById("preview").textContent.includes("Where do I get lunch?")`))
+	step(tb, "wait for the preview to follow the cursor", chromedp.Poll[bool](`(s => s.scrollHeight > s.clientHeight && s.scrollTop > 0)(document.querySelector(".preview"))`))
 
 	// A link to a page, chosen by its title.
 	js[bool](tb, `(() => { const e = document.getElementById("markdown"); e.setSelectionRange(e.value.length, e.value.length); return true })()`)
