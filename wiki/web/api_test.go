@@ -119,6 +119,11 @@ func TestAPIPageLifecycle(t *testing.T) {
 	if ts.changed < 5 {
 		t.Errorf("Changed called %d times", ts.changed)
 	}
+	// A write names its page exactly: a trailing or doubled slash is a
+	// 400 (it made the page without it); a read is let off.
+	wantError(t, ts.api("PUT", "/api/v1/pages/it/vpn/", put("x\n", 0, "")), 400, "bad_request")
+	wantError(t, ts.api("PUT", "/api/v1/pages/it//vpn", put("x\n", 0, "")), 400, "bad_request")
+	wantStatus(t, ts.api("GET", "/api/v1/pages/it/vpn/revisions/", ""), 200)
 	// A page made again over a deleted one is created, as the contract
 	// says of base_revision 0: 201.
 	wantStatus(t, ts.api("DELETE", "/api/v1/pages/it/vpn", ""), http.StatusNoContent)

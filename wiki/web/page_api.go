@@ -227,7 +227,13 @@ func (r pageRoute) match(rest []string) ([]string, bool) {
 // has 405; either way only after the caller is known to be a reader, so
 // that a closed wiki says nothing about its pages to strangers.
 func (s *Server) handleAPIPage(c *gin.Context) {
-	segs := strings.Split(strings.Trim(c.Param("rest"), "/"), "/")
+	path := c.Param("rest")
+	if m := c.Request.Method; m != http.MethodGet && m != http.MethodHead && (strings.HasSuffix(path, "/") || strings.Contains(path, "//")) {
+		// A write names its page exactly: PUT .../pages/a/ made "a".
+		s.fail(c, wiki.Invalid("slug", "must not end with / or hold //"))
+		return
+	}
+	segs := strings.Split(strings.Trim(path, "/"), "/")
 	i := 0
 	for i < len(segs) && !wiki.ReservedSegments[segs[i]] {
 		i++
