@@ -557,6 +557,8 @@ func TestBrowserPreviewWithoutJavaScript(t *testing.T) {
 	wantEqual(t, "preview panels shown before Preview (app.js must not run)", tb.count("section.preview:not([data-empty])"), 0)
 	// The toolbar's buttons need the script: without it they are not shown.
 	wantEqual(t, "toolbars displayed without JavaScript", js[int](tb, `[...document.querySelectorAll(".toolbar")].filter(e => getComputedStyle(e).display != "none").length`), 0)
+	// Nor are the hints of its keyboard shortcuts ("/", "e").
+	wantEqual(t, "shortcut hints displayed without JavaScript", js[int](tb, `[...document.querySelectorAll(".key-hint, .key-hint-row")].filter(e => getComputedStyle(e).display != "none").length`), 0)
 
 	wantEqual(t, "status after Preview", tb.follow(`button[name=action][value=preview]`), 200)
 	wantEqual(t, "path after Preview", tb.path(), "/edit/parking")
