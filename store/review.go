@@ -145,21 +145,6 @@ func findPending(tx *bbolt.Tx, slug string) ([]pendingRev, error) {
 	return out, nil
 }
 
-// countPending returns how many revisions of slug are unreviewed.
-func countPending(tx *bbolt.Tx, slug string) (int, error) {
-	pending, err := bucket(tx, bucketPendingRevs)
-	if err != nil {
-		return 0, err
-	}
-	prefix := slugPrefix(slug)
-	n := 0
-	c := pending.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		n++
-	}
-	return n, nil
-}
-
 // MarkReviewed marks every unreviewed revision of slug numbered n or less
 // reviewed by `by` at `at`, in one transaction: their records get
 // ReviewedBy and ReviewedAt, they leave pendingrevs and unreviewed, and the

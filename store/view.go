@@ -51,9 +51,11 @@ func (db *DB) PageView(ctx context.Context, slug wiki.Slug, username, cohort str
 		if st.ReviewCount, err = findReviewCount(tx); err != nil {
 			return err
 		}
-		if st.Unreviewed, err = countPending(tx, s); err != nil {
+		pending, err := findPending(tx, s)
+		if err != nil {
 			return err
 		}
+		st.Unreviewed = len(pending)
 		if rec.Deleted {
 			return nil
 		}

@@ -219,7 +219,8 @@ func (cs *Cohorts) RotateInvite(ctx context.Context, id string) (*Cohort, error)
 // member of a cohort: moving one into a cohort makes them one of its
 // trainers instead (AddTrainer) and leaves their account as it is.
 func (cs *Cohorts) Move(ctx context.Context, username, cohort string) (*Account, error) {
-	if _, err := cs.accounts.Account(ctx, strings.ToLower(username)); errors.Is(err, ErrNotFound) {
+	acct, err := cs.accounts.Account(ctx, strings.ToLower(username))
+	if errors.Is(err, ErrNotFound) {
 		// Not the cohort's 404: the cohort may well be there.
 		return nil, Invalid("username", "there is no account %q", username)
 	} else if err != nil {
@@ -231,7 +232,7 @@ func (cs *Cohorts) Move(ctx context.Context, username, cohort string) (*Account,
 		} else if err != nil {
 			return nil, err
 		}
-		if acct, err := cs.accounts.Account(ctx, strings.ToLower(username)); err == nil && acct.Role >= RoleTrainer {
+		if acct.Role >= RoleTrainer {
 			if _, err := cs.AddTrainer(ctx, cohort, acct.Username); err != nil {
 				return nil, err
 			}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -83,7 +82,7 @@ func (s *Server) apiAttachmentFile(c *gin.Context, slug wiki.Slug, args []string
 }
 
 func (s *Server) apiAttach(c *gin.Context, slug wiki.Slug, _ []string) {
-	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "multipart/form-data" {
+	if mediaType(c.Request) != "multipart/form-data" {
 		s.fail(c, &publicError{http.StatusUnsupportedMediaType, "unsupported_media_type",
 			"send the file as multipart/form-data in the field \"file\""})
 		return

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -95,17 +96,7 @@ func (s *Server) renewCSRF(c *gin.Context) {
 	// One cookie of the name in the answer: the token checkCSRF gave a
 	// browser that had none goes.
 	h := c.Writer.Header()
-	kept := h["Set-Cookie"][:0]
-	for _, v := range h["Set-Cookie"] {
-		if !strings.HasPrefix(v, csrfCookie+"=") {
-			kept = append(kept, v)
-		}
-	}
-	if len(kept) == 0 {
-		delete(h, "Set-Cookie")
-	} else {
-		h["Set-Cookie"] = kept
-	}
+	h["Set-Cookie"] = slices.DeleteFunc(h["Set-Cookie"], func(v string) bool { return strings.HasPrefix(v, csrfCookie+"=") })
 	st.csrf = s.setCSRFCookie(c)
 }
 

@@ -62,11 +62,20 @@ func requireJSON(r *http.Request) error {
 	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
 		return nil
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
+	if mediaType(r) != "application/json" {
 		return errUnsupportedMediaType
 	}
 	return nil
+}
+
+// mediaType is r's Content-Type without its parameters, lower-cased; ""
+// if it does not parse.
+func mediaType(r *http.Request) string {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	return mt
 }
 
 // jsonProblem describes a JSON decoding error without echoing the body.

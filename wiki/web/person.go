@@ -28,12 +28,7 @@ type personPage struct {
 // name, with their cohort.
 type peoplePage struct {
 	BasePage
-	People []personRow
-}
-
-type personRow struct {
-	Account *wiki.Account
-	Cohort  string // the cohort's id, "" for none
+	People []*wiki.Account
 }
 
 // handlePeople lists the wiki's people: who wrote what is a click away
@@ -50,11 +45,11 @@ func (s *Server) handlePeople(c *gin.Context) {
 		if a.Disabled {
 			continue
 		}
-		v.People = append(v.People, personRow{Account: a, Cohort: a.Cohort})
+		v.People = append(v.People, a)
 	}
-	slices.SortFunc(v.People, func(a, b personRow) int {
-		return cmp.Or(strings.Compare(strings.ToLower(a.Account.User().Label()), strings.ToLower(b.Account.User().Label())),
-			strings.Compare(a.Account.Username, b.Account.Username))
+	slices.SortFunc(v.People, func(a, b *wiki.Account) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.User().Label()), strings.ToLower(b.User().Label())),
+			strings.Compare(a.Username, b.Username))
 	})
 	s.render(c, http.StatusOK, "people.html", v)
 }
