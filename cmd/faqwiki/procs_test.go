@@ -2,9 +2,12 @@ package main
 
 import (
 	"math"
+	"net/http"
+	"net/url"
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 )
 
 func TestProcsFloor(t *testing.T) {
@@ -51,14 +54,23 @@ func TestGCSettings(t *testing.T) {
 }
 
 // TestServerRunsWithItsRuntimeSettings: the binary raises GOMAXPROCS when
-// the machine (or its share of one) gives it fewer CPUs, and runs GOGC
-// gcPercent under a memory limit, as its /metrics says.
+// the machine (or its share of one) gives it fewer CPUs, while people
+// write, and goes back to Go's own number writesQuiet after; it runs GOGC
+// gcPercent under a memory limit. Its /metrics says so.
 func TestServerRunsWithItsRuntimeSettings(t *testing.T) {
 	for _, v := range []string{"GOMAXPROCS", "GOGC", "GOMEMLIMIT"} {
 		t.Setenv(v, "") // unset for the child: the settings are for the defaults
 	}
 	p := startProcess(t, t.TempDir())
-	body := scrapeMetrics(t, p.base)
+	write := func() {
+		// A sign-in is a write, whether or not it gets in.
+		resp, err := http.PostForm(p.base+"/login", url.Values{"username": {"nobody"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	var body string
 	metric := func(name string) float64 {
 		f, err := strconv.ParseFloat(metricValue(body, name), 64)
 		if err != nil {
@@ -66,8 +78,26 @@ func TestServerRunsWithItsRuntimeSettings(t *testing.T) {
 		}
 		return f
 	}
+	write()
+	body = scrapeMetrics(t, p.base)
 	if procs := metric("go_sched_gomaxprocs_threads"); procs < minProcs {
-		t.Errorf("the server runs with GOMAXPROCS %v, want at least %d", procs, minProcs)
+		t.Errorf("after a write the server runs with GOMAXPROCS %v, want at least %d", procs, minProcs)
+	}
+	own := float64(runtime.GOMAXPROCS(0)) // this test's, as Go chose it
+	if own < minProcs {
+		deadline := time.Now().Add(writesQuiet + 10*time.Second)
+		for metric("go_sched_gomaxprocs_threads") != own && time.Now().Before(deadline) {
+			time.Sleep(200 * time.Millisecond)
+			body = scrapeMetrics(t, p.base)
+		}
+		if procs := metric("go_sched_gomaxprocs_threads"); procs != own {
+			t.Errorf("%v after the last write the server runs with GOMAXPROCS %v, want Go's own %v", writesQuiet, procs, own)
+		}
+		write()
+		body = scrapeMetrics(t, p.base)
+		if procs := metric("go_sched_gomaxprocs_threads"); procs < minProcs {
+			t.Errorf("after a new write the server runs with GOMAXPROCS %v, want at least %d", procs, minProcs)
+		}
 	}
 	if memoryAvailable() <= 0 {
 		return // Go's defaults: checked by TestGCSettings
@@ -77,5 +107,30 @@ func TestServerRunsWithItsRuntimeSettings(t *testing.T) {
 	}
 	if limit := metric("go_gc_gomemlimit_bytes"); limit <= 0 || limit >= math.MaxInt64 {
 		t.Errorf("the server's memory limit is %v bytes, want one", limit)
+	}
+}
+
+func TestProcsGovernor(t *testing.T) {
+	own := runtime.GOMAXPROCS(0)
+	t.Cleanup(func() { runtime.GOMAXPROCS(own) })
+	g := &procsGovernor{low: 1, high: 3, quiet: time.Minute}
+	runtime.GOMAXPROCS(1)
+	g.Writing()
+	if n := runtime.GOMAXPROCS(0); n != 3 || !g.raised.Load() {
+		t.Fatalf("after a write: GOMAXPROCS %d (raised %v), want 3", n, g.raised.Load())
+	}
+	now := time.Now()
+	g.lowerIfQuiet(now.Add(30 * time.Second))
+	if n := runtime.GOMAXPROCS(0); n != 3 {
+		t.Errorf("half the quiet time after a write: GOMAXPROCS %d, want 3", n)
+	}
+	g.lowerIfQuiet(now.Add(2 * time.Minute))
+	if n := runtime.GOMAXPROCS(0); n != 1 || g.raised.Load() {
+		t.Errorf("after the quiet time: GOMAXPROCS %d (raised %v), want 1", n, g.raised.Load())
+	}
+	g.lowerIfQuiet(now.Add(3 * time.Minute)) // already low: nothing to do
+	g.Writing()
+	if n := runtime.GOMAXPROCS(0); n != 3 {
+		t.Errorf("after the next write: GOMAXPROCS %d, want 3", n)
 	}
 }

@@ -170,6 +170,11 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}()
 
 	met := newMetrics(metricSources{wiki: w, accounts: acc, index: ix, db: db})
+	var writing func()
+	if gov := newProcsGovernor(); gov != nil {
+		go gov.run(ctx)
+		writing = gov.Writing
+	}
 	gin.SetMode(gin.ReleaseMode)
 	srv, err := web.New(web.Config{
 		Wiki:           w,
@@ -192,6 +197,7 @@ func (m *Main) serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Version:        version(),
 		Started:        started,
 		Observer:       met,
+		Writing:        writing,
 		Metrics:        met.handler(),
 		MetricsToken:   cfg.metricsToken,
 		MetricsLocal:   cfg.metricsLocal,

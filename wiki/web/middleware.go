@@ -58,6 +58,13 @@ const (
 // token (setup and reset links) is replaced by "…".
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
+	if s.cfg.Writing != nil {
+		switch c.Request.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			s.cfg.Writing()
+		}
+	}
 	id := s.requestID(c)
 	// The id travels in the answer's header, where reqID finds it: a
 	// gin key would make a map for every request.

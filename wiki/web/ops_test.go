@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -381,6 +382,25 @@ func TestRequestObserver(t *testing.T) {
 	want := []string{"PUT /api/v1/pages/*rest 201", "GET /api/v1/pages/*rest 200", "GET unmatched 404"}
 	if strings.Join(obs.seen, "|") != strings.Join(want, "|") {
 		t.Errorf("observed %q, want %q", obs.seen, want)
+	}
+}
+
+// TestWritingHook: Config.Writing hears of each request that may write,
+// before it is served, and of no read.
+func TestWritingHook(t *testing.T) {
+	var writes atomic.Int32
+	ts := newTestServerWith(t, Config{Writing: func() { writes.Add(1) }})
+	ts.create("it/vpn", "VPN", "x\n")
+	ts.api("GET", "/api/v1/pages/it/vpn", "")
+	ts.api("HEAD", "/api/v1/pages/it/vpn", "")
+	ts.api("OPTIONS", "/api/v1/pages", "")
+	if n := writes.Load(); n != 1 {
+		t.Errorf("after a PUT and three reads, Writing was called %d times, want 1", n)
+	}
+	ts.api("DELETE", "/api/v1/pages/nothing-here", "")
+	ts.api("POST", "/api/v1/pages/it/vpn/attachments", "")
+	if n := writes.Load(); n != 3 {
+		t.Errorf("after a DELETE and a POST that failed, Writing was called %d times in all, want 3", n)
 	}
 }
 

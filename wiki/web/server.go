@@ -73,6 +73,10 @@ type Config struct {
 	Started time.Time
 	// Observer, if set, is told of every request (metrics).
 	Observer RequestObserver
+	// Writing, if set, is called as each request that may write begins:
+	// any method but GET, HEAD and OPTIONS (the server's CPU settings
+	// follow it, see cmd/faqwiki's procsGovernor).
+	Writing func()
 	// Metrics serves GET /metrics. nil: there is no /metrics. It answers
 	// a request that sends MetricsToken as a bearer token, an admin, or,
 	// with MetricsLocal, a client on this machine that came directly (not
