@@ -128,12 +128,18 @@ func (v *viewStates) put(key string, writes uint64, st *wiki.PageViewState) {
 // copyViewState copies st and what it points to that a caller might
 // change (slices are shared: nobody changes those).
 func copyViewState(st *wiki.PageViewState) *wiki.PageViewState {
-	c := *st
-	p := *st.Page
-	c.Page = &p
-	h := *st.Head
-	c.Head = &h
-	return &c
+	// One allocation for the three.
+	c := &struct {
+		st   wiki.PageViewState
+		page wiki.Page
+		head wiki.Revision
+	}{st: *st, page: *st.Page}
+	c.st.Page = &c.page
+	if st.Head != nil {
+		c.head = *st.Head
+		c.st.Head = &c.head
+	}
+	return &c.st
 }
 
 // viewRecords returns the head record of slug and its head revision's

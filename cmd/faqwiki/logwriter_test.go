@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLogWriter: lines to a file wait to be written together, but a
@@ -48,5 +50,109 @@ func TestLogWriter(t *testing.T) {
 	log.Info("request")
 	if !strings.Contains(buf.String(), `"msg":"request"`) {
 		t.Errorf("a buffer got %q", buf.String())
+	}
+}
+
+// TestTextRecordAsSlog: the lines the log formats itself are those of
+// slog's text handler, byte for byte, whatever the strings hold; records
+// it cannot format are left to slog.
+func TestTextRecordAsSlog(t *testing.T) {
+	strs := []string{"", "plain", "/wiki/it/vpn", "with space", "a=b", `say "hi"`, `back\slash`, "tab\there", "new\nline",
+		"\x7f", "\x01", "é", "日本語", "\u00a0nbsp", "\u200bzero", "\u2028", "bad\xffutf8", "µs", "…", "/wiki/*slug", "-", "x\u0301"}
+	when := []time.Time{{}, time.Date(2026, 12, 1, 9, 49, 18, 757_999_999, time.UTC), time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 5*3600+1800)),
+		time.Date(2026, 1, 2, 3, 4, 5, 1_000_000, time.Local)}
+	levels := []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError, slog.LevelInfo + 2}
+	n := 0
+	for i, msg := range strs {
+		for j, s := range strs {
+			r := slog.NewRecord(when[(i+j)%len(when)], levels[(i*3+j)%len(levels)], msg, 0)
+			r.AddAttrs(slog.String("method", "GET"), slog.String(strs[(i+j+1)%len(strs)]+"k", s), slog.Int("status", 200-i*j),
+				slog.Uint64("seq", uint64(i*j)), slog.Duration("duration", time.Duration(i*j*j*12345)), slog.Bool("ok", i%2 == 0))
+			var want bytes.Buffer
+			if err := slog.NewTextHandler(&want, nil).Handle(t.Context(), r); err != nil {
+				t.Fatal(err)
+			}
+			got, ok := appendTextRecord(nil, r)
+			if !ok || string(got) != want.String() {
+				t.Errorf("formatted %v:\n%q\nslog:\n%q", ok, got, want.String())
+			}
+			n++
+		}
+	}
+	for _, a := range []slog.Attr{slog.Float64("f", 1.5), slog.Any("err", os.ErrNotExist), slog.Group("g", "a", 1), slog.Time("t", time.Now()), {}} {
+		r := slog.NewRecord(time.Now(), slog.LevelInfo, "m", 0)
+		r.AddAttrs(slog.String("a", "b"), a)
+		if got, ok := appendTextRecord(nil, r); ok {
+			t.Errorf("a record with %v was formatted, not left to slog: %q", a, got)
+		}
+	}
+	if n < 400 {
+		t.Fatalf("only %d records compared", n)
+	}
+}
+
+// TestLogFileLinesAsSlog: a log file gets the same lines as slog's text
+// handler would write, through the fast path and around it.
+func TestLogFileLinesAsSlog(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	log, flush, err := newLogger(f, "text", "debug")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	ref := slog.New(slog.NewTextHandler(&want, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	stamp := time.Date(2026, 12, 1, 9, 49, 18, 757_000_000, time.UTC)
+	for _, l := range []*slog.Logger{log, ref} {
+		for _, lv := range []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn} {
+			r := slog.NewRecord(stamp, lv, "request", 0)
+			r.AddAttrs(slog.String("path", "/wiki/a b"), slog.Int("status", 200), slog.Duration("duration", 1210*time.Microsecond))
+			l.Handler().Handle(t.Context(), r)
+		}
+		r := slog.NewRecord(stamp, slog.LevelError, "failed", 0)
+		r.AddAttrs(slog.Any("err", os.ErrNotExist))
+		l.Handler().Handle(t.Context(), r)
+		l.Handler().WithAttrs([]slog.Attr{slog.String("part", "index")}).Handle(t.Context(), r)
+	}
+	flush()
+	got, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want.String() || strings.Count(want.String(), "\n") != 5 {
+		t.Errorf("the log file holds:\n%s\nslog writes:\n%s", got, want.String())
+	}
+}
+
+// BenchmarkRequestLine: the one log line of every request, to a log file,
+// as faqwiki writes it ("faqwiki") and as slog's text handler would
+// ("slog").
+func BenchmarkRequestLine(b *testing.B) {
+	f, err := os.Create(filepath.Join(b.TempDir(), "log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	out, buffered := bufferedLogOutput(f)
+	for _, bc := range []struct {
+		name string
+		h    slog.Handler
+	}{
+		{"faqwiki", flushingHandler{Handler: slog.NewTextHandler(out, nil), out: buffered, text: true}},
+		{"slog", flushingHandler{Handler: slog.NewTextHandler(out, nil), out: buffered}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+				r.AddAttrs(slog.String("method", "GET"), slog.String("route", "/wiki/*slug"), slog.String("path", "/wiki/it/vpn"),
+					slog.Int("status", 200), slog.Int("bytes", 5213), slog.Duration("duration", 1210*time.Microsecond),
+					slog.String("user", "ada"), slog.String("request_id", "9f2c41d07a3be815"))
+				_ = bc.h.Handle(b.Context(), r)
+			}
+		})
 	}
 }

@@ -394,7 +394,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, func(), error) 
 	if buffered == nil {
 		return slog.New(h), func() {}, nil
 	}
-	return slog.New(flushingHandler{h, buffered}), func() { _ = buffered.Flush() }, nil
+	return slog.New(flushingHandler{Handler: h, out: buffered, text: format == "text"}), func() { _ = buffered.Flush() }, nil
 }
 
 // openStore opens (creating if needed) the data folder's database. It
