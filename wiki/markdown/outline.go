@@ -66,6 +66,9 @@ func outline(p *parsedPage) []OutlineSection {
 	secs := []OutlineSection{{}}
 	t := &textWriter{src: p.src}
 	start := 0
+	// Headings come in the order of the text: their lines are counted on
+	// from the one before (counting from the top each time was quadratic).
+	lineAt, lines := 0, 0
 	finish := func() {
 		text := strings.TrimSpace(t.b.String()[start:])
 		cur := &secs[len(secs)-1]
@@ -84,7 +87,13 @@ func outline(p *parsedPage) []OutlineSection {
 		idb, _ := id.([]byte)
 		line := -1
 		if ls := h.Lines(); ls.Len() > 0 {
-			line = bytes.Count(p.src[:ls.At(0).Start], []byte("\n"))
+			if at := ls.At(0).Start; at >= lineAt {
+				lines += bytes.Count(p.src[lineAt:at], []byte("\n"))
+				lineAt = at
+				line = lines
+			} else {
+				line = bytes.Count(p.src[:at], []byte("\n"))
+			}
 		}
 		secs = append(secs, OutlineSection{Anchor: string(idb), Heading: headings[string(idb)], Level: h.Level, Line: line})
 	}
