@@ -10,19 +10,27 @@ import (
 	"time"
 )
 
-// TestLogWriter: lines to a file wait to be written together, but a
-// warning goes out at once with every line before it, and so does
-// everything when the command ends.
-func TestLogWriter(t *testing.T) {
+// fileLogger returns a log file in a temporary folder and the text logger
+// of level that newLogger makes for it, with its flush.
+func fileLogger(t *testing.T, level string) (*os.File, *slog.Logger, func()) {
+	t.Helper()
 	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	log, flush, err := newLogger(f, "text", "info")
+	t.Cleanup(func() { f.Close() })
+	log, flush, err := newLogger(f, "text", level)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return f, log, flush
+}
+
+// TestLogWriter: lines to a file wait to be written together, but a
+// warning goes out at once with every line before it, and so does
+// everything when the command ends.
+func TestLogWriter(t *testing.T) {
+	f, log, flush := fileLogger(t, "info")
 	read := func() string {
 		b, err := os.ReadFile(f.Name())
 		if err != nil {
@@ -94,15 +102,7 @@ func TestTextRecordAsSlog(t *testing.T) {
 // TestLogFileLinesAsSlog: a log file gets the same lines as slog's text
 // handler would write, through the fast path and around it.
 func TestLogFileLinesAsSlog(t *testing.T) {
-	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	log, flush, err := newLogger(f, "text", "debug")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, log, flush := fileLogger(t, "debug")
 	var want bytes.Buffer
 	ref := slog.New(slog.NewTextHandler(&want, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	stamp := time.Date(2026, 12, 1, 9, 49, 18, 757_000_000, time.UTC)

@@ -38,8 +38,7 @@ func (s *Server) checkCSRF(c *gin.Context) {
 	}
 	st.csrf = token
 
-	switch c.Request.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	if readOnly(c.Request.Method) {
 		c.Next()
 		return
 	}

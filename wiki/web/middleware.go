@@ -58,12 +58,8 @@ const (
 // token (setup and reset links) is replaced by "…".
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
-	if s.cfg.Writing != nil {
-		switch c.Request.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-		default:
-			s.cfg.Writing()
-		}
+	if s.cfg.Writing != nil && !readOnly(c.Request.Method) {
+		s.cfg.Writing()
 	}
 	id := s.requestID(c)
 	// The id travels in the answer's header, where reqID finds it: a
@@ -105,6 +101,16 @@ func (s *Server) logRequests(c *gin.Context) {
 		slog.String("request_id", id),
 	)
 	_ = h.Handle(ctx, r)
+}
+
+// readOnly reports whether a request of method only reads (GET, HEAD,
+// OPTIONS): it needs no CSRF token and sets no write going.
+func readOnly(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	return false
 }
 
 // requestIDHeader is the answer's header that carries the request's id.
