@@ -232,7 +232,9 @@ func (m *Main) listen(ctx context.Context, cfg config, srv http.Handler, acc *wi
 		IdleTimeout:       cfg.idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ConnContext:       web.ConnContext,
 	}
+	ln = web.CoalescingListener(ln)
 	addr := ln.Addr().String()
 	fmt.Fprintf(m.Stdout, "faqwiki is running at http://%s/ (data in %s); press Ctrl-C to stop\n", addr, cfg.dataDir)
 	if token, needed, err := acc.FirstRun(ctx); err != nil {

@@ -206,8 +206,11 @@ func (s *Server) writeAtom(c *gin.Context, title, self, alt string, rows []wiki.
 		return
 	}
 	c.Header("Cache-Control", "private, max-age=60")
-	c.Data(http.StatusOK, "application/atom+xml; charset=utf-8", buf.Bytes())
+	writeWhole(c, http.StatusOK, atomType, buf.Bytes())
 }
+
+// atomType is the Content-Type of a feed, shared (never changed).
+var atomType = []string{"application/atom+xml; charset=utf-8"}
 
 // entrySummary is the text of a feed entry: the summary, the lines
 // changed, the cohort and whether it has been reviewed.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"strconv"
 
 	"github.com/faqwiki/faqwiki/wiki"
 	"github.com/gin-gonic/gin"
@@ -211,6 +210,5 @@ func (s *Server) handleFile(c *gin.Context) {
 		disp += `; filename="` + n + `"`
 	}
 	h.Set("Content-Disposition", disp)
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	c.Data(http.StatusOK, t.ContentType, data)
+	writeWhole(c, http.StatusOK, []string{t.ContentType}, data)
 }

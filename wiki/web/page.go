@@ -515,7 +515,7 @@ func (s *Server) handlePreview(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(r.HTML))
+	writeWhole(c, http.StatusOK, htmlType, []byte(r.HTML))
 }
 
 // historyPage is the data of page_history.html.

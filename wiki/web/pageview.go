@@ -311,13 +311,7 @@ func (s *Server) renderPageView(c *gin.Context, v *pageView) {
 }
 
 // writeHTML sends b as the 200 answer, in one write.
-func writeHTML(c *gin.Context, b []byte) {
-	h := c.Writer.Header()
-	h["Content-Type"] = htmlType
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
-	c.Writer.WriteHeader(http.StatusOK)
-	_, _ = c.Writer.Write(b)
-}
+func writeHTML(c *gin.Context, b []byte) { writeWhole(c, http.StatusOK, htmlType, b) }
 
 // htmlType is the Content-Type of HTML pages, shared (never changed).
 var htmlType = []string{"text/html; charset=utf-8"}

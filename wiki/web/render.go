@@ -125,7 +125,7 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error: the page could not be drawn; it has been logged"))
 		return
 	}
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	writeWhole(c, status, htmlType, buf.Bytes())
 }
 
 // bufPool recycles the buffers pages are rendered into: a page view

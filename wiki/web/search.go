@@ -206,7 +206,7 @@ func (s *Server) renderPartial(c *gin.Context, page, name string, data any) {
 		s.fail(c, errInternal)
 		return
 	}
-	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(b.String()))
+	writeWhole(c, http.StatusOK, htmlType, []byte(b.String()))
 }
 
 // API shapes of search.

@@ -63,5 +63,5 @@ func (s *Server) handleStatic(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "public, max-age=31536000, immutable")
-	c.Data(http.StatusOK, f.mime, f.data)
+	writeWhole(c, http.StatusOK, []string{f.mime}, f.data)
 }
