@@ -20,8 +20,8 @@ import (
 // around a write of a whole answer: the buffer's first write is held (it
 // is at most 4 KB and copied) and sent with the next one in a single
 // writev, as a web server joins an answer's header and body. Only
-// handlers that write a whole answer at once cork (writeHTML): a streamed
-// answer that flushes as it goes must not have its flushes held.
+// handlers that write a whole answer at once cork (writeWhole): a
+// streamed answer that flushes as it goes must not have its flushes held.
 
 // writeWhole answers with status and the whole body b, of type ctype
 // (shared, never changed), in one write where the connection allows
@@ -38,8 +38,8 @@ func writeWhole(c *gin.Context, status int, ctype []string, b []byte) {
 		return
 	}
 	cc.cork()
+	defer cc.uncork() // even if the write panics: a corked conn would hold the next answer
 	_, _ = c.Writer.Write(b)
-	_ = cc.uncork()
 }
 
 // ConnContext is for http.Server.ConnContext: it makes the connection
@@ -78,7 +78,8 @@ type coalescingConn struct {
 	*net.TCPConn
 	corked bool
 	held   []byte
-	bufs   net.Buffers
+	vec    [2][]byte    // the held write and the next, for writev
+	bufs   net.Buffers  // over vec; WriteTo consumes it
 	sends  atomic.Int64 // writes made to the connection (tests count them)
 }
 
@@ -125,9 +126,10 @@ func (c *coalescingConn) Write(p []byte) (int, error) {
 	// The held write and this one, in one system call.
 	held := len(c.held)
 	c.sends.Add(1)
-	c.bufs = append(c.bufs[:0], c.held, p)
+	c.vec = [2][]byte{c.held, p}
+	c.bufs = c.vec[:]
 	n, err := c.bufs.WriteTo(c.TCPConn)
-	c.bufs = c.bufs[:0]
+	c.vec[1] = nil // p is the caller's
 	c.held = c.held[:0]
 	return max(int(n)-held, 0), err
 }

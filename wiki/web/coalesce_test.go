@@ -198,17 +198,40 @@ func TestPageAnswerInOneSend(t *testing.T) {
 		}
 	}
 	rl.mu.Lock()
-	defer rl.mu.Unlock()
 	if len(rl.conns) != 1 {
 		t.Fatalf("%d connections, want 1", len(rl.conns))
 	}
-	if s := rl.conns[0].sends.Load(); s != 2 {
+	cc := rl.conns[0]
+	rl.mu.Unlock()
+	if s := cc.sends.Load(); s != 2 {
 		t.Errorf("two long answers took %d sends, want 2 (one each)", s)
+	}
+
+	// HEAD: the header alone, with the page's length, and the connection
+	// is not left corked (the GET after it is answered).
+	for _, method := range []string{"HEAD", "GET"} {
+		req, _ := http.NewRequest(method, "http://"+ln.Addr().String()+"/wiki/long", nil)
+		req.Header.Set("Authorization", "Bearer "+ts.token)
+		if err := req.Write(conn); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.ReadResponse(br, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || res.ContentLength != int64(want.Body.Len()) || (method == "HEAD") != (len(got) == 0) {
+			t.Errorf("%s: status %d, length %d, %d bytes of body", method, res.StatusCode, res.ContentLength, len(got))
+		}
+	}
+	if s := cc.sends.Load(); s != 4 {
+		t.Errorf("after a HEAD and a GET: %d sends, want 4 (one each)", s)
 	}
 }
 
 // TestConnContextOther: a connection that is not a corkable one leaves
-// the context as it is, and its answers are written plainly.
+// the context as it is, so writeWhole finds no connection to cork.
 func TestConnContextOther(t *testing.T) {
 	a, b := net.Pipe()
 	defer a.Close()

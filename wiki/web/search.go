@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -200,13 +201,13 @@ func (s *Server) renderPartial(c *gin.Context, page, name string, data any) {
 		s.fail(c, errInternal)
 		return
 	}
-	var b strings.Builder
+	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, name, data); err != nil {
 		s.log.Error("template failed", "page", page, "block", name, "err", err)
 		s.fail(c, errInternal)
 		return
 	}
-	writeWhole(c, http.StatusOK, htmlType, []byte(b.String()))
+	writeWhole(c, http.StatusOK, htmlType, b.Bytes())
 }
 
 // API shapes of search.

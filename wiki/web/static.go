@@ -22,7 +22,7 @@ type assets struct {
 type asset struct {
 	sum  string
 	data []byte
-	mime string
+	mime []string // its Content-Type, shared
 }
 
 func newAssets() (*assets, error) {
@@ -40,7 +40,7 @@ func newAssets() (*assets, error) {
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		a.files[path.Base(p)] = asset{sum: hex.EncodeToString(h[:6]), data: b, mime: ct}
+		a.files[path.Base(p)] = asset{sum: hex.EncodeToString(h[:6]), data: b, mime: []string{ct}}
 		return nil
 	})
 	return a, err
@@ -63,5 +63,5 @@ func (s *Server) handleStatic(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "public, max-age=31536000, immutable")
-	writeWhole(c, http.StatusOK, []string{f.mime}, f.data)
+	writeWhole(c, http.StatusOK, f.mime, f.data)
 }
