@@ -1,6 +1,8 @@
 package wiki
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"sync"
 	"time"
 )
@@ -32,8 +34,24 @@ type accountsVersioner interface {
 
 type authCache struct {
 	mu      sync.Mutex
-	entries map[string]authEntry // by secret id, "t" or "s" + SecretID
+	entries map[authKey]authEntry
 }
+
+// authKey names a cache entry: the kind of secret ('t' a token, 's' a
+// session) and the secret's SHA-256 (what SecretID spells in hex). An
+// array, so that looking one up allocates nothing and needs no hex.
+type authKey struct {
+	kind byte
+	sum  [sha256.Size]byte
+}
+
+// newAuthKey returns the key of secret, of the given kind.
+func newAuthKey(kind byte, secret string) authKey {
+	return authKey{kind: kind, sum: sha256.Sum256([]byte(secret))}
+}
+
+// id returns the secret's stored form, as SecretID does.
+func (k *authKey) id() string { return hex.EncodeToString(k.sum[:]) }
 
 type authEntry struct {
 	user    User
@@ -52,7 +70,7 @@ func (a *Accounts) version() (uint64, bool) {
 
 // cachedAuth returns the cached user (a copy) of key, if it is still
 // good at now.
-func (a *Accounts) cachedAuth(key string, now time.Time) (*User, *Session, bool) {
+func (a *Accounts) cachedAuth(key authKey, now time.Time) (*User, *Session, bool) {
 	v, ok := a.version()
 	if !ok {
 		return nil, nil, false
@@ -69,7 +87,7 @@ func (a *Accounts) cachedAuth(key string, now time.Time) (*User, *Session, bool)
 
 // cacheAuth keeps u (and s) for key, as read at store version v (taken
 // before the reads, so that a change during them leaves the entry stale).
-func (a *Accounts) cacheAuth(key string, v uint64, u *User, s *Session, now time.Time) {
+func (a *Accounts) cacheAuth(key authKey, v uint64, u *User, s *Session, now time.Time) {
 	until := now.Add(authCacheTTL)
 	if s != nil && s.ExpiresAt.Before(until) {
 		until = s.ExpiresAt
@@ -77,7 +95,7 @@ func (a *Accounts) cacheAuth(key string, v uint64, u *User, s *Session, now time
 	a.auth.mu.Lock()
 	defer a.auth.mu.Unlock()
 	if a.auth.entries == nil || len(a.auth.entries) >= authCacheMax {
-		a.auth.entries = map[string]authEntry{}
+		a.auth.entries = map[authKey]authEntry{}
 	}
 	a.auth.entries[key] = authEntry{user: *u, session: s, version: v, until: until}
 }

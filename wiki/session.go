@@ -82,13 +82,13 @@ func (a *Accounts) SessionUser(ctx context.Context, token string) (*User, *Sessi
 	if token == "" || len(token) > 100 {
 		return nil, nil, ErrUnauthorized
 	}
-	id := SecretID(token)
+	key := newAuthKey('s', token)
 	now := a.now()
-	if u, s, ok := a.cachedAuth("s"+id, now); ok {
+	if u, s, ok := a.cachedAuth(key, now); ok {
 		return u, s, nil
 	}
 	v, _ := a.version()
-	s, err := a.store.Session(ctx, id)
+	s, err := a.store.Session(ctx, key.id())
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil, ErrUnauthorized
 	}
@@ -97,7 +97,7 @@ func (a *Accounts) SessionUser(ctx context.Context, token string) (*User, *Sessi
 	}
 	u, err := a.activeUser(ctx, s.Username)
 	if err == nil {
-		a.cacheAuth("s"+id, v, u, s, now)
+		a.cacheAuth(key, v, u, s, now)
 	}
 	return u, s, err
 }

@@ -62,7 +62,7 @@ func ParseSlug(s string) (Slug, error) {
 	if len(s) > MaxSlugLen {
 		return "", Invalid("slug", "is longer than %d characters", MaxSlugLen)
 	}
-	for _, seg := range strings.Split(s, "/") {
+	for seg := range strings.SplitSeq(s, "/") {
 		if seg == "" {
 			return "", Invalid("slug", "has an empty segment (leading, trailing or doubled '/')")
 		}

@@ -67,13 +67,13 @@ func (a *Accounts) TokenUser(ctx context.Context, token string) (*User, error) {
 	if token == "" || len(token) > 100 {
 		return nil, ErrUnauthorized
 	}
-	id := SecretID(token)
+	key := newAuthKey('t', token)
 	now := a.now()
-	if u, _, ok := a.cachedAuth("t"+id, now); ok {
+	if u, _, ok := a.cachedAuth(key, now); ok {
 		return u, nil
 	}
 	v, _ := a.version()
-	t, err := a.store.Token(ctx, id)
+	t, err := a.store.Token(ctx, key.id())
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrUnauthorized
 	}
@@ -82,7 +82,7 @@ func (a *Accounts) TokenUser(ctx context.Context, token string) (*User, error) {
 	}
 	u, err := a.activeUser(ctx, t.Username)
 	if err == nil {
-		a.cacheAuth("t"+id, v, u, nil, now)
+		a.cacheAuth(key, v, u, nil, now)
 	}
 	return u, err
 }

@@ -94,6 +94,8 @@ func (s *Server) handlePageView(c *gin.Context) {
 		return
 	}
 	switch {
+	case c.Request.URL.RawQuery == "":
+		s.showPage(c, slug) // the common case, without parsing a query into a map
 	case c.Query("rev") != "":
 		s.showRevision(c, slug, c.Query("rev"))
 	case c.Query("at") != "":

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"hash/fnv"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -250,5 +251,30 @@ func TestPageViewFirstVisitsGetTheirOwnToken(t *testing.T) {
 	ts.browse("GET", "/wiki/faq", nil)
 	if n := ts.srv.views.answers.Len(); n != 1 {
 		t.Errorf("%d answers kept after a reader viewed a page twice; want 1", n)
+	}
+}
+
+// TestFNV64aIsHashFNV checks the page-view key's inline hash against
+// hash/fnv's New64a over the same bytes (each string and a NUL), and that
+// moving a byte from one string to the next changes it.
+func TestFNV64aIsHashFNV(t *testing.T) {
+	parts := []string{"handbook/laptops", "Laptops", "", "é and ü", "x"}
+	var h fnv64a = fnvOffset64
+	want := fnv.New64a()
+	for _, p := range parts {
+		h.add(p)
+		want.Write([]byte(p))
+		want.Write([]byte{0})
+	}
+	if uint64(h) != want.Sum64() {
+		t.Errorf("fnv64a = %x, hash/fnv = %x", uint64(h), want.Sum64())
+	}
+	a, b := fnvOffset64, fnvOffset64
+	a.add("ab")
+	a.add("c")
+	b.add("a")
+	b.add("bc")
+	if a == b {
+		t.Error(`"ab","c" and "a","bc" hash the same`)
 	}
 }
