@@ -41,11 +41,12 @@ const catchUpLogAt = 100
 // batch's segment on Run's goroutine; on an equal footing with the
 // threads that serve requests, it slowed the commit of every save waiting
 // behind it (one transaction at a time, whose writer shared the CPU with
-// it). With 32 people saving on one CPU, saves went from about 1,400 to
-// 2,200 a second and their p99 from 70 ms to 50, every edit still
-// searchable within half a second (faqwiki bench -phases load,edit, two
-// rounds alternated). When nothing else wants the CPU the index has all
-// of it: nice only weighs threads that compete.
+// it). With 32 people saving on one CPU, saves went from 0.45-0.55 of
+// raw bbolt Batch to 0.57-0.85 and their p99 from about 70 ms to 43-75,
+// every edit still searchable within 0.8 s (faqwiki bench -phases
+// load,edit, the two builds alternated, 5 and 9 runs). When nothing else
+// wants the CPU the index has all of it: nice only weighs threads that
+// compete.
 const indexNice = 5
 
 // progressEvery is how often a long rebuild logs a progress line.
