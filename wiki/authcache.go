@@ -2,7 +2,6 @@ package wiki
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"sync"
 	"time"
 )
@@ -51,7 +50,7 @@ func newAuthKey(kind byte, secret string) authKey {
 }
 
 // id returns the secret's stored form, as SecretID does.
-func (k *authKey) id() string { return hex.EncodeToString(k.sum[:]) }
+func (k *authKey) id() string { return sumID(k.sum) }
 
 type authEntry struct {
 	user    User

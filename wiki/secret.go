@@ -17,7 +17,7 @@ func newSecret() (token, id string) {
 }
 
 // SecretID is the stored form of a token: its SHA-256 in hex.
-func SecretID(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
+func SecretID(token string) string { return sumID(sha256.Sum256([]byte(token))) }
+
+// sumID spells a secret's SHA-256 as SecretID stores it.
+func sumID(sum [sha256.Size]byte) string { return hex.EncodeToString(sum[:]) }

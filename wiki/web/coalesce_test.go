@@ -142,6 +142,30 @@ func (l *recordingListener) Accept() (net.Conn, error) {
 	return c, err
 }
 
+// roundTrip sends a request with token on conn and reads its answer from
+// br (conn's reader), body and all.
+func roundTrip(t *testing.T, conn net.Conn, br *bufio.Reader, method, url, token string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if err := req.Write(conn); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(br, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, body
+}
+
 // TestPageAnswerInOneSend: through the real router on a real server, a
 // long page's answer (header and body, far more than net/http's 4 KB
 // buffer) goes out in one send, with its length, and is byte for byte the
@@ -175,21 +199,9 @@ func TestPageAnswerInOneSend(t *testing.T) {
 	}
 	defer conn.Close()
 	br := bufio.NewReader(conn)
+	page := "http://" + ln.Addr().String() + "/wiki/long"
 	for i := range 2 {
-		req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/wiki/long", nil)
-		req.Header.Set("Authorization", "Bearer "+ts.token)
-		if err := req.Write(conn); err != nil {
-			t.Fatal(err)
-		}
-		res, err := http.ReadResponse(br, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := io.ReadAll(res.Body)
-		res.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		res, got := roundTrip(t, conn, br, "GET", page, ts.token)
 		if res.StatusCode != 200 || res.ContentLength != int64(len(got)) || len(res.TransferEncoding) != 0 {
 			t.Errorf("request %d: status %d, length %d, transfer %v for %d bytes", i, res.StatusCode, res.ContentLength, res.TransferEncoding, len(got))
 		}
@@ -210,17 +222,7 @@ func TestPageAnswerInOneSend(t *testing.T) {
 	// HEAD: the header alone, with the page's length, and the connection
 	// is not left corked (the GET after it is answered).
 	for _, method := range []string{"HEAD", "GET"} {
-		req, _ := http.NewRequest(method, "http://"+ln.Addr().String()+"/wiki/long", nil)
-		req.Header.Set("Authorization", "Bearer "+ts.token)
-		if err := req.Write(conn); err != nil {
-			t.Fatal(err)
-		}
-		res, err := http.ReadResponse(br, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(res.Body)
-		res.Body.Close()
+		res, got := roundTrip(t, conn, br, method, page, ts.token)
 		if res.StatusCode != 200 || res.ContentLength != int64(want.Body.Len()) || (method == "HEAD") != (len(got) == 0) {
 			t.Errorf("%s: status %d, length %d, %d bytes of body", method, res.StatusCode, res.ContentLength, len(got))
 		}
