@@ -695,6 +695,9 @@ func TestDamagedIndexOnStart(t *testing.T) {
 		}
 		return res.Total >= 1
 	})
+	// The rebuilt index answers from the moment it is swapped in, a
+	// moment before the rebuild logs that it is done.
+	wikitest.Eventually(t, "the log line of the rebuild", func() bool { return strings.Contains(logs.String(), "search: index rebuilt") })
 	if !strings.Contains(logs.String(), "index is unusable; deleting it to rebuild") || !strings.Contains(logs.String(), "search: index rebuilt") {
 		t.Errorf("no log line about the damaged index:\n%s", logs)
 	}
