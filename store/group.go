@@ -6,6 +6,7 @@ package store
 import (
 	"errors"
 	"sync"
+	"time"
 
 	"go.etcd.io/bbolt"
 )
@@ -35,6 +36,7 @@ type commitGroup struct {
 	mu      sync.Mutex
 	writing bool
 	pending []*groupCall
+	stats   txCounts
 }
 
 type groupCall struct {
@@ -70,7 +72,7 @@ func (g *commitGroup) run(b *bbolt.DB, fn func(*bbolt.Tx) error) error {
 	g.pending = g.pending[len(group):]
 	g.mu.Unlock()
 
-	runGroup(b, group)
+	runGroup(b, group, &g.stats)
 
 	g.mu.Lock()
 	if len(g.pending) > 0 {
@@ -83,11 +85,14 @@ func (g *commitGroup) run(b *bbolt.DB, fn func(*bbolt.Tx) error) error {
 }
 
 // runGroup writes the calls of group in one transaction and tells each
-// its result.
-func runGroup(b *bbolt.DB, group []*groupCall) {
+// its result. It counts each transaction it runs in stats.
+func runGroup(b *bbolt.DB, group []*groupCall, stats *txCounts) {
 	for len(group) > 0 {
 		failed := -1
+		start := time.Now()
+		var written *bbolt.Tx
 		err := b.Update(func(tx *bbolt.Tx) error {
+			written = tx
 			for i, c := range group {
 				c.err, c.refused = unrefused(c.fn(tx))
 				if c.err != nil && !c.refused {
@@ -97,6 +102,7 @@ func runGroup(b *bbolt.DB, group []*groupCall) {
 			}
 			return nil
 		})
+		stats.add(committed(group, failed < 0 && err == nil), time.Since(start), writeTime(written))
 		if failed < 0 {
 			for _, c := range group {
 				if !c.refused {
@@ -109,9 +115,35 @@ func runGroup(b *bbolt.DB, group []*groupCall) {
 		// Roll back, run the others without it, and it alone.
 		c := group[failed]
 		group = append(group[:failed:failed], group[failed+1:]...)
-		c.err, _ = unrefused(b.Update(c.fn))
+		start = time.Now()
+		written = nil
+		err = b.Update(func(tx *bbolt.Tx) error { written = tx; return c.fn(tx) })
+		stats.add(committed([]*groupCall{c}, err == nil), time.Since(start), writeTime(written))
+		c.err, _ = unrefused(err)
 		close(c.done)
 	}
+}
+
+// committed returns how many calls of group wrote what they were to write
+// (those that did not refuse) if the transaction was written (ok), else 0.
+func committed(group []*groupCall, ok bool) int {
+	n := 0
+	for _, c := range group {
+		if ok && !c.refused {
+			n++
+		}
+	}
+	return n
+}
+
+// writeTime returns the time tx spent writing its pages and syncing them
+// (zero if it was rolled back, or is nil: bbolt did not begin it).
+func writeTime(tx *bbolt.Tx) time.Duration {
+	if tx == nil {
+		return 0
+	}
+	st := tx.Stats()
+	return st.GetWriteTime()
 }
 
 // refusal is the error of a commit function that refused before writing

@@ -1,13 +1,18 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/faqwiki/faqwiki/wiki"
 )
 
 // TestCommitGroup: commits made at once all land, in shared
@@ -45,6 +50,58 @@ func TestCommitGroup(t *testing.T) {
 		}
 		return nil
 	})
+	// Every transaction is counted, rolled back or not, and each commit
+	// that landed once: the failed ones (4) ran in a group and again
+	// alone, and landed in neither.
+	st := g.stats.read()
+	if st.Commits != 196 {
+		t.Errorf("counted %d commits, want the 196 that landed", st.Commits)
+	}
+	if st.Transactions < 1+4*2 || st.Transactions > 200+4 {
+		t.Errorf("counted %d transactions; want at least one group and each failure's rollback and lone run (9), at most one each and the failures' lone runs (204)", st.Transactions)
+	}
+	checkDurations(t, "total", st.Total, st.Transactions)
+	checkDurations(t, "write", st.Write, st.Transactions)
+	if st.Write.Sum <= 0 || st.Write.Sum > st.Total.Sum {
+		t.Errorf("write time %s, total %s; want some, within the total", st.Write.Sum, st.Total.Sum)
+	}
+}
+
+// checkDurations checks that d counts n durations in its buckets.
+func checkDurations(t *testing.T, name string, d Durations, n uint64) {
+	t.Helper()
+	if len(d.Counts) != len(TxBounds())+1 {
+		t.Errorf("%s: %d counts for %d bounds, want one more", name, len(d.Counts), len(TxBounds()))
+	}
+	var sum uint64
+	for _, c := range d.Counts {
+		sum += c
+	}
+	if sum != n {
+		t.Errorf("%s: buckets count %d, want %d", name, sum, n)
+	}
+}
+
+// TestDurationCounts: a duration goes in the first bucket whose bound it
+// does not pass, and those past every bound in the last.
+func TestDurationCounts(t *testing.T) {
+	var d durationCounts
+	bounds := TxBounds()
+	for _, dur := range []time.Duration{0, bounds[0], bounds[0] + 1, bounds[3], time.Hour} {
+		d.add(dur)
+	}
+	got := d.read()
+	want := make([]uint64, len(bounds)+1)
+	want[0], want[1], want[3], want[len(bounds)] = 2, 1, 1, 1
+	if !slices.Equal(got.Counts, want) {
+		t.Errorf("counts %v, want %v", got.Counts, want)
+	}
+	if wantSum := 2*bounds[0] + 1 + bounds[3] + time.Hour; got.Sum != wantSum {
+		t.Errorf("sum %s, want %s", got.Sum, wantSum)
+	}
+	if !slices.IsSorted(bounds) {
+		t.Errorf("bounds %v are not in order", bounds)
+	}
 }
 
 // TestCommitGroupRefusal: a call that refuses before writing gets its
@@ -64,7 +121,8 @@ func TestCommitGroupRefusal(t *testing.T) {
 			return tx.Bucket(name).Put(fmt.Appendf(nil, "%d", i), []byte("x"))
 		}}
 	}
-	runGroup(b, group)
+	var stats txCounts
+	runGroup(b, group, &stats)
 	b.View(func(tx *bbolt.Tx) error {
 		for i, c := range group {
 			<-c.done
@@ -81,6 +139,9 @@ func TestCommitGroupRefusal(t *testing.T) {
 		}
 		return nil
 	})
+	if st := stats.read(); st.Transactions != 1 || st.Commits != 3 {
+		t.Errorf("counted %d transactions of %d commits; want 1 of the 3 that did not refuse", st.Transactions, st.Commits)
+	}
 }
 
 // openGroupTestDB opens a new bbolt file for the test with one bucket,
@@ -97,4 +158,28 @@ func openGroupTestDB(t *testing.T) (*bbolt.DB, []byte) {
 		t.Fatal(err)
 	}
 	return b, name
+}
+
+// TestTxStats: the store counts its commit transactions and the commits
+// that landed in them; a commit refused for a stale head lands in none.
+func TestTxStats(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	for i := range 3 {
+		if err := db.Commit(ctx, newRev(fmt.Sprintf("p%d", i), wiki.KindCreate, "P", "text", time.Now()), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Commit(ctx, newRev("p0", wiki.KindEdit, "P", "stale", time.Now()), 7); !errors.Is(err, wiki.ErrConflict) {
+		t.Fatalf("commit on a stale head: %v, want a conflict", err)
+	}
+	st := db.TxStats()
+	if st.Transactions != 4 || st.Commits != 3 {
+		t.Errorf("counted %d transactions of %d commits, want 4 of 3", st.Transactions, st.Commits)
+	}
+	checkDurations(t, "total", st.Total, 4)
+	checkDurations(t, "write", st.Write, 4)
+	if st.Write.Sum <= 0 || st.Write.Sum > st.Total.Sum {
+		t.Errorf("write time %s, total %s; want some, within the total", st.Write.Sum, st.Total.Sum)
+	}
 }

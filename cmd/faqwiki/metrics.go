@@ -163,6 +163,7 @@ type statsCollector struct {
 	storeSeq, indexSeq, indexLag                         *prometheus.Desc
 	indexApplied, indexRebuilds, indexResets             *prometheus.Desc
 	indexAhead, indexFailures                            *prometheus.Desc
+	txs, txCommits, txSeconds, txWriteSeconds            *prometheus.Desc
 	dbBytes, buildInfo                                   *prometheus.Desc
 }
 
@@ -189,6 +190,10 @@ func newStatsCollector(src metricSources) *statsCollector {
 		indexResets:     d("faqwiki_index_resets_total", "Unusable search indexes (damaged, or of another mapping) deleted to be rebuilt."),
 		indexAhead:      d("faqwiki_index_ahead_total", "Times the search index was found ahead of the store's feed and rebuilt."),
 		indexFailures:   d("faqwiki_index_failures_total", "Catch-ups of the search index that failed and were retried."),
+		txs:             d("faqwiki_store_transactions_total", "Write transactions of page changes, each holding the changes saved while the one before it was written (rolled back ones too)."),
+		txCommits:       d("faqwiki_store_transaction_commits_total", "Page changes that landed in those transactions: over faqwiki_store_transactions_total, how many share each fsync."),
+		txSeconds:       d("faqwiki_store_transaction_seconds", "Time each write transaction of page changes took: a save waits for the one being written, then its own."),
+		txWriteSeconds:  d("faqwiki_store_transaction_write_seconds", "Time each write transaction of page changes spent writing its pages to the disk and syncing them (twice: data, then the root)."),
 		dbBytes:         d("faqwiki_db_size_bytes", "Size of the database file."),
 		buildInfo:       d("faqwiki_build_info", "Always 1; the labels say which faqwiki this is.", "version", "goversion"),
 	}
@@ -197,7 +202,8 @@ func newStatsCollector(src metricSources) *statsCollector {
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.edits, c.merged, c.conflicts, c.unchanged, c.storageFailures,
 		c.renders, c.previews, c.loginFailures, c.rateLimited, c.storeSeq, c.indexSeq, c.indexLag,
-		c.indexApplied, c.indexRebuilds, c.indexResets, c.indexAhead, c.indexFailures, c.dbBytes, c.buildInfo} {
+		c.indexApplied, c.indexRebuilds, c.indexResets, c.indexAhead, c.indexFailures,
+		c.txs, c.txCommits, c.txSeconds, c.txWriteSeconds, c.dbBytes, c.buildInfo} {
 		ch <- d
 	}
 }
@@ -239,8 +245,26 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.indexResets, ix.Resets)
 	counter(c.indexAhead, ix.Ahead)
 	counter(c.indexFailures, ix.Failures)
+	tx := c.src.db.TxStats()
+	counter(c.txs, tx.Transactions)
+	counter(c.txCommits, tx.Commits)
+	ch <- constHistogram(c.txSeconds, tx.Total)
+	ch <- constHistogram(c.txWriteSeconds, tx.Write)
 	if fi, err := os.Stat(c.src.db.Path()); err == nil {
 		gauge(c.dbBytes, float64(fi.Size()))
 	}
 	gauge(c.buildInfo, 1, version(), runtime.Version())
+}
+
+// constHistogram is d's histogram of the durations h counted in the
+// store's buckets (store.TxBounds).
+func constHistogram(d *prometheus.Desc, h store.Durations) prometheus.Metric {
+	buckets := make(map[float64]uint64, len(h.Counts))
+	var count uint64
+	for i, b := range store.TxBounds() {
+		count += h.Counts[i]
+		buckets[b.Seconds()] = count
+	}
+	count += h.Counts[len(h.Counts)-1]
+	return prometheus.MustNewConstHistogram(d, count, h.Sum.Seconds(), buckets)
 }

@@ -335,6 +335,11 @@ func TestMetricsEndpoint(t *testing.T) {
 		`faqwiki_index_lag_changes 0`,
 		`faqwiki_index_rebuilds_total 1`,
 		`faqwiki_db_size_bytes `,
+		`faqwiki_store_transaction_commits_total 3`, // the three creates
+		`faqwiki_store_transactions_total `,
+		`faqwiki_store_transaction_seconds_bucket{le="0.0005"} `,
+		`faqwiki_store_transaction_seconds_bucket{le="+Inf"} `,
+		`faqwiki_store_transaction_write_seconds_count `,
 		`faqwiki_edit_conflicts_total 0`,
 		`faqwiki_build_info{`,
 		`go_goroutines `,
