@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -35,6 +36,9 @@ type jsonResult struct {
 	Err     string  `json:"err,omitempty"`
 	// Extra is a figure of the ceiling's own (pages indexed, bytes).
 	Extra float64 `json:"extra,omitempty"`
+	// TxWrites are the raw bbolt ceiling's transactions' times writing
+	// to the disk.
+	TxWrites []int64 `json:"tx_write_ns,omitempty"`
 }
 
 func toJSON(r *Result) jsonResult {
@@ -99,12 +103,33 @@ func CeilingBolt(ctx context.Context, out io.Writer, path string, conc, size int
 	for i := range value {
 		value[i] = byte('a' + i%26)
 	}
+	// Each transaction's time writing to the disk, as faqwiki's /metrics
+	// counts its own: Batch's functions of one transaction run one after
+	// another, and the next transaction begins after this one's commit.
+	var mu sync.Mutex
+	var last *bbolt.Tx
+	var writes []int64
 	r := run(ctx, "bbolt", conc, lim, func(w, i int) error {
 		return db.Batch(func(tx *bbolt.Tx) error {
+			mu.Lock()
+			if tx != last {
+				last = tx
+				tx.OnCommit(func() {
+					st := tx.Stats()
+					mu.Lock()
+					writes = append(writes, int64(st.GetWriteTime()))
+					mu.Unlock()
+				})
+			}
+			mu.Unlock()
 			return tx.Bucket(name).Put(binary.BigEndian.AppendUint64(nil, uint64(i)), value)
 		})
 	})
-	return json.NewEncoder(out).Encode(toJSON(r))
+	j := toJSON(r)
+	mu.Lock()
+	j.TxWrites = writes
+	mu.Unlock()
+	return json.NewEncoder(out).Encode(j)
 }
 
 // CeilingBleveQuery runs each query of queriesFile (one a line) as a

@@ -35,6 +35,10 @@ func (s *suite) edits(ctx context.Context) error {
 	if err := s.waitIndexed(ctx, time.Minute); err != nil {
 		return err
 	}
+	txBefore, err := s.commitCounts(ctx)
+	if err != nil {
+		return err
+	}
 	probes := s.startProbes()
 	count := make([]int, e) // edits by each editor: each changes the next line
 	r := run(ctx, "edit", e, lim, func(w, i int) error {
@@ -56,6 +60,10 @@ func (s *suite) edits(ctx context.Context) error {
 		return nil
 	})
 	probes.stop()
+	txAfter, err := s.commitCounts(ctx)
+	if err != nil {
+		return err
+	}
 	// How far behind the index is when the edits stop, and how long it
 	// takes to catch up.
 	h, err := s.health(ctx)
@@ -80,8 +88,8 @@ func (s *suite) edits(ctx context.Context) error {
 	ceil := fromJSON("bbolt", j)
 	s.add(row{what: fmt.Sprintf("%d editors, each on a page of their own (one line changed)", e), r: r,
 		ceiling: fmt.Sprintf("raw bbolt Batch, %d writers: %.0f/s", e, ceil.PerSec()), ratio: r.PerSec() / ceil.PerSec(),
-		note: probes.summary() + "; " + behind})
-	s.add(row{what: fmt.Sprintf("  (ceiling) raw bbolt Batch, %d writers, 1 KB each, same disk", e), r: ceil})
+		note: probes.summary() + "; " + behind + "\n" + txAfter.since(txBefore).String()})
+	s.add(row{what: fmt.Sprintf("  (ceiling) raw bbolt Batch, %d writers, 1 KB each, same disk", e), r: ceil, note: ceilingTxNote(j)})
 
 	return s.editsOfOnePage(ctx, ceil)
 }
@@ -205,4 +213,20 @@ func (sp *searchProbes) summary() string {
 	lr := &Result{Lat: sp.lags, N: len(sp.lags)}
 	sortDurations(lr.Lat)
 	return fmt.Sprintf("searchable after: p50 %s p99 %s max %s (%d probes, %d not found in 10 s)", ms(lr.Pct(.5)), ms(lr.Pct(.99)), ms(lr.Pct(1)), len(sp.lags), sp.lost.Load())
+}
+
+// ceilingTxNote says how many transactions the raw bbolt ceiling wrote,
+// how many commits each held and how long each spent writing to the
+// disk: the same figures as the server's (commitCounts) beside it.
+func ceilingTxNote(j jsonResult) string {
+	if len(j.TxWrites) == 0 {
+		return ""
+	}
+	w := &Result{}
+	for _, d := range j.TxWrites {
+		w.Lat = append(w.Lat, time.Duration(d))
+	}
+	sortDurations(w.Lat)
+	return fmt.Sprintf("its transactions: %d, %.1f commits each; writing to the disk p50 %s p99 %s p999 %s",
+		len(w.Lat), float64(j.N)/float64(len(w.Lat)), ms(w.Pct(.5)), ms(w.Pct(.99)), ms(w.Pct(.999)))
 }

@@ -334,7 +334,9 @@ func (s *suite) printRow(r row) {
 		line += fmt.Sprintf("\n%-62s ratio %.2f  (%s)", "", r.ratio, r.ceiling)
 	}
 	if r.note != "" {
-		line += fmt.Sprintf("\n%-62s %s", "", r.note)
+		for l := range strings.SplitSeq(r.note, "\n") {
+			line += fmt.Sprintf("\n%-62s %s", "", l)
+		}
 	}
 	fmt.Fprintln(s.out, line)
 }
