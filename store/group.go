@@ -102,7 +102,8 @@ func runGroup(b *bbolt.DB, group []*groupCall, stats *txCounts) {
 			}
 			return nil
 		})
-		stats.add(committed(group, failed < 0 && err == nil), time.Since(start), writeTime(written))
+		n, wrote := writes(written)
+		stats.add(committed(group, failed < 0 && err == nil), n, time.Since(start), wrote)
 		if failed < 0 {
 			for _, c := range group {
 				if !c.refused {
@@ -118,7 +119,8 @@ func runGroup(b *bbolt.DB, group []*groupCall, stats *txCounts) {
 		start = time.Now()
 		written = nil
 		err = b.Update(func(tx *bbolt.Tx) error { written = tx; return c.fn(tx) })
-		stats.add(committed([]*groupCall{c}, err == nil), time.Since(start), writeTime(written))
+		n, wrote = writes(written)
+		stats.add(committed([]*groupCall{c}, err == nil), n, time.Since(start), wrote)
 		c.err, _ = unrefused(err)
 		close(c.done)
 	}
@@ -136,14 +138,15 @@ func committed(group []*groupCall, ok bool) int {
 	return n
 }
 
-// writeTime returns the time tx spent writing its pages and syncing them
-// (zero if it was rolled back, or is nil: bbolt did not begin it).
-func writeTime(tx *bbolt.Tx) time.Duration {
+// writes returns how many writes tx made to the file (see
+// TxStats.Writes) and the time it spent making and syncing them (none if
+// it was rolled back, or is nil: bbolt did not begin it).
+func writes(tx *bbolt.Tx) (int, time.Duration) {
 	if tx == nil {
-		return 0
+		return 0, 0
 	}
 	st := tx.Stats()
-	return st.GetWriteTime()
+	return int(st.GetWrite()), st.GetWriteTime()
 }
 
 // refusal is the error of a commit function that refused before writing

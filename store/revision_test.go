@@ -430,5 +430,7 @@ func BenchmarkCommitParallel(b *testing.B) {
 	})
 	if st := db.TxStats(); st.Transactions > 0 {
 		b.ReportMetric(float64(st.Commits)/float64(st.Transactions), "commits/tx")
+		b.ReportMetric(float64(st.Writes)/float64(st.Transactions), "writes/tx")
+		b.ReportMetric(float64(st.Write.Sum.Microseconds())/1000/float64(st.Transactions), "write-ms/tx")
 	}
 }

@@ -34,6 +34,13 @@ type TxStats struct {
 	// Commits how many commits the written ones held between them.
 	Transactions, Commits uint64
 
+	// Writes is how many writes to the file the written ones made
+	// between them: one for each page they changed (a leaf of each
+	// bucket a commit changed, the branches above it), or each run of
+	// pages of a big value, and the root page. Their time writing grows
+	// with it.
+	Writes uint64
+
 	// Total is each transaction's time, from its start to its end; Write
 	// the part spent writing its pages and syncing them to the disk.
 	Total, Write Durations
@@ -72,13 +79,14 @@ func (d *durationCounts) read() Durations {
 
 // txCounts gathers TxStats.
 type txCounts struct {
-	transactions, commits atomic.Uint64
-	total, write          durationCounts
+	transactions, commits, writes atomic.Uint64
+	total, write                  durationCounts
 }
 
-func (c *txCounts) add(commits int, total, write time.Duration) {
+func (c *txCounts) add(commits, writes int, total, write time.Duration) {
 	c.transactions.Add(1)
 	c.commits.Add(uint64(commits))
+	c.writes.Add(uint64(writes))
 	c.total.add(total)
 	c.write.add(write)
 }
@@ -90,6 +98,7 @@ func (c *txCounts) read() TxStats {
 	return TxStats{
 		Transactions: c.transactions.Load(),
 		Commits:      c.commits.Load(),
+		Writes:       c.writes.Load(),
 		Total:        c.total.read(),
 		Write:        c.write.read(),
 	}

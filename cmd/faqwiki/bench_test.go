@@ -52,8 +52,8 @@ func TestBenchSuitePrintsEachFigureNextToItsCeiling(t *testing.T) {
 		regexp.MustCompile(`searchable after: p50 `),
 		// The edits held by the server's commit transactions, and their
 		// times, from its /metrics.
-		regexp.MustCompile(`(?m)^ +its transactions: [1-9]\d*, \d+\.\d commits each; writing to the disk p50 `),
-		regexp.MustCompile(`(?m)^ +commit transactions: [1-9]\d*, \d+\.\d saves each; each took p50 [0-9.]+[mµ]?s p99 [0-9.]+[mµ]?s p999 [0-9.]+[mµ]?s, of which writing to the disk p50 `),
+		regexp.MustCompile(`(?m)^ +its transactions: [1-9]\d*, \d+\.\d commits and [1-9]\d* page writes each; writing to the disk p50 `),
+		regexp.MustCompile(`(?m)^ +commit transactions: [1-9]\d*, \d+\.\d saves and [1-9]\d* page writes each; each took p50 [0-9.]+[mµ]?s p99 [0-9.]+[mµ]?s p999 [0-9.]+[mµ]?s, of which writing to the disk p50 `),
 	} {
 		if !want.MatchString(summary) {
 			t.Errorf("the summary lacks %q:\n%s", want, summary)

@@ -163,7 +163,8 @@ type statsCollector struct {
 	storeSeq, indexSeq, indexLag                         *prometheus.Desc
 	indexApplied, indexRebuilds, indexResets             *prometheus.Desc
 	indexAhead, indexFailures                            *prometheus.Desc
-	txs, txCommits, txSeconds, txWriteSeconds            *prometheus.Desc
+	txs, txCommits, txWrites                             *prometheus.Desc
+	txSeconds, txWriteSeconds                            *prometheus.Desc
 	dbBytes, buildInfo                                   *prometheus.Desc
 }
 
@@ -192,6 +193,7 @@ func newStatsCollector(src metricSources) *statsCollector {
 		indexFailures:   d("faqwiki_index_failures_total", "Catch-ups of the search index that failed and were retried."),
 		txs:             d("faqwiki_store_transactions_total", "Write transactions of page changes, each holding the changes saved while the one before it was written (rolled back ones too)."),
 		txCommits:       d("faqwiki_store_transaction_commits_total", "Page changes that landed in those transactions: over faqwiki_store_transactions_total, how many share each fsync."),
+		txWrites:        d("faqwiki_store_transaction_writes_total", "Writes to the database file by those transactions: a page each that a change touched (or a run of pages of a big value), and the root; their time writing grows with them."),
 		txSeconds:       d("faqwiki_store_transaction_seconds", "Time each write transaction of page changes took: a save waits for the one being written, then its own."),
 		txWriteSeconds:  d("faqwiki_store_transaction_write_seconds", "Time each write transaction of page changes spent writing its pages to the disk and syncing them (twice: data, then the root)."),
 		dbBytes:         d("faqwiki_db_size_bytes", "Size of the database file."),
@@ -203,7 +205,7 @@ func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.edits, c.merged, c.conflicts, c.unchanged, c.storageFailures,
 		c.renders, c.previews, c.loginFailures, c.rateLimited, c.storeSeq, c.indexSeq, c.indexLag,
 		c.indexApplied, c.indexRebuilds, c.indexResets, c.indexAhead, c.indexFailures,
-		c.txs, c.txCommits, c.txSeconds, c.txWriteSeconds, c.dbBytes, c.buildInfo} {
+		c.txs, c.txCommits, c.txWrites, c.txSeconds, c.txWriteSeconds, c.dbBytes, c.buildInfo} {
 		ch <- d
 	}
 }
@@ -248,6 +250,7 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	tx := c.src.db.TxStats()
 	counter(c.txs, tx.Transactions)
 	counter(c.txCommits, tx.Commits)
+	counter(c.txWrites, tx.Writes)
 	ch <- constHistogram(c.txSeconds, tx.Total)
 	ch <- constHistogram(c.txWriteSeconds, tx.Write)
 	if fi, err := os.Stat(c.src.db.Path()); err == nil {

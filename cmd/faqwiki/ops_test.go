@@ -337,6 +337,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		`faqwiki_db_size_bytes `,
 		`faqwiki_store_transaction_commits_total 3`, // the three creates
 		`faqwiki_store_transactions_total `,
+		`faqwiki_store_transaction_writes_total `,
 		`faqwiki_store_transaction_seconds_bucket{le="0.0005"} `,
 		`faqwiki_store_transaction_seconds_bucket{le="+Inf"} `,
 		`faqwiki_store_transaction_write_seconds_count `,

@@ -39,6 +39,8 @@ type jsonResult struct {
 	// TxWrites are the raw bbolt ceiling's transactions' times writing
 	// to the disk.
 	TxWrites []int64 `json:"tx_write_ns,omitempty"`
+	// TxPages is how many page writes they made between them.
+	TxPages int64 `json:"tx_pages,omitempty"`
 }
 
 func toJSON(r *Result) jsonResult {
@@ -109,6 +111,7 @@ func CeilingBolt(ctx context.Context, out io.Writer, path string, conc, size int
 	var mu sync.Mutex
 	var last *bbolt.Tx
 	var writes []int64
+	var pages int64
 	r := run(ctx, "bbolt", conc, lim, func(w, i int) error {
 		return db.Batch(func(tx *bbolt.Tx) error {
 			mu.Lock()
@@ -118,6 +121,7 @@ func CeilingBolt(ctx context.Context, out io.Writer, path string, conc, size int
 					st := tx.Stats()
 					mu.Lock()
 					writes = append(writes, int64(st.GetWriteTime()))
+					pages += st.GetWrite()
 					mu.Unlock()
 				})
 			}
@@ -127,7 +131,7 @@ func CeilingBolt(ctx context.Context, out io.Writer, path string, conc, size int
 	})
 	j := toJSON(r)
 	mu.Lock()
-	j.TxWrites = writes
+	j.TxWrites, j.TxPages = writes, pages
 	mu.Unlock()
 	return json.NewEncoder(out).Encode(j)
 }

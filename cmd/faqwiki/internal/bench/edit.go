@@ -227,6 +227,7 @@ func ceilingTxNote(j jsonResult) string {
 		w.Lat = append(w.Lat, time.Duration(d))
 	}
 	sortDurations(w.Lat)
-	return fmt.Sprintf("its transactions: %d, %.1f commits each; writing to the disk p50 %s p99 %s p999 %s",
-		len(w.Lat), float64(j.N)/float64(len(w.Lat)), ms(w.Pct(.5)), ms(w.Pct(.99)), ms(w.Pct(.999)))
+	n := float64(len(w.Lat))
+	return fmt.Sprintf("its transactions: %d, %.1f commits and %.0f page writes each; writing to the disk p50 %s p99 %s p999 %s",
+		len(w.Lat), float64(j.N)/n, float64(j.TxPages)/n, ms(w.Pct(.5)), ms(w.Pct(.99)), ms(w.Pct(.999)))
 }

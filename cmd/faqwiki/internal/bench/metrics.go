@@ -18,8 +18,8 @@ import (
 // written when it came, then its own), so the suite prints them next to
 // the edits to say where their time went.
 type commitCounts struct {
-	transactions, commits float64
-	total, write          histogram
+	transactions, commits, writes float64
+	total, write                  histogram
 }
 
 // histogram is a Prometheus histogram: counts[i] is how many were at most
@@ -85,6 +85,7 @@ func parseCommitCounts(fams map[string]*dto.MetricFamily) (commitCounts, error) 
 	}
 	c.transactions = counter("faqwiki_store_transactions_total")
 	c.commits = counter("faqwiki_store_transaction_commits_total")
+	c.writes = counter("faqwiki_store_transaction_writes_total")
 	c.total = hist("faqwiki_store_transaction_seconds")
 	c.write = hist("faqwiki_store_transaction_write_seconds")
 	return c, err
@@ -95,6 +96,7 @@ func (c commitCounts) since(before commitCounts) commitCounts {
 	return commitCounts{
 		transactions: c.transactions - before.transactions,
 		commits:      c.commits - before.commits,
+		writes:       c.writes - before.writes,
 		total:        c.total.since(before.total),
 		write:        c.write.since(before.write),
 	}
@@ -142,13 +144,13 @@ func (h histogram) quantile(q float64) time.Duration {
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 // String says how many transactions there were, how many saves each held
-// and what they took, all and writing to the disk.
+// and writes each made, and what they took, all and writing to the disk.
 func (c commitCounts) String() string {
 	if c.transactions <= 0 {
 		return "no commit transactions"
 	}
-	return fmt.Sprintf("commit transactions: %.0f, %.1f saves each; each took p50 %s p99 %s p999 %s, of which writing to the disk p50 %s p99 %s p999 %s",
-		c.transactions, c.commits/c.transactions,
+	return fmt.Sprintf("commit transactions: %.0f, %.1f saves and %.0f page writes each; each took p50 %s p99 %s p999 %s, of which writing to the disk p50 %s p99 %s p999 %s",
+		c.transactions, c.commits/c.transactions, c.writes/c.transactions,
 		ms(c.total.quantile(.5)), ms(c.total.quantile(.99)), ms(c.total.quantile(.999)),
 		ms(c.write.quantile(.5)), ms(c.write.quantile(.99)), ms(c.write.quantile(.999)))
 }

@@ -16,6 +16,8 @@ const exposition = `# TYPE faqwiki_store_transactions_total counter
 faqwiki_store_transactions_total 10
 # TYPE faqwiki_store_transaction_commits_total counter
 faqwiki_store_transaction_commits_total 35
+# TYPE faqwiki_store_transaction_writes_total counter
+faqwiki_store_transaction_writes_total 200
 # TYPE faqwiki_store_transaction_seconds histogram
 faqwiki_store_transaction_seconds_bucket{le="0.001"} 4
 faqwiki_store_transaction_seconds_bucket{le="0.005"} 8
@@ -76,20 +78,21 @@ func TestCommitCountsQuantiles(t *testing.T) {
 	later := parseExposition(t, strings.NewReplacer(
 		"transactions_total 10", "transactions_total 15",
 		"commits_total 35", "commits_total 60",
+		"writes_total 200", "writes_total 300",
 		`seconds_bucket{le="0.001"} 4`, `seconds_bucket{le="0.001"} 9`,
 		`seconds_bucket{le="0.005"} 8`, `seconds_bucket{le="0.005"} 13`,
 		`seconds_bucket{le="0.02"} 9`, `seconds_bucket{le="0.02"} 14`,
 		`seconds_bucket{le="+Inf"} 10`, `seconds_bucket{le="+Inf"} 15`,
 	).Replace(exposition))
 	d := later.since(c)
-	if d.transactions != 5 || d.commits != 25 {
-		t.Errorf("between the scrapes: %v transactions, %v commits; want 5, 25", d.transactions, d.commits)
+	if d.transactions != 5 || d.commits != 25 || d.writes != 100 {
+		t.Errorf("between the scrapes: %v transactions, %v commits, %v writes; want 5, 25, 100", d.transactions, d.commits, d.writes)
 	}
 	if got := d.total.quantile(.99); got > time.Millisecond {
 		t.Errorf("between the scrapes every transaction took at most 1 ms, but p99 = %s", got)
 	}
 	s := d.String()
-	for _, want := range []string{"commit transactions: 5, 5.0 saves each", "p99 0.99", "writing to the disk p50"} {
+	for _, want := range []string{"commit transactions: 5, 5.0 saves and 20 page writes each", "p99 0.99", "writing to the disk p50"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("%q lacks %q", s, want)
 		}
