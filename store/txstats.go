@@ -1,7 +1,8 @@
 // Counts of the commit transactions: how long each took, how much of that
-// was writing to the disk, and how many commits it held. A save's time is
-// mostly its wait for these transactions (the one being written when it
-// came, then its own), so they say why saves take what they take.
+// was writing to the disk, how many commits it held and how many writes
+// it made. A save's time is mostly its wait for these transactions (the
+// one being written when it came, then its own), so they say why saves
+// take what they take.
 
 package store
 
