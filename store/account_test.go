@@ -555,7 +555,7 @@ func TestCorruptAccountRecords(t *testing.T) {
 			_, err := db.AuthorChanges(ctx, "ada", 10)
 			return err
 		}},
-		{"revtimes names a missing revision", putRaw(bucketRevTimes, revTimeKey("faq", nanos(t0), 7), nil), func(db *DB) error {
+		{"page record PagesAt reads", putRaw(bucketPages, []byte("faq"), []byte("{")), func(db *DB) error {
 			_, err := db.PagesAt(ctx, t0)
 			return err
 		}},

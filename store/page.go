@@ -1,6 +1,7 @@
 // Pages: the head of each page, in pages, and what is read from it and its
-// indexes (tags, recent, revtimes): listings, and the wiki at a point in
-// time (PageAt, PagesAt). Listing by title is in title.go.
+// indexes (tags, recent): listings, and the wiki at a point in time
+// (PageAt, PagesAt, from the revision records). Listing by title is in
+// title.go.
 
 package store
 
@@ -11,7 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -97,8 +98,9 @@ func (db *DB) Page(ctx context.Context, slug wiki.Slug) (*wiki.Page, error) {
 // wiki.ErrNotFound if the page did not exist at t (or never did), and a
 // plain error if its records cannot be read.
 //
-// It finds the revision with one cursor seek in the revtimes index, so its
-// cost does not grow with the length of the page's history.
+// It finds the revision from the page's record, or by a binary search of
+// its revisions' times (findRevisionAt), so its cost grows with the log
+// of the page's history.
 func (db *DB) PageAt(ctx context.Context, slug wiki.Slug, t time.Time) (*wiki.Page, error) {
 	var p *wiki.Page
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
@@ -106,7 +108,7 @@ func (db *DB) PageAt(ctx context.Context, slug wiki.Slug, t time.Time) (*wiki.Pa
 		if err != nil {
 			return err
 		}
-		n, err := findRevisionAt(ctx, tx, string(slug), t)
+		n, err := findRevisionAt(ctx, tx, string(slug), head, t)
 		if err != nil {
 			return err
 		}
@@ -144,8 +146,9 @@ func (db *DB) PageAt(ctx context.Context, slug wiki.Slug, t time.Time) (*wiki.Pa
 // stood. It returns an empty slice if there were none, and an error only if
 // the records cannot be read.
 //
-// It walks the pages bucket and finds each page's revision with one seek in
-// the revtimes index, as PageAt does, so it never reads a page's history.
+// It walks the pages bucket and finds each page's revision as PageAt does:
+// from its record for a page not changed since t (or made after it), else
+// by a binary search of its revisions' times.
 func (db *DB) PagesAt(ctx context.Context, t time.Time) ([]wiki.PageSummary, error) {
 	pages := []wiki.PageSummary{}
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
@@ -154,12 +157,16 @@ func (db *DB) PagesAt(ctx context.Context, t time.Time) ([]wiki.PageSummary, err
 			return err
 		}
 		c := b.Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			slug := string(k)
-			n, err := findRevisionAt(ctx, tx, slug, t)
+			head, err := decodePage(v)
+			if err != nil {
+				return fmt.Errorf("page %q: %w", slug, err)
+			}
+			n, err := findRevisionAt(ctx, tx, slug, head, t)
 			switch {
 			case errors.Is(err, wiki.ErrNotFound):
 				continue // created after t
@@ -169,7 +176,7 @@ func (db *DB) PagesAt(ctx context.Context, t time.Time) ([]wiki.PageSummary, err
 			rev, err := findRevision(ctx, tx, slug, n)
 			switch {
 			case errors.Is(err, wiki.ErrNotFound):
-				return fmt.Errorf("revtimes index names revision %d of %q, which does not exist", n, slug)
+				return fmt.Errorf("revision %d of %q, made at or before %s, does not exist", n, slug, t)
 			case err != nil:
 				return fmt.Errorf("page %q: %w", slug, err)
 			}
@@ -425,34 +432,52 @@ func findPagesByTag(ctx context.Context, tx *bbolt.Tx, tag, prefix, after string
 	return out, false, nil
 }
 
-// findRevisionAt returns the number of the last revision of slug created at
-// or before t, or wiki.ErrNotFound. It seeks just past t in revtimes and
-// steps back once.
-func findRevisionAt(ctx context.Context, tx *bbolt.Tx, slug string, t time.Time) (int, error) {
+// findRevisionAt returns the number of the last revision of slug created
+// at or before t, or wiki.ErrNotFound; head is the page's record. Commit
+// keeps a page's revision times in order (one earlier than the head's is
+// raised to it), so the head's record answers for t at or after its time
+// and for t before the first revision's, and otherwise a binary search of
+// the page's revision records does, reading the times of about
+// log2(head.Revision) of them.
+func findRevisionAt(ctx context.Context, tx *bbolt.Tx, slug string, head *pageRecord, t time.Time) (int, error) {
 	switch {
 	case t.Before(minTime):
 		return 0, wiki.ErrNotFound
 	case t.After(maxTime):
 		t = maxTime
 	}
-	times, err := bucket(tx, bucketRevTimes)
-	if err != nil {
-		return 0, err
-	}
-	prefix := slugPrefix(slug)
-	c := times.Cursor()
-	// Every key of slug at time t sorts before this one, since revision
-	// numbers are below MaxUint64; Seek lands on the first key after t.
-	k, _ := c.Seek(revTimeKey(slug, nanos(t), math.MaxUint64))
-	if k == nil {
-		k, _ = c.Last()
-	} else {
-		k, _ = c.Prev()
-	}
-	if k == nil || !bytes.HasPrefix(k, prefix) {
+	ns := nanos(t)
+	switch {
+	case ns >= head.Updated:
+		return head.Revision, nil
+	case ns < head.Created:
 		return 0, wiki.ErrNotFound
 	}
-	return parseRevTimeKey(k, prefix)
+	// How many of revisions 1..head-1 were made at or before ns: revision
+	// 1 was (its time is head.Created) and the head was not.
+	var failed error
+	n := sort.Search(head.Revision-1, func(i int) bool {
+		if failed != nil {
+			return true
+		}
+		created, err := revisionTime(tx, slug, i+1)
+		if errors.Is(err, wiki.ErrNotFound) {
+			// Below the head, so it was written: the file is damaged.
+			err = fmt.Errorf("revision %d of %q is missing", i+1, slug)
+		}
+		if err != nil {
+			failed = err
+			return true
+		}
+		return created > ns
+	})
+	if failed != nil {
+		return 0, failed
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("page %q: revision 1 is later than the page's creation time", slug)
+	}
+	return n, nil
 }
 
 // A cursor is the base64url of the key a listing resumes after. By slug,

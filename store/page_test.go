@@ -119,7 +119,7 @@ func TestPagesAt(t *testing.T) {
 	mustCommit(t, db, newRev("d", wiki.KindCreate, "D", "x", t0), 0)
 	mustCommit(t, db, newRev("d", wiki.KindDelete, "D", "", t0.Add(h)), 1)
 	mustCommit(t, db, newRev("d", wiki.KindRestore, "D back", "x", t0.Add(2*h)), 2)
-	// a-b: a neighbour whose revtimes keys sort right after a's.
+	// a-b: a neighbour whose revision keys sort right after a's.
 	mustCommit(t, db, newRev("a-b", wiki.KindCreate, "A-B", "x", t0.Add(-h)), 0)
 
 	// The cohort is the head author's: ada's is 2024-09, bob's 2025-01.
@@ -419,8 +419,13 @@ func TestCorruptRecords(t *testing.T) {
 			_, err := db.Revision(ctx, "faq", 2)
 			return err
 		}},
-		{"short revision time key", putRaw(bucketRevTimes, append(slugPrefix("faq"), 0xff), nil), func(db *DB) error {
-			_, err := db.PageAt(ctx, "faq", maxTime)
+		// Between the two revisions PageAt reads revision 1's time.
+		{"revision record read for its time", putRaw(bucketRevisions, revKey("faq", 1), []byte("\xff")), func(db *DB) error {
+			_, err := db.PageAt(ctx, "faq", t0.Add(time.Second))
+			return err
+		}},
+		{"missing revision read for its time", deleteRaw(bucketRevisions, revKey("faq", 1)), func(db *DB) error {
+			_, err := db.PageAt(ctx, "faq", t0.Add(time.Second))
 			return err
 		}},
 		{"short recent key", putRaw(bucketRecent, []byte{0xff}, nil), func(db *DB) error {
@@ -528,6 +533,82 @@ func BenchmarkPageAt(b *testing.B) {
 		p, err := db.PageAt(ctx, "faq", t0.Add(time.Duration(i)*time.Minute+time.Second))
 		if err != nil || p.Revision != i+1 {
 			b.Fatal(p, err)
+		}
+	}
+}
+
+// TestPageAtSearchesTheRevisions: over a long history with runs of equal
+// times (saves in one clock tick, and times raised to the head's),
+// PageAt finds the last revision made at or before each moment.
+func TestPageAtSearchesTheRevisions(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	t0 := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	var times []time.Time // times[i]: revision i+1's, as stored
+	at := t0
+	for i := range 60 {
+		switch {
+		case i%7 == 3: // the same tick as the one before
+		case i%11 == 5:
+			at = at.Add(-time.Minute) // the clock went back: raised to the head's
+		default:
+			at = at.Add(time.Duration(1+i%4) * time.Minute)
+		}
+		kind := wiki.KindEdit
+		if i == 0 {
+			kind = wiki.KindCreate
+		}
+		rev := newRev("faq", kind, "FAQ", fmt.Sprintf("text %d", i+1), at)
+		if err := db.Commit(ctx, rev, i); err != nil {
+			t.Fatal(err)
+		}
+		times = append(times, rev.CreatedAt)
+	}
+	for probe := t0.Add(-time.Minute); probe.Before(at.Add(2 * time.Minute)); probe = probe.Add(30 * time.Second) {
+		want := 0
+		for i, ct := range times {
+			if !ct.After(probe) {
+				want = i + 1
+			}
+		}
+		p, err := db.PageAt(ctx, "faq", probe)
+		switch {
+		case want == 0:
+			if !errors.Is(err, wiki.ErrNotFound) {
+				t.Errorf("PageAt(%s) = %v, want not found", probe, err)
+			}
+		case err != nil:
+			t.Errorf("PageAt(%s): %v", probe, err)
+		case p.Revision != want || p.Markdown != fmt.Sprintf("text %d", want):
+			t.Errorf("PageAt(%s) = revision %d %q, want %d", probe, p.Revision, p.Markdown, want)
+		}
+	}
+}
+
+// BenchmarkPagesAt lists the wiki as it stood halfway through the
+// history of 2,000 pages of 20 revisions each: every page changed after
+// that moment, so each one's revision is searched for.
+func BenchmarkPagesAt(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpen(b)
+	const pages, revisions = 2000, 20
+	db.bolt.NoSync = true // setup speed only; durability is not measured here
+	for r := range revisions {
+		for p := range pages {
+			rev := newRev(fmt.Sprintf("page-%04d", p), wiki.KindEdit, "Page", fmt.Sprintf("revision %d", r+1), t0.Add(time.Duration(r)*time.Hour))
+			if r == 0 {
+				rev.Kind = wiki.KindCreate
+			}
+			mustCommit(b, db, rev, r)
+		}
+	}
+	db.bolt.NoSync = false
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		got, err := db.PagesAt(ctx, t0.Add(revisions/2*time.Hour+time.Minute))
+		if err != nil || len(got) != pages || got[0].Revision != revisions/2+1 {
+			b.Fatal(len(got), err)
 		}
 	}
 }

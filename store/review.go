@@ -266,13 +266,24 @@ func (db *DB) RevisionInfo(ctx context.Context, slug wiki.Slug, n int) (*wiki.Re
 	return rev, nil
 }
 
-// revisionTime returns when revision n of slug was made, Unix ns.
+// revisionTime returns when revision n of slug was made, Unix ns, from
+// its record (decoding only its time).
 func revisionTime(tx *bbolt.Tx, slug string, n int) (int64, error) {
-	rev, err := findRevision(context.Background(), tx, slug, n)
+	revisions, err := bucket(tx, bucketRevisions)
 	if err != nil {
-		return 0, fmt.Errorf("revision %d: %w", n, err)
+		return 0, err
 	}
-	return nanos(rev.CreatedAt), nil
+	v := revisions.Get(revKey(slug, n))
+	if v == nil {
+		return 0, fmt.Errorf("revision %d: %w", n, wiki.ErrNotFound)
+	}
+	var rec struct {
+		Created int64 `json:"created"`
+	}
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return 0, fmt.Errorf("decode revision %d: %w", n, err)
+	}
+	return rec.Created, nil
 }
 
 // ReviewQueue returns up to limit pages with unreviewed revisions (50 if

@@ -180,9 +180,9 @@ type commitResult struct {
 
 // commit writes rev as revision head+1 of its page in tx, made at ns (or at
 // the previous revision's time, if later): the revision and its text, the
-// revtimes entry, the page head and its tags, recent and titles entries, the
-// change, the change's cohortchanges and authorchanges entries, and its
-// cohort's cohorttotals counters. It returns wiki.ErrConflict if the head is
+// page head and its tags, recent and titles entries, the change, the
+// change's cohortchanges and authorchanges entries, and its cohort's
+// cohorttotals counters. It returns wiki.ErrConflict if the head is
 // not head.
 func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head int, ns int64) (commitResult, error) {
 	slug := string(rev.Slug)
@@ -238,9 +238,6 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 		return commitResult{}, err
 	}
 	if err := db.putText(tx, b.texts, slug, n, rev.Markdown); err != nil {
-		return commitResult{}, err
-	}
-	if err := b.revTimes.Put(revTimeKey(slug, ns, uint64(n)), empty); err != nil {
 		return commitResult{}, err
 	}
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // The layout of the bbolt file. Every bucket and meta key is listed here,
@@ -29,7 +30,6 @@ import (
 //	texts          slug 0x00 number        Markdown of that revision: a delta
 //	                                       against the one before or a full
 //	                                       copy, maybe compressed (text.go)
-//	revtimes       slug 0x00 time number   empty: revisions by time, for PageAt
 //	tags           tag 0x00 slug           empty: live pages by tag, for Pages
 //	recent         time slug               empty: live pages by update time
 //	titles         folded 0x00 slug        empty: live pages by title, for
@@ -140,7 +140,7 @@ var (
 	bucketPages     = []byte("pages")
 	bucketRevisions = []byte("revisions")
 	bucketTexts     = []byte("texts")
-	bucketRevTimes  = []byte("revtimes")
+	bucketRevTimes  = []byte("revtimes") // until schema version 7
 	bucketTags      = []byte("tags")
 	bucketRecent    = []byte("recent")
 	bucketTitles    = []byte("titles")
@@ -184,7 +184,7 @@ var (
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketPages, bucketRevisions, bucketTexts,
-		bucketRevTimes, bucketTags, bucketRecent, bucketTitles, bucketChanges,
+		bucketTags, bucketRecent, bucketTitles, bucketChanges,
 		bucketCohortChanges, bucketAuthorChanges, bucketCohortTotals, bucketAccounts, bucketSessions,
 		bucketUserSessions, bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
 		bucketInvites, bucketSynonyms, bucketBlobs, bucketAliases, bucketResets, bucketUserResets,
@@ -248,7 +248,14 @@ var (
 // with full copies now and then, compressed (text.go): a version 5 file's
 // texts, all whole and raw, are stored again that way once. An older
 // faqwiki would read the new values as Markdown.
-const schemaVersion = 6
+//
+// Version 7 drops revtimes, the index of each page's revisions by time:
+// a save wrote one more scattered leaf of it (and its branch) to the
+// disk, about a sixth of what a commit transaction wrote, and the
+// revision records, in time order within a page, answer the same
+// question by a binary search (findRevisionAt). A version 6 faqwiki would
+// find the index stale.
+const schemaVersion = 7
 
 // migrations[v] moves a file from schema version v to v+1. initSchema runs
 // them in order, in Open's transaction, after creating every bucket of the
@@ -259,6 +266,15 @@ var migrations = map[uint64]func(tx *bbolt.Tx) error{
 	3: countCohortChanges, // cohorttotals.go: fills cohorttotals
 	4: indexLinksAndReviews,
 	5: convertTexts, // text.go: texts as deltas, compressed
+	6: dropRevTimes,
+}
+
+// dropRevTimes is the migration from schema version 6: revtimes goes.
+func dropRevTimes(tx *bbolt.Tx) error {
+	if err := tx.DeleteBucket(bucketRevTimes); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+		return fmt.Errorf("revtimes: %w", err)
+	}
+	return nil
 }
 
 // indexLinksAndReviews is the migration from schema version 4: the link
@@ -377,9 +393,9 @@ const (
 
 // buckets holds the buckets a commit writes to.
 type buckets struct {
-	pages, revisions, texts, revTimes, tags, recent, titles *bbolt.Bucket
-	changes, cohortChanges, authorChanges, cohortTotals     *bbolt.Bucket
-	blobs                                                   *bbolt.Bucket
+	pages, revisions, texts, tags, recent, titles       *bbolt.Bucket
+	changes, cohortChanges, authorChanges, cohortTotals *bbolt.Bucket
+	blobs                                               *bbolt.Bucket
 }
 
 // openBuckets returns the buckets of tx that a commit writes to.
@@ -392,7 +408,6 @@ func openBuckets(tx *bbolt.Tx) (*buckets, error) {
 		{&b.pages, bucketPages},
 		{&b.revisions, bucketRevisions},
 		{&b.texts, bucketTexts},
-		{&b.revTimes, bucketRevTimes},
 		{&b.tags, bucketTags},
 		{&b.recent, bucketRecent},
 		{&b.titles, bucketTitles},
@@ -407,7 +422,7 @@ func openBuckets(tx *bbolt.Tx) (*buckets, error) {
 			return nil, err
 		}
 	}
-	for _, ab := range []*bbolt.Bucket{b.revisions, b.texts, b.revTimes, b.cohortChanges, b.authorChanges} {
+	for _, ab := range []*bbolt.Bucket{b.revisions, b.texts, b.cohortChanges, b.authorChanges} {
 		ab.FillPercent = fillAppend
 	}
 	b.changes.FillPercent = fillSequence
@@ -441,7 +456,7 @@ func nanos(t time.Time) int64 { return t.UnixNano() }
 func fromNanos(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 
 // slugPrefix returns slug+0x00, the prefix of all of a page's keys in
-// revisions, texts and revtimes.
+// revisions and texts.
 func slugPrefix(slug string) []byte {
 	k := make([]byte, 0, len(slug)+1+16)
 	k = append(k, slug...)
@@ -462,25 +477,6 @@ func parseRevKey(k, prefix []byte) (int, error) {
 	n := binary.BigEndian.Uint64(k[len(prefix):])
 	if n == 0 || n > math.MaxInt32 {
 		return 0, fmt.Errorf("corrupt revision key %q", k)
-	}
-	return int(n), nil
-}
-
-// revTimeKey is the key of revision n of slug, made at ns, in revtimes.
-func revTimeKey(slug string, ns int64, n uint64) []byte {
-	k := binary.BigEndian.AppendUint64(slugPrefix(slug), timeKey(ns))
-	return binary.BigEndian.AppendUint64(k, n)
-}
-
-// parseRevTimeKey returns the revision number at the end of a revtimes key
-// that starts with prefix.
-func parseRevTimeKey(k, prefix []byte) (int, error) {
-	if len(k) != len(prefix)+16 || !bytes.HasPrefix(k, prefix) {
-		return 0, fmt.Errorf("corrupt revision time key %q", k)
-	}
-	n := binary.BigEndian.Uint64(k[len(prefix)+8:])
-	if n == 0 || n > math.MaxInt32 {
-		return 0, fmt.Errorf("corrupt revision time key %q", k)
 	}
 	return int(n), nil
 }

@@ -3,12 +3,16 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/faqwiki/faqwiki/wiki"
 )
 
 func TestMigrate_NoPath(t *testing.T) {
@@ -41,5 +45,65 @@ func TestTimeKeyOrder(t *testing.T) {
 		if a >= b {
 			t.Errorf("timeKey(%s) = %d >= timeKey(%s) = %d", times[i-1], a, times[i], b)
 		}
+	}
+}
+
+// TestMigrate_DropsRevTimes: a version 6 file's revtimes index goes when
+// it is opened, and the pages as they stood are still found, now from
+// the revision records.
+func TestMigrate_DropsRevTimes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "faqwiki.db")
+	t0 := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{"one", "two", "three"} {
+		kind := wiki.KindEdit
+		if i == 0 {
+			kind = wiki.KindCreate
+		}
+		if err := db.Commit(ctx, newRev("faq", kind, "FAQ", text, t0.Add(time.Duration(i)*time.Hour)), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// As a version 6 faqwiki left it: its index, and the version.
+	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucket(bucketRevTimes)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(append(slugPrefix("faq"), make([]byte, 16)...), nil); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(metaSchemaVersion, u64(6))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	db = mustOpenPath(t, path)
+	db.bolt.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket(bucketRevTimes) != nil {
+			t.Error("revtimes is still there after the migration")
+		}
+		if v := tx.Bucket(bucketMeta).Get(metaSchemaVersion); string(v) != string(u64(schemaVersion)) {
+			t.Errorf("schema version %x, want %d", v, schemaVersion)
+		}
+		return nil
+	})
+	for _, tc := range []struct {
+		at   time.Duration
+		want string
+	}{{0, "one"}, {90 * time.Minute, "two"}, {2 * time.Hour, "three"}, {48 * time.Hour, "three"}} {
+		p, err := db.PageAt(ctx, "faq", t0.Add(tc.at))
+		if err != nil || p.Markdown != tc.want {
+			t.Errorf("PageAt(+%s) = %v, %v; want %q", tc.at, p, err, tc.want)
+		}
+	}
+	if _, err := db.PageAt(ctx, "faq", t0.Add(-time.Second)); !errors.Is(err, wiki.ErrNotFound) {
+		t.Errorf("PageAt before the page = %v, want not found", err)
 	}
 }

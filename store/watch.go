@@ -256,7 +256,7 @@ func (l *watchlist) add(slug string, rec *pageRecord, via string, watch wiki.Slu
 		}
 		it.Seen = int(binary.BigEndian.Uint64(v))
 	} else if via == wiki.WatchedPrefix {
-		n, err := findRevisionAt(l.ctx, l.tx, slug, fromNanos(since))
+		n, err := findRevisionAt(l.ctx, l.tx, slug, rec, fromNanos(since))
 		switch {
 		case errors.Is(err, wiki.ErrNotFound):
 		case err != nil:
