@@ -120,7 +120,11 @@ func runGroup(b *bbolt.DB, group []*groupCall, stats *txCounts) {
 		written = nil
 		err = b.Update(func(tx *bbolt.Tx) error { written = tx; return c.fn(tx) })
 		n, wrote = writes(written)
-		stats.add(committed([]*groupCall{c}, err == nil), n, time.Since(start), wrote)
+		lone := 0
+		if err == nil {
+			lone = 1
+		}
+		stats.add(lone, n, time.Since(start), wrote)
 		c.err, _ = unrefused(err)
 		close(c.done)
 	}
@@ -129,9 +133,12 @@ func runGroup(b *bbolt.DB, group []*groupCall, stats *txCounts) {
 // committed returns how many calls of group wrote what they were to write
 // (those that did not refuse) if the transaction was written (ok), else 0.
 func committed(group []*groupCall, ok bool) int {
+	if !ok {
+		return 0
+	}
 	n := 0
 	for _, c := range group {
-		if ok && !c.refused {
+		if !c.refused {
 			n++
 		}
 	}

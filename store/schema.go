@@ -251,7 +251,7 @@ var (
 //
 // Version 7 drops revtimes, the index of each page's revisions by time:
 // a save wrote one more scattered leaf of it (and its branch) to the
-// disk, about a sixth of what a commit transaction wrote, and the
+// disk, a quarter of the pages a commit transaction wrote, and the
 // revision records, in time order within a page, answer the same
 // question by a binary search (findRevisionAt). A version 6 faqwiki would
 // find the index stale.
@@ -382,7 +382,7 @@ func bucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
 // How full bbolt leaves a node when it splits one (bbolt's default is
 // half, right for keys written in random order). Most of what a commit
 // writes is appended: changes and unreviewed in sequence order, and a
-// page's revisions, texts and revision times after its last ones, as are
+// page's revisions and texts after its last ones, as are
 // a cohort's and an author's changes. Half-full nodes would double what
 // those cost on disk, so commits fill them further. FillPercent is a
 // property of a transaction's bucket handle, set where a commit opens it.

@@ -36,11 +36,11 @@ type jsonResult struct {
 	Err     string  `json:"err,omitempty"`
 	// Extra is a figure of the ceiling's own (pages indexed, bytes).
 	Extra float64 `json:"extra,omitempty"`
-	// TxWrites are the raw bbolt ceiling's transactions' times writing
-	// to the disk.
-	TxWrites []int64 `json:"tx_write_ns,omitempty"`
-	// TxPages is how many page writes they made between them.
-	TxPages int64 `json:"tx_pages,omitempty"`
+	// TxWriteTimes are the raw bbolt ceiling's transactions' times
+	// writing to the disk, and TxPageWrites how many page writes they
+	// made between them.
+	TxWriteTimes []int64 `json:"tx_write_ns,omitempty"`
+	TxPageWrites int64   `json:"tx_page_writes,omitempty"`
 }
 
 func toJSON(r *Result) jsonResult {
@@ -110,7 +110,7 @@ func CeilingBolt(ctx context.Context, out io.Writer, path string, conc, size int
 	// another, and the next transaction begins after this one's commit.
 	var mu sync.Mutex
 	var last *bbolt.Tx
-	var writes []int64
+	var times []int64
 	var pages int64
 	r := run(ctx, "bbolt", conc, lim, func(w, i int) error {
 		return db.Batch(func(tx *bbolt.Tx) error {
@@ -120,7 +120,7 @@ func CeilingBolt(ctx context.Context, out io.Writer, path string, conc, size int
 				tx.OnCommit(func() {
 					st := tx.Stats()
 					mu.Lock()
-					writes = append(writes, int64(st.GetWriteTime()))
+					times = append(times, int64(st.GetWriteTime()))
 					pages += st.GetWrite()
 					mu.Unlock()
 				})
@@ -131,7 +131,7 @@ func CeilingBolt(ctx context.Context, out io.Writer, path string, conc, size int
 	})
 	j := toJSON(r)
 	mu.Lock()
-	j.TxWrites, j.TxPages = writes, pages
+	j.TxWriteTimes, j.TxPageWrites = times, pages
 	mu.Unlock()
 	return json.NewEncoder(out).Encode(j)
 }

@@ -219,15 +219,15 @@ func (sp *searchProbes) summary() string {
 // how many commits each held and how long each spent writing to the
 // disk: the same figures as the server's (commitCounts) beside it.
 func ceilingTxNote(j jsonResult) string {
-	if len(j.TxWrites) == 0 {
+	if len(j.TxWriteTimes) == 0 {
 		return ""
 	}
 	w := &Result{}
-	for _, d := range j.TxWrites {
+	for _, d := range j.TxWriteTimes {
 		w.Lat = append(w.Lat, time.Duration(d))
 	}
 	sortDurations(w.Lat)
 	n := float64(len(w.Lat))
 	return fmt.Sprintf("its transactions: %d, %.1f commits and %.0f page writes each; writing to the disk p50 %s p99 %s p999 %s",
-		len(w.Lat), float64(j.N)/n, float64(j.TxPages)/n, ms(w.Pct(.5)), ms(w.Pct(.99)), ms(w.Pct(.999)))
+		len(w.Lat), float64(j.N)/n, float64(j.TxPageWrites)/n, ms(w.Pct(.5)), ms(w.Pct(.99)), ms(w.Pct(.999)))
 }

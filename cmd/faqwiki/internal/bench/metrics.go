@@ -30,9 +30,7 @@ type histogram struct {
 
 // commitCounts scrapes the server's /metrics.
 func (s *suite) commitCounts(ctx context.Context) (commitCounts, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/metrics", nil)
-	req.Header.Set("Authorization", s.auth)
-	resp, err := s.client.Do(req)
+	resp, err := s.get(ctx, "/metrics")
 	if err != nil {
 		return commitCounts{}, err
 	}

@@ -270,10 +270,15 @@ func (s *suite) waitIndexed(ctx context.Context, limit time.Duration) error {
 	}
 }
 
-func (s *suite) getJSON(ctx context.Context, path string, v any) error {
+// get sends the server a GET of path as the suite's admin.
+func (s *suite) get(ctx context.Context, path string) (*http.Response, error) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+path, nil)
 	req.Header.Set("Authorization", s.auth)
-	resp, err := s.client.Do(req)
+	return s.client.Do(req)
+}
+
+func (s *suite) getJSON(ctx context.Context, path string, v any) error {
+	resp, err := s.get(ctx, path)
 	if err != nil {
 		return err
 	}
