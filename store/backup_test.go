@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -198,6 +199,20 @@ func TestRestore_RefusesABadBackup(t *testing.T) {
 	}
 }
 
+// nameText returns a damage function that makes the record of revision n
+// of slug name text number no.
+func nameText(slug string, n int, no uint64) func(*bbolt.Tx) error {
+	return func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketRevisions)
+		var rec revisionRecord
+		if err := json.Unmarshal(b.Get(revKey(slug, n)), &rec); err != nil {
+			return err
+		}
+		rec.Text = no
+		return putJSON(b, revKey(slug, n), &rec)
+	}
+}
+
 func TestCheck(t *testing.T) {
 	ctx := context.Background()
 	build := func(t *testing.T) *DB {
@@ -241,15 +256,18 @@ func TestCheck(t *testing.T) {
 		{"feed gap", deleteRaw(bucketChanges, seqKey(2)), "change 3 follows change 1"},
 		{"feed end", func(tx *bbolt.Tx) error { return tx.Bucket(bucketChanges).SetSequence(9) }, "last change is 4 but the feed's sequence is 9"},
 		{"revision gap", func(tx *bbolt.Tx) error {
-			if err := tx.Bucket(bucketRevisions).Delete(revKey("a", 1)); err != nil {
+			if err := deleteText("a", 1)(tx); err != nil {
 				return err
 			}
-			return tx.Bucket(bucketTexts).Delete(revKey("a", 1))
+			return tx.Bucket(bucketRevisions).Delete(revKey("a", 1))
 		}, `page "a": revision 2 is stored after revision 0`},
-		{"missing text", deleteRaw(bucketTexts, revKey("a-b", 1)), `page "a-b": revision 1 has no text`},
+		{"missing text", deleteText("a-b", 1), `page "a-b": revision 1 has no text`},
 		{"head past revisions", putRaw(bucketPages, []byte("a/c"), []byte(`{"title":"AC","rev":3,"created":1,"updated":1}`)), `page "a/c": its head is revision 3, but the newest stored revision is 1`},
 		{"revisions without page", deleteRaw(bucketPages, []byte("a-b")), `page "a-b": 1 revisions are stored but there is no page head`},
 		{"change of a missing revision", putRaw(bucketChanges, seqKey(5), []byte(`{"slug":"zz","rev":1,"kind":"create","title":"Z","time":1}`)), `change 5 names revision 1 of "zz"`},
+		{"text named twice", nameText("a-b", 1, 1), `page "a-b": revision 1 has no text: text 1 is named by another revision too`},
+		{"text past the sequence", nameText("a-b", 1, 9), `page "a-b": revision 1 has no text: text 9 is past the texts' sequence 4`},
+		{"text no revision names", putRaw(bucketTexts, u64(7), []byte("x")), "1 texts are stored that no revision names"},
 		{"missing bucket", func(tx *bbolt.Tx) error { return tx.DeleteBucket(bucketTitles) }, "bucket titles is missing"},
 		{"newer schema", putRaw(bucketMeta, metaSchemaVersion, u64(schemaVersion+1)), "written by a newer faqwiki"},
 	}

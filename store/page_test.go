@@ -407,15 +407,15 @@ func TestCorruptRecords(t *testing.T) {
 			_, err := db.Revisions(ctx, "faq")
 			return err
 		}},
-		{"missing text", deleteRaw(bucketTexts, revKey("faq", 2)), func(db *DB) error {
+		{"missing text", deleteText("faq", 2), func(db *DB) error {
 			_, err := db.Page(ctx, "faq")
 			return err
 		}},
-		{"text that is no text record", putRaw(bucketTexts, revKey("faq", 2), []byte("two")), func(db *DB) error {
+		{"text that is no text record", putRawText("faq", 2, []byte("two")), func(db *DB) error {
 			_, err := db.Page(ctx, "faq")
 			return err
 		}},
-		{"missing text under a delta", deleteRaw(bucketTexts, revKey("faq", 1)), func(db *DB) error {
+		{"missing text under a delta", deleteText("faq", 1), func(db *DB) error {
 			_, err := db.Revision(ctx, "faq", 2)
 			return err
 		}},
@@ -495,6 +495,40 @@ func putRaw(name, k, v []byte) func(*bbolt.Tx) error {
 // deleteRaw returns a damage function that deletes k from bucket name.
 func deleteRaw(name, k []byte) func(*bbolt.Tx) error {
 	return func(tx *bbolt.Tx) error { return tx.Bucket(name).Delete(k) }
+}
+
+// textKeyOf returns the key in texts of the text of revision n of slug,
+// as its record names it.
+func textKeyOf(tx *bbolt.Tx, slug string, n int) ([]byte, error) {
+	no, err := textNumber(tx.Bucket(bucketRevisions), slug, n)
+	if err != nil {
+		return nil, err
+	}
+	return u64(no), nil
+}
+
+// deleteText returns a damage function that deletes the text of revision
+// n of slug.
+func deleteText(slug string, n int) func(*bbolt.Tx) error {
+	return func(tx *bbolt.Tx) error {
+		k, err := textKeyOf(tx, slug, n)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketTexts).Delete(k)
+	}
+}
+
+// putRawText returns a damage function that stores v as the text of
+// revision n of slug.
+func putRawText(slug string, n int, v []byte) func(*bbolt.Tx) error {
+	return func(tx *bbolt.Tx) error {
+		k, err := textKeyOf(tx, slug, n)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketTexts).Put(k, v)
+	}
 }
 
 // BenchmarkPage reads the head of a page with 50 KB of Markdown.

@@ -17,7 +17,7 @@ import (
 )
 
 // revisionRecord is the metadata of one immutable revision, the value under
-// slug+0x00+number in revisions. Its text is under the same key in texts.
+// slug+0x00+number in revisions. Its text is in texts under Text.
 type revisionRecord struct {
 	Number     int      `json:"n"`
 	Kind       string   `json:"kind"`
@@ -39,6 +39,9 @@ type revisionRecord struct {
 	// is in blobs). Absent in records written before attachments existed,
 	// which had none.
 	Files []fileRecord `json:"files,omitempty"`
+	// Text is the number of the revision's text, its key in texts
+	// (from schema version 8; numbers start at 1).
+	Text uint64 `json:"text_no,omitempty"`
 }
 
 // revision returns the record as a wiki.Revision of slug, without Markdown.
@@ -234,10 +237,10 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 	if err := putFiles(b.blobs, rev); err != nil {
 		return commitResult{}, err
 	}
-	if err := putJSON(b.revisions, key, &rr); err != nil {
+	if rr.Text, err = db.putText(tx, b.texts, b.revisions, slug, n, rev.Markdown); err != nil {
 		return commitResult{}, err
 	}
-	if err := db.putText(tx, b.texts, slug, n, rev.Markdown); err != nil {
+	if err := putJSON(b.revisions, key, &rr); err != nil {
 		return commitResult{}, err
 	}
 

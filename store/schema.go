@@ -27,9 +27,12 @@ import (
 //	               metaSetupToken          the first-run setup token's hash
 //	pages          slug                    pageRecord JSON: the head of the page
 //	revisions      slug 0x00 number        revisionRecord JSON: metadata, no text
-//	texts          slug 0x00 number        Markdown of that revision: a delta
-//	                                       against the one before or a full
-//	                                       copy, maybe compressed (text.go)
+//	texts          number                  Markdown of the revision whose
+//	                                       record names this number: a delta
+//	                                       against the page's revision before
+//	                                       or a full copy, maybe compressed
+//	                                       (text.go); numbered in the order
+//	                                       written (the bucket's sequence)
 //	tags           tag 0x00 slug           empty: live pages by tag, for Pages
 //	recent         time slug               empty: live pages by update time
 //	titles         folded 0x00 slug        empty: live pages by title, for
@@ -255,7 +258,14 @@ var (
 // revision records, in time order within a page, answer the same
 // question by a binary search (findRevisionAt). A version 6 faqwiki would
 // find the index stale.
-const schemaVersion = 7
+//
+// Version 8 numbers the texts in the order they are written (the texts
+// bucket's sequence), and each revision record names its text: keyed by
+// page and revision, every save wrote a leaf of texts of its own (each
+// page's texts end in a leaf of their own), a fifth of the pages a commit
+// transaction wrote; numbered, a transaction's texts go into the last few
+// leaves together. A version 7 faqwiki would find no texts.
+const schemaVersion = 8
 
 // migrations[v] moves a file from schema version v to v+1. initSchema runs
 // them in order, in Open's transaction, after creating every bucket of the
@@ -267,6 +277,7 @@ var migrations = map[uint64]func(tx *bbolt.Tx) error{
 	4: indexLinksAndReviews,
 	5: convertTexts, // text.go: texts as deltas, compressed
 	6: dropRevTimes,
+	7: numberTexts, // text.go: texts by number, named in the revision records
 }
 
 // dropRevTimes is the migration from schema version 6: revtimes goes.
@@ -381,8 +392,8 @@ func bucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
 
 // How full bbolt leaves a node when it splits one (bbolt's default is
 // half, right for keys written in random order). Most of what a commit
-// writes is appended: changes and unreviewed in sequence order, and a
-// page's revisions and texts after its last ones, as are
+// writes is appended: changes, unreviewed and texts in sequence order,
+// and a page's revisions after its last ones, as are
 // a cohort's and an author's changes. Half-full nodes would double what
 // those cost on disk, so commits fill them further. FillPercent is a
 // property of a transaction's bucket handle, set where a commit opens it.
@@ -422,10 +433,10 @@ func openBuckets(tx *bbolt.Tx) (*buckets, error) {
 			return nil, err
 		}
 	}
-	for _, ab := range []*bbolt.Bucket{b.revisions, b.texts, b.cohortChanges, b.authorChanges} {
+	for _, ab := range []*bbolt.Bucket{b.revisions, b.cohortChanges, b.authorChanges} {
 		ab.FillPercent = fillAppend
 	}
-	b.changes.FillPercent = fillSequence
+	b.changes.FillPercent, b.texts.FillPercent = fillSequence, fillSequence
 	return &b, nil
 }
 

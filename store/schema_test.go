@@ -68,8 +68,12 @@ func TestMigrate_DropsRevTimes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// As a version 6 faqwiki left it: its index, and the version.
+	// As a version 6 faqwiki left it: its index, the texts under their
+	// revisions' keys, and the version.
 	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+		if err := unnumberTexts(tx); err != nil {
+			return err
+		}
 		b, err := tx.CreateBucket(bucketRevTimes)
 		if err != nil {
 			return err

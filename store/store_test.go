@@ -4,9 +4,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +48,12 @@ func reopenAsVersion(tb testing.TB, db *DB, v uint64, undo func(tx *bbolt.Tx) er
 				return err
 			}
 		}
+		if v < 8 {
+			// Before version 8 texts were under their revisions' keys.
+			if err := unnumberTexts(tx); err != nil {
+				return err
+			}
+		}
 		return tx.Bucket(bucketMeta).Put(metaSchemaVersion, u64(v))
 	})
 	if err != nil {
@@ -66,15 +75,60 @@ func reopenAsVersion(tb testing.TB, db *DB, v uint64, undo func(tx *bbolt.Tx) er
 	return db
 }
 
+// unnumberTexts stores every text of tx under its revision's key, and
+// its record without the text's number, as schema version 7 and older
+// did.
+func unnumberTexts(tx *bbolt.Tx) error {
+	texts, revisions := tx.Bucket(bucketTexts), tx.Bucket(bucketRevisions)
+	type rev struct {
+		key []byte
+		rec revisionRecord
+	}
+	var revs []rev
+	err := revisions.ForEach(func(k, v []byte) error {
+		var r rev
+		r.key = bytes.Clone(k)
+		if err := json.Unmarshal(v, &r.rec); err != nil {
+			return err
+		}
+		revs = append(revs, r)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range revs {
+		text := bytes.Clone(texts.Get(u64(r.rec.Text)))
+		if text == nil {
+			return fmt.Errorf("revision %q: no text %d", r.key, r.rec.Text)
+		}
+		if err := texts.Delete(u64(r.rec.Text)); err != nil {
+			return err
+		}
+		if err := texts.Put(r.key, text); err != nil {
+			return err
+		}
+		r.rec.Text = 0
+		if err := putJSON(revisions, r.key, &r.rec); err != nil {
+			return err
+		}
+	}
+	return texts.SetSequence(0)
+}
+
 // rawTexts stores every text of tx whole and raw again, as schema
 // version 5 and older did.
 func rawTexts(db *DB, tx *bbolt.Tx) error {
 	b := tx.Bucket(bucketTexts)
-	raw := map[string][]byte{}
-	err := b.ForEach(func(k, _ []byte) error {
+	raw := map[string][]byte{} // by key in texts
+	err := tx.Bucket(bucketRevisions).ForEach(func(k, _ []byte) error {
 		slug, n := string(k[:len(k)-9]), int(binary.BigEndian.Uint64(k[len(k)-8:]))
 		text, err := db.findText(tx, slug, n)
-		raw[string(k)] = []byte(text)
+		if err != nil {
+			return err
+		}
+		tk, err := textKeyOf(tx, slug, n)
+		raw[string(tk)] = []byte(text)
 		return err
 	})
 	if err != nil {

@@ -1,7 +1,8 @@
-// Texts: how the Markdown of each revision is stored (schema version 6):
-// most revisions as a delta against the revision before, with a full copy
-// now and then, each compressed when that saves space; and a cache of the
-// texts lately read or written.
+// Texts: how the Markdown of each revision is stored (schema version 6,
+// numbered from version 8): most revisions as a delta against the
+// revision before, with a full copy now and then, each compressed when
+// that saves space, under a number its revision record names; and a cache
+// of the texts lately read or written.
 
 package store
 
@@ -9,6 +10,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -282,8 +284,9 @@ func readAllInto(buf []byte, r io.Reader, limit int) ([]byte, error) {
 
 // findText returns the Markdown of revision n of slug: from the cache, or
 // read back through its delta chain (stopping early at a text the cache
-// holds). A revision without its text, or a chain that does not resolve
-// to the text's checksum, means a corrupt file.
+// holds). Each revision's record names its text (textNumber). A revision
+// without its text, or a chain that does not resolve to the text's
+// checksum, means a corrupt file.
 func (db *DB) findText(tx *bbolt.Tx, slug string, n int) (string, error) {
 	key := revKey(slug, n)
 	if s, ok := db.texts.get(string(key)); ok {
@@ -293,11 +296,19 @@ func (db *DB) findText(tx *bbolt.Tx, slug string, n int) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	revisions, err := bucket(tx, bucketRevisions)
+	if err != nil {
+		return "", err
+	}
 	// Walk back to a full copy or a cached text, then forward again.
 	var chain []textHeader
 	var base []byte
 	for k := n; ; k-- {
-		v := texts.Get(revKey(slug, k))
+		no, err := textNumber(revisions, slug, k)
+		if err != nil {
+			return "", err
+		}
+		v := texts.Get(u64(no))
 		if v == nil {
 			return "", fmt.Errorf("text of revision %d is missing", k)
 		}
@@ -335,24 +346,54 @@ func (db *DB) findText(tx *bbolt.Tx, slug string, n int) (string, error) {
 	return s, nil
 }
 
+// textNumber returns the number of the text of revision n of slug (its
+// key in texts), from the revision's record, decoding only that field.
+func textNumber(revisions *bbolt.Bucket, slug string, n int) (uint64, error) {
+	v := revisions.Get(revKey(slug, n))
+	if v == nil {
+		return 0, fmt.Errorf("revision %d is missing", n)
+	}
+	var rec struct {
+		Text uint64 `json:"text_no"`
+	}
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return 0, fmt.Errorf("decode revision %d: %w", n, err)
+	}
+	if rec.Text == 0 {
+		return 0, fmt.Errorf("revision %d names no text", n)
+	}
+	return rec.Text, nil
+}
+
 // putText stores the text of revision n of slug (the page's head before
-// it is n-1, 0 for none): a delta against revision n-1 when that is
-// worth it, else a full copy.
-func (db *DB) putText(tx *bbolt.Tx, b *bbolt.Bucket, slug string, n int, text string) error {
+// it is n-1, 0 for none) under the next text number, which it returns: a
+// delta against revision n-1 when that is worth it, else a full copy.
+// Texts are numbered in the order they are written, so the texts of a
+// commit transaction's saves all go at the end of the bucket, into the
+// same few pages of the file, whichever pages they belong to.
+func (db *DB) putText(tx *bbolt.Tx, b, revisions *bbolt.Bucket, slug string, n int, text string) (uint64, error) {
 	var prev *textHeader
 	var prevText []byte
 	if n > 1 {
 		pt, err := db.findText(tx, slug, n-1)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		h, err := parseText(b.Get(revKey(slug, n-1)))
+		no, err := textNumber(revisions, slug, n-1)
 		if err != nil {
-			return fmt.Errorf("text of revision %d: %w", n-1, err)
+			return 0, err
+		}
+		h, err := parseText(b.Get(u64(no)))
+		if err != nil {
+			return 0, fmt.Errorf("text of revision %d: %w", n-1, err)
 		}
 		prev, prevText = &h, []byte(pt)
 	}
-	return b.Put(revKey(slug, n), storedText([]byte(text), prevText, prev))
+	no, err := b.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	return no, b.Put(u64(no), storedText([]byte(text), prevText, prev))
 }
 
 // storedText is encodeText's value, read back before it is stored: one
@@ -376,15 +417,19 @@ func readsBack(v, prevText, text []byte) bool {
 	return err == nil && bytes.Equal(got, text)
 }
 
-// checkTexts resolves every text of the texts bucket, each page's
-// revisions in order, and reports those that are missing or do not
-// resolve to their checksum and size (from the revision records).
-func checkTexts(tx *bbolt.Tx, r *CheckReport) {
+// checkTexts resolves every text, each page's revisions in order, and
+// reports those that are missing or do not resolve to their checksum and
+// size (from the revision records). From schema version 8 (byNumber) a
+// revision's record names its text; it also reports revisions that name
+// the same text and texts that no revision names. Before, a revision's
+// text was under the revision's key.
+func checkTexts(tx *bbolt.Tx, byNumber bool, r *CheckReport) {
 	texts, revisions := tx.Bucket(bucketTexts), tx.Bucket(bucketRevisions)
 	if texts == nil || revisions == nil {
 		return
 	}
-	var cur []byte // slug prefix of prev
+	named := make([]bool, texts.Sequence()+1) // by text number
+	var cur []byte                            // slug prefix of prev
 	var prev []byte
 	prevN := 0
 	c := revisions.Cursor()
@@ -397,10 +442,33 @@ func checkTexts(tx *bbolt.Tx, r *CheckReport) {
 		if !bytes.Equal(prefix, cur) {
 			cur, prev, prevN = append(cur[:0], prefix...), nil, 0
 		}
-		v := texts.Get(k)
-		if v == nil {
+		var v []byte
+		var err error
+		if !byNumber {
+			if v = texts.Get(k); v == nil {
+				prev, prevN = nil, 0
+				continue // checkRevisions reports it
+			}
+		} else {
+			var no uint64
+			no, err = textNumber(revisions, slug, n)
+			switch {
+			case err != nil:
+			case no >= uint64(len(named)):
+				err = fmt.Errorf("text %d is past the texts' sequence %d", no, len(named)-1)
+			case named[no]:
+				err = fmt.Errorf("text %d is named by another revision too", no)
+			default:
+				named[no] = true
+				if v = texts.Get(u64(no)); v == nil {
+					err = fmt.Errorf("text %d is missing", no)
+				}
+			}
+		}
+		if err != nil {
+			r.problem("page %q: revision %d has no text: %v", slug, n, err)
 			prev, prevN = nil, 0
-			continue // checkRevisions reports it
+			continue
 		}
 		h, err := parseText(v)
 		if err == nil && h.kind == textDelta && prevN != n-1 {
@@ -419,6 +487,19 @@ func checkTexts(tx *bbolt.Tx, r *CheckReport) {
 			r.problem("page %q: the text of revision %d is %d bytes, its record says %d", slug, n, len(text), rec.Size)
 		}
 		prev, prevN = text, n
+	}
+	if !byNumber {
+		return
+	}
+	unnamed := 0
+	_ = texts.ForEach(func(k, _ []byte) error {
+		if len(k) != 8 || binary.BigEndian.Uint64(k) >= uint64(len(named)) || !named[binary.BigEndian.Uint64(k)] {
+			unnamed++
+		}
+		return nil
+	})
+	if unnamed > 0 {
+		r.problem("%d texts are stored that no revision names", unnamed)
 	}
 }
 
@@ -565,4 +646,52 @@ func convertTexts(tx *bbolt.Tx) error {
 		page = append(page, rev{key: bytes.Clone(k), text: bytes.Clone(v)})
 	}
 	return convert()
+}
+
+// numberTexts is the migration from schema version 7: each text, under
+// its revision's key until then, moves to the next text number, page by
+// page and each page's revisions in order, and the revision's record
+// names it. The values themselves are as they were.
+func numberTexts(tx *bbolt.Tx) error {
+	texts, err := bucket(tx, bucketTexts)
+	if err != nil {
+		return err
+	}
+	revisions, err := bucket(tx, bucketRevisions)
+	if err != nil {
+		return err
+	}
+	texts.FillPercent = fillSequence
+	c := revisions.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(k) < 10 || k[len(k)-9] != 0 {
+			return fmt.Errorf("corrupt revision key %q", k)
+		}
+		var rec revisionRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("decode revision %q: %w", k, err)
+		}
+		text := texts.Get(k)
+		if text == nil {
+			return fmt.Errorf("revision %q has no text", k)
+		}
+		if rec.Text, err = texts.NextSequence(); err != nil {
+			return err
+		}
+		if err := texts.Put(u64(rec.Text), bytes.Clone(text)); err != nil {
+			return err
+		}
+		key := bytes.Clone(k)
+		if err := texts.Delete(key); err != nil {
+			return err
+		}
+		if err := putJSON(revisions, key, &rec); err != nil {
+			return err
+		}
+		// Writing moves the cursor: put it back where it was.
+		if k, _ = c.Seek(key); !bytes.Equal(k, key) {
+			return fmt.Errorf("revision %q is gone after its rewrite", key)
+		}
+	}
+	return nil
 }

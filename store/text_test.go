@@ -178,7 +178,11 @@ func TestText_EveryRevisionReadsBack(t *testing.T) {
 	kinds := map[byte]int{}
 	db.bolt.View(func(tx *bbolt.Tx) error {
 		for n := 1; n <= len(texts); n++ {
-			h, err := parseText(tx.Bucket(bucketTexts).Get(revKey("faq", n)))
+			k, err := textKeyOf(tx, "faq", n)
+			if err != nil {
+				t.Fatalf("revision %d: %v", n, err)
+			}
+			h, err := parseText(tx.Bucket(bucketTexts).Get(k))
 			if err != nil {
 				t.Fatalf("revision %d: %v", n, err)
 			}
@@ -236,12 +240,16 @@ func TestCheck_ReportsADamagedDelta(t *testing.T) {
 	// Damage revision 5's payload (a delta), keeping its header sound.
 	err := db.bolt.Update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketTexts)
-		v := bytes.Clone(b.Get(revKey("faq", 5)))
+		k, err := textKeyOf(tx, "faq", 5)
+		if err != nil {
+			return err
+		}
+		v := bytes.Clone(b.Get(k))
 		if h, _ := parseText(v); h.kind != textDelta {
 			t.Fatalf("revision 5 is stored as %q, want a delta", h.kind)
 		}
 		v[len(v)-1] ^= 0x20
-		return b.Put(revKey("faq", 5), v)
+		return b.Put(k, v)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -303,6 +311,63 @@ func TestFixtureV5_MigratesTexts(t *testing.T) {
 	}
 }
 
+// TestMigrate_NumbersTexts: a version 7 file's texts, under their
+// revisions' keys, move to numbers that the revision records name, each
+// page's in order; every revision reads back as it was (deltas and full
+// copies alike), the file checks clean, and the next save appends.
+func TestMigrate_NumbersTexts(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	db.bolt.NoSync = true
+	rng := rand.New(rand.NewPCG(8, 8))
+	want := map[string][]string{}
+	for _, slug := range []string{"b", "a", "a/b", "c-d"} {
+		texts := []string{faqText(rng, 30)}
+		for len(texts) < 40 {
+			texts = append(texts, editText(rng, texts[len(texts)-1]))
+		}
+		commitEdits(t, db, slug, texts)
+		want[slug] = texts
+	}
+	db = reopenAsVersion(t, db, 7, func(*bbolt.Tx) error { return nil })
+	db.texts = newTextCache(DefaultTextCacheBytes)
+	for slug, texts := range want {
+		for _, n := range rng.Perm(len(texts)) {
+			rev, err := db.Revision(ctx, wiki.Slug(slug), n+1)
+			if err != nil || rev.Markdown != texts[n] {
+				t.Fatalf("%s revision %d after migration: %v (%d bytes, want %d)", slug, n+1, err, len(rev.Markdown), len(texts[n]))
+			}
+		}
+	}
+	// Numbered in key order: page a's revisions first, 1..40.
+	db.bolt.View(func(tx *bbolt.Tx) error {
+		texts := tx.Bucket(bucketTexts)
+		if got, wantN := texts.Stats().KeyN, 4*40; got != wantN || texts.Sequence() != uint64(wantN) {
+			t.Errorf("%d texts, sequence %d; want %d of each", got, texts.Sequence(), wantN)
+		}
+		for n := 1; n <= 40; n++ {
+			if k, err := textKeyOf(tx, "a", n); err != nil || binary.BigEndian.Uint64(k) != uint64(n) {
+				t.Errorf("a's revision %d names text %x, %v; want %d", n, k, err, n)
+			}
+		}
+		return nil
+	})
+	next := editText(rng, want["b"][39])
+	mustCommit(t, db, newRev("b", wiki.KindEdit, "Page", next, t0.AddDate(1, 0, 0)), 40)
+	db.bolt.View(func(tx *bbolt.Tx) error {
+		if k, err := textKeyOf(tx, "b", 41); err != nil || binary.BigEndian.Uint64(k) != 4*40+1 {
+			t.Errorf("the next save's text is %x, %v; want number %d", k, err, 4*40+1)
+		}
+		return nil
+	})
+	if p, err := db.Page(ctx, "b"); err != nil || p.Markdown != next {
+		t.Errorf("b after the save: %v", err)
+	}
+	path := db.Path()
+	db.Close()
+	mustCheck(t, path)
+}
+
 // BenchmarkText measures storing and reading revision texts of a 50 KB
 // page: a one-line edit's delta (what Commit does in its transaction),
 // a full copy, and reading the newest and an old revision of a page with
@@ -340,7 +405,8 @@ func BenchmarkText(b *testing.B) {
 	worst, longest := 0, -1
 	db.bolt.View(func(tx *bbolt.Tx) error {
 		for n := 1; n <= len(texts); n++ {
-			if h, _ := parseText(tx.Bucket(bucketTexts).Get(revKey("big", n))); h.chain > longest {
+			k, _ := textKeyOf(tx, "big", n)
+			if h, _ := parseText(tx.Bucket(bucketTexts).Get(k)); h.chain > longest {
 				worst, longest = n, h.chain
 			}
 		}
