@@ -347,22 +347,52 @@ func (db *DB) findText(tx *bbolt.Tx, slug string, n int) (string, error) {
 }
 
 // textNumber returns the number of the text of revision n of slug (its
-// key in texts), from the revision's record, decoding only that field.
+// key in texts), from the revision's record.
 func textNumber(revisions *bbolt.Bucket, slug string, n int) (uint64, error) {
 	v := revisions.Get(revKey(slug, n))
 	if v == nil {
 		return 0, fmt.Errorf("revision %d is missing", n)
 	}
-	var rec struct {
-		Text uint64 `json:"text_no"`
+	no, ok := trailingTextNumber(v)
+	if !ok {
+		var rec struct {
+			Text uint64 `json:"text_no"`
+		}
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return 0, fmt.Errorf("decode revision %d: %w", n, err)
+		}
+		no = rec.Text
 	}
-	if err := json.Unmarshal(v, &rec); err != nil {
-		return 0, fmt.Errorf("decode revision %d: %w", n, err)
-	}
-	if rec.Text == 0 {
+	if no == 0 {
 		return 0, fmt.Errorf("revision %d names no text", n)
 	}
-	return rec.Text, nil
+	return no, nil
+}
+
+// trailingTextNumber reads the text number from the end of a revision
+// record, where encoding/json writes it (revisionRecord's last field),
+// without decoding the rest: a delta chain names one text a revision, up
+// to maxChain of them per read. Inside a JSON string every quote is
+// escaped, so the field's name can match nowhere else. It reports false
+// for a record that does not end so; textNumber then decodes it whole.
+func trailingTextNumber(v []byte) (uint64, bool) {
+	const field = `,"text_no":`
+	i := bytes.LastIndex(v, []byte(field))
+	if i < 0 || v[len(v)-1] != '}' {
+		return 0, false
+	}
+	digits := v[i+len(field) : len(v)-1]
+	if len(digits) == 0 || len(digits) > 19 {
+		return 0, false
+	}
+	var no uint64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		no = no*10 + uint64(c-'0')
+	}
+	return no, true
 }
 
 // putText stores the text of revision n of slug (the page's head before

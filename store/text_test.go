@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
@@ -308,6 +309,30 @@ func TestFixtureV5_MigratesTexts(t *testing.T) {
 	db.Close()
 	if rep := mustCheck(t, path); rep.SchemaVersion != schemaVersion {
 		t.Errorf("schema version after migration: %d", rep.SchemaVersion)
+	}
+}
+
+// TestTrailingTextNumber: the number read from the end of a record is
+// the one encoding/json wrote, whatever the strings before it hold; a
+// record that does not end with it is left to json.Unmarshal.
+func TestTrailingTextNumber(t *testing.T) {
+	for _, summary := range []string{"", `,"text_no":5}`, `"text_no":7`, "x\\\",\"text_no\":9}", "\u002c\"text_no\":3"} {
+		for _, no := range []uint64{1, 42, 1 << 62} {
+			rec := revisionRecord{Number: 3, Kind: "edit", Summary: summary, Files: []fileRecord{{Name: `a","text_no":8`}}, Text: no}
+			v, err := json.Marshal(&rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := trailingTextNumber(v)
+			if !ok || got != no {
+				t.Errorf("summary %q, number %d: read %d, %v from %s", summary, no, got, ok, v)
+			}
+		}
+	}
+	for _, v := range []string{`{"n":1}`, `{"n":1,"text_no":}`, `{"n":1,"text_no":12a}`, `{"n":1,"text_no":123456789012345678901}`, `{"n":1,"text_no":1`} {
+		if got, ok := trailingTextNumber([]byte(v)); ok {
+			t.Errorf("%s: read %d; want it left to json", v, got)
+		}
 	}
 }
 
