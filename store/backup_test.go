@@ -213,6 +213,19 @@ func nameText(slug string, n int, no uint64) func(*bbolt.Tx) error {
 	}
 }
 
+// countUnreviewed returns a damage function that makes the page record of
+// slug count n unreviewed revisions from revision first.
+func countUnreviewed(slug string, n, first int) func(*bbolt.Tx) error {
+	return func(tx *bbolt.Tx) error {
+		page, err := findPage(context.Background(), tx, slug)
+		if err != nil {
+			return err
+		}
+		page.Unreviewed, page.FirstUnreviewed = n, first
+		return putJSON(tx.Bucket(bucketPages), []byte(slug), page)
+	}
+}
+
 func TestCheck(t *testing.T) {
 	ctx := context.Background()
 	build := func(t *testing.T) *DB {
@@ -268,6 +281,9 @@ func TestCheck(t *testing.T) {
 		{"text named twice", nameText("a-b", 1, 1), `page "a-b": revision 1 has no text: text 1 is named by another revision too`},
 		{"text past the sequence", nameText("a-b", 1, 9), `page "a-b": revision 1 has no text: text 9 is past the texts' sequence 4`},
 		{"text no revision names", putRaw(bucketTexts, u64(7), []byte("x")), "1 texts are stored that no revision names"},
+		{"unreviewed count", countUnreviewed("a-b", 2, 1), `page "a-b": counts 2 unreviewed revisions; 1 from revision 1 have no reviewer`},
+		{"unreviewed index", deleteRaw(bucketUnreviewed, seqKey(3)), "the pages count 4 unreviewed revisions; the unreviewed index lists 3"},
+		{"first unreviewed past the head", countUnreviewed("a/c", 1, 2), `page "a/c": 1 unreviewed revisions from revision 2, of 1`},
 		{"missing bucket", func(tx *bbolt.Tx) error { return tx.DeleteBucket(bucketTitles) }, "bucket titles is missing"},
 		{"newer schema", putRaw(bucketMeta, metaSchemaVersion, u64(schemaVersion+1)), "written by a newer faqwiki"},
 	}

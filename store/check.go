@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -115,7 +116,52 @@ func checkContents(ctx context.Context, tx *bbolt.Tx, r *CheckReport) error {
 		// the revisions before it, to its checksum and size.
 		checkTexts(tx, v >= 8, r)
 	}
+	if v >= 9 {
+		checkReviews(tx, r)
+	}
 	return checkFeed(ctx, tx, r)
+}
+
+// checkReviews checks each page's count of unreviewed revisions against
+// its revisions (from the first it names, those without a reviewer), and
+// the total against the unreviewed index.
+func checkReviews(tx *bbolt.Tx, r *CheckReport) {
+	pages, revisions, unrev := tx.Bucket(bucketPages), tx.Bucket(bucketRevisions), tx.Bucket(bucketUnreviewed)
+	if pages == nil || revisions == nil || unrev == nil {
+		return
+	}
+	total := 0
+	_ = pages.ForEach(func(k, v []byte) error {
+		rec, err := decodePage(v)
+		if err != nil || rec.Unreviewed == 0 && rec.FirstUnreviewed == 0 {
+			return nil // checkRevisions reports a page that does not decode
+		}
+		slug := string(k)
+		if rec.Unreviewed < 0 || rec.FirstUnreviewed < 1 || rec.FirstUnreviewed > rec.Revision {
+			r.problem("page %q: %d unreviewed revisions from revision %d, of %d", slug, rec.Unreviewed, rec.FirstUnreviewed, rec.Revision)
+			return nil
+		}
+		found := 0
+		for n := rec.FirstUnreviewed; n <= rec.Revision; n++ {
+			var rr revisionRecord
+			if err := json.Unmarshal(revisions.Get(revKey(slug, n)), &rr); err != nil {
+				return nil // checkRevisions reports it
+			}
+			if rr.ReviewedBy == "" {
+				found++
+			} else if n == rec.FirstUnreviewed {
+				r.problem("page %q: its first unreviewed revision %d has a reviewer", slug, n)
+			}
+		}
+		if found != rec.Unreviewed {
+			r.problem("page %q: counts %d unreviewed revisions; %d from revision %d have no reviewer", slug, rec.Unreviewed, found, rec.FirstUnreviewed)
+		}
+		total += rec.Unreviewed
+		return nil
+	})
+	if n := unrev.Stats().KeyN; n != total {
+		r.problem("the pages count %d unreviewed revisions; the unreviewed index lists %d", total, n)
+	}
 }
 
 // checkRevisions checks that each page's revisions are numbered 1..head

@@ -38,6 +38,13 @@ type pageRecord struct {
 	// titles, so that the next commit removes that very key ("" for a
 	// deleted page, which is not filed).
 	TitleKey string `json:"title_key,omitempty"`
+
+	// Unreviewed is how many of the page's revisions await review and
+	// FirstUnreviewed the oldest of them (0 for none): from that one on,
+	// every revision without a reviewer is unreviewed (from schema
+	// version 9; review.go).
+	Unreviewed      int `json:"unreviewed,omitempty"`
+	FirstUnreviewed int `json:"first_unreviewed,omitempty"`
 }
 
 // summary returns the listing entry of the page slug.

@@ -1,8 +1,12 @@
 // Review state, kept by Commit in the same transaction as each revision:
-// pendingrevs (a page's unreviewed revisions), unreviewed (the same, in
-// feed order, for recent changes), reviewqueue (pages by their oldest
-// unreviewed revision) and the meta counter of the queue; MarkReviewed,
-// the queue, recent changes, and the version 4 migration that fills them.
+// in each page's head record, how many of its revisions are unreviewed
+// and the first of them (every revision from that one on without a
+// reviewer is unreviewed); unreviewed (the same revisions, in feed order,
+// for recent changes); reviewqueue (pages by their oldest unreviewed
+// revision) and the meta counter of the queue. MarkReviewed, the queue,
+// recent changes, the version 4 migration that fills them, and the
+// version 8 one that moves a page's unreviewed revisions from pendingrevs
+// to its record.
 
 package store
 
@@ -23,38 +27,28 @@ import (
 	"github.com/faqwiki/faqwiki/wiki"
 )
 
-// trackReview files revision n of slug, recorded as change seq at ns, as
-// unreviewed, unless it was reviewed on save. A page that had nothing
-// unreviewed enters the queue under this revision's time, and the queue
-// counter goes up.
-func trackReview(tx *bbolt.Tx, slug string, n int, ns int64, seq uint64, reviewed bool) error {
-	if reviewed {
-		return nil
-	}
-	pending, err := bucket(tx, bucketPendingRevs)
-	if err != nil {
-		return err
-	}
+// fileUnreviewed files revision n of slug, recorded as change seq at ns,
+// as unreviewed: in unreviewed, and in page (the page's new head record,
+// which the caller writes), which counts it and, if it is the page's
+// only unreviewed revision, names it first; that page enters the queue
+// under this revision's time, and the queue counter goes up.
+func fileUnreviewed(tx *bbolt.Tx, page *pageRecord, slug string, n int, ns int64, seq uint64) error {
 	unrev, err := bucket(tx, bucketUnreviewed)
 	if err != nil {
 		return err
 	}
-	queue, err := bucket(tx, bucketReviewQueue)
-	if err != nil {
-		return err
-	}
-	pending.FillPercent, unrev.FillPercent = fillAppend, fillSequence
-	prefix := slugPrefix(slug)
-	k, _ := pending.Cursor().Seek(prefix)
-	wasPending := k != nil && bytes.HasPrefix(k, prefix)
-	if err := pending.Put(revKey(slug, n), u64(seq)); err != nil {
-		return err
-	}
+	unrev.FillPercent = fillSequence
 	if err := unrev.Put(seqKey(seq), empty); err != nil {
 		return err
 	}
-	if wasPending {
+	page.Unreviewed++
+	if page.Unreviewed > 1 {
 		return nil
+	}
+	page.FirstUnreviewed = n
+	queue, err := bucket(tx, bucketReviewQueue)
+	if err != nil {
+		return err
 	}
 	if err := queue.Put(recentKey(ns, slug), u64(uint64(n))); err != nil {
 		return err
@@ -117,39 +111,11 @@ func findReviewCount(tx *bbolt.Tx) (int, error) {
 	return int(binary.BigEndian.Uint64(v)), nil
 }
 
-// pendingRev is an unreviewed revision of a page and its change's seq.
-type pendingRev struct {
-	n   int
-	seq uint64
-}
-
-// findPending returns the unreviewed revisions of slug, oldest first.
-func findPending(tx *bbolt.Tx, slug string) ([]pendingRev, error) {
-	pending, err := bucket(tx, bucketPendingRevs)
-	if err != nil {
-		return nil, err
-	}
-	prefix := slugPrefix(slug)
-	var out []pendingRev
-	c := pending.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		n, err := parseRevKey(k, prefix)
-		if err != nil {
-			return nil, err
-		}
-		if len(v) != 8 {
-			return nil, fmt.Errorf("corrupt pendingrevs value %x", v)
-		}
-		out = append(out, pendingRev{n, binary.BigEndian.Uint64(v)})
-	}
-	return out, nil
-}
-
 // MarkReviewed marks every unreviewed revision of slug numbered n or less
 // reviewed by `by` at `at`, in one transaction: their records get
-// ReviewedBy and ReviewedAt, they leave pendingrevs and unreviewed, and the
-// page moves in the review queue to its next unreviewed revision or leaves
-// it. Revisions above n are left as they are, whatever arrived since the
+// ReviewedBy and ReviewedAt, they leave unreviewed and the page's count,
+// and the page moves in the review queue to its next unreviewed revision
+// or leaves it. Revisions above n are left as they are, whatever arrived since the
 // caller looked. It returns how many revisions it marked; an error
 // wrapping wiki.ErrNotFound if the page or revision n does not exist, a
 // *wiki.ValidationError for an empty reviewer or a time out of range.
@@ -171,55 +137,66 @@ func (db *DB) MarkReviewed(ctx context.Context, slug wiki.Slug, n int, by string
 		if n < 1 || n > head.Revision {
 			return fmt.Errorf("revision %d: %w", n, wiki.ErrNotFound)
 		}
-		pend, err := findPending(tx, string(slug))
-		if err != nil || len(pend) == 0 || pend[0].n > n {
-			return err
+		first := head.FirstUnreviewed
+		if head.Unreviewed == 0 || first > n {
+			return nil
 		}
 		b, err := openReviewBuckets(tx)
 		if err != nil {
 			return err
 		}
-		firstTime, err := revisionTime(tx, string(slug), pend[0].n)
-		if err != nil {
-			return err
-		}
-		for _, p := range pend {
-			if p.n > n {
-				break
-			}
-			key := revKey(string(slug), p.n)
+		// From the first unreviewed revision on, every revision without
+		// a reviewer is unreviewed (Commit files each one that is not
+		// reviewed on save): they are marked up to n, and the next is
+		// the first after n without one.
+		next := 0
+		var firstTime, nextTime int64
+		for k := first; k <= head.Revision && next == 0; k++ {
+			key := revKey(string(slug), k)
 			var rec revisionRecord
 			raw := b.revisions.Get(key)
 			if raw == nil {
-				return fmt.Errorf("pendingrevs names revision %d, which does not exist", p.n)
+				return fmt.Errorf("revision %d is missing", k)
 			}
 			if err := json.Unmarshal(raw, &rec); err != nil {
-				return fmt.Errorf("decode revision %d: %w", p.n, err)
+				return fmt.Errorf("decode revision %d: %w", k, err)
 			}
-			rec.ReviewedBy, rec.ReviewedAt = by, &ats
-			if err := putJSON(b.revisions, key, &rec); err != nil {
-				return err
+			if k == first {
+				firstTime = rec.Created
 			}
-			if err := b.pending.Delete(key); err != nil {
-				return err
+			switch {
+			case rec.ReviewedBy != "":
+			case k > n:
+				next, nextTime = k, rec.Created
+			case rec.Seq == 0:
+				return fmt.Errorf("revision %d has no change number", k)
+			default:
+				rec.ReviewedBy, rec.ReviewedAt = by, &ats
+				if err := putJSON(b.revisions, key, &rec); err != nil {
+					return err
+				}
+				if err := b.unreviewed.Delete(seqKey(rec.Seq)); err != nil {
+					return err
+				}
+				marked++
 			}
-			if err := b.unreviewed.Delete(seqKey(p.seq)); err != nil {
-				return err
-			}
-			marked++
+		}
+		left := head.Unreviewed - marked
+		switch {
+		case marked == 0 || left < 0 || (left > 0) != (next > 0):
+			return fmt.Errorf("the page counts %d unreviewed revisions from %d; %d were up to %d, and the next is %d", head.Unreviewed, first, marked, n, next)
 		}
 		if err := b.queue.Delete(recentKey(firstTime, string(slug))); err != nil {
 			return err
 		}
-		if marked == len(pend) {
-			return addReviewCount(tx, -1)
-		}
-		next := pend[marked].n
-		t, err := revisionTime(tx, string(slug), next)
-		if err != nil {
+		head.Unreviewed, head.FirstUnreviewed = left, next
+		if err := putJSON(b.pages, []byte(slug), head); err != nil {
 			return err
 		}
-		return b.queue.Put(recentKey(t, string(slug)), u64(uint64(next)))
+		if left == 0 {
+			return addReviewCount(tx, -1)
+		}
+		return b.queue.Put(recentKey(nextTime, string(slug)), u64(uint64(next)))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: review %q up to revision %d: %w", slug, n, err)
@@ -228,7 +205,7 @@ func (db *DB) MarkReviewed(ctx context.Context, slug wiki.Slug, n int, by string
 }
 
 // reviewBuckets are the buckets MarkReviewed writes.
-type reviewBuckets struct{ revisions, pending, unreviewed, queue *bbolt.Bucket }
+type reviewBuckets struct{ pages, revisions, unreviewed, queue *bbolt.Bucket }
 
 func openReviewBuckets(tx *bbolt.Tx) (*reviewBuckets, error) {
 	var b reviewBuckets
@@ -236,7 +213,7 @@ func openReviewBuckets(tx *bbolt.Tx) (*reviewBuckets, error) {
 	if b.revisions, err = bucket(tx, bucketRevisions); err != nil {
 		return nil, err
 	}
-	if b.pending, err = bucket(tx, bucketPendingRevs); err != nil {
+	if b.pages, err = bucket(tx, bucketPages); err != nil {
 		return nil, err
 	}
 	if b.unreviewed, err = bucket(tx, bucketUnreviewed); err != nil {
@@ -573,7 +550,7 @@ func recentFromRevision(r *wiki.Revision) wiki.RecentChange {
 // admins now count as reviewed on save, as they would have under the new
 // rule; they are marked so, reviewed at their own time.
 func indexReviews(tx *bbolt.Tx) error {
-	if err := recreateBuckets(tx, bucketPendingRevs, bucketUnreviewed, bucketReviewQueue); err != nil {
+	if err := recreateBuckets(tx, bucketUnreviewed, bucketReviewQueue); err != nil {
 		return err
 	}
 	meta, err := bucket(tx, bucketMeta)
@@ -604,6 +581,10 @@ func indexReviews(tx *bbolt.Tx) error {
 		return err
 	}
 	revisions, err := bucket(tx, bucketRevisions)
+	if err != nil {
+		return err
+	}
+	pages, err := bucket(tx, bucketPages)
 	if err != nil {
 		return err
 	}
@@ -646,9 +627,98 @@ func indexReviews(tx *bbolt.Tx) error {
 				return err
 			}
 		}
-		if err := trackReview(tx, c.slug, c.n, c.rec.Created, c.seq, c.rec.ReviewedBy != ""); err != nil {
+		if c.rec.ReviewedBy != "" {
+			continue
+		}
+		page, err := findPage(context.Background(), tx, c.slug)
+		if err != nil {
 			return fmt.Errorf("revision %d of %q: %w", c.n, c.slug, err)
+		}
+		if err := fileUnreviewed(tx, page, c.slug, c.n, c.rec.Created, c.seq); err != nil {
+			return fmt.Errorf("revision %d of %q: %w", c.n, c.slug, err)
+		}
+		if err := putJSON(pages, []byte(c.slug), page); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// reviewsInPages is the migration from schema version 8: every revision
+// record gets the number of its change in the feed, and each page's
+// unreviewed revisions, listed in pendingrevs until then, are counted in
+// its record, which names the first of them; pendingrevs goes. A page
+// with none listed keeps what its record says (none, or what the version
+// 4 migration, run first in the same Open, filed there).
+func reviewsInPages(tx *bbolt.Tx) error {
+	revisions, err := bucket(tx, bucketRevisions)
+	if err != nil {
+		return err
+	}
+	feed, err := bucket(tx, bucketChanges)
+	if err != nil {
+		return err
+	}
+	pages, err := bucket(tx, bucketPages)
+	if err != nil {
+		return err
+	}
+	err = feed.ForEach(func(k, v []byte) error {
+		seq, ch, err := decodeChangeEntry(k, v)
+		if err != nil {
+			return err
+		}
+		key := revKey(ch.Slug, ch.Revision)
+		var rec revisionRecord
+		raw := revisions.Get(key)
+		if raw == nil {
+			return fmt.Errorf("change %d names revision %d of %q, which does not exist", seq, ch.Revision, ch.Slug)
+		}
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			return fmt.Errorf("decode revision %d of %q: %w", ch.Revision, ch.Slug, err)
+		}
+		rec.Seq = seq
+		return putJSON(revisions, key, &rec)
+	})
+	if err != nil {
+		return err
+	}
+	pending := tx.Bucket(bucketPendingRevs)
+	if pending == nil {
+		return nil
+	}
+	var page *pageRecord
+	var slug []byte
+	flush := func() error {
+		if page == nil {
+			return nil
+		}
+		return putJSON(pages, slug, page)
+	}
+	err = pending.ForEach(func(k, _ []byte) error {
+		if len(k) < 10 || k[len(k)-9] != 0 {
+			return fmt.Errorf("corrupt pendingrevs key %q", k)
+		}
+		s, n := k[:len(k)-9], int(binary.BigEndian.Uint64(k[len(k)-8:]))
+		if page == nil || !bytes.Equal(s, slug) {
+			if err := flush(); err != nil {
+				return err
+			}
+			slug = bytes.Clone(s)
+			var err error
+			if page, err = findPage(context.Background(), tx, string(slug)); err != nil {
+				return fmt.Errorf("pendingrevs names page %q: %w", slug, err)
+			}
+			page.Unreviewed, page.FirstUnreviewed = 0, n
+		}
+		page.Unreviewed++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	return tx.DeleteBucket(bucketPendingRevs)
 }

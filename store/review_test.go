@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -263,7 +264,7 @@ func TestMigrateV4(t *testing.T) {
 	// What version 4 wrote: none of the new buckets, no review count, no
 	// reviewer on revisions.
 	db = reopenAsVersion(t, db, 4, func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{bucketLinks, bucketBacklinks, bucketPendingRevs, bucketUnreviewed, bucketReviewQueue} {
+		for _, name := range [][]byte{bucketLinks, bucketBacklinks, bucketUnreviewed, bucketReviewQueue} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
 			}
@@ -294,6 +295,94 @@ func TestMigrateV4(t *testing.T) {
 	if err != nil || len(rows) != 2 {
 		t.Errorf("unreviewed changes %v, %v", rows, err)
 	}
+}
+
+// TestMigrate_ReviewsInPages: a version 8 file, whose pages' unreviewed
+// revisions are in pendingrevs, reads the same after Open moves them into
+// the page records: the queue, its count, each page's count on its view
+// and unreviewed changes; and review goes on from there.
+func TestMigrate_ReviewsInPages(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	at := t0
+	commit := func(slug string, head int, by string) {
+		at = at.Add(time.Minute)
+		rev := newRev(slug, wiki.KindEdit, slug, slug+" "+itoa(head+1), at)
+		if head == 0 {
+			rev.Kind = wiki.KindCreate
+		}
+		if by != "" {
+			reviewed(rev, by)
+		}
+		mustCommit(t, db, rev, head)
+	}
+	for i := range 5 {
+		commit("all", i, "")
+	}
+	commit("mixed", 0, "")
+	commit("mixed", 1, "tina")
+	commit("mixed", 2, "")
+	commit("mixed", 3, "tina")
+	commit("done", 0, "tina")
+	commit("done", 1, "tina")
+	if n, err := db.MarkReviewed(ctx, "all", 2, "tina", at); err != nil || n != 2 {
+		t.Fatalf("MarkReviewed(all, 2) = %d, %v", n, err)
+	}
+	type state struct {
+		queue   []string
+		count   int
+		pages   map[string]int
+		changes []string
+	}
+	read := func() state {
+		st := state{queue: queueSlugs(t, db), count: reviewCount(t, db), pages: map[string]int{}}
+		for _, slug := range []string{"all", "mixed", "done"} {
+			v, err := db.PageView(ctx, wiki.Slug(slug), "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.pages[slug] = v.Unreviewed
+		}
+		rows, _, err := db.RecentChanges(ctx, wiki.ChangeFilter{Unreviewed: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			st.changes = append(st.changes, string(r.Slug)+":"+itoa(r.Revision))
+		}
+		return st
+	}
+	before := read()
+	want := state{queue: []string{"all:02..05", "mixed:00..04"}, count: 2, pages: map[string]int{"all": 3, "mixed": 2, "done": 0},
+		changes: []string{"mixed:03", "mixed:01", "all:05", "all:04", "all:03"}}
+	if !reflect.DeepEqual(before, want) {
+		t.Fatalf("before the migration %+v, want %+v", before, want)
+	}
+	db = reopenAsVersion(t, db, 8, func(*bbolt.Tx) error { return nil })
+	if after := read(); !reflect.DeepEqual(after, want) {
+		t.Errorf("after the migration %+v, want %+v", after, want)
+	}
+	db.bolt.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket(bucketPendingRevs) != nil {
+			t.Error("pendingrevs is still there")
+		}
+		return nil
+	})
+	// mixed's two unreviewed revisions go, passing tina's between them.
+	if n, err := db.MarkReviewed(ctx, "mixed", 4, "rita", at); err != nil || n != 2 {
+		t.Fatalf("MarkReviewed(mixed, 4) = %d, %v", n, err)
+	}
+	commit("all", 5, "")
+	if n, err := db.MarkReviewed(ctx, "all", 4, "rita", at); err != nil || n != 2 {
+		t.Fatalf("MarkReviewed(all, 4) = %d, %v", n, err)
+	}
+	if got, want := read(), (state{queue: []string{"all:04..06"}, count: 1, pages: map[string]int{"all": 2, "mixed": 0, "done": 0},
+		changes: []string{"all:06", "all:05"}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("after reviewing %+v, want %+v", got, want)
+	}
+	path := db.Path()
+	db.Close()
+	mustCheck(t, path)
 }
 
 func TestRecentChangesWalksAndPages(t *testing.T) {

@@ -39,8 +39,12 @@ type revisionRecord struct {
 	// is in blobs). Absent in records written before attachments existed,
 	// which had none.
 	Files []fileRecord `json:"files,omitempty"`
+	// Seq is the number of the revision's change in the feed (from
+	// schema version 9).
+	Seq uint64 `json:"seq,omitempty"`
 	// Text is the number of the revision's text, its key in texts
-	// (from schema version 8; numbers start at 1).
+	// (from schema version 8; numbers start at 1). It is the last field:
+	// trailingTextNumber reads it from the end of the record.
 	Text uint64 `json:"text_no,omitempty"`
 }
 
@@ -237,6 +241,22 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 	if err := putFiles(b.blobs, rev); err != nil {
 		return commitResult{}, err
 	}
+	seq, err := appendChange(ctx, tx, &changeRecord{
+		Slug:     slug,
+		Revision: n,
+		Kind:     string(rev.Kind),
+		Title:    rev.Title,
+		Author:   rev.Author,
+		Cohort:   rev.Cohort,
+		Summary:  rev.Summary,
+		Time:     ns,
+		Added:    rev.Added,
+		Removed:  rev.Removed,
+	})
+	if err != nil {
+		return commitResult{}, err
+	}
+	rr.Seq = seq
 	if rr.Text, err = db.putText(tx, b.texts, b.revisions, slug, n, rev.Markdown); err != nil {
 		return commitResult{}, err
 	}
@@ -256,6 +276,14 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 	}
 	if old != nil {
 		page.Created = old.Created
+		page.Unreviewed, page.FirstUnreviewed = old.Unreviewed, old.FirstUnreviewed
+	}
+	// The review state, in the same transaction: an unreviewed revision
+	// is counted in the page's record.
+	if rev.ReviewedBy == "" {
+		if err := fileUnreviewed(tx, &page, slug, n, ns, seq); err != nil {
+			return commitResult{}, err
+		}
 	}
 	retitled, err := b.refile(slug, old, &page, ns)
 	if err != nil {
@@ -271,33 +299,14 @@ func (db *DB) commit(ctx context.Context, tx *bbolt.Tx, rev *wiki.Revision, head
 			return commitResult{}, err
 		}
 	}
-
-	seq, err := appendChange(ctx, tx, &changeRecord{
-		Slug:     slug,
-		Revision: n,
-		Kind:     string(rev.Kind),
-		Title:    rev.Title,
-		Author:   rev.Author,
-		Cohort:   rev.Cohort,
-		Summary:  rev.Summary,
-		Time:     ns,
-		Added:    rev.Added,
-		Removed:  rev.Removed,
-	})
-	if err != nil {
-		return commitResult{}, err
-	}
 	if err := indexChange(b.cohortChanges, b.authorChanges, rev.Cohort, rev.Author, seq); err != nil {
 		return commitResult{}, err
 	}
 	if err := countChange(b.cohortTotals, rev.Cohort, string(rev.Kind), rev.Added, rev.Removed); err != nil {
 		return commitResult{}, err
 	}
-	// The link index and the review state, in the same transaction.
+	// The link index, in the same transaction.
 	if err := fileLinks(tx, slug, rev.Links, page.Deleted); err != nil {
-		return commitResult{}, err
-	}
-	if err := trackReview(tx, slug, n, ns, seq, rev.ReviewedBy != ""); err != nil {
 		return commitResult{}, err
 	}
 	return commitResult{number: n, created: ns}, nil

@@ -26,6 +26,8 @@ import (
 //	meta           metaSchemaVersion       uint64: schema version
 //	               metaSetupToken          the first-run setup token's hash
 //	pages          slug                    pageRecord JSON: the head of the page
+//	                                       (and how many of its revisions
+//	                                       are unreviewed, from which on)
 //	revisions      slug 0x00 number        revisionRecord JSON: metadata, no text
 //	texts          number                  Markdown of the revision whose
 //	                                       record names this number: a delta
@@ -70,8 +72,6 @@ import (
 //	links          from 0x00 to            the link's page name as written:
 //	                                       wiki links of live pages' texts
 //	backlinks      to 0x00 from            empty: the same links by target
-//	pendingrevs    slug 0x00 number        uint64 seq of its change: the
-//	                                       page's unreviewed revisions
 //	unreviewed     seq                     empty: unreviewed changes in feed
 //	                                       order, for recent changes
 //	reviewqueue    time slug               uint64: the page's first
@@ -169,7 +169,7 @@ var (
 	// Review, links and watching.
 	bucketLinks          = []byte("links")
 	bucketBacklinks      = []byte("backlinks")
-	bucketPendingRevs    = []byte("pendingrevs")
+	bucketPendingRevs    = []byte("pendingrevs") // until schema version 9
 	bucketUnreviewed     = []byte("unreviewed")
 	bucketReviewQueue    = []byte("reviewqueue")
 	bucketWatches        = []byte("watches")
@@ -191,7 +191,7 @@ var (
 		bucketCohortChanges, bucketAuthorChanges, bucketCohortTotals, bucketAccounts, bucketSessions,
 		bucketUserSessions, bucketSessionExpiry, bucketTokens, bucketUserTokens, bucketCohorts,
 		bucketInvites, bucketSynonyms, bucketBlobs, bucketAliases, bucketResets, bucketUserResets,
-		bucketLinks, bucketBacklinks, bucketPendingRevs, bucketUnreviewed, bucketReviewQueue,
+		bucketLinks, bucketBacklinks, bucketUnreviewed, bucketReviewQueue,
 		bucketWatches, bucketSeen, bucketCohortWatches, bucketFeedTokens, bucketUserFeedTokens,
 		bucketQuestions, bucketAskerQuestions, bucketGaps, bucketAnswers, bucketAnswerVotes,
 	}
@@ -265,7 +265,14 @@ var (
 // page's texts end in a leaf of their own), a fifth of the pages a commit
 // transaction wrote; numbered, a transaction's texts go into the last few
 // leaves together. A version 7 faqwiki would find no texts.
-const schemaVersion = 8
+//
+// Version 9 drops pendingrevs, each page's unreviewed revisions by page
+// and number: a save wrote a leaf of it of its own, as texts did. A page's
+// record counts its unreviewed revisions and names the first (from there
+// on, every revision without a reviewer is unreviewed), and each revision
+// record names its change in the feed, for MarkReviewed to take it out of
+// unreviewed. A version 8 faqwiki would find pendingrevs stale.
+const schemaVersion = 9
 
 // migrations[v] moves a file from schema version v to v+1. initSchema runs
 // them in order, in Open's transaction, after creating every bucket of the
@@ -277,7 +284,8 @@ var migrations = map[uint64]func(tx *bbolt.Tx) error{
 	4: indexLinksAndReviews,
 	5: convertTexts, // text.go: texts as deltas, compressed
 	6: dropRevTimes,
-	7: numberTexts, // text.go: texts by number, named in the revision records
+	7: numberTexts,    // text.go: texts by number, named in the revision records
+	8: reviewsInPages, // review.go: unreviewed revisions counted in page records
 }
 
 // dropRevTimes is the migration from schema version 6: revtimes goes.

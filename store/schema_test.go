@@ -71,6 +71,9 @@ func TestMigrate_DropsRevTimes(t *testing.T) {
 	// As a version 6 faqwiki left it: its index, the texts under their
 	// revisions' keys, and the version.
 	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+		if err := unfileReviews(tx, true); err != nil {
+			return err
+		}
 		if err := unnumberTexts(tx); err != nil {
 			return err
 		}

@@ -39,8 +39,12 @@ func reopenAsVersion(tb testing.TB, db *DB, v uint64, undo func(tx *bbolt.Tx) er
 	tb.Helper()
 	path := db.Path()
 	err := db.bolt.Update(func(tx *bbolt.Tx) error {
-		if err := undo(tx); err != nil {
-			return err
+		if v < 9 {
+			// Before version 9 a page's unreviewed revisions were in
+			// pendingrevs (from version 5), not in its record.
+			if err := unfileReviews(tx, v >= 5); err != nil {
+				return err
+			}
 		}
 		if v < 6 {
 			// Before version 6 texts were stored whole and raw.
@@ -53,6 +57,9 @@ func reopenAsVersion(tb testing.TB, db *DB, v uint64, undo func(tx *bbolt.Tx) er
 			if err := unnumberTexts(tx); err != nil {
 				return err
 			}
+		}
+		if err := undo(tx); err != nil {
+			return err
 		}
 		return tx.Bucket(bucketMeta).Put(metaSchemaVersion, u64(v))
 	})
@@ -73,6 +80,67 @@ func reopenAsVersion(tb testing.TB, db *DB, v uint64, undo func(tx *bbolt.Tx) er
 		tb.Fatal(err)
 	}
 	return db
+}
+
+// unfileReviews takes the review state out of the page records and the
+// changes' numbers out of the revision records, as schema version 8 and
+// older had them, and lists each page's unreviewed revisions in
+// pendingrevs if pending (as versions 5 to 8 did).
+func unfileReviews(tx *bbolt.Tx, pending bool) error {
+	pages, revisions := tx.Bucket(bucketPages), tx.Bucket(bucketRevisions)
+	var list *bbolt.Bucket
+	if pending {
+		var err error
+		if list, err = tx.CreateBucket(bucketPendingRevs); err != nil {
+			return err
+		}
+	}
+	type rev struct {
+		key []byte
+		rec revisionRecord
+	}
+	var revs []rev
+	err := revisions.ForEach(func(k, v []byte) error {
+		var r rev
+		r.key = bytes.Clone(k)
+		if err := json.Unmarshal(v, &r.rec); err != nil {
+			return err
+		}
+		revs = append(revs, r)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range revs {
+		slug, n := string(r.key[:len(r.key)-9]), r.rec.Number
+		page, err := findPage(context.Background(), tx, slug)
+		if err != nil {
+			return err
+		}
+		if list != nil && page.Unreviewed > 0 && n >= page.FirstUnreviewed && r.rec.ReviewedBy == "" {
+			if err := list.Put(r.key, u64(r.rec.Seq)); err != nil {
+				return err
+			}
+		}
+		r.rec.Seq = 0
+		if err := putJSON(revisions, r.key, &r.rec); err != nil {
+			return err
+		}
+	}
+	var slugs [][]byte
+	pages.ForEach(func(k, _ []byte) error { slugs = append(slugs, bytes.Clone(k)); return nil })
+	for _, slug := range slugs {
+		page, err := findPage(context.Background(), tx, string(slug))
+		if err != nil {
+			return err
+		}
+		page.Unreviewed, page.FirstUnreviewed = 0, 0
+		if err := putJSON(pages, slug, page); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // unnumberTexts stores every text of tx under its revision's key, and

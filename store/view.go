@@ -51,11 +51,7 @@ func (db *DB) PageView(ctx context.Context, slug wiki.Slug, username, cohort str
 		if st.ReviewCount, err = findReviewCount(tx); err != nil {
 			return err
 		}
-		pending, err := findPending(tx, s)
-		if err != nil {
-			return err
-		}
-		st.Unreviewed = len(pending)
+		st.Unreviewed = rec.Unreviewed
 		if rec.Deleted {
 			return nil
 		}
