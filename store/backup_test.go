@@ -280,6 +280,7 @@ func TestCheck(t *testing.T) {
 		{"change of a missing revision", putRaw(bucketChanges, seqKey(5), []byte(`{"slug":"zz","rev":1,"kind":"create","title":"Z","time":1}`)), `change 5 names revision 1 of "zz"`},
 		{"text named twice", nameText("a-b", 1, 1), `page "a-b": revision 1 has no text: text 1 is named by another revision too`},
 		{"text past the sequence", nameText("a-b", 1, 9), `page "a-b": revision 1 has no text: text 9 is past the texts' sequence 4`},
+		{"texts' sequence", func(tx *bbolt.Tx) error { return tx.Bucket(bucketTexts).SetSequence(1 << 62) }, "the texts' sequence is 4611686018427387904, for 4 revisions"},
 		{"text no revision names", putRaw(bucketTexts, u64(7), []byte("x")), "1 texts are stored that no revision names"},
 		{"unreviewed count", countUnreviewed("a-b", 2, 1), `page "a-b": counts 2 unreviewed revisions; 1 from revision 1 have no reviewer`},
 		{"unreviewed index", deleteRaw(bucketUnreviewed, seqKey(3)), "the pages count 4 unreviewed revisions; the unreviewed index lists 3"},

@@ -115,10 +115,11 @@ func findReviewCount(tx *bbolt.Tx) (int, error) {
 // reviewed by `by` at `at`, in one transaction: their records get
 // ReviewedBy and ReviewedAt, they leave unreviewed and the page's count,
 // and the page moves in the review queue to its next unreviewed revision
-// or leaves it. Revisions above n are left as they are, whatever arrived since the
-// caller looked. It returns how many revisions it marked; an error
-// wrapping wiki.ErrNotFound if the page or revision n does not exist, a
-// *wiki.ValidationError for an empty reviewer or a time out of range.
+// or leaves it. Revisions above n are left as they are, whatever arrived
+// since the caller looked. It returns how many revisions it marked; an
+// error wrapping wiki.ErrNotFound if the page or revision n does not
+// exist, a *wiki.ValidationError for an empty reviewer or a time out of
+// range.
 func (db *DB) MarkReviewed(ctx context.Context, slug wiki.Slug, n int, by string, at time.Time) (int, error) {
 	v := &wiki.ValidationError{}
 	addKeyProblem(v, "reviewed_by", by)

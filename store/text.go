@@ -458,8 +458,16 @@ func checkTexts(tx *bbolt.Tx, byNumber bool, r *CheckReport) {
 	if texts == nil || revisions == nil {
 		return
 	}
-	named := make([]bool, texts.Sequence()+1) // by text number
-	var cur []byte                            // slug prefix of prev
+	// Every revision's text took the next number: as many numbers as
+	// revisions (checkRevisions counted them), which bounds the memory a
+	// damaged sequence could ask for.
+	seq := texts.Sequence()
+	if byNumber && seq != uint64(r.Revisions) {
+		r.problem("the texts' sequence is %d, for %d revisions", seq, r.Revisions)
+		seq = min(seq, uint64(r.Revisions))
+	}
+	named := make([]bool, seq+1) // by text number
+	var cur []byte               // slug prefix of prev
 	var prev []byte
 	prevN := 0
 	c := revisions.Cursor()
