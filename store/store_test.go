@@ -82,6 +82,26 @@ func reopenAsVersion(tb testing.TB, db *DB, v uint64, undo func(tx *bbolt.Tx) er
 	return db
 }
 
+// storedRevision is a revision record and its key.
+type storedRevision struct {
+	key []byte
+	rec revisionRecord
+}
+
+// allRevisionRecords decodes every record of revisions, in key order.
+func allRevisionRecords(revisions *bbolt.Bucket) ([]storedRevision, error) {
+	var revs []storedRevision
+	err := revisions.ForEach(func(k, v []byte) error {
+		r := storedRevision{key: bytes.Clone(k)}
+		if err := json.Unmarshal(v, &r.rec); err != nil {
+			return err
+		}
+		revs = append(revs, r)
+		return nil
+	})
+	return revs, err
+}
+
 // unfileReviews takes the review state out of the page records and the
 // changes' numbers out of the revision records, as schema version 8 and
 // older had them, and lists each page's unreviewed revisions in
@@ -95,20 +115,7 @@ func unfileReviews(tx *bbolt.Tx, pending bool) error {
 			return err
 		}
 	}
-	type rev struct {
-		key []byte
-		rec revisionRecord
-	}
-	var revs []rev
-	err := revisions.ForEach(func(k, v []byte) error {
-		var r rev
-		r.key = bytes.Clone(k)
-		if err := json.Unmarshal(v, &r.rec); err != nil {
-			return err
-		}
-		revs = append(revs, r)
-		return nil
-	})
+	revs, err := allRevisionRecords(revisions)
 	if err != nil {
 		return err
 	}
@@ -148,20 +155,7 @@ func unfileReviews(tx *bbolt.Tx, pending bool) error {
 // did.
 func unnumberTexts(tx *bbolt.Tx) error {
 	texts, revisions := tx.Bucket(bucketTexts), tx.Bucket(bucketRevisions)
-	type rev struct {
-		key []byte
-		rec revisionRecord
-	}
-	var revs []rev
-	err := revisions.ForEach(func(k, v []byte) error {
-		var r rev
-		r.key = bytes.Clone(k)
-		if err := json.Unmarshal(v, &r.rec); err != nil {
-			return err
-		}
-		revs = append(revs, r)
-		return nil
-	})
+	revs, err := allRevisionRecords(revisions)
 	if err != nil {
 		return err
 	}
