@@ -475,14 +475,15 @@ func nanos(t time.Time) int64 { return t.UnixNano() }
 func fromNanos(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 
 // slugPrefix returns slug+0x00, the prefix of all of a page's keys in
-// revisions and texts.
+// revisions.
 func slugPrefix(slug string) []byte {
 	k := make([]byte, 0, len(slug)+1+16)
 	k = append(k, slug...)
 	return append(k, 0)
 }
 
-// revKey is the key of revision n of slug in revisions and texts.
+// revKey is the key of revision n of slug in revisions (and, before
+// schema version 8, of its text in texts).
 func revKey(slug string, n int) []byte {
 	return binary.BigEndian.AppendUint64(slugPrefix(slug), uint64(n))
 }
