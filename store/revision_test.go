@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -432,5 +433,62 @@ func BenchmarkCommitParallel(b *testing.B) {
 		b.ReportMetric(float64(st.Commits)/float64(st.Transactions), "commits/tx")
 		b.ReportMetric(float64(st.Writes)/float64(st.Transactions), "writes/tx")
 		b.ReportMetric(float64(st.Write.Sum.Microseconds())/1000/float64(st.Transactions), "write-ms/tx")
+	}
+}
+
+// BenchmarkEditParallel edits pages with a history, 32 at a time, each
+// goroutine a page of its own (as the suite's editors do) with 100
+// revisions, among 2,000
+// other pages: what a save costs the file is the pages its transaction
+// writes, reported as writes/tx beside commits/tx. Pages of their own
+// and a long history are the case where every per-page index of a save
+// ends in a leaf of its own.
+func BenchmarkEditParallel(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpen(b)
+	db.bolt.NoSync = true // setup speed only
+	body := strings.Repeat("Some answer text that goes on. ", 120)
+	for i := range 2000 {
+		mustCommit(b, db, newRev(fmt.Sprintf("faq/page-%04d", i), wiki.KindCreate, "Page", body, t0), 0)
+	}
+	// RunParallel starts parallelism x GOMAXPROCS goroutines: about 32,
+	// each with a page of its own.
+	par := max(1, 32/runtime.GOMAXPROCS(0))
+	editors := par * runtime.GOMAXPROCS(0)
+	lines := make([]string, 60)
+	for i := range lines {
+		lines[i] = fmt.Sprintf("Line %d of the answer, which is about something.", i)
+	}
+	for w := range editors {
+		slug := fmt.Sprintf("bench/edit-%02d", w)
+		mustCommit(b, db, newRev(slug, wiki.KindCreate, "Edit", strings.Join(lines, "\n"), t0), 0)
+		for i := 1; i < 100; i++ {
+			lines[i%60] = fmt.Sprintf("Line %d, edited in revision %d.", i%60, i+1)
+			mustCommit(b, db, newRev(slug, wiki.KindEdit, "Edit", strings.Join(lines, "\n"), t0), i)
+		}
+	}
+	db.bolt.NoSync = false
+	before := db.TxStats()
+	var next atomic.Int64
+	b.SetParallelism(par)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		w := int(next.Add(1) - 1)
+		slug := fmt.Sprintf("bench/edit-%02d", w)
+		ls := append([]string(nil), lines...)
+		head := 100
+		for i := 0; pb.Next(); i++ {
+			ls[i%60] = fmt.Sprintf("Line %d, edited by %d in save %d.", i%60, w, i)
+			if err := db.Commit(ctx, newRev(slug, wiki.KindEdit, "Edit", strings.Join(ls, "\n"), t0), head); err != nil {
+				b.Error(err)
+				return
+			}
+			head++
+		}
+	})
+	st := db.TxStats()
+	if tx := st.Transactions - before.Transactions; tx > 0 {
+		b.ReportMetric(float64(st.Commits-before.Commits)/float64(tx), "commits/tx")
+		b.ReportMetric(float64(st.Writes-before.Writes)/float64(tx), "writes/tx")
 	}
 }
