@@ -183,8 +183,7 @@ func (db *DB) MarkReviewed(ctx context.Context, slug wiki.Slug, n int, by string
 			}
 		}
 		left := head.Unreviewed - marked
-		switch {
-		case marked == 0 || left < 0 || (left > 0) != (next > 0):
+		if marked == 0 || left < 0 || (left > 0) != (next > 0) {
 			return fmt.Errorf("the page counts %d unreviewed revisions from %d; %d were up to %d, and the next is %d", head.Unreviewed, first, marked, n, next)
 		}
 		if err := b.queue.Delete(recentKey(firstTime, string(slug))); err != nil {

@@ -522,3 +522,22 @@ func TestFeedTokens(t *testing.T) {
 		t.Errorf("new token: %q, %v", u, err)
 	}
 }
+
+// TestMarkReviewed_RefusesAWrongCount: a page record whose count of
+// unreviewed revisions disagrees with its revisions is an error, and
+// nothing is marked.
+func TestMarkReviewed_RefusesAWrongCount(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	mustCommit(t, db, newRev("a", wiki.KindCreate, "A", "a1", t0), 0)
+	mustCommit(t, db, newRev("a", wiki.KindEdit, "A", "a2", t0.Add(time.Minute)), 1)
+	if err := db.bolt.Update(countUnreviewed("a", 3, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.MarkReviewed(ctx, "a", 2, "tina", t0.Add(time.Hour)); err == nil || n != 0 {
+		t.Errorf("MarkReviewed with a wrong count = %d, %v; want an error", n, err)
+	}
+	if r, err := db.Revision(ctx, "a", 1); err != nil || r.ReviewedBy != "" {
+		t.Errorf("revision 1 after the refused review: reviewed by %q, %v", r.ReviewedBy, err)
+	}
+}
