@@ -27,7 +27,7 @@ func (db *DB) PageView(ctx context.Context, slug wiki.Slug, username, cohort str
 	// The same view read again while nothing was written is answered
 	// from memory. The write count is read before the transaction, so a
 	// write that lands during it leaves the entry already stale.
-	key := string(slug) + "\x00" + username + "\x00" + cohort
+	key := viewKey{slug, username, cohort} // a struct: no string made on every view
 	writes := db.writes.Load()
 	if st, ok := db.viewStates.get(key, writes); ok {
 		return st, nil
@@ -94,7 +94,13 @@ func findTitleBacklinks(ctx context.Context, tx *bbolt.Tx, slug wiki.Slug, title
 // process holds the file's lock, so every write is counted).
 type viewStates struct {
 	mu sync.Mutex
-	m  map[string]viewState
+	m  map[viewKey]viewState
+}
+
+// viewKey names a view's state: the page and its reader.
+type viewKey struct {
+	slug             wiki.Slug
+	username, cohort string
 }
 
 type viewState struct {
@@ -102,7 +108,7 @@ type viewState struct {
 	st     *wiki.PageViewState
 }
 
-func (v *viewStates) get(key string, writes uint64) (*wiki.PageViewState, bool) {
+func (v *viewStates) get(key viewKey, writes uint64) (*wiki.PageViewState, bool) {
 	v.mu.Lock()
 	e, ok := v.m[key]
 	v.mu.Unlock()
@@ -112,11 +118,11 @@ func (v *viewStates) get(key string, writes uint64) (*wiki.PageViewState, bool) 
 	return copyViewState(e.st), true
 }
 
-func (v *viewStates) put(key string, writes uint64, st *wiki.PageViewState) {
+func (v *viewStates) put(key viewKey, writes uint64, st *wiki.PageViewState) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.m == nil || len(v.m) >= maxViewRecords {
-		v.m = map[string]viewState{}
+		v.m = map[viewKey]viewState{}
 	}
 	v.m[key] = viewState{writes: writes, st: st}
 }

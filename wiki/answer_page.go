@@ -58,9 +58,11 @@ func (a *Answers) PageAnswers(ctx context.Context, p *Page, r *markdown.Rendered
 	if u.SignedIn() {
 		person = u.Name
 	}
-	key := string(p.Slug) + "\x00" + person
+	// The key is made on every view: on the stack, a string only when kept.
+	var stack [128]byte
+	key := append(append(append(stack[:0], p.Slug...), 0), person...)
 	gen := a.gen.Load() // before the read: a write after it makes a newer one
-	if e, ok := a.views.Get(key); ok && e.gen == gen && e.rev == p.Revision && e.r == r {
+	if e, ok := a.views.GetBytes(key); ok && e.gen == gen && e.rev == p.Revision && e.r == r {
 		return e.pa, nil
 	}
 	recs, votes, err := a.store.PageAnswers(ctx, p.Slug, person)
@@ -68,7 +70,7 @@ func (a *Answers) PageAnswers(ctx context.Context, p *Page, r *markdown.Rendered
 		return nil, err
 	}
 	out := pageAnswers(p, r, recs, votes)
-	a.views.Put(key, pageAnswersEntry{gen: gen, rev: p.Revision, r: r, pa: out}, len(key)+128+256*len(out.States))
+	a.views.Put(string(key), pageAnswersEntry{gen: gen, rev: p.Revision, r: r, pa: out}, len(key)+128+256*len(out.States))
 	return out, nil
 }
 

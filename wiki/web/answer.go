@@ -80,8 +80,6 @@ func (s *Server) pageAnswers(c *gin.Context, v *pageView, r *markdown.Rendered) 
 		return
 	}
 	v.Flagged = pa.Flagged
-	v.InfoURL = pageInfoURL(v.Page.Slug)
-	v.AnswerForms = &answerForms{Feedback: feedbackURL(v.Page.Slug), Confirm: confirmURL(v.Page.Slug), Resolve: resolveURL(v.Page.Slug)}
 	u := wiki.UserFromContext(ctx)
 	class := "visitor"
 	switch {
@@ -94,30 +92,34 @@ func (s *Server) pageAnswers(c *gin.Context, v *pageView, r *markdown.Rendered) 
 	}
 	// The body with its boxes is the same for everyone of one class with
 	// the same votes while the render and the answers' state stay the
-	// same: it is drawn once and kept.
-	key := answersKey(v.Page, r, pa.Version, class)
-	v.AnswersKey = key
-	if body, ok := s.answerBodies.get(key); ok {
-		v.AnswerBody = body
+	// same: it is drawn once and kept, with the page's addresses the
+	// boxes' forms post to (made once, not on every view).
+	var stack [256]byte
+	key := appendAnswersKey(stack[:0], v.Page, r, pa.Version, class)
+	if d, ok := s.answerBodies.get(key); ok {
+		v.AnswersKey, v.AnswerBody, v.InfoURL, v.AnswerForms = d.key, d.body, d.info, d.forms
 		return
 	}
+	d := &drawnAnswers{key: string(key), info: pageInfoURL(v.Page.Slug),
+		forms: &answerForms{Feedback: feedbackURL(v.Page.Slug), Confirm: confirmURL(v.Page.Slug), Resolve: resolveURL(v.Page.Slug)}}
+	v.AnswersKey, v.InfoURL, v.AnswerForms = d.key, d.info, d.forms
 	body, err := s.drawAnswers(v, r, pa, u)
 	if err != nil {
 		s.log.Error("draw the answers of a page", "slug", v.Page.Slug, "err", err, "request_id", reqID(c))
 		return
 	}
-	s.answerBodies.put(key, body)
+	d.body = body
+	s.answerBodies.put(d)
 	v.AnswerBody = body
 }
 
-// answersKey names the answer boxes drawn into the body of page's render
-// r (the render itself, by its address: a page it links to made anew is
-// a new render of the same revision) for the answers' state version and
-// a reader of the class. It is made on every view: appended on the stack,
-// not formatted by fmt.
-func answersKey(page *wiki.Page, r *markdown.Rendered, version, class string) string {
-	var stack [192]byte
-	b := append(stack[:0], page.Slug...)
+// appendAnswersKey appends the name of the answer boxes drawn into the
+// body of page's render r (the render itself, by its address: a page it
+// links to made anew is a new render of the same revision) for the
+// answers' state version and a reader of the class. It is made on every
+// view, into a buffer the caller keeps on the stack.
+func appendAnswersKey(b []byte, page *wiki.Page, r *markdown.Rendered, version, class string) []byte {
+	b = append(b, page.Slug...)
 	b = append(b, 0)
 	b = strconv.AppendInt(b, int64(page.Revision), 10)
 	b = append(b, 0)
@@ -125,8 +127,7 @@ func answersKey(page *wiki.Page, r *markdown.Rendered, version, class string) st
 	b = append(b, 0)
 	b = append(b, version...)
 	b = append(b, 0)
-	b = append(b, class...)
-	return string(b)
+	return append(b, class...)
 }
 
 // drawAnswers cuts the page's body into answers and draws each with its
@@ -210,29 +211,39 @@ func (s *Server) answerBox(p *wiki.Page, st *wiki.AnswerState, i int, u *wiki.Us
 // full (a page's entry is redrawn in a millisecond).
 type answerBodies struct {
 	mu    sync.Mutex
-	m     map[string]template.HTML
+	m     map[string]*drawnAnswers
 	bytes int
+}
+
+// drawnAnswers is a page body drawn with its answer boxes, under its key
+// (appendAnswersKey), with the page's addresses its forms use.
+type drawnAnswers struct {
+	key   string
+	body  template.HTML
+	info  string
+	forms *answerForms
 }
 
 const maxAnswerBodyBytes = 32 << 20
 
-func (a *answerBodies) get(k string) (template.HTML, bool) {
+// get looks up the key held in k; the map index does not copy it.
+func (a *answerBodies) get(k []byte) (*drawnAnswers, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	b, ok := a.m[k]
-	return b, ok
+	d, ok := a.m[string(k)]
+	return d, ok
 }
 
-func (a *answerBodies) put(k string, b template.HTML) {
+func (a *answerBodies) put(d *drawnAnswers) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.m == nil || a.bytes+len(b) > maxAnswerBodyBytes {
-		a.m, a.bytes = map[string]template.HTML{}, 0
+	if a.m == nil || a.bytes+len(d.body) > maxAnswerBodyBytes {
+		a.m, a.bytes = map[string]*drawnAnswers{}, 0
 	}
-	if _, ok := a.m[k]; !ok {
-		a.bytes += len(b) + len(k)
+	if _, ok := a.m[d.key]; !ok {
+		a.bytes += len(d.body) + len(d.key)
 	}
-	a.m[k] = b
+	a.m[d.key] = d
 }
 
 // countLinkOpen counts a view of a page's current text that came from a
@@ -244,7 +255,11 @@ func (s *Server) countLinkOpen(c *gin.Context, slug wiki.Slug) {
 	if s.cfg.Answers == nil || !askedByAPerson(c.Request) {
 		return
 	}
-	ref, err := url.Parse(c.Request.Referer())
+	referer := c.Request.Referer()
+	if referer == "" {
+		return // most views: not worth parsing
+	}
+	ref, err := url.Parse(referer)
 	if err != nil || ref.Host != c.Request.Host || !strings.HasPrefix(ref.Path, prefixWiki) {
 		return
 	}

@@ -33,7 +33,7 @@ import (
 // script) comes out escaped, the sentinel is then not found whole, and
 // that page is drawn afresh on each view instead of cached (and it is
 // logged once): a template change can make views slower, never wrong.
-// Everything else the page shows must be in the key; pageViewKey lists
+// Everything else the page shows must be in the key; appendPageViewKey lists
 // it, and a test checks that every field of pageView and BasePage is
 // either in the key or a hole.
 
@@ -125,16 +125,14 @@ func (pc *pageViewCache) split(b []byte) (parts []viewPart, ok bool) {
 	return append(parts, viewPart{html: bytes.Clone(b)}), true
 }
 
-// pageViewKey is the cache key of v, whose page is the current text of
-// v.Page (no OldRev, no AsOf, no Flash: those are drawn afresh). It holds
-// everything the view shows or branches on but its holes, each field in
-// the order of pageViewKeyed.
-func pageViewKey(v *pageView, minute int64) string {
+// appendPageViewKey appends the cache key of v, whose page is the current
+// text of v.Page (no OldRev, no AsOf, no Flash: those are drawn afresh).
+// It holds everything the view shows or branches on but its holes, each
+// field in the order of pageViewKeyed. The key is made on every view:
+// appended to a buffer the caller keeps on the stack, it is looked up
+// without an allocation (lru.GetBytes).
+func appendPageViewKey(b []byte, v *pageView, minute int64) []byte {
 	u := v.User
-	// One allocation: the key is appended to a buffer on the stack (it
-	// escapes only when it outgrows it) and copied into a string once.
-	var stack [256]byte
-	b := stack[:0]
 	add := func(s string) { b = append(b, s...); b = append(b, 0) }
 	num := func(n int64) { b = strconv.AppendInt(b, n, 10); b = append(b, 0) }
 	flag := func(f bool) {
@@ -187,11 +185,11 @@ func pageViewKey(v *pageView, minute int64) string {
 	// their boxes could be drawn.
 	add(v.AnswersKey)
 	flag(v.AnswerBody != "")
-	return string(b)
+	return b
 }
 
 // pageViewKeyed names the fields of pageView (and of its BasePage and
-// User) that pageViewKey covers, that are holes, or that are part of the
+// User) that appendPageViewKey covers, that are holes, or that are part of the
 // revision the key names (slug and revision): TestPageViewKeyCoversEveryField
 // fails for a field missing here, so a field added to the view is either
 // added to the key or cannot be cached wrong.
@@ -219,8 +217,11 @@ func (s *Server) renderPageView(c *gin.Context, v *pageView) {
 	if u == nil {
 		u = &wiki.User{Name: wiki.Anonymous}
 	}
-	// "3 minutes ago" is at most a minute old.
-	key := pageViewKey(v, s.now().Unix()/60)
+	// The key of the drawn view, and after it the reader's own values:
+	// the key of the whole answer. "3 minutes ago" is at most a minute old.
+	var stack [512]byte
+	key := appendPageViewKey(stack[:0], v, s.now().Unix()/60)
+	viewKey := len(key)
 	// The holes' values, escaped as html/template would in text or a
 	// quoted attribute; the revision's HTML is already HTML.
 	csrf := html.EscapeString(v.CSRFToken)
@@ -231,21 +232,22 @@ func (s *Server) renderPageView(c *gin.Context, v *pageView) {
 	// An answer that sets a cookie (a first visit's CSRF token) is the
 	// only one of its kind: not worth keeping.
 	keep := len(c.Writer.Header()["Set-Cookie"]) == 0
-	akey := ""
 	if keep {
-		akey = key + "\x00" + csrf + "\x00" + name + "\x00" + label + "\x00" + cohort
-		if a, ok := pc.answers.Get(akey); ok && a.body == body && a.toc == toc && a.answer == answer {
+		for _, own := range [...]string{csrf, name, label, cohort} {
+			key = append(append(key, 0), own...)
+		}
+		if a, ok := pc.answers.GetBytes(key); ok && a.body == body && a.toc == toc && a.answer == answer {
 			writeHTML(c, a.out)
 			return
 		}
 	}
-	parts, ok := pc.parts.Get(key)
+	parts, ok := pc.parts.GetBytes(key[:viewKey])
 	if !ok {
 		if parts, ok = s.drawPageView(v, u); !ok {
 			s.render(c, http.StatusOK, "page_view.html", v)
 			return
 		}
-		pc.putParts(key, parts)
+		pc.putParts(string(key[:viewKey]), parts)
 	}
 	fill := func(hole string) string {
 		switch hole {
@@ -300,8 +302,8 @@ func (s *Server) renderPageView(c *gin.Context, v *pageView) {
 		}
 	}
 	if keep {
-		pc.answers.Put(akey, &pageAnswer{body: body, toc: toc, answer: answer, out: out},
-			len(akey)+len(out)+len(body)+len(toc)+len(answer)+128)
+		pc.answers.Put(string(key), &pageAnswer{body: body, toc: toc, answer: answer, out: out},
+			len(key)+len(out)+len(body)+len(toc)+len(answer)+128)
 	}
 	writeHTML(c, out)
 }

@@ -111,7 +111,7 @@ func firstDiff(a, b string) string {
 // TestPageViewKeyCoversEveryField: every field of the data of a page view
 // is in the cache key, a hole, or named as drawn afresh (pageViewKeyed).
 // A field added to pageView, BasePage or wiki.User fails here until
-// pageViewKey covers it.
+// appendPageViewKey covers it.
 func TestPageViewKeyCoversEveryField(t *testing.T) {
 	covered := map[string]bool{}
 	for _, f := range pageViewKeyed {
@@ -121,7 +121,7 @@ func TestPageViewKeyCoversEveryField(t *testing.T) {
 	for _, typ := range []reflect.Type{reflect.TypeOf(pageView{}), reflect.TypeOf(BasePage{}), reflect.TypeOf(wiki.User{})} {
 		for i := range typ.NumField() {
 			if f := typ.Field(i); !covered[f.Name] {
-				t.Errorf("%s.%s is not in the page-view cache key (pageViewKey, pageViewKeyed)", typ.Name(), f.Name)
+				t.Errorf("%s.%s is not in the page-view cache key (appendPageViewKey, pageViewKeyed)", typ.Name(), f.Name)
 			}
 		}
 	}

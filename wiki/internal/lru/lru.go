@@ -34,7 +34,20 @@ func New[V any](maxBytes int) *Cache[V] {
 func (c *Cache[V]) Get(key string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.entries[key]; ok {
+	return c.getLocked(c.entries[key])
+}
+
+// GetBytes is Get of the key held in b. A key made on every request can
+// be appended to a buffer on the stack and looked up without being made
+// a string (the map index does not copy it).
+func (c *Cache[V]) GetBytes(key []byte) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.getLocked(c.entries[string(key)])
+}
+
+func (c *Cache[V]) getLocked(e *list.Element) (V, bool) {
+	if e != nil {
 		c.ll.MoveToFront(e)
 		return e.Value.(*entry[V]).val, true
 	}

@@ -70,3 +70,35 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("size %d over the bound %d", c.size, c.max)
 	}
 }
+
+func TestGetBytesFindsWhatGetFinds(t *testing.T) {
+	c := New[int](100)
+	c.Put("a\x00b", 1, 10)
+	c.Put("c", 2, 10)
+	if v, ok := c.GetBytes([]byte("a\x00b")); !ok || v != 1 {
+		t.Fatalf("GetBytes(a 0 b) = %d, %v; want 1, true", v, ok)
+	}
+	if _, ok := c.GetBytes([]byte("a")); ok {
+		t.Fatal("GetBytes found a key that was never put")
+	}
+	// GetBytes marks the entry used, as Get does: c goes first.
+	c.GetBytes([]byte("a\x00b"))
+	for i := range 9 {
+		c.Put(fmt.Sprint("fill", i), 0, 10)
+	}
+	if _, ok := c.Get("c"); ok {
+		t.Fatal("c, the least recently used, is still kept")
+	}
+	if _, ok := c.Get("a\x00b"); !ok {
+		t.Fatal("a 0 b, used by GetBytes, was dropped before c")
+	}
+}
+
+func TestGetBytesDoesNotAllocate(t *testing.T) {
+	c := New[int](100)
+	c.Put("some key", 1, 10)
+	key := []byte("some key")
+	if n := testing.AllocsPerRun(100, func() { c.GetBytes(key) }); n != 0 {
+		t.Fatalf("GetBytes makes %v allocations; want 0", n)
+	}
+}
