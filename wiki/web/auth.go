@@ -22,7 +22,7 @@ const (
 func (s *Server) identify(c *gin.Context) {
 	ctx := c.Request.Context()
 	var user *wiki.User
-	st := &requestState{}
+	var st requestState
 	if h := c.GetHeader("Authorization"); h != "" {
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if len(c.Request.Header.Values("Authorization")) > 1 {
@@ -38,7 +38,7 @@ func (s *Server) identify(c *gin.Context) {
 		}
 		if s.isMetricsToken(c.Request.URL.Path, strings.TrimSpace(token)) {
 			// The scraper's token: it opens /metrics and nothing else.
-			c.Request = c.Request.WithContext(withState(ctx, &wiki.User{Name: wiki.Anonymous, Role: wiki.RoleNone}, &requestState{metrics: true}))
+			c.Request = c.Request.WithContext(withState(ctx, &wiki.User{Name: wiki.Anonymous, Role: wiki.RoleNone}, requestState{metrics: true}))
 			c.Next()
 			return
 		}

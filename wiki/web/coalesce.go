@@ -28,9 +28,19 @@ import (
 // (see above). It says the body's length: net/http sends a body that
 // outgrows its buffer in chunks otherwise.
 func writeWhole(c *gin.Context, status int, ctype []string, b []byte) {
+	writeWholeSized(c, status, ctype, contentLength(b), b)
+}
+
+// contentLength is the Content-Length header of an answer of body b.
+func contentLength(b []byte) []string { return []string{strconv.Itoa(len(b))} }
+
+// writeWholeSized is writeWhole with b's Content-Length made already
+// (contentLength): an answer kept to be sent again keeps its own, shared
+// and never changed, as ctype is.
+func writeWholeSized(c *gin.Context, status int, ctype, clen []string, b []byte) {
 	h := c.Writer.Header()
 	h["Content-Type"] = ctype
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h["Content-Length"] = clen
 	c.Writer.WriteHeader(status)
 	cc := connOf(c.Request.Context())
 	if cc == nil || len(b) <= heldMax {

@@ -37,8 +37,23 @@ func stateOf(c *gin.Context) *requestState {
 }
 
 // withState returns ctx with user and st.
-func withState(ctx context.Context, user *wiki.User, st *requestState) context.Context {
-	return context.WithValue(wiki.NewContextWithUser(ctx, user), requestStateKey{}, st)
+func withState(ctx context.Context, user *wiki.User, st requestState) context.Context {
+	return &stateContext{Context: wiki.NewContextWithUser(ctx, user), st: st}
+}
+
+// stateContext is a request's context that holds its requestState: one
+// allocation on every request for what context.WithValue and the state
+// made two.
+type stateContext struct {
+	context.Context
+	st requestState
+}
+
+func (c *stateContext) Value(key any) any {
+	if _, ok := key.(requestStateKey); ok {
+		return &c.st
+	}
+	return c.Context.Value(key)
 }
 
 // Names of the cookies faqwiki sets.

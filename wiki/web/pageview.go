@@ -79,6 +79,7 @@ type viewPart struct {
 type pageAnswer struct {
 	body, toc, answer string
 	out               []byte
+	length            []string // out's Content-Length (contentLength)
 }
 
 func newPageViewCache() *pageViewCache {
@@ -237,7 +238,7 @@ func (s *Server) renderPageView(c *gin.Context, v *pageView) {
 			key = append(append(key, 0), own...)
 		}
 		if a, ok := pc.answers.GetBytes(key); ok && a.body == body && a.toc == toc && a.answer == answer {
-			writeHTML(c, a.out)
+			writeWholeSized(c, http.StatusOK, htmlType, a.length, a.out)
 			return
 		}
 	}
@@ -302,7 +303,7 @@ func (s *Server) renderPageView(c *gin.Context, v *pageView) {
 		}
 	}
 	if keep {
-		pc.answers.Put(string(key), &pageAnswer{body: body, toc: toc, answer: answer, out: out},
+		pc.answers.Put(string(key), &pageAnswer{body: body, toc: toc, answer: answer, out: out, length: contentLength(out)},
 			len(key)+len(out)+len(body)+len(toc)+len(answer)+128)
 	}
 	writeHTML(c, out)

@@ -20,10 +20,15 @@ type assets struct {
 }
 
 type asset struct {
-	sum  string
-	data []byte
-	mime []string // its Content-Type, shared
+	sum    string
+	data   []byte
+	mime   []string // its Content-Type, shared
+	length []string // its Content-Length, shared
 }
+
+// immutable is the Cache-Control of a static file, whose address names
+// its content; shared, never changed.
+var immutable = []string{"public, max-age=31536000, immutable"}
 
 func newAssets() (*assets, error) {
 	a := &assets{files: map[string]asset{}}
@@ -40,7 +45,7 @@ func newAssets() (*assets, error) {
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		a.files[path.Base(p)] = asset{sum: hex.EncodeToString(h[:6]), data: b, mime: []string{ct}}
+		a.files[path.Base(p)] = asset{sum: hex.EncodeToString(h[:6]), data: b, mime: []string{ct}, length: contentLength(b)}
 		return nil
 	})
 	return a, err
@@ -62,6 +67,6 @@ func (s *Server) handleStatic(c *gin.Context) {
 		c.Status(http.StatusNotFound)
 		return
 	}
-	c.Header("Cache-Control", "public, max-age=31536000, immutable")
-	writeWhole(c, http.StatusOK, f.mime, f.data)
+	c.Writer.Header()["Cache-Control"] = immutable
+	writeWholeSized(c, http.StatusOK, f.mime, f.length, f.data)
 }
