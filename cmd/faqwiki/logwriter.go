@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/faqwiki/faqwiki/wiki/web"
 )
 
 // Log lines to a file or a pipe (standard error, as a service manager
@@ -104,6 +106,50 @@ func (h flushingHandler) Handle(ctx context.Context, r slog.Record) error {
 		}
 	}
 	return err
+}
+
+// LogRequest writes the one line of a request (web.RequestLogger), as
+// Handle would write its record, without the record made.
+func (h flushingHandler) LogRequest(ctx context.Context, l *web.RequestLine) error {
+	if !h.text {
+		return h.Handle(ctx, l.Record())
+	}
+	var line [512]byte
+	_, err := h.out.Write(appendRequestLine(line[:0], l))
+	if l.Level >= slog.LevelWarn {
+		if ferr := h.out.Flush(); err == nil {
+			err = ferr
+		}
+	}
+	return err
+}
+
+// appendRequestLine appends l as appendTextRecord would its Record.
+func appendRequestLine(b []byte, l *web.RequestLine) []byte {
+	if !l.Time.IsZero() {
+		b = append(b, "time="...)
+		b = appendRFC3339Millis(b, l.Time.Round(0))
+		b = append(b, ' ')
+	}
+	b = append(b, "level="...)
+	b = appendTextString(b, l.Level.String())
+	b = append(b, " msg=request method="...)
+	b = appendTextString(b, l.Method)
+	b = append(b, " route="...)
+	b = appendTextString(b, l.Route)
+	b = append(b, " path="...)
+	b = appendTextString(b, l.Path)
+	b = append(b, " status="...)
+	b = strconv.AppendInt(b, int64(l.Status), 10)
+	b = append(b, " bytes="...)
+	b = strconv.AppendInt(b, int64(l.Bytes), 10)
+	b = append(b, " duration="...)
+	b = append(b, l.Duration.String()...)
+	b = append(b, " user="...)
+	b = appendTextString(b, l.User)
+	b = append(b, " request_id="...)
+	b = appendTextString(b, l.ID)
+	return append(b, '\n')
 }
 
 func (h flushingHandler) WithAttrs(as []slog.Attr) slog.Handler {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faqwiki/faqwiki/wiki/web"
 )
 
 // fileLogger returns a log file in a temporary folder and the text logger
@@ -99,6 +101,81 @@ func TestTextRecordAsSlog(t *testing.T) {
 	}
 }
 
+// TestRequestLineAsSlog: the line of a request that the log writes
+// itself (web.RequestLogger) is the line slog's text handler writes for
+// its record, byte for byte, whatever its strings hold; and a handler with
+// attributes added or in JSON leaves it to slog.
+func TestRequestLineAsSlog(t *testing.T) {
+	strs := []string{"", "plain", "/wiki/it/vpn", "with space", "a=b", `say "hi"`, "tab\there", "new\nline", "\x01", "é",
+		"\u00a0nbsp", "bad\xffutf8", "…", "/wiki/*slug", "-"}
+	when := []time.Time{{}, time.Date(2026, 12, 1, 9, 49, 18, 757_999_999, time.UTC), time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 5*3600+1800))}
+	levels := []slog.Level{slog.LevelInfo, slog.LevelWarn, slog.LevelError}
+	f, log, flush := fileLogger(t, "debug")
+	rl, ok := log.Handler().(web.RequestLogger)
+	if !ok {
+		t.Fatalf("the log file's handler %T writes no request lines itself", log.Handler())
+	}
+	var want bytes.Buffer
+	ref := slog.NewTextHandler(&want, nil)
+	n := 0
+	for i, s := range strs {
+		for j, u := range strs {
+			l := &web.RequestLine{Time: when[(i+j)%len(when)], Level: levels[(i*2+j)%len(levels)], Method: strs[(i+1)%len(strs)], Route: s, Path: u,
+				Status: 200 + i - j, Bytes: i * j * 997, Duration: time.Duration(i*j*j*12345 + j), User: strs[(i+j)%len(strs)], ID: strs[(j+2)%len(strs)]}
+			if err := rl.LogRequest(t.Context(), l); err != nil {
+				t.Fatal(err)
+			}
+			if err := ref.Handle(t.Context(), l.Record()); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+	}
+	flush()
+	got, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotLines, wantLines := strings.SplitAfter(string(got), "\n"), strings.SplitAfter(want.String(), "\n")
+	if len(gotLines) != n+1 || len(wantLines) != n+1 {
+		t.Fatalf("%d lines written, slog wrote %d; want %d", len(gotLines)-1, len(wantLines)-1, n)
+	}
+	for i := range gotLines {
+		if gotLines[i] != wantLines[i] {
+			t.Errorf("line %d:\n%q\nslog:\n%q", i, gotLines[i], wantLines[i])
+		}
+	}
+	// With attributes added, the handler is slog's: its line has them.
+	var buf bytes.Buffer
+	with := flushingHandler{Handler: slog.NewTextHandler(&buf, nil), out: &logWriter{w: &buf}, text: true}.WithAttrs([]slog.Attr{slog.String("part", "web")})
+	l := &web.RequestLine{Time: when[1], Level: slog.LevelWarn, Method: "GET", Route: "/", Path: "/", Status: 404, User: "ada", ID: "1"}
+	if err := with.(web.RequestLogger).LogRequest(t.Context(), l); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "part=web") || !strings.Contains(buf.String(), "request_id=1") {
+		t.Errorf("a handler with attributes wrote %q; want its attribute and the request's", buf.String())
+	}
+	// In JSON, the line is slog's JSON of its record.
+	jf, err := os.Create(filepath.Join(t.TempDir(), "json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer jf.Close()
+	jlog, jflush, err := newLogger(jf, "json", "info")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jlog.Handler().(web.RequestLogger).LogRequest(t.Context(), l); err != nil {
+		t.Fatal(err)
+	}
+	jflush()
+	var jwant bytes.Buffer
+	_ = slog.NewJSONHandler(&jwant, nil).Handle(t.Context(), l.Record())
+	if jgot, _ := os.ReadFile(jf.Name()); string(jgot) != jwant.String() {
+		t.Errorf("the JSON log holds %q; slog writes %q", jgot, jwant.String())
+	}
+}
+
 // TestLogFileLinesAsSlog: a log file gets the same lines as slog's text
 // handler would write, through the fast path and around it.
 func TestLogFileLinesAsSlog(t *testing.T) {
@@ -155,4 +232,14 @@ func BenchmarkRequestLine(b *testing.B) {
 			}
 		})
 	}
+	// As logRequests writes it: through web.RequestLogger.
+	b.Run("line", func(b *testing.B) {
+		h := flushingHandler{Handler: slog.NewTextHandler(out, nil), out: buffered, text: true}
+		b.ReportAllocs()
+		for b.Loop() {
+			l := web.RequestLine{Time: time.Now(), Level: slog.LevelInfo, Method: "GET", Route: "/wiki/*slug", Path: "/wiki/it/vpn",
+				Status: 200, Bytes: 5213, Duration: 1210 * time.Microsecond, User: "ada", ID: "9f2c41d07a3be815"}
+			_ = h.LogRequest(b.Context(), &l)
+		}
+	})
 }

@@ -101,21 +101,50 @@ func (s *Server) logRequests(c *gin.Context) {
 	if !h.Enabled(ctx, level) {
 		return
 	}
-	// A record made here, without the caller's program counter that
-	// Logger.LogAttrs looks up on every call: the line never shows its
-	// source, and this is the one log line of every request.
-	r := slog.NewRecord(start.Add(d), level, "request", 0)
+	line := RequestLine{Time: start.Add(d), Level: level, Method: c.Request.Method, Route: route, Path: logPath(c),
+		Status: status, Bytes: max(c.Writer.Size(), 0), Duration: d, User: wiki.UserFromContext(ctx).Name, ID: id}
+	if rl, ok := h.(RequestLogger); ok {
+		_ = rl.LogRequest(ctx, &line)
+		return
+	}
+	_ = h.Handle(ctx, line.Record())
+}
+
+// RequestLine is the one log line of a request (logRequests).
+type RequestLine struct {
+	Time                time.Time
+	Level               slog.Level
+	Method, Route, Path string
+	Status, Bytes       int
+	Duration            time.Duration
+	User, ID            string
+}
+
+// RequestLogger is a slog.Handler that can write a request's line itself,
+// as it would the line's Record, without a record made and its attributes
+// walked: that was a tenth of what serving a cached page cost.
+type RequestLogger interface {
+	slog.Handler
+	LogRequest(context.Context, *RequestLine) error
+}
+
+// Record is l as a record of message "request", its attributes method,
+// route, path, status, bytes, duration, user and request_id. It is made
+// without the caller's program counter that Logger.LogAttrs looks up on
+// every call: the line never shows its source.
+func (l *RequestLine) Record() slog.Record {
+	r := slog.NewRecord(l.Time, l.Level, "request", 0)
 	r.AddAttrs(
-		slog.String("method", c.Request.Method),
-		slog.String("route", route),
-		slog.String("path", logPath(c)),
-		slog.Int("status", status),
-		slog.Int("bytes", max(c.Writer.Size(), 0)),
-		slog.Duration("duration", d),
-		slog.String("user", wiki.UserFromContext(ctx).Name),
-		slog.String("request_id", id),
+		slog.String("method", l.Method),
+		slog.String("route", l.Route),
+		slog.String("path", l.Path),
+		slog.Int("status", l.Status),
+		slog.Int("bytes", l.Bytes),
+		slog.Duration("duration", l.Duration),
+		slog.String("user", l.User),
+		slog.String("request_id", l.ID),
 	)
-	_ = h.Handle(ctx, r)
+	return r
 }
 
 // readOnly reports whether a request of method only reads (GET, HEAD,
