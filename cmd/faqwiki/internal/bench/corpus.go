@@ -94,7 +94,8 @@ func (c *Corpus) Page(i, n int) Page {
 }
 
 // HotPage is the page the view mixes read over and over: a long FAQ
-// page, about 15 KB of Markdown and 27 KB of HTML once rendered.
+// page, about 15 KB of Markdown and 58 KB of HTML as a signed-in reader views it (the rendered text with its
+// answer boxes, in the page around it).
 func (c *Corpus) HotPage() Page {
 	rng := c.rng(0, 2)
 	z := rand.NewZipf(rng, 1.07, 2, uint64(len(c.vocab)-1))
