@@ -100,7 +100,13 @@ func (h flushingHandler) Handle(ctx context.Context, r slog.Record) error {
 	} else {
 		err = h.Handler.Handle(ctx, r)
 	}
-	if r.Level >= slog.LevelWarn {
+	return h.flushAfter(r.Level, err)
+}
+
+// flushAfter writes out the waiting lines after one of level Warn or
+// more, and returns the first error of the line's and the flush's.
+func (h flushingHandler) flushAfter(level slog.Level, err error) error {
+	if level >= slog.LevelWarn {
 		if ferr := h.out.Flush(); err == nil {
 			err = ferr
 		}
@@ -116,24 +122,13 @@ func (h flushingHandler) LogRequest(ctx context.Context, l *web.RequestLine) err
 	}
 	var line [512]byte
 	_, err := h.out.Write(appendRequestLine(line[:0], l))
-	if l.Level >= slog.LevelWarn {
-		if ferr := h.out.Flush(); err == nil {
-			err = ferr
-		}
-	}
-	return err
+	return h.flushAfter(l.Level, err)
 }
 
 // appendRequestLine appends l as appendTextRecord would its Record.
 func appendRequestLine(b []byte, l *web.RequestLine) []byte {
-	if !l.Time.IsZero() {
-		b = append(b, "time="...)
-		b = appendRFC3339Millis(b, l.Time.Round(0))
-		b = append(b, ' ')
-	}
-	b = append(b, "level="...)
-	b = appendTextString(b, l.Level.String())
-	b = append(b, " msg=request method="...)
+	b = appendTextHead(b, l.Time, l.Level, "request")
+	b = append(b, " method="...)
 	b = appendTextString(b, l.Method)
 	b = append(b, " route="...)
 	b = appendTextString(b, l.Route)
@@ -186,15 +181,7 @@ func appendTextRecord(b []byte, r slog.Record) ([]byte, bool) {
 	if !plain {
 		return b, false
 	}
-	if !r.Time.IsZero() {
-		b = append(b, "time="...)
-		b = appendRFC3339Millis(b, r.Time.Round(0))
-		b = append(b, ' ')
-	}
-	b = append(b, "level="...)
-	b = appendTextString(b, r.Level.String())
-	b = append(b, " msg="...)
-	b = appendTextString(b, r.Message)
+	b = appendTextHead(b, r.Time, r.Level, r.Message)
 	r.Attrs(func(a slog.Attr) bool {
 		b = append(b, ' ')
 		b = appendTextString(b, a.Key)
@@ -214,6 +201,20 @@ func appendTextRecord(b []byte, r slog.Record) ([]byte, bool) {
 		return true
 	})
 	return append(b, '\n'), true
+}
+
+// appendTextHead appends the start of a text line: its time (none when
+// zero), level and message.
+func appendTextHead(b []byte, t time.Time, level slog.Level, msg string) []byte {
+	if !t.IsZero() {
+		b = append(b, "time="...)
+		b = appendRFC3339Millis(b, t.Round(0))
+		b = append(b, ' ')
+	}
+	b = append(b, "level="...)
+	b = appendTextString(b, level.String())
+	b = append(b, " msg="...)
+	return appendTextString(b, msg)
 }
 
 // appendRFC3339Millis appends t as slog's text handler writes a time:
