@@ -2,7 +2,10 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"hash/fnv"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -213,6 +216,32 @@ func TestPageViewAnswerFollowsTheRender(t *testing.T) {
 	ts.create("travel", "Travel", "Go.\n")
 	if got := view(); strings.Contains(got, `class="new"`) || !strings.Contains(got, `href="/wiki/travel"`) {
 		t.Error("after the linked page was made, the view still shows the link as missing: an answer kept from the old render")
+	}
+}
+
+// TestPageViewKeptAnswerKeepsItsLength: the second view by a signed-in
+// reader is the answer kept from the first, sent with the length kept
+// with it; after an edit, the new answer's length.
+func TestPageViewKeptAnswerKeepsItsLength(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("faq", "FAQ", "## Short?\n\nYes.\n")
+	view := func() string {
+		t.Helper()
+		w := ts.api("GET", "/wiki/faq", "")
+		wantStatus(t, w, 200)
+		if got, n := w.Header().Get("Content-Length"), w.Body.Len(); got != fmt.Sprint(n) || n == 0 {
+			t.Errorf("Content-Length = %s, body %d bytes", got, n)
+		}
+		return w.Body.String()
+	}
+	first, again := view(), view()
+	if first != again {
+		t.Fatalf("a second view differs from the first:\n%s", firstDiff(again, first))
+	}
+	b, _ := json.Marshal(map[string]any{"title": "FAQ", "markdown": "## Short?\n\nYes, and now a good deal longer than it was.\n", "base_revision": 1})
+	wantStatus(t, ts.api("PUT", "/api/v1/pages/faq", string(b)), http.StatusOK)
+	if got := view(); len(got) <= len(first) {
+		t.Errorf("after a longer text was saved the view is %d bytes, was %d", len(got), len(first))
 	}
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -322,6 +323,10 @@ func TestStaticAssetsAreCheckedAndCached(t *testing.T) {
 	}
 	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/css") {
 		t.Errorf("Content-Type = %q", ct)
+	}
+	// The length is kept with the file: it must be the file's.
+	if got, n := w.Header().Get("Content-Length"), w.Body.Len(); got != fmt.Sprint(n) || n == 0 {
+		t.Errorf("Content-Length = %s, body %d bytes", got, n)
 	}
 	wantStatus(t, ts.api("GET", "/static/000000000000/style.css", ""), 404)
 	wantStatus(t, ts.api("GET", "/static/x/nope.css", ""), 404)
