@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -831,5 +832,62 @@ func TestCatchUp_StoreFailures(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run: %v", err)
+	}
+}
+
+// A bulk load (an import) changes only how segments are merged: the same
+// documents, the same answers, and a later Open without it reads them.
+func TestOpen_BulkLoadFindsTheSame(t *testing.T) {
+	ctx := context.Background()
+	e := mustOpenEnv(t)
+	e.mustLoadHandbook(t)
+	e.catchUp(t)
+	bulkDir := e.indexDir() + "-bulk"
+	bulk, err := Open(bulkDir, e.db, e.renderer, Options{BatchChanges: 7, BulkLoad: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bulk.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := e.ix.DocCount()
+	if n, _ := bulk.DocCount(); n != want || n == 0 {
+		t.Fatalf("bulk index has %d documents, want %d", n, want)
+	}
+	if err := bulk.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(bulkDir, e.db, e.renderer, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if n, _ := again.DocCount(); n != want {
+		t.Fatalf("reopened bulk index has %d documents, want %d", n, want)
+	}
+	for _, q := range []string{"jury duty", "parental leave", "expenses"} {
+		a, err := again.Search(ctx, wiki.SearchQuery{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := e.search(t, wiki.SearchQuery{Text: q})
+		if got, want := hitIDs(a), hitIDs(b); !slices.Equal(got, want) || len(want) == 0 {
+			t.Errorf("%q: bulk-loaded %v, normal %v", q, got, want)
+		}
+	}
+}
+
+// No query looks in bleve's _all composite field, so it is not built
+// (even empty, it cost a twentieth of indexing).
+func TestMapping_NoCompositeAllField(t *testing.T) {
+	e := mustOpenEnv(t)
+	e.save(t, "vpn", "VPN", vpnPage)
+	e.catchUp(t)
+	fields, err := e.ix.idx.Fields()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(fields, "_all") || !slices.Contains(fields, fieldAll) {
+		t.Errorf("fields %v: want %s and no _all", fields, fieldAll)
 	}
 }

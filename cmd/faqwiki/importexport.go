@@ -54,7 +54,7 @@ func (m *Main) importDir(ctx context.Context, cfg config, log *slog.Logger, dir 
 	// The search index follows the saves closely (importLag) and is
 	// brought up to date at the end, so that the wiki is ready to serve
 	// (and search) when the import ends.
-	ix, err := openIndex(cfg.dataDir, db, renderer, search.Options{Logger: log, BatchChanges: importIndexBatch})
+	ix, err := openIndex(cfg.dataDir, db, renderer, search.Options{Logger: log, BatchChanges: importIndexBatch, BulkLoad: true})
 	if err != nil {
 		return err
 	}
